@@ -1,0 +1,60 @@
+#include "metasift/core/error.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "metasift/core/check.hpp"
+#include "metasift/core/status.hpp"
+
+namespace metasift {
+
+std::string source_position::to_string() const {
+  std::string out = file.empty() ? std::string("<input>") : file;
+  if (line > 0) {
+    out += ':' + std::to_string(line);
+    if (column > 0) out += ':' + std::to_string(column);
+  }
+  return out;
+}
+
+input_error::input_error(source_position where, const std::string& message)
+    : error(where.to_string() + ": " + message), where_(std::move(where)), detail_(message) {}
+
+void fail_input(const source_position& where, std::string_view what, std::string_view message) {
+  std::string m;
+  if (!what.empty()) {
+    m.append(what);
+    m += ": ";
+  }
+  m.append(message);
+  throw input_error(where, m);
+}
+
+void fail_usage(std::string_view option, std::string_view message) {
+  std::string m = "option '";
+  m.append(option);
+  m += "': ";
+  m.append(message);
+  throw usage_error(m);
+}
+
+std::string format_value(double x) {
+  if (std::isnan(x)) return "NaN";
+  if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, res.ptr);
+}
+
+std::string_view to_string(fit_status s) noexcept {
+  switch (s) {
+    case fit_status::ok: return "ok";
+    case fit_status::boundary: return "boundary";
+    case fit_status::fallback: return "fallback";
+    case fit_status::not_converged: return "not_converged";
+    case fit_status::degenerate: return "degenerate";
+  }
+  return "unknown";
+}
+
+}  // namespace metasift
