@@ -1,0 +1,79 @@
+#pragma once
+// Per-study effect sizes yi and sampling variances vi, as metafor's escalc (metafor 3.8,
+// escalc.r). Formula sources are cited at each measure in src/effects/compute.cpp.
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metasift/core/error.hpp"
+#include "metasift/core/status.hpp"
+#include "metasift/effects/measure.hpp"
+
+namespace metasift::effects {
+
+/// MD variance: metafor vtype "LS" (s1^2/n1 + s2^2/n2) or "HO" (pooled SD, Stata's default).
+enum class md_variance { separate, pooled };
+/// SMD small-sample correction: exact gamma-function J (metafor), 1 - 3/(4m - 1), or none (Cohen's d).
+enum class smd_correction { hedges_exact, hedges_approx, none };
+/// Which studies get the continuity correction: metafor "only0" (studies with a zero cell), "all", "none".
+enum class zero_cell { only_zero, all, none };
+
+struct options {
+  md_variance md_var = md_variance::separate;
+  smd_correction smd = smd_correction::hedges_exact;
+  zero_cell zero = zero_cell::only_zero;
+  double add = 0.5;              ///< continuity correction added to every cell of a corrected study
+  bool drop_double_zero = false; ///< drop 2x2 studies with no events (or all events) in both arms
+  double level = 0.95;           ///< level of a GEN study's ci_lower/ci_upper, for the vi it implies
+};
+
+/// One numeric input column: values plus where each came from (for error messages).
+struct column {
+  std::string name;  ///< the name as the user's file spells it (after --col remapping)
+  std::vector<double> values;
+  std::vector<source_position> where;
+};
+
+/// The raw study data for one measure: canonical name -> column. Built by the caller (the CLI reads
+/// a table with io::read_table); the effects module never touches files.
+struct raw_data {
+  std::vector<std::string> labels;
+  std::map<std::string, column> columns;
+};
+
+/// Raw 2x2 counts without any continuity correction, kept for Mantel-Haenszel and Peto pooling.
+struct two_by_two {
+  std::vector<double> a, b, c, d;  ///< events1, non-events1, events2, non-events2
+};
+
+/// Why a study was left out of the analysis (it still appears in every output, with its reason).
+struct exclusion {
+  std::size_t index;   ///< row index in raw_data
+  std::string reason;  ///< "double-zero study dropped (--drop-double-zero)"
+};
+
+struct effect_table {
+  measure m = measure::GEN;
+  std::vector<std::string> labels;  ///< one per included study
+  std::vector<double> yi;           ///< analysis scale (log for ratios)
+  std::vector<double> vi;
+  std::vector<std::size_t> source_row;  ///< index of each included study in raw_data
+  std::vector<bool> corrected;          ///< continuity correction applied to this study
+  std::vector<exclusion> excluded;
+  std::optional<two_by_two> counts;     ///< OR/RR/RD/PETO only; rows aligned with yi
+  std::vector<double> ni;               ///< total sample size per study where defined (else empty)
+  options used;                          ///< the options that produced the table
+  warnings notes;
+};
+
+/// Computes yi/vi for every study. Throws input_error (at the offending cell) when a value is
+/// outside its domain: sd < 0, n <= 0, events > n, |r| > 1, vi <= 0 for GEN, a missing required column.
+[[nodiscard]] effect_table compute(measure m, const raw_data& data, const options& opt = {});
+
+/// Harmonic mean of ni, as used by metafor's transf.ipft.hm back-transform for PFT.
+[[nodiscard]] double harmonic_mean(const std::vector<double>& ni);
+
+}  // namespace metasift::effects
