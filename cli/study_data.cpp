@@ -1,0 +1,136 @@
+#include "study_data.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "metasift/core/check.hpp"
+
+namespace metasift::cli {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string actual_name(const std::map<std::string, std::string>& cols, const std::string& canonical) {
+  auto it = cols.find(canonical);
+  return it == cols.end() ? canonical : it->second;
+}
+
+std::optional<std::size_t> find_column(const io::table& t, const std::map<std::string, std::string>& cols,
+                                       const std::string& canonical) {
+  return t.find(actual_name(cols, canonical));
+}
+
+[[noreturn]] void missing(const io::table& t, const std::string& name, std::string_view why) {
+  std::string present;
+  for (const auto& n : t.names) present += (present.empty() ? "" : ", ") + n;
+  fail_input(source_position{t.file, 1, 0}, "", "missing column '" + name + "' " + std::string(why) +
+                                                    " (columns present: " + present + ")");
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parse_column_map(const std::vector<std::string>& specs) {
+  std::map<std::string, std::string> out;
+  for (const auto& s : specs) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) {
+      fail_usage("--col", "expected canonical=actual, got '" + s + "'");
+    }
+    out[lower(s.substr(0, eq))] = s.substr(eq + 1);
+  }
+  return out;
+}
+
+effects::measure infer_measure(const io::table& t, const std::map<std::string, std::string>& cols) {
+  if (find_column(t, cols, "yi")) return effects::measure::GEN;
+  fail_usage("--measure", "not given, and the data have no 'yi' column to pool as generic effects");
+}
+
+effects::raw_data extract(const io::table& t, effects::measure m, const std::map<std::string, std::string>& cols) {
+  effects::raw_data out;
+  std::vector<std::string> wanted = effects::required_columns(m);
+  const std::string why = "required by measure " + std::string(effects::to_string(m));
+  if (m == effects::measure::GEN) {
+    // yi with exactly one way to give its precision.
+    if (find_column(t, cols, "vi")) {
+      wanted.push_back("vi");
+    } else if (find_column(t, cols, "sei")) {
+      wanted.push_back("sei");
+    } else if (find_column(t, cols, "ci_lower") || find_column(t, cols, "ci_upper")) {
+      wanted.push_back("ci_lower");
+      wanted.push_back("ci_upper");
+    } else {
+      missing(t, actual_name(cols, "vi"), "(or 'sei', or 'ci_lower' and 'ci_upper') required by measure GEN");
+    }
+  }
+  for (const auto& canonical : wanted) {
+    const auto idx = find_column(t, cols, canonical);
+    if (!idx) missing(t, actual_name(cols, canonical), why);
+    effects::column c;
+    c.name = t.names[*idx];
+    c.values.reserve(t.rows.size());
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      c.values.push_back(t.number(r, *idx));
+      c.where.push_back(t.position(r, *idx));
+    }
+    out.columns.emplace(canonical, std::move(c));
+  }
+  if (const auto idx = find_column(t, cols, "study")) {
+    for (std::size_t r = 0; r < t.rows.size(); ++r) out.labels.push_back(t.rows[r][*idx]);
+  } else {
+    for (std::size_t r = 0; r < t.rows.size(); ++r) out.labels.push_back("Study " + std::to_string(r + 1));
+  }
+  return out;
+}
+
+std::vector<report::data_column> data_columns(const io::table& t, const effects::effect_table& e,
+                                              const std::map<std::string, std::string>& cols,
+                                              const std::vector<std::string>& group_names) {
+  using effects::measure;
+  struct spec {
+    int group;
+    const char* canonical;
+    const char* header;
+  };
+  std::vector<spec> specs;
+  switch (e.m) {
+    case measure::MD:
+    case measure::SMD:
+    case measure::ROM:
+      specs = {{0, "n1", "N"}, {0, "mean1", "Mean"}, {0, "sd1", "SD"}, {1, "n2", "N"}, {1, "mean2", "Mean"}, {1, "sd2", "SD"}};
+      break;
+    case measure::OR:
+    case measure::RR:
+    case measure::RD:
+    case measure::PETO:
+      specs = {{0, "events1", "Events"}, {0, "n1", "Total"}, {1, "events2", "Events"}, {1, "n2", "Total"}};
+      break;
+    case measure::IRR:
+    case measure::IRD:
+      specs = {{0, "events1", "Events"}, {0, "time1", "Time"}, {1, "events2", "Events"}, {1, "time2", "Time"}};
+      break;
+    default: return {};
+  }
+  const std::string g1 = group_names.size() > 0 ? group_names[0] : "Group 1";
+  const std::string g2 = group_names.size() > 1 ? group_names[1] : "Group 2";
+  std::vector<report::data_column> out;
+  for (const auto& s : specs) {
+    const auto idx = find_column(t, cols, s.canonical);
+    if (!idx) return {};
+    report::data_column c{s.group == 0 ? g1 : g2, s.header, {}};
+    for (std::size_t row : e.source_row) {
+      std::string cell = t.rows[row][*idx];
+      const auto b = cell.find_first_not_of(" \t");
+      const auto en = cell.find_last_not_of(" \t");
+      c.cells.push_back(b == std::string::npos ? "" : cell.substr(b, en - b + 1));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace metasift::cli

@@ -1,0 +1,42 @@
+#pragma once
+// What to fit: the pooling method, the tau^2 estimator, the inference method and the conventions
+// that tools disagree on. Every field is explicit so that every output can print it.
+
+#include <optional>
+#include <string_view>
+
+namespace metasift::models {
+
+/// Pooling method. EE is the common-effect (inverse-variance) model; MH and PETO pool 2x2 counts;
+/// the rest are random-effects models named by their tau^2 estimator (metafor's method names).
+enum class method { EE, MH, PETO, DL, REML, ML, PM, HE, SJ, HS, EB };
+
+/// Test and CI for the pooled estimate: Wald z, or Hartung-Knapp (t with k - 1 df and the
+/// variance scaled by the weighted residual mean square; metafor test = "knha").
+enum class ci_method { z, hk };
+
+/// Distribution of the prediction interval: normal, t with k - 1 df (metafor with test = "knha"),
+/// or t with k - 2 df (Higgins, Thompson & Spiegelhalter 2009; Stata's meta summarize).
+enum class pi_method { z, t_k1, t_k2 };
+
+[[nodiscard]] std::string_view to_string(method m) noexcept;
+[[nodiscard]] std::optional<method> parse_method(std::string_view name) noexcept;  ///< case-insensitive; "FE"/"CE" = EE
+[[nodiscard]] std::string_view to_string(ci_method c) noexcept;
+[[nodiscard]] std::string_view to_string(pi_method p) noexcept;
+/// True for the random-effects methods (those that estimate tau^2).
+[[nodiscard]] bool is_random_effects(method m) noexcept;
+
+struct model_spec {
+  method est = method::REML;
+  ci_method test = ci_method::z;
+  pi_method pi = pi_method::z;
+  double level = 0.95;
+  /// Convergence of iterative tau^2 estimators: stop when |tau2_new - tau2_old| <= threshold.
+  /// metafor uses 1e-5; ours is tighter so that our numbers are those of the exact optimum.
+  double threshold = 1e-12;
+  int max_iterations = 1000;
+  bool tau2_ci = true;                ///< compute the Q-profile CI for tau^2 (and tau, I^2, H^2)
+  std::optional<double> tau2_fixed;   ///< use this tau^2 instead of estimating it
+};
+
+}  // namespace metasift::models

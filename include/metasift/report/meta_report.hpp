@@ -1,0 +1,46 @@
+#pragma once
+// Text, JSON and CSV renderings of a meta-analysis result. Pure formatting: every number comes
+// from the result structs; nothing is recomputed here. Output is deterministic.
+
+#include <string>
+#include <vector>
+
+#include "metasift/effects/compute.hpp"
+#include "metasift/models/convention.hpp"
+#include "metasift/models/result.hpp"
+
+namespace metasift::report {
+
+/// A descriptive column shown left of the effects in the text table (e.g. N / Mean / SD per group).
+struct data_column {
+  std::string group;   ///< spanning header ("Sustainable management practices"); empty for none
+  std::string header;  ///< "N", "Mean", "SD", "Events", "Total", ...
+  std::vector<std::string> cells;  ///< one per study, already formatted
+};
+
+/// What the writers need besides the result: how the data were read and which conventions applied.
+struct meta_context {
+  effects::measure measure = effects::measure::GEN;
+  std::string data_file;
+  models::convention conv = models::convention::metafor;
+  std::vector<std::string> conventions;  ///< models::resolved_options::described
+  std::vector<data_column> data_columns;
+  std::vector<effects::exclusion> excluded;
+  std::vector<std::string> excluded_labels;  ///< aligned with excluded
+  double harmonic_n = 0.0;                   ///< for the PFT back-transform
+  int decimals = 2;
+  std::string version;                       ///< software version printed in every output
+};
+
+/// Stata-style report: per-study rows (effect [CI], weight %), the pooled row, heterogeneity and
+/// test lines, the model line, then the extra statistics metafor prints (tau^2 CI, PI, conventions).
+[[nodiscard]] std::string format_text(const models::meta_result& r, const meta_context& ctx);
+
+/// JSON document with the public keys of docs/output.md (effects on the analysis scale, I^2 in
+/// percent, back-transformed values beside them for ratio and transformed measures).
+[[nodiscard]] std::string format_json(const models::meta_result& r, const meta_context& ctx);
+
+/// CSV: one row per study plus a final "Overall" row; columns study,yi,vi,se,ci_lower,ci_upper,weight.
+[[nodiscard]] std::string format_csv(const models::meta_result& r, const meta_context& ctx);
+
+}  // namespace metasift::report

@@ -1,0 +1,189 @@
+// Inverse-variance pooling, inference and heterogeneity statistics for intercept-only models, as
+// metafor's rma.uni (model fitting, tests, QE/I2/H2 blocks) and predict.rma (prediction interval).
+
+#include "metasift/models/fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "metasift/core/check.hpp"
+#include "metasift/core/error.hpp"
+#include "metasift/math/distributions.hpp"
+#include "weighted_sums.hpp"
+
+namespace metasift::models {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Critical value and df of the prediction interval (predict.rma: z for test "z", t_{k-p} for
+/// "knha"; Stata's t_{k-2}). df <= 0 leaves the interval undefined.
+struct pi_crit {
+  double crit = nan;
+  double df = nan;
+};
+pi_crit prediction_critical(pi_method pi, double level, std::size_t k) {
+  const auto kd = static_cast<double>(k);
+  switch (pi) {
+    case pi_method::z: return {math::normal_critical(level), nan};
+    case pi_method::t_k1: return kd - 1.0 > 0 ? pi_crit{math::t_critical(level, kd - 1.0), kd - 1.0} : pi_crit{};
+    case pi_method::t_k2: return kd - 2.0 > 0 ? pi_crit{math::t_critical(level, kd - 2.0), kd - 2.0} : pi_crit{};
+  }
+  return {};
+}
+
+}  // namespace
+
+pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec) {
+  pooled_estimate out;
+  const detail::weighted_sums s = detail::sums_at(y, v, tau2);
+  const std::size_t k = y.size();
+  out.estimate = s.mu;
+  double var = 1.0 / s.s1;
+  if (spec.test == ci_method::hk) {
+    // Hartung & Knapp (2001): scale by the weighted residual mean square; metafor sets it to 0
+    // when the residual sum of squares is at rounding level.
+    const double rss = s.ypy;
+    const double s2w = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / (static_cast<double>(k) - 1.0);
+    var *= s2w;
+    out.df = static_cast<double>(k) - 1.0;
+  }
+  out.se = std::sqrt(var);
+  out.statistic = out.estimate / out.se;
+  double crit = nan;
+  if (spec.test == ci_method::hk) {
+    if (out.df > 0) {
+      out.p = math::t_two_sided_p(out.statistic, out.df);
+      crit = math::t_critical(spec.level, out.df);
+    }
+  } else {
+    out.p = math::normal_two_sided_p(out.statistic);
+    crit = math::normal_critical(spec.level);
+  }
+  out.ci_lower = out.estimate - crit * out.se;
+  out.ci_upper = out.estimate + crit * out.se;
+  const pi_crit pc = prediction_critical(spec.pi, spec.level, k);
+  const double pi_half = pc.crit * std::sqrt(var + tau2);
+  out.pi_lower = out.estimate - pi_half;
+  out.pi_upper = out.estimate + pi_half;
+  out.pi_df = pc.df;
+  return out;
+}
+
+kernel_result re_kernel(std::span<const double> y, std::span<const double> v, const model_spec& spec) {
+  kernel_result out;
+  out.tau2 = estimate_tau2(y, v, spec);
+  out.pooled = pool(y, v, out.tau2.tau2, spec);
+  out.Q = detail::generalised_q(y, v, 0.0);
+  return out;
+}
+
+meta_result fit(std::span<const double> y, std::span<const double> v, const std::vector<std::string>& labels,
+                const model_spec& spec) {
+  if (y.size() != v.size()) throw error("models::fit: y and v differ in length");
+  if (!(spec.level > 0.0 && spec.level < 1.0)) fail_usage("--level", "must lie strictly between 0 and 1");
+  meta_result r;
+  r.spec = spec;
+  r.k = static_cast<int>(y.size());
+  if (y.empty()) {
+    r.status = fit_status::degenerate;
+    r.notes.add("no studies to pool");
+    return r;
+  }
+  for (double vi : v) {
+    if (!(vi > 0.0) || !std::isfinite(vi)) throw error("models::fit: sampling variances must be positive and finite");
+  }
+  const std::size_t k = y.size();
+  const double kd = static_cast<double>(k);
+  const bool random = is_random_effects(spec.est);
+
+  tau2_estimate t2;
+  if (k == 1) {
+    r.status = fit_status::degenerate;
+    r.notes.add("k = 1: the pooled estimate is the single study's; tau^2 is set to 0 and heterogeneity is undefined");
+  } else {
+    t2 = estimate_tau2(y, v, spec);
+    r.status = t2.status;
+    r.conv = t2.conv;
+    if (t2.ll0_reset) {
+      r.notes.add("the likelihood at tau^2 = 0 exceeded the likelihood at the scoring optimum; tau^2 set to 0");
+    }
+    if (t2.conv.used_fallback) {
+      r.notes.add("Fisher scoring did not converge; tau^2 found as the root of the score equation");
+    }
+    if (t2.status == fit_status::not_converged) r.notes.add("tau^2 estimation did not converge; results are unreliable");
+    if (random && !spec.tau2_fixed && t2.tau2 == 0.0) r.notes.add("tau^2 estimated at its lower bound 0");
+  }
+  const double tau2 = t2.tau2;
+
+  r.pooled = pool(y, v, tau2, spec);
+  if (spec.test == ci_method::hk && !random) {
+    r.notes.add("Hartung-Knapp is meant for random-effects models; applied to the common-effect model as requested");
+  }
+  if (!random) {  // no prediction beyond the common effect: the PI equals the CI (metafor predict.rma)
+    r.pooled.pi_lower = r.pooled.ci_lower;
+    r.pooled.pi_upper = r.pooled.ci_upper;
+    r.pooled.pi_df = r.pooled.df;
+  } else if (std::isnan(r.pooled.pi_lower)) {
+    r.notes.add("prediction interval undefined: too few studies for its t distribution");
+  }
+
+  // Per-study rows: CI always from the normal quantile, as metafor's forest and Stata's meta.
+  const double zc = math::normal_critical(spec.level);
+  double sw = 0;
+  for (std::size_t i = 0; i < k; ++i) sw += 1.0 / (v[i] + tau2);
+  r.studies.resize(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    study_row& s = r.studies[i];
+    s.label = i < labels.size() ? labels[i] : "Study " + std::to_string(i + 1);
+    s.yi = y[i];
+    s.vi = v[i];
+    s.se = std::sqrt(v[i]);
+    s.ci_lower = y[i] - zc * s.se;
+    s.ci_upper = y[i] + zc * s.se;
+    s.weight = 100.0 * (1.0 / (v[i] + tau2)) / sw;
+  }
+
+  // Heterogeneity (rma.uni.r QE block): Q always with w = 1/v.
+  heterogeneity& h = r.het;
+  h.tau2 = random ? tau2 : 0.0;
+  h.tau2_se = random ? t2.se : nan;
+  h.tau = std::sqrt(h.tau2);
+  if (k == 1) {
+    h.Q = 0.0;
+    h.df = 0.0;
+    h.p = 1.0;
+    h.I2 = 0.0;
+    h.H2 = 1.0;
+    h.typical_v = 0.0;
+    return r;
+  }
+  const detail::weighted_sums s0 = detail::sums_at(y, v, 0.0);
+  h.Q = std::max(0.0, s0.ypy);
+  h.df = kd - 1.0;
+  h.p = math::chisq_upper(h.Q, h.df);
+  h.typical_v = (kd - 1.0) / s0.tr_p();  // Higgins & Thompson (2002), eq. 9
+  if (random) {
+    h.I2 = 100.0 * h.tau2 / (h.typical_v + h.tau2);
+    h.H2 = h.tau2 / h.typical_v + 1.0;
+  } else {
+    h.I2 = h.Q > 0 ? std::max(0.0, 100.0 * (h.Q - h.df) / h.Q) : 0.0;
+    h.H2 = h.Q / h.df;
+  }
+  if (random && spec.tau2_ci) {
+    const qprofile_ci ci = qprofile_tau2_ci(y, v, spec.level);
+    h.has_ci = true;
+    h.tau2_ci = ci.tau2;
+    h.tau_ci = {std::sqrt(ci.tau2.lower), std::sqrt(ci.tau2.upper)};
+    h.I2_ci = {100.0 * ci.tau2.lower / (h.typical_v + ci.tau2.lower), 100.0 * ci.tau2.upper / (h.typical_v + ci.tau2.upper)};
+    h.H2_ci = {ci.tau2.lower / h.typical_v + 1.0, ci.tau2.upper / h.typical_v + 1.0};
+    if (ci.null_set) r.notes.add("the Q-profile confidence interval for tau^2 is the null set; reported as [0, 0]");
+  }
+  if (std::all_of(y.begin(), y.end(), [&](double yi) { return yi == y[0]; })) {
+    r.notes.add("all study effects are identical: Q = 0 and tau^2 = 0");
+  }
+  return r;
+}
+
+}  // namespace metasift::models

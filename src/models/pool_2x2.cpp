@@ -1,0 +1,194 @@
+// Mantel-Haenszel and Peto pooling of 2x2 tables, as metafor's rma.mh and rma.peto (3.8) with
+// their defaults: the pooled estimate uses the raw counts (no continuity correction, to = "none"),
+// while Q uses the per-study yi/vi of studies that are not double-zero (drop00 = TRUE).
+
+#include <cmath>
+#include <limits>
+
+#include "metasift/core/check.hpp"
+#include "metasift/math/distributions.hpp"
+#include "metasift/models/fit.hpp"
+
+namespace metasift::models {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+bool double_zero(double a, double b, double c, double d) { return (a == 0 && c == 0) || (b == 0 && d == 0); }
+
+struct pooled_2x2 {
+  double beta = nan;
+  double se = nan;
+  std::vector<double> weight;  // unnormalised study weights, as metafor's weights.rma.mh / rma.peto
+};
+
+/// Mantel & Haenszel (1959) OR with the Robins-Breslow-Greenland (1986) variance; MH RR with
+/// Greenland & Robins (1985) variance; MH RD with the Greenland-Robins / Sato variance (rma.mh.r).
+pooled_2x2 mantel_haenszel(effects::measure m, const effects::two_by_two& t) {
+  pooled_2x2 out;
+  const std::size_t k = t.a.size();
+  out.weight.resize(k);
+  if (m == effects::measure::OR) {
+    double R = 0, S = 0, PR = 0, PSQR = 0, QS = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double a = t.a[i], b = t.b[i], c = t.c[i], d = t.d[i], N = a + b + c + d;
+      const double P = (a + d) / N, Q = (b + c) / N, Ri = a / N * d, Si = b / N * c;
+      R += Ri;
+      S += Si;
+      PR += P * Ri;
+      PSQR += P * Si + Q * Ri;
+      QS += Q * Si;
+      out.weight[i] = Si;
+    }
+    if (R == 0 || S == 0) return out;
+    out.beta = std::log(R / S);
+    out.se = std::sqrt(0.5 * (PR / (R * R) + PSQR / (R * S) + QS / (S * S)));
+  } else if (m == effects::measure::RR) {
+    double R = 0, S = 0, V = 0, sa = 0, sc = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double a = t.a[i], c = t.c[i], n1 = a + t.b[i], n2 = c + t.d[i], N = n1 + n2;
+      R += a * (n2 / N);
+      S += c * (n1 / N);
+      V += (n1 / N) * (n2 / N) * (a + c) - (a / N) * c;
+      sa += a;
+      sc += c;
+      out.weight[i] = c * (n1 / N);
+    }
+    if (sa == 0 || sc == 0) return out;
+    out.beta = std::log(R / S);
+    out.se = std::sqrt(V / (R * S));
+  } else {  // RD
+    double num = 0, den = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double a = t.a[i], c = t.c[i], n1 = a + t.b[i], n2 = c + t.d[i], N = n1 + n2;
+      num += a * (n2 / N) - c * (n1 / N);
+      den += n1 * (n2 / N);
+      out.weight[i] = n1 * (n2 / N);
+    }
+    out.beta = num / den;
+    double t1 = 0, t2 = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double a = t.a[i], c = t.c[i], n1 = a + t.b[i], n2 = c + t.d[i], N = n1 + n2;
+      t1 += c * (n1 / N) * (n1 / N) - a * (n2 / N) * (n2 / N) + (n1 / N) * (n2 / N) * (n2 - n1) / 2.0;
+      t2 += a * (n2 - c) / N + c * (n1 - a) / N;
+    }
+    out.se = std::sqrt((out.beta * t1 + t2 / 2.0) / (den * den));
+  }
+  return out;
+}
+
+}  // namespace
+
+meta_result fit(const effects::effect_table& table, const model_spec& spec) {
+  using effects::measure;
+  if (spec.est != method::MH && spec.est != method::PETO) {
+    meta_result r = fit(table.yi, table.vi, table.labels, spec);
+    for (const auto& n : table.notes.items) r.notes.add(n);
+    return r;
+  }
+  const measure m = table.m;
+  if (spec.est == method::MH && m != measure::OR && m != measure::RR && m != measure::RD) {
+    fail_usage("--method", "Mantel-Haenszel pooling needs measure OR, RR or RD");
+  }
+  if (spec.est == method::PETO && m != measure::OR && m != measure::PETO) {
+    fail_usage("--method", "Peto pooling needs measure OR or PETO");
+  }
+  if (spec.test != ci_method::z) fail_usage("--ci-method", "Mantel-Haenszel and Peto pooling use the z test only");
+  if (!table.counts) throw error("models::fit: 2x2 counts missing from the effect table");
+  const effects::two_by_two& t = *table.counts;
+  const std::size_t k = t.a.size();
+
+  meta_result r;
+  r.spec = spec;
+  r.k = static_cast<int>(k);
+  for (const auto& n : table.notes.items) r.notes.add(n);
+  if (k == 0) {
+    r.status = fit_status::degenerate;
+    r.notes.add("no studies to pool");
+    return r;
+  }
+
+  pooled_2x2 p;
+  double peto_q_part = 0, peto_sum_oe = 0, peto_sum_v = 0;
+  if (spec.est == method::MH) {
+    p = mantel_haenszel(m, t);
+  } else {
+    // Yusuf et al. (1985): O - E and its hypergeometric variance per table (rma.peto.r).
+    p.weight.resize(k);
+    for (std::size_t i = 0; i < k; ++i) {
+      const double a = t.a[i], b = t.b[i], c = t.c[i], d = t.d[i];
+      const double n1 = a + b, n2 = c + d, N = n1 + n2, xt = a + c, yt = b + d;
+      const double E = xt * n1 / N;
+      const double V = N > 1 ? xt * yt * (n1 / N) * (n2 / N) / (N - 1.0) : 0.0;
+      p.weight[i] = V;
+      peto_sum_oe += a - E;
+      peto_sum_v += V;
+      if (V > 0) peto_q_part += (a - E) * (a - E) / V;
+    }
+    if (peto_sum_v == 0) {
+      r.status = fit_status::degenerate;
+      r.notes.add("one of the two outcomes never occurred in any table: Peto's method cannot pool");
+    } else {
+      p.beta = peto_sum_oe / peto_sum_v;
+      p.se = std::sqrt(1.0 / peto_sum_v);
+    }
+  }
+  if (std::isnan(p.beta)) {
+    if (r.status == fit_status::ok) r.notes.add("no events in one arm across all studies: the pooled ratio is undefined");
+    r.status = fit_status::degenerate;
+  }
+
+  pooled_estimate& pe = r.pooled;
+  pe.estimate = p.beta;
+  pe.se = p.se;
+  pe.statistic = p.beta / p.se;
+  pe.p = math::normal_two_sided_p(pe.statistic);
+  const double zc = math::normal_critical(spec.level);
+  pe.ci_lower = p.beta - zc * p.se;
+  pe.ci_upper = p.beta + zc * p.se;
+  pe.pi_lower = pe.ci_lower;
+  pe.pi_upper = pe.ci_upper;
+
+  double wsum = 0;
+  for (double w : p.weight) wsum += w;
+  r.studies.resize(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    study_row& s = r.studies[i];
+    s.label = table.labels[i];
+    s.yi = table.yi[i];
+    s.vi = table.vi[i];
+    s.se = std::sqrt(s.vi);
+    s.ci_lower = s.yi - zc * s.se;
+    s.ci_upper = s.yi + zc * s.se;
+    s.weight = wsum > 0 ? 100.0 * p.weight[i] / wsum : nan;
+  }
+
+  // Heterogeneity over studies with a defined yi (double-zero studies dropped, metafor drop00 = TRUE).
+  heterogeneity& h = r.het;
+  h.tau2 = 0;
+  h.tau = 0;
+  double q = 0;
+  std::size_t k_yi = 0;
+  for (std::size_t i = 0; i < k; ++i) {
+    if (double_zero(t.a[i], t.b[i], t.c[i], t.d[i])) continue;
+    ++k_yi;
+    if (spec.est == method::MH) q += (table.yi[i] - p.beta) * (table.yi[i] - p.beta) / table.vi[i];
+  }
+  if (spec.est == method::PETO && peto_sum_v > 0) q = peto_q_part - peto_sum_oe * peto_sum_oe / peto_sum_v;
+  if (k_yi > 1 && !std::isnan(p.beta)) {
+    h.Q = std::max(0.0, q);
+    h.df = static_cast<double>(k_yi) - 1.0;
+    h.p = math::chisq_upper(h.Q, h.df);
+    h.I2 = h.Q > 0 ? std::max(0.0, 100.0 * (h.Q - h.df) / h.Q) : 0.0;
+    h.H2 = h.Q / h.df;
+  } else {
+    h.Q = 0;
+    h.df = 0;
+    h.p = 1;
+    h.I2 = 0;
+    h.H2 = 1;
+  }
+  return r;
+}
+
+}  // namespace metasift::models

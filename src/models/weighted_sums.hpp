@@ -1,0 +1,65 @@
+#pragma once
+// Sums over studies for an intercept-only model with weights w_i, from which every quadratic form
+// and trace that metafor builds with k x k matrices follows in O(k). With P = W - w w'/sum(w):
+//   y'Py    = sum w (y - mu)^2                        (generalised Q)
+//   y'PPy   = sum w^2 (y - mu)^2
+//   tr P    = S1 - S2/S1
+//   tr PP   = S2 - 2 S3/S1 + S2^2/S1^2
+// where mu = sum(w y)/S1 and Sj = sum w^j. Derivations: docs/algorithms.md.
+
+#include <cstddef>
+#include <span>
+
+namespace metasift::models::detail {
+
+struct weighted_sums {
+  double s1 = 0, s2 = 0, s3 = 0;  ///< sum w, sum w^2, sum w^3
+  double mu = 0;                  ///< weighted mean of y
+  double ypy = 0;                 ///< y'Py
+  double yppy = 0;                ///< y'PPy
+
+  [[nodiscard]] double tr_p() const noexcept { return s1 - s2 / s1; }
+  [[nodiscard]] double tr_pp() const noexcept { return s2 - 2.0 * s3 / s1 + (s2 * s2) / (s1 * s1); }
+};
+
+/// Sums with w_i = 1 / (v_i + tau2). Two passes so that the residual sums do not cancel.
+[[nodiscard]] inline weighted_sums sums_at(std::span<const double> y, std::span<const double> v, double tau2) noexcept {
+  weighted_sums s;
+  double swy = 0;
+  const std::size_t k = y.size();
+  for (std::size_t i = 0; i < k; ++i) {
+    const double w = 1.0 / (v[i] + tau2);
+    s.s1 += w;
+    s.s2 += w * w;
+    s.s3 += w * w * w;
+    swy += w * y[i];
+  }
+  s.mu = swy / s.s1;
+  for (std::size_t i = 0; i < k; ++i) {
+    const double w = 1.0 / (v[i] + tau2);
+    const double r = y[i] - s.mu;
+    s.ypy += w * r * r;
+    s.yppy += w * w * r * r;
+  }
+  return s;
+}
+
+/// Generalised Q(tau2) = sum w (y - mu_w)^2 with w = 1/(v + tau2), decreasing in tau2.
+[[nodiscard]] inline double generalised_q(std::span<const double> y, std::span<const double> v, double tau2) noexcept {
+  double s1 = 0, swy = 0;
+  const std::size_t k = y.size();
+  for (std::size_t i = 0; i < k; ++i) {
+    const double w = 1.0 / (v[i] + tau2);
+    s1 += w;
+    swy += w * y[i];
+  }
+  const double mu = swy / s1;
+  double q = 0;
+  for (std::size_t i = 0; i < k; ++i) {
+    const double r = y[i] - mu;
+    q += r * r / (v[i] + tau2);
+  }
+  return q;
+}
+
+}  // namespace metasift::models::detail

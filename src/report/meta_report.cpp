@@ -1,0 +1,311 @@
+#include "metasift/report/meta_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+namespace metasift::report {
+namespace {
+
+using models::meta_result;
+
+std::string fixed(double x, int decimals) {
+  if (std::isnan(x)) return ".";
+  return fmt::format("{:.{}f}", x, decimals);
+}
+
+/// p-values as Stata prints them in forest-plot footers: two decimals, so tiny values read 0.00.
+std::string pvalue(double p, int decimals) { return fixed(p, decimals); }
+
+std::string pad_left(std::string_view s, std::size_t width) {
+  std::string out;
+  if (s.size() < width) out.assign(width - s.size(), ' ');
+  out.append(s);
+  return out;
+}
+
+std::string pad_right(std::string_view s, std::size_t width) {
+  std::string out(s);
+  if (out.size() < width) out.append(width - out.size(), ' ');
+  return out;
+}
+
+/// Display width in code points (labels may be UTF-8).
+std::size_t display_width(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string pad_right_u8(std::string_view s, std::size_t width) {
+  std::string out(s);
+  const std::size_t w = display_width(s);
+  if (w < width) out.append(width - w, ' ');
+  return out;
+}
+
+double shown(const meta_context& ctx, double x) { return effects::back_transform(ctx.measure, x, ctx.harmonic_n); }
+
+std::string model_line(const models::model_spec& s) {
+  using models::method;
+  switch (s.est) {
+    case method::EE: return "Common-effect inverse-variance model";
+    case method::MH: return "Common-effect Mantel-Haenszel model";
+    case method::PETO: return "Common-effect Peto model";
+    default: return fmt::format("Random-effects {} model", models::to_string(s.est));
+  }
+}
+
+nlohmann::json number(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  return x;
+}
+
+}  // namespace
+
+std::string format_text(const meta_result& r, const meta_context& ctx) {
+  const int d = ctx.decimals;
+  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+
+  // Effect column: "0.70 [ 0.60,  0.80]" with every number right-aligned to the widest.
+  std::vector<std::array<std::string, 3>> eff;
+  for (const auto& s : r.studies) {
+    eff.push_back({fixed(shown(ctx, s.yi), d), fixed(shown(ctx, s.ci_lower), d), fixed(shown(ctx, s.ci_upper), d)});
+  }
+  const std::array<std::string, 3> overall{fixed(shown(ctx, r.pooled.estimate), d),
+                                           fixed(shown(ctx, r.pooled.ci_lower), d),
+                                           fixed(shown(ctx, r.pooled.ci_upper), d)};
+  std::size_t w = 0;
+  for (const auto& e : eff) w = std::max({w, e[0].size(), e[1].size(), e[2].size()});
+  w = std::max({w, overall[0].size(), overall[1].size(), overall[2].size()});
+  auto effect_cell = [&](const std::array<std::string, 3>& e) {
+    return pad_left(e[0], w) + " [" + pad_left(e[1], w + 1) + ", " + pad_left(e[2], w) + "]";
+  };
+
+  std::size_t label_w = std::string_view("Overall").size();
+  for (const auto& s : r.studies) label_w = std::max(label_w, display_width(s.label));
+  label_w = std::max<std::size_t>(label_w, 5) + 2;
+
+  // Data columns, grouped under their spanning headers.
+  std::vector<std::size_t> col_w;
+  for (const auto& c : ctx.data_columns) {
+    std::size_t cw = c.header.size();
+    for (const auto& cell : c.cells) cw = std::max(cw, display_width(cell));
+    col_w.push_back(cw + 2);
+  }
+
+  const std::string effect_header = std::string(effects::display_name(ctx.measure));
+  const std::size_t eff_w = std::max(effect_cell(overall).size(), std::string_view("with 95% CI").size()) + 2;
+  const std::string level_text = fmt::format("with {:g}% CI", r.spec.level * 100.0);
+
+  std::string out;
+  // Spanning group headers.
+  if (!ctx.data_columns.empty() && !ctx.data_columns.front().group.empty()) {
+    std::string line = pad_right("", label_w);
+    std::size_t i = 0;
+    while (i < ctx.data_columns.size()) {
+      std::size_t span = 0, j = i;
+      while (j < ctx.data_columns.size() && ctx.data_columns[j].group == ctx.data_columns[i].group) span += col_w[j++];
+      std::string g = ctx.data_columns[i].group;
+      line += "  " + pad_right_u8(g, span);
+      i = j;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + '\n';
+  }
+  {
+    std::string h1 = pad_right("", label_w);
+    std::string h2 = pad_right("Study", label_w);
+    for (std::size_t c = 0; c < ctx.data_columns.size(); ++c) {
+      h1 += pad_left("", col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
+      h2 += pad_left(ctx.data_columns[c].header,
+                     col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
+    }
+    h1 += pad_left(effect_header, eff_w) + pad_left("Weight", 10);
+    h2 += pad_left(level_text, eff_w) + pad_left("(%)", 10);
+    while (!h1.empty() && h1.back() == ' ') h1.pop_back();
+    out += h1 + '\n' + h2 + '\n';
+  }
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    std::string line = pad_right_u8(r.studies[i].label, label_w);
+    for (std::size_t c = 0; c < ctx.data_columns.size(); ++c) {
+      const std::string& cell = i < ctx.data_columns[c].cells.size() ? ctx.data_columns[c].cells[i] : "";
+      line += pad_left(cell, col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
+    }
+    line += pad_left(effect_cell(eff[i]), eff_w) + pad_left(fixed(r.studies[i].weight, d), 10);
+    out += line + '\n';
+  }
+  {
+    std::string line = pad_right("Overall", label_w);
+    for (std::size_t c = 0; c < ctx.data_columns.size(); ++c) {
+      line += pad_left("", col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
+    }
+    line += pad_left(effect_cell(overall), eff_w);
+    out += line + '\n';
+  }
+
+  const auto& h = r.het;
+  const bool random = models::is_random_effects(r.spec.est);
+  if (random) {
+    out += fmt::format("Heterogeneity: tau2 = {}, I2 = {}%, H2 = {}\n", fixed(h.tau2, d), fixed(h.I2, d), fixed(h.H2, d));
+  } else {
+    out += fmt::format("Heterogeneity: I2 = {}%, H2 = {}\n", fixed(h.I2, d), fixed(h.H2, d));
+  }
+  out += fmt::format("Test of theta_i = theta_j: Q({}) = {}, p = {}\n", fixed(h.df, 0), fixed(h.Q, d), pvalue(h.p, d));
+  if (r.spec.test == models::ci_method::hk) {
+    out += fmt::format("Test of theta = 0: t({}) = {}, p = {}\n", fixed(r.pooled.df, 0), fixed(r.pooled.statistic, d),
+                       pvalue(r.pooled.p, d));
+  } else {
+    out += fmt::format("Test of theta = 0: z = {}, p = {}\n", fixed(r.pooled.statistic, d), pvalue(r.pooled.p, d));
+  }
+  out += model_line(r.spec) + '\n';
+
+  // What Stata's figure leaves out but a reader needs: the unrounded numbers and the conventions.
+  out += '\n';
+  if (transformed) {
+    out += fmt::format("Pooled estimate on the analysis scale: {:.4f} (SE {:.4f}); shown above back-transformed\n",
+                       r.pooled.estimate, r.pooled.se);
+  }
+  out += fmt::format("Pooled: estimate = {:.4f}, SE = {:.4f}, {}% CI [{:.4f}, {:.4f}], p = {:.4g}\n", shown(ctx, r.pooled.estimate),
+                     r.pooled.se, fmt::format("{:g}", r.spec.level * 100), shown(ctx, r.pooled.ci_lower),
+                     shown(ctx, r.pooled.ci_upper), r.pooled.p);
+  if (random) {
+    if (!std::isnan(r.pooled.pi_lower)) {
+      out += fmt::format("Prediction interval ({}): [{:.4f}, {:.4f}]\n", models::to_string(r.spec.pi),
+                         shown(ctx, r.pooled.pi_lower), shown(ctx, r.pooled.pi_upper));
+    }
+    out += fmt::format("tau2 = {:.4f} (SE {:.4f}), tau = {:.4f}, I2 = {:.2f}%, H2 = {:.2f}\n", h.tau2, h.tau2_se, h.tau, h.I2, h.H2);
+    if (h.has_ci) {
+      out += fmt::format("Q-profile {:g}% CI: tau2 [{:.4f}, {:.4f}], tau [{:.4f}, {:.4f}], I2 [{:.2f}%, {:.2f}%], H2 [{:.2f}, {:.2f}]\n",
+                         r.spec.level * 100, h.tau2_ci.lower, h.tau2_ci.upper, h.tau_ci.lower, h.tau_ci.upper,
+                         h.I2_ci.lower, h.I2_ci.upper, h.H2_ci.lower, h.H2_ci.upper);
+    }
+  }
+  out += fmt::format("Q = {:.4f}, df = {}, p = {:.4g}\n", h.Q, fixed(h.df, 0), h.p);
+  out += fmt::format("Conventions ({}):\n", models::to_string(ctx.conv));
+  out += fmt::format("  measure: {} ({}); method: {}; test: {}; level: {:g}%\n", effects::to_string(ctx.measure),
+                     effects::display_name(ctx.measure), models::to_string(r.spec.est), models::to_string(r.spec.test),
+                     r.spec.level * 100);
+  for (const auto& c : ctx.conventions) out += "  " + c + '\n';
+  for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
+    out += fmt::format("Excluded: {}: {}\n", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "?", ctx.excluded[i].reason);
+  }
+  if (r.status != fit_status::ok) out += fmt::format("Status: {}\n", to_string(r.status));
+  for (const auto& n : r.notes.items) out += "Warning: " + n + '\n';
+  if (!ctx.version.empty()) out += "metasift " + ctx.version + '\n';
+  return out;
+}
+
+std::string format_json(const meta_result& r, const meta_context& ctx) {
+  using nlohmann::json;
+  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+  json j = json::object();
+  j["software"] = {{"name", "metasift"}, {"version", ctx.version}};
+  j["data"] = ctx.data_file;
+  j["measure"] = std::string(effects::to_string(ctx.measure));
+  j["method"] = std::string(models::to_string(r.spec.est));
+  j["ci_method"] = std::string(models::to_string(r.spec.test));
+  j["pi_method"] = std::string(models::to_string(r.spec.pi));
+  j["convention"] = std::string(models::to_string(ctx.conv));
+  j["conventions"] = ctx.conventions;
+  j["k"] = r.k;
+  j["level"] = r.spec.level;
+  j["scale"] = transformed ? "transformed" : "identity";
+  json studies = json::array();
+  for (const auto& s : r.studies) {
+    json o = {{"study", s.label},          {"yi", number(s.yi)},
+              {"vi", number(s.vi)},        {"se", number(s.se)},
+              {"ci_lower", number(s.ci_lower)}, {"ci_upper", number(s.ci_upper)},
+              {"weight", number(s.weight)}};
+    if (transformed) {
+      o["back_transformed"] = {{"effect", number(shown(ctx, s.yi))},
+                               {"ci_lower", number(shown(ctx, s.ci_lower))},
+                               {"ci_upper", number(shown(ctx, s.ci_upper))}};
+    }
+    studies.push_back(std::move(o));
+  }
+  j["studies"] = std::move(studies);
+  const auto& p = r.pooled;
+  json pooled = {{"estimate", number(p.estimate)}, {"se", number(p.se)}, {"ci_lower", number(p.ci_lower)},
+                 {"ci_upper", number(p.ci_upper)}, {"p", number(p.p)},   {"pi_lower", number(p.pi_lower)},
+                 {"pi_upper", number(p.pi_upper)}};
+  if (r.spec.test == models::ci_method::hk) {
+    pooled["t"] = number(p.statistic);
+    pooled["df"] = number(p.df);
+  } else {
+    pooled["z"] = number(p.statistic);
+  }
+  if (!std::isnan(p.pi_df)) pooled["pi_df"] = p.pi_df;
+  if (transformed) {
+    pooled["back_transformed"] = {{"estimate", number(shown(ctx, p.estimate))},
+                                  {"ci_lower", number(shown(ctx, p.ci_lower))},
+                                  {"ci_upper", number(shown(ctx, p.ci_upper))},
+                                  {"pi_lower", number(shown(ctx, p.pi_lower))},
+                                  {"pi_upper", number(shown(ctx, p.pi_upper))}};
+  }
+  j["pooled"] = std::move(pooled);
+  const auto& h = r.het;
+  json het = {{"tau2", number(h.tau2)}, {"tau2_se", number(h.tau2_se)}, {"tau", number(h.tau)},
+              {"I2", number(h.I2)},     {"H2", number(h.H2)},           {"Q", number(h.Q)},
+              {"df", number(h.df)},     {"p", number(h.p)},             {"typical_vi", number(h.typical_v)}};
+  if (h.has_ci) {
+    het["tau2_ci"] = {number(h.tau2_ci.lower), number(h.tau2_ci.upper)};
+    het["tau_ci"] = {number(h.tau_ci.lower), number(h.tau_ci.upper)};
+    het["I2_ci"] = {number(h.I2_ci.lower), number(h.I2_ci.upper)};
+    het["H2_ci"] = {number(h.H2_ci.lower), number(h.H2_ci.upper)};
+  } else {
+    het["tau2_ci"] = nullptr;
+  }
+  j["heterogeneity"] = std::move(het);
+  j["convergence"] = {{"iterations", r.conv.iterations},
+                      {"step_halvings", r.conv.step_halvings},
+                      {"fallback", r.conv.used_fallback}};
+  json excluded = json::array();
+  for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
+    excluded.push_back({{"study", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : ""},
+                        {"row", ctx.excluded[i].index + 1},
+                        {"reason", ctx.excluded[i].reason}});
+  }
+  j["excluded"] = std::move(excluded);
+  j["status"] = std::string(to_string(r.status));
+  j["warnings"] = r.notes.items;
+  return j.dump(2) + '\n';
+}
+
+std::string format_csv(const meta_result& r, const meta_context& ctx) {
+  auto quote = [](std::string_view s) {
+    if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    return out + '"';
+  };
+  auto num = [](double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); };
+  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+  std::string out = "study,yi,vi,se,ci_lower,ci_upper,weight";
+  if (transformed) out += ",effect_bt,ci_lower_bt,ci_upper_bt";
+  out += '\n';
+  for (const auto& s : r.studies) {
+    out += fmt::format("{},{},{},{},{},{},{}", quote(s.label), num(s.yi), num(s.vi), num(s.se), num(s.ci_lower),
+                       num(s.ci_upper), num(s.weight));
+    if (transformed) {
+      out += fmt::format(",{},{},{}", num(shown(ctx, s.yi)), num(shown(ctx, s.ci_lower)), num(shown(ctx, s.ci_upper)));
+    }
+    out += '\n';
+  }
+  const auto& p = r.pooled;
+  out += fmt::format("Overall,{},{},{},{},{},100", num(p.estimate), num(p.se * p.se), num(p.se), num(p.ci_lower),
+                     num(p.ci_upper));
+  if (transformed) {
+    out += fmt::format(",{},{},{}", num(shown(ctx, p.estimate)), num(shown(ctx, p.ci_lower)), num(shown(ctx, p.ci_upper)));
+  }
+  out += '\n';
+  return out;
+}
+
+}  // namespace metasift::report
