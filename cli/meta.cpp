@@ -10,7 +10,7 @@
 #include "metasift/models/fit.hpp"
 #include "metasift/report/meta_report.hpp"
 #include "output.hpp"
-#include "study_data.hpp"
+#include "metasift/pipeline/study_data.hpp"
 
 namespace metasift::cli {
 namespace {
@@ -109,18 +109,18 @@ void run_meta(const meta_options& opt) {
   const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
   const models::resolved_options ro = models::resolve(conv, ov, eopt, spec);
 
-  const auto cols = parse_column_map(opt.columns);
+  const auto cols = pipeline::parse_column_map(opt.columns);
   const io::table t = io::read_table(opt.file);
   if (t.rows.empty()) fail_input(source_position{t.file, 1, 0}, "", "the table has a header but no study rows");
   effects::measure measure;
   if (opt.measure.empty()) {
-    measure = infer_measure(t, cols);
+    measure = pipeline::infer_measure(t, cols);
   } else {
     const auto pm = effects::parse_measure(opt.measure);
     if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
     measure = *pm;
   }
-  const effects::raw_data raw = extract(t, measure, cols);
+  const effects::raw_data raw = pipeline::extract(t, measure, cols);
   const effects::effect_table table = effects::compute(measure, raw, ro.effect_opts);
   const models::meta_result result = models::fit(table, ro.spec);
 
@@ -129,7 +129,7 @@ void run_meta(const meta_options& opt) {
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = ro.described;
-  ctx.data_columns = data_columns(t, table, cols, split_list(opt.group_names));
+  ctx.data_columns = pipeline::data_columns(t, table, cols, split_list(opt.group_names));
   ctx.excluded = table.excluded;
   for (const auto& ex : table.excluded) ctx.excluded_labels.push_back(raw.labels.at(ex.index));
   if (!table.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(table.ni);

@@ -59,7 +59,7 @@ std::string model_line(const models::model_spec& s) {
   }
 }
 
-nlohmann::json number(double x) {
+nlohmann::ordered_json number(double x) {
   if (!std::isfinite(x)) return nullptr;
   return x;
 }
@@ -89,62 +89,92 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   for (const auto& s : r.studies) label_w = std::max(label_w, display_width(s.label));
   label_w = std::max<std::size_t>(label_w, 5) + 2;
 
-  // Data columns, grouped under their spanning headers.
+  // Data columns, grouped under their spanning headers. A column's width includes its left gap
+  // (two spaces more at the start of a group); a group's name is word-wrapped over its span, and
+  // a span narrower than min_span is widened so that long names wrap into few lines.
+  constexpr std::size_t min_span = 24;
+  const auto& dc = ctx.data_columns;
   std::vector<std::size_t> col_w;
-  for (const auto& c : ctx.data_columns) {
-    std::size_t cw = c.header.size();
-    for (const auto& cell : c.cells) cw = std::max(cw, display_width(cell));
-    col_w.push_back(cw + 2);
+  for (std::size_t c = 0; c < dc.size(); ++c) {
+    std::size_t cw = display_width(dc[c].header);
+    for (const auto& cell : dc[c].cells) cw = std::max(cw, display_width(cell));
+    const bool group_start = c == 0 || dc[c].group != dc[c - 1].group;
+    col_w.push_back(cw + (group_start ? 4 : 2));
   }
+  struct group_span {
+    std::size_t first, last, width;
+    std::vector<std::string> lines;
+  };
+  std::vector<group_span> groups;
+  for (std::size_t c = 0; c < dc.size();) {
+    std::size_t e = c;
+    std::size_t width = 0;
+    while (e < dc.size() && dc[e].group == dc[c].group) width += col_w[e++];
+    if (!dc[c].group.empty() && width < min_span + 2) {
+      const std::size_t extra = min_span + 2 - width;
+      const std::size_t n = e - c;
+      for (std::size_t j = c; j < e; ++j) col_w[j] += extra / n + (j == c ? extra % n : 0);
+      width = min_span + 2;
+    }
+    group_span g{c, e, width, {}};
+    std::string line;
+    std::string word;
+    const std::string name = dc[c].group + ' ';
+    for (char ch : name) {
+      if (ch != ' ') {
+        word += ch;
+        continue;
+      }
+      if (word.empty()) continue;
+      if (!line.empty() && display_width(line) + 1 + display_width(word) > width - 2) {
+        g.lines.push_back(line);
+        line.clear();
+      }
+      line += (line.empty() ? "" : " ") + word;
+      word.clear();
+    }
+    if (!line.empty()) g.lines.push_back(line);
+    groups.push_back(std::move(g));
+    c = e;
+  }
+  std::size_t group_lines = 0;
+  for (const auto& g : groups) group_lines = std::max(group_lines, g.lines.size());
 
   const std::string effect_header = std::string(effects::display_name(ctx.measure));
-  const std::size_t eff_w = std::max(effect_cell(overall).size(), std::string_view("with 95% CI").size()) + 2;
   const std::string level_text = fmt::format("with {:g}% CI", r.spec.level * 100.0);
+  const std::size_t eff_w = std::max(effect_cell(overall).size(), level_text.size()) + 2;
+  auto trim_end = [](std::string line) {
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line + '\n';
+  };
 
   std::string out;
-  // Spanning group headers.
-  if (!ctx.data_columns.empty() && !ctx.data_columns.front().group.empty()) {
+  for (std::size_t l = 0; l < group_lines; ++l) {
     std::string line = pad_right("", label_w);
-    std::size_t i = 0;
-    while (i < ctx.data_columns.size()) {
-      std::size_t span = 0, j = i;
-      while (j < ctx.data_columns.size() && ctx.data_columns[j].group == ctx.data_columns[i].group) span += col_w[j++];
-      std::string g = ctx.data_columns[i].group;
-      line += "  " + pad_right_u8(g, span);
-      i = j;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + '\n';
+    for (const auto& g : groups) line += "  " + pad_right_u8(l < g.lines.size() ? g.lines[l] : "", g.width - 2);
+    out += trim_end(line);
   }
   {
     std::string h1 = pad_right("", label_w);
     std::string h2 = pad_right("Study", label_w);
-    for (std::size_t c = 0; c < ctx.data_columns.size(); ++c) {
-      h1 += pad_left("", col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
-      h2 += pad_left(ctx.data_columns[c].header,
-                     col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
+    for (std::size_t c = 0; c < dc.size(); ++c) {
+      h1 += std::string(col_w[c], ' ');
+      h2 += pad_left(dc[c].header, col_w[c]);
     }
     h1 += pad_left(effect_header, eff_w) + pad_left("Weight", 10);
     h2 += pad_left(level_text, eff_w) + pad_left("(%)", 10);
-    while (!h1.empty() && h1.back() == ' ') h1.pop_back();
-    out += h1 + '\n' + h2 + '\n';
+    out += trim_end(h1) + trim_end(h2);
   }
   for (std::size_t i = 0; i < r.studies.size(); ++i) {
     std::string line = pad_right_u8(r.studies[i].label, label_w);
-    for (std::size_t c = 0; c < ctx.data_columns.size(); ++c) {
-      const std::string& cell = i < ctx.data_columns[c].cells.size() ? ctx.data_columns[c].cells[i] : "";
-      line += pad_left(cell, col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
-    }
+    for (std::size_t c = 0; c < dc.size(); ++c) line += pad_left(i < dc[c].cells.size() ? dc[c].cells[i] : "", col_w[c]);
     line += pad_left(effect_cell(eff[i]), eff_w) + pad_left(fixed(r.studies[i].weight, d), 10);
-    out += line + '\n';
+    out += trim_end(line);
   }
   {
     std::string line = pad_right("Overall", label_w);
-    for (std::size_t c = 0; c < ctx.data_columns.size(); ++c) {
-      line += pad_left("", col_w[c] + (c == 0 || ctx.data_columns[c].group != ctx.data_columns[c - 1].group ? 2 : 0));
-    }
-    line += pad_left(effect_cell(overall), eff_w);
-    out += line + '\n';
+    for (std::size_t c = 0; c < dc.size(); ++c) line += std::string(col_w[c], ' ');
+    out += trim_end(line + pad_left(effect_cell(overall), eff_w));
   }
 
   const auto& h = r.het;
@@ -200,7 +230,7 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
 }
 
 std::string format_json(const meta_result& r, const meta_context& ctx) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   json j = json::object();
   j["software"] = {{"name", "metasift"}, {"version", ctx.version}};

@@ -69,11 +69,22 @@ struct effect_table {
   warnings notes;
 };
 
-/// Computes yi/vi for every study. Throws input_error (at the offending cell) when a value is
-/// outside its domain: sd < 0, n <= 0, events > n, |r| > 1, vi <= 0 for GEN, a missing required column.
+/// Computes yi/vi for every study with metafor 3.8's escalc formulas (per measure in compute.cpp).
+/// Throws input_error (at the offending cell) when a value is outside its domain: sd < 0, n <= 0
+/// or not whole, events negative, not whole or > n, |r| > 1, time <= 0, ROM mean <= 0, vi or sei
+/// <= 0 for GEN, ci_upper <= ci_lower, an MD/ROM variance of exactly 0 (both SDs 0); and, at no
+/// position, a missing required column. Throws usage_error for opt.add < 0 or opt.level outside (0, 1).
+///
+/// Studies that metafor would turn into NA are excluded (listed in `excluded`, one warning each)
+/// rather than thrown: a missing cell (NaN), yi or vi infinite/undefined (a zero cell with
+/// zero_cell::none, SMD with n1 + n2 <= 3, COR/ZCOR with n <= 3), vi = 0 from counts (e.g. RD
+/// double-zero without correction), and double-zero studies under drop_double_zero.
+/// The continuity correction applies to OR/RR/RD/PETO (all four cells), PR/PLO (events and
+/// non-events) and IRR/IRD (both event counts), never to PAS/PFT (metafor's default add = 0 there).
 [[nodiscard]] effect_table compute(measure m, const raw_data& data, const options& opt = {});
 
-/// Harmonic mean of ni, as used by metafor's transf.ipft.hm back-transform for PFT.
+/// Harmonic mean 1/mean(1/ni) of the non-NaN ni, as metafor's transf.ipft.hm uses for PFT.
+/// Throws std::invalid_argument when an ni is <= 0 or infinite, or when no ni is given.
 [[nodiscard]] double harmonic_mean(const std::vector<double>& ni);
 
 }  // namespace metasift::effects

@@ -51,8 +51,11 @@ enum class display_scale {
 
 [[nodiscard]] display_scale display_scale_of(measure m) noexcept;
 
-/// Back-transform one value from the analysis scale (as metafor's transf.* functions).
-/// harmonic_n is used only by PFT (metafor's transf.ipft.hm); pass 0 otherwise.
+/// Back-transform one value from the analysis scale (as metafor's transf.* functions): exp,
+/// transf.ztor (tanh), transf.ilogit, transf.iarcsin (sin(x)^2, clamped to [0, 1]) and, for PFT,
+/// transf.ipft.hm (Miller 1978 inverse at the harmonic mean n, 0 / 1 beyond the transforms of p = 0 / 1).
+/// harmonic_n is used only by PFT (see harmonic_mean in compute.hpp); pass 0 otherwise. NaN maps to NaN;
+/// otherwise, for PFT, a harmonic_n that is not positive and finite throws std::invalid_argument.
 [[nodiscard]] double back_transform(measure m, double x, double harmonic_n = 0.0);
 
 /// Column header for the effect in tables and plots: "Mean diff.", "Hedges's g", "Odds ratio", ...

@@ -1,4 +1,4 @@
-#include "study_data.hpp"
+#include "metasift/pipeline/study_data.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -6,7 +6,7 @@
 
 #include "metasift/core/check.hpp"
 
-namespace metasift::cli {
+namespace metasift::pipeline {
 namespace {
 
 std::string lower(std::string s) {
@@ -133,4 +133,4 @@ std::vector<report::data_column> data_columns(const io::table& t, const effects:
   return out;
 }
 
-}  // namespace metasift::cli
+}  // namespace metasift::pipeline

@@ -10,7 +10,7 @@
 #include "metasift/io/table.hpp"
 #include "metasift/report/meta_report.hpp"
 
-namespace metasift::cli {
+namespace metasift::pipeline {
 
 /// Parses "--col canonical=actual" values into a map (canonical names lower-cased).
 [[nodiscard]] std::map<std::string, std::string> parse_column_map(const std::vector<std::string>& specs);
@@ -27,4 +27,4 @@ namespace metasift::cli {
                                                             const std::map<std::string, std::string>& cols,
                                                             const std::vector<std::string>& group_names);
 
-}  // namespace metasift::cli
+}  // namespace metasift::pipeline

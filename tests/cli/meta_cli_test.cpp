@@ -1,0 +1,193 @@
+// End-to-end tests of `metasift meta`: the binary is run as a user runs it (METASIFT_BIN is set by
+// CTest to the built binary), and its stdout, stderr, exit code and files are checked.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct run_result {
+  int code = -1;
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
+};
+
+const std::string fig1 = std::string(METASIFT_SOURCE_DIR) + "/examples/seed-figure1/fig1.csv";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Runs `metasift <args>` through the shell, capturing stdout and stderr in temporary files.
+run_result run(const std::string& args) {
+  const char* bin = std::getenv("METASIFT_BIN");
+  if (bin == nullptr) throw std::runtime_error("METASIFT_BIN not set (run through ctest)");
+  const fs::path dir = fs::temp_directory_path() / ("metasift_cli_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path out = dir / "stdout", err = dir / "stderr";
+  const std::string cmd = std::string(bin) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  run_result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+fs::path write_temp(const std::string& name, const std::string& content) {
+  const fs::path dir = fs::temp_directory_path() / ("metasift_cli_data_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path p = dir / name;
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+TEST(MetaCli, SeedFigure1TextHasEveryPrintedNumber) {
+  const run_result r = run("meta " + fig1 + " --measure MD --method REML --md-variance pooled");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* s : {"0.74 [  0.33,  1.15]", "Heterogeneity: tau2 = 0.43, I2 = 99.09%, H2 = 109.64",
+                        "Test of theta_i = theta_j: Q(9) = 689.69, p = 0.00", "Test of theta = 0: z = 3.57, p = 0.00",
+                        "Random-effects REML model", "-0.20 [ -0.33, -0.07]", "MD variance: pooled SD"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << "missing: " << s << "\n" << r.out;
+  }
+  const char* weights[] = {"10.06", "10.00", "9.98", "10.06", "9.98", "10.01", "9.86", "9.98", "10.02", "10.06"};
+  std::size_t pos = r.out.find("Kamenopoulos");
+  for (const char* w : weights) {
+    const std::size_t eol = r.out.find('\n', pos);
+    const std::string line = r.out.substr(pos, eol - pos);
+    EXPECT_EQ(line.substr(line.size() - std::string(w).size()), w) << line;
+    pos = eol + 1;
+  }
+}
+
+TEST(MetaCli, SeedFigure1JsonHasTheContractKeysAndNumbers) {
+  const run_result r = run("meta " + fig1 + " --measure MD --method REML --md-variance pooled --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"measure", "method", "convention", "k", "level", "studies", "pooled", "heterogeneity", "status", "warnings"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+  EXPECT_EQ(j["measure"], "MD");
+  EXPECT_EQ(j["method"], "REML");
+  EXPECT_EQ(j["k"], 10);
+  for (const char* k : {"study", "yi", "vi", "se", "ci_lower", "ci_upper", "weight"}) EXPECT_TRUE(j["studies"][0].contains(k)) << k;
+  for (const char* k : {"estimate", "se", "ci_lower", "ci_upper", "z", "p", "pi_lower", "pi_upper"}) {
+    EXPECT_TRUE(j["pooled"].contains(k)) << k;
+  }
+  const auto& h = j["heterogeneity"];
+  EXPECT_NEAR(j["pooled"]["estimate"].get<double>(), 0.7409461971, 1e-8);  // metafor vtype HO (reference note 4.2)
+  EXPECT_NEAR(h["tau2"].get<double>(), 0.4261389387, 1e-8);
+  EXPECT_NEAR(h["I2"].get<double>(), 99.08792012, 1e-6);
+  EXPECT_NEAR(h["H2"].get<double>(), 109.6395203, 1e-5);
+  EXPECT_NEAR(h["Q"].get<double>(), 689.6892183, 1e-6);
+  EXPECT_EQ(h["df"].get<double>(), 9.0);
+  EXPECT_NEAR(j["pooled"]["z"].get<double>(), 3.569381027, 1e-8);
+  EXPECT_NEAR(j["studies"][6]["weight"].get<double>(), 9.86, 0.005);
+  ASSERT_TRUE(h["tau2_ci"].is_array());
+  EXPECT_NEAR(h["tau2_ci"][0].get<double>(), 0.1990297614, 1e-4);
+}
+
+TEST(MetaCli, HartungKnappReportsTAndDf) {
+  const run_result r = run("meta " + fig1 + " --measure MD --ci-method hk --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["pooled"].contains("t"));
+  EXPECT_EQ(j["pooled"]["df"].get<double>(), 9.0);
+  EXPECT_NEAR(j["pooled"]["t"].get<double>(), 3.563901907, 1e-7);  // metafor test = "knha" (LS)
+}
+
+TEST(MetaCli, CsvHasOneRowPerStudyPlusOverall) {
+  const run_result r = run("meta " + fig1 + " --measure MD --format csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("study,yi,vi,se,ci_lower,ci_upper,weight", 0), 0u);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 12);
+  EXPECT_NE(r.out.find("\nOverall,"), std::string::npos);
+}
+
+TEST(MetaCli, RatiosAreBackTransformedBesideTheLogScale) {
+  const auto p = write_temp("bin.csv", "study,events1,n1,events2,n2\nA,4,123,11,139\nB,6,306,29,303\nC,3,231,11,220\n");
+  const run_result r = run("meta " + p.string() + " --measure OR --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double est = j["pooled"]["estimate"].get<double>();
+  EXPECT_NEAR(j["pooled"]["back_transformed"]["estimate"].get<double>(), std::exp(est), 1e-12);
+}
+
+TEST(MetaCli, ColumnRemappingIsCaseInsensitive) {
+  const auto p = write_temp("remap.csv", "Author;N_T;M_T;SD_T;N_C;M_C;SD_C\nA;10;1,5;0,5;12;1,0;0,4\nB;20;2,5;0,6;22;1,5;0,5\n");
+  const run_result r = run("meta " + p.string() + " --measure MD --col study=author --col n1=n_t --col mean1=m_t --col sd1=sd_t "
+                                        "--col n2=n_c --col mean2=m_c --col sd2=sd_c --format csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nA,0.5,"), std::string::npos) << r.out;  // decimal comma read as 1.5 - 1.0
+}
+
+TEST(MetaCli, BadCellNamesFileLineAndColumnWithExitCode3) {
+  const auto p = write_temp("bad.csv", "study,n1,mean1,sd1,n2,mean2,sd2\nA,10,1,0.5,12,1,0.4\nB,20,2,-0.6,22,1,0.5\n");
+  const run_result r = run("meta " + p.string() + " --measure MD");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("bad.csv:3:8: column 'sd1'"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one-line error expected: " << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(MetaCli, MissingColumnIsADataError) {
+  const auto p = write_temp("missing.csv", "study,n1,mean1,n2,mean2,sd2\nA,10,1,12,1,0.4\n");
+  const run_result r = run("meta " + p.string() + " --measure MD");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.err.find("missing column 'sd1'"), std::string::npos) << r.err;
+}
+
+TEST(MetaCli, UsageErrorsExitWith2) {
+  EXPECT_EQ(run("meta " + fig1 + " --measure NOPE").code, 2);
+  EXPECT_EQ(run("meta " + fig1 + " --measure MD --method XYZ").code, 2);
+  EXPECT_EQ(run("meta " + fig1 + " --measure MD --level 150").code, 2);
+  EXPECT_EQ(run("meta").code, 2);
+  EXPECT_EQ(run("").code, 2);
+}
+
+TEST(MetaCli, MissingFileIsAnIoError) {
+  const run_result r = run("meta /nonexistent/file.csv --measure MD");
+  EXPECT_EQ(r.code, 4);
+  EXPECT_NE(r.err.find("/nonexistent/file.csv"), std::string::npos) << r.err;
+}
+
+TEST(MetaCli, FailedRunLeavesNoOutputFile) {
+  const auto bad = write_temp("bad2.csv", "study,yi,vi\nA,0.1,0.01\nB,abc,0.02\n");
+  const fs::path out = bad.parent_path() / "result.json";
+  fs::remove(out);
+  const run_result r = run("meta " + bad.string() + " --format json --out " + out.string());
+  EXPECT_EQ(r.code, 3);
+  EXPECT_FALSE(fs::exists(out));
+  for (const auto& e : fs::directory_iterator(bad.parent_path())) {
+    EXPECT_EQ(e.path().filename().string().find("result.json"), std::string::npos) << e.path();
+  }
+}
+
+TEST(MetaCli, OutputFileIsWrittenWhole) {
+  const fs::path out = fs::temp_directory_path() / ("metasift_out_" + std::to_string(::getpid()) + ".json");
+  const run_result r = run("meta " + fig1 + " --measure MD --format json --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  const auto j = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(j["k"], 10);
+  fs::remove(out);
+}
+
+TEST(MetaCli, OutputIsDeterministic) {
+  const run_result a = run("meta " + fig1 + " --measure MD --format json");
+  const run_result b = run("meta " + fig1 + " --measure MD --format json");
+  EXPECT_EQ(a.out, b.out);
+}
+
+}  // namespace

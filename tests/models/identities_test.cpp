@@ -1,0 +1,127 @@
+// Tier 3 validation: mathematical identities that must hold whatever the data.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "metasift/models/fit.hpp"
+#include "support/tolerance.hpp"
+
+namespace metasift::models {
+namespace {
+
+using test::closed_form;
+
+const std::vector<double> y{0.7, -0.2, 1.7, 0.7, 1.6, 1.3, -0.1, 0.2, 0.6, 0.9};
+const std::vector<double> v{0.0024, 0.004583333333, 0.005502232143, 0.00220094086, 0.00572100059,
+                            0.00455465587, 0.01090542099, 0.005701522265, 0.003912621922, 0.002373626374};
+const std::vector<std::string> no_labels;
+
+const method all_re[] = {method::DL, method::REML, method::ML, method::PM, method::HE, method::SJ, method::HS, method::EB};
+
+TEST(Identities, RandomEffectsWithTau2ZeroIsCommonEffect) {
+  model_spec ce;
+  ce.est = method::EE;
+  model_spec re;
+  re.est = method::REML;
+  re.tau2_fixed = 0.0;
+  const meta_result a = fit(y, v, no_labels, ce);
+  const meta_result b = fit(y, v, no_labels, re);
+  EXPECT_WITHIN(b.pooled.estimate, a.pooled.estimate, closed_form);
+  EXPECT_WITHIN(b.pooled.se, a.pooled.se, closed_form);
+  EXPECT_WITHIN(b.pooled.ci_lower, a.pooled.ci_lower, closed_form);
+  for (std::size_t i = 0; i < y.size(); ++i) EXPECT_WITHIN(b.studies[i].weight, a.studies[i].weight, closed_form);
+}
+
+TEST(Identities, ReorderingStudiesChangesNothing) {
+  std::vector<std::size_t> perm(y.size());
+  std::iota(perm.begin(), perm.end(), 0);
+  std::mt19937 rng(42);
+  for (int trial = 0; trial < 5; ++trial) {
+    std::shuffle(perm.begin(), perm.end(), rng);
+    std::vector<double> y2, v2;
+    for (auto i : perm) {
+      y2.push_back(y[i]);
+      v2.push_back(v[i]);
+    }
+    for (method m : all_re) {
+      model_spec s;
+      s.est = m;
+      const meta_result a = fit(y, v, no_labels, s);
+      const meta_result b = fit(y2, v2, no_labels, s);
+      SCOPED_TRACE(std::string(to_string(m)));
+      EXPECT_WITHIN(b.het.tau2, a.het.tau2, test::tight_iterative);
+      EXPECT_WITHIN(b.pooled.estimate, a.pooled.estimate, test::tight_iterative);
+      EXPECT_WITHIN(b.het.Q, a.het.Q, closed_form);
+      EXPECT_WITHIN(b.het.tau2_ci.upper, a.het.tau2_ci.upper, test::tight_iterative);
+      for (std::size_t j = 0; j < perm.size(); ++j) {
+        EXPECT_WITHIN(b.studies[j].weight, a.studies[perm[j]].weight, test::tight_iterative);
+      }
+    }
+  }
+}
+
+TEST(Identities, DerSimonianLairdIsQBasedI2) {
+  // With tau^2 from DL, the tau^2-based I^2 equals (Q - df)/Q (metafor print.rma.Rd).
+  model_spec s;
+  s.est = method::DL;
+  const meta_result r = fit(y, v, no_labels, s);
+  EXPECT_WITHIN(r.het.I2, 100.0 * (r.het.Q - r.het.df) / r.het.Q, closed_form);
+  EXPECT_WITHIN(r.het.H2, 1.0 / (1.0 - r.het.I2 / 100.0), closed_form);
+}
+
+TEST(Identities, WeightsSumToHundredAndTauIsSqrtTau2) {
+  for (method m : all_re) {
+    model_spec s;
+    s.est = m;
+    const meta_result r = fit(y, v, no_labels, s);
+    double total = 0;
+    for (const auto& st : r.studies) total += st.weight;
+    EXPECT_WITHIN(total, 100.0, closed_form);
+    EXPECT_WITHIN(r.het.tau * r.het.tau, r.het.tau2, closed_form);
+    EXPECT_LE(r.het.tau2_ci.lower, r.het.tau2_ci.upper);
+  }
+}
+
+TEST(Identities, QProfileBoundsSolveTheirEquations) {
+  // Q(tau2_lb) = chi2_{0.975, k-1} and Q(tau2_ub) = chi2_{0.025, k-1}.
+  const qprofile_ci ci = qprofile_tau2_ci(y, v, 0.95);
+  auto q_at = [&](double t2) {
+    double sw = 0, swy = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      sw += 1 / (v[i] + t2);
+      swy += y[i] / (v[i] + t2);
+    }
+    const double mu = swy / sw;
+    double q = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) q += (y[i] - mu) * (y[i] - mu) / (v[i] + t2);
+    return q;
+  };
+  EXPECT_WITHIN(q_at(ci.tau2.lower), 19.02276780982717, (tolerance{1e-8, 0}));  // qchisq(0.975, 9)
+  EXPECT_WITHIN(q_at(ci.tau2.upper), 2.700389499980359, (tolerance{1e-8, 0}));  // qchisq(0.025, 9)
+}
+
+TEST(Identities, ScalingEffectsScalesEstimateAndTau2) {
+  // y -> c y, v -> c^2 v multiplies the estimate by c and tau^2 by c^2 for every estimator.
+  const double c = 3.5;
+  std::vector<double> y2, v2;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    y2.push_back(c * y[i]);
+    v2.push_back(c * c * v[i]);
+  }
+  for (method m : all_re) {
+    model_spec s;
+    s.est = m;
+    const meta_result a = fit(y, v, no_labels, s);
+    const meta_result b = fit(y2, v2, no_labels, s);
+    SCOPED_TRACE(std::string(to_string(m)));
+    EXPECT_WITHIN(b.pooled.estimate, c * a.pooled.estimate, test::tight_iterative);
+    EXPECT_WITHIN(b.het.tau2, c * c * a.het.tau2, test::tight_iterative);
+    EXPECT_WITHIN(b.het.I2, a.het.I2, test::tight_iterative);
+  }
+}
+
+}  // namespace
+}  // namespace metasift::models
