@@ -77,16 +77,36 @@ pv_traces pv_traces_of(std::span<const double> v, double tau2_w) noexcept {
   return {sa2 - 2.0 * swa2 / s1 + swa * swa / (s1 * s1), svw2 - 2.0 * svw3 / s1 + s2 * svw2 / (s1 * s1)};
 }
 
-/// Restricted (REML) or full (ML) log-likelihood of the intercept-only model, as the ll0 check of
-/// rma.uni computes it (without the +1/2 log|X'X| term metafor adds only when printing).
-double log_likelihood(std::span<const double> y, std::span<const double> v, double tau2, bool reml) noexcept {
+/// sum log(1 + t / v_i) with one logarithm: the product of the factors is accumulated and
+/// renormalised with frexp before it can overflow (the factors are >= 1).
+double sum_log1p_ratio(std::span<const double> v, double t) noexcept {
+  double mantissa = 1.0;
+  int exponent = 0;
+  double extra = 0.0;  // factors too large to multiply safely
+  for (double vi : v) {
+    const double f = 1.0 + t / vi;
+    if (f > 1e150) {
+      extra += std::log(f);
+      continue;
+    }
+    mantissa *= f;
+    if (mantissa > 1e150) {
+      int e = 0;
+      mantissa = std::frexp(mantissa, &e);
+      exponent += e;
+    }
+  }
+  return std::log(mantissa) + static_cast<double>(exponent) * std::numbers::ln2 + extra;
+}
+
+/// ll(tau2) - ll(0) for the restricted (REML) or full (ML) likelihood of the intercept-only model,
+/// the quantity of rma.uni's ll0 check (constants cancel; metafor adds +1/2 log|X'X| only when printing).
+double log_likelihood_gain(std::span<const double> y, std::span<const double> v, double tau2, bool reml) noexcept {
   const weighted_sums s = sums_at(y, v, tau2);
-  const auto k = static_cast<double>(y.size());
-  double slog = 0;
-  for (double vi : v) slog += std::log(vi + tau2);
-  const double log2pi = std::log(2.0 * std::numbers::pi);
-  if (reml) return -0.5 * (k - 1.0) * log2pi - 0.5 * slog - 0.5 * std::log(s.s1) - 0.5 * s.ypy;
-  return -0.5 * k * log2pi - 0.5 * slog - 0.5 * s.ypy;
+  const weighted_sums s0 = sums_at(y, v, 0.0);
+  double gain = -0.5 * sum_log1p_ratio(v, tau2) - 0.5 * (s.ypy - s0.ypy);
+  if (reml) gain -= 0.5 * std::log(s.s1 / s0.s1);
+  return gain;
 }
 
 /// Fisher-scoring step for REML, ML or EB at tau2 (rma.uni.r; Viechtbauer 2005, eqs. 9-11).
@@ -172,10 +192,7 @@ tau2_estimate fisher_scoring(method m, std::span<const double> y, std::span<cons
   // ll0 check (rma.uni.r): a REML/ML optimum with a lower likelihood than tau^2 = 0 means the
   // scoring stopped at a local maximum; metafor then sets tau^2 = 0 and so do we.
   if (m != method::EB && out.tau2 > spec.threshold) {
-    const bool reml = m == method::REML;
-    const double ll0 = log_likelihood(y, v, 0.0, reml);
-    const double ll = log_likelihood(y, v, out.tau2, reml);
-    if (ll0 - ll > 1e-10 * std::max(1.0, std::abs(ll))) {
+    if (log_likelihood_gain(y, v, out.tau2, m == method::REML) < -1e-10) {
       out.tau2 = 0.0;
       out.ll0_reset = true;
     }
