@@ -100,10 +100,10 @@ double sum_log1p_ratio(std::span<const double> v, double t) noexcept {
 }
 
 /// ll(tau2) - ll(0) for the restricted (REML) or full (ML) likelihood of the intercept-only model,
-/// the quantity of rma.uni's ll0 check (constants cancel; metafor adds +1/2 log|X'X| only when printing).
-double log_likelihood_gain(std::span<const double> y, std::span<const double> v, double tau2, bool reml) noexcept {
-  const weighted_sums s = sums_at(y, v, tau2);
-  const weighted_sums s0 = sums_at(y, v, 0.0);
+/// the quantity of rma.uni's ll0 check (constants cancel; metafor adds +1/2 log|X'X| only when
+/// printing). s and s0 are the sums at tau2 and at 0.
+double log_likelihood_gain(std::span<const double> v, double tau2, const weighted_sums& s, const weighted_sums& s0,
+                           bool reml) noexcept {
   double gain = -0.5 * sum_log1p_ratio(v, tau2) - 0.5 * (s.ypy - s0.ypy);
   if (reml) gain -= 0.5 * std::log(s.s1 / s0.s1);
   return gain;
@@ -116,6 +116,19 @@ double scoring_step(method m, const weighted_sums& s, double k) noexcept {
     case method::EB: return (s.ypy * k / (k - 1.0) - k) / s.s1;
     default: return (s.yppy - s.tr_p()) / s.tr_pp();  // REML
   }
+}
+
+/// Newton step on the same score equation, from the observed information: REML
+/// d/dtau2 (y'PPy - tr P) = -(2 y'PPPy - tr PP); ML uses S2 for tr PP and S1 for tr P; EB
+/// differentiates y'Py k/(k-1) - k to -y'PPy k/(k-1). NaN when the curvature has the wrong sign.
+double newton_step(method m, const weighted_sums& s, double k) noexcept {
+  double num = 0, den = 0;
+  switch (m) {
+    case method::ML: num = s.yppy - s.s1; den = 2.0 * s.ypppy() - s.s2; break;
+    case method::EB: num = s.ypy * k / (k - 1.0) - k; den = s.yppy * k / (k - 1.0); break;
+    default: num = s.yppy - s.tr_p(); den = 2.0 * s.ypppy() - s.tr_pp(); break;
+  }
+  return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
 }
 
 /// The score (up to a positive factor) whose root the scoring iterates towards; used by the fallback.
@@ -155,18 +168,31 @@ tau2_estimate fisher_scoring(method m, std::span<const double> y, std::span<cons
   const auto k = static_cast<double>(y.size());
   double tau2 = std::max(0.0, tau2_he(y, v));
   bool converged = false;
+  // Fisher scoring converges linearly. It runs until the change is below 1e-2 (relative to
+  // max(1, tau2)); from there Newton steps on the same score equation, taken only where the
+  // observed curvature is negative, reach the 1e-12 threshold quadratically: ~7 evaluations at
+  // k = 10 instead of ~12 with scoring alone.
+  bool polish = false;
   int iter = 0;
   for (; iter < spec.max_iterations; ++iter) {
     const weighted_sums s = sums_at(y, v, tau2);
-    double step = scoring_step(m, s, k);
+    double step = polish ? newton_step(m, s, k) : std::numeric_limits<double>::quiet_NaN();
+    if (!std::isfinite(step)) step = scoring_step(m, s, k);
     if (!std::isfinite(step)) break;
-    // Step halving keeps the iterate inside the parameter space (metafor: while tau2 + adj < tau2.min).
-    // At the boundary with a negative step the halving would only reach 0 after ~1075 halvings.
-    while (tau2 + step < 0.0) {
-      if (tau2 == 0.0) {
-        step = 0.0;
+    // A step past the boundary: if the equation already points down at tau^2 = 0, then 0 is the
+    // constrained optimum and we stop there exactly. metafor instead halves the step (while
+    // tau2 + adj < tau2.min) and creeps towards 0 geometrically, stopping at a small positive
+    // tau^2 once the change drops below its threshold.
+    if (tau2 + step < 0.0) {
+      const double step_at_zero = scoring_step(m, sums_at(y, v, 0.0), k);
+      if (!(step_at_zero > 0.0)) {
+        tau2 = 0.0;
+        converged = true;
+        ++iter;
         break;
       }
+    }
+    while (tau2 + step < 0.0) {  // the optimum is interior: halve as metafor does
       step *= 0.5;
       ++out.conv.step_halvings;
     }
@@ -178,6 +204,7 @@ tau2_estimate fisher_scoring(method m, std::span<const double> y, std::span<cons
       ++iter;
       break;
     }
+    if (change <= 1e-2 * std::max(1.0, tau2)) polish = true;
   }
   out.conv.iterations = iter;
   if (!converged) {
@@ -191,11 +218,19 @@ tau2_estimate fisher_scoring(method m, std::span<const double> y, std::span<cons
   out.tau2 = std::max(0.0, tau2);
   // ll0 check (rma.uni.r): a REML/ML optimum with a lower likelihood than tau^2 = 0 means the
   // scoring stopped at a local maximum; metafor then sets tau^2 = 0 and so do we.
+  weighted_sums s_hat = sums_at(y, v, out.tau2);
   if (m != method::EB && out.tau2 > spec.threshold) {
-    if (log_likelihood_gain(y, v, out.tau2, m == method::REML) < -1e-10) {
+    if (log_likelihood_gain(v, out.tau2, s_hat, sums_at(y, v, 0.0), m == method::REML) < -1e-10) {
       out.tau2 = 0.0;
       out.ll0_reset = true;
+      s_hat = sums_at(y, v, 0.0);
     }
+  }
+  // Standard errors from the sums at the estimate (rma.uni.r se.tau2 block).
+  switch (m) {
+    case method::ML: out.se = std::sqrt(2.0 / s_hat.s2); break;
+    case method::EB: out.se = std::sqrt(2.0 * k * k / (k - 1.0)) / s_hat.s1; break;
+    default: out.se = std::sqrt(2.0 / s_hat.tr_pp()); break;
   }
   return out;
 }
@@ -298,7 +333,9 @@ tau2_estimate estimate_tau2(std::span<const double> y, std::span<const double> v
   out.tau2 = std::max(0.0, raw);
   if (raw <= 0.0 && out.status == fit_status::ok) out.status = fit_status::boundary;
   if (out.ll0_reset && out.status == fit_status::ok) out.status = fit_status::boundary;
-  out.se = tau2_standard_error(m, y, v, out.tau2, sj_tau2_0);
+  if (std::isnan(out.se) || out.status == fit_status::fallback || out.status == fit_status::not_converged) {
+    out.se = tau2_standard_error(m, y, v, out.tau2, sj_tau2_0);
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 //   y'PPy   = sum w^2 (y - mu)^2
 //   tr P    = S1 - S2/S1
 //   tr PP   = S2 - 2 S3/S1 + S2^2/S1^2
+//   y'PPPy  = sum w^3 r^2 - (sum w^2 r)^2 / S1      (r = y - mu)
 // where mu = sum(w y)/S1 and Sj = sum w^j. Derivations: docs/algorithms.md.
 
 #include <cstddef>
@@ -17,18 +18,28 @@ struct weighted_sums {
   double mu = 0;                  ///< weighted mean of y
   double ypy = 0;                 ///< y'Py
   double yppy = 0;                ///< y'PPy
+  double w3r2 = 0;                ///< sum w^3 (y - mu)^2
+  double w2r = 0;                 ///< sum w^2 (y - mu)
+
+  /// y'PPPy = sum w^3 r^2 - (sum w^2 r)^2 / S1, with Py = w o r (for Newton steps).
+  [[nodiscard]] double ypppy() const noexcept { return w3r2 - w2r * w2r / s1; }
 
   [[nodiscard]] double tr_p() const noexcept { return s1 - s2 / s1; }
   [[nodiscard]] double tr_pp() const noexcept { return s2 - 2.0 * s3 / s1 + (s2 * s2) / (s1 * s1); }
 };
 
-/// Sums with w_i = 1 / (v_i + tau2). Two passes so that the residual sums do not cancel.
+/// Sums with w_i = 1 / (v_i + tau2). Two passes so that the residual sums do not cancel; for
+/// small k the weights of the first pass are kept on the stack so the second pass does not divide.
 [[nodiscard]] inline weighted_sums sums_at(std::span<const double> y, std::span<const double> v, double tau2) noexcept {
+  constexpr std::size_t buffered = 64;
+  double wbuf[buffered];
+  const std::size_t k = y.size();
+  const bool keep = k <= buffered;
   weighted_sums s;
   double swy = 0;
-  const std::size_t k = y.size();
   for (std::size_t i = 0; i < k; ++i) {
     const double w = 1.0 / (v[i] + tau2);
+    if (keep) wbuf[i] = w;
     s.s1 += w;
     s.s2 += w * w;
     s.s3 += w * w * w;
@@ -36,10 +47,13 @@ struct weighted_sums {
   }
   s.mu = swy / s.s1;
   for (std::size_t i = 0; i < k; ++i) {
-    const double w = 1.0 / (v[i] + tau2);
+    const double w = keep ? wbuf[i] : 1.0 / (v[i] + tau2);
     const double r = y[i] - s.mu;
-    s.ypy += w * r * r;
-    s.yppy += w * w * r * r;
+    const double wr = w * r;
+    s.ypy += wr * r;
+    s.yppy += wr * wr;
+    s.w3r2 += w * wr * wr;
+    s.w2r += w * wr;
   }
   return s;
 }

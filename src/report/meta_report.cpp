@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -47,7 +48,11 @@ std::string pad_right_u8(std::string_view s, std::size_t width) {
   return out;
 }
 
-double shown(const meta_context& ctx, double x) { return effects::back_transform(ctx.measure, x, ctx.harmonic_n); }
+double shown(const meta_context& ctx, double x) {
+  // The PFT inverse needs the harmonic mean n; without studies there is none to show.
+  if (ctx.measure == effects::measure::PFT && !(ctx.harmonic_n > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return effects::back_transform(ctx.measure, x, ctx.harmonic_n);
+}
 
 std::string model_line(const models::model_spec& s) {
   using models::method;
@@ -317,16 +322,20 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
   };
   auto num = [](double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); };
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+  // Every row names what produced it, so a CSV cut out of its context still says so.
+  const std::string provenance = fmt::format(",{},{},{},{}", effects::to_string(ctx.measure),
+                                             models::to_string(r.spec.est), models::to_string(r.spec.test),
+                                             models::to_string(ctx.conv));
   std::string out = "study,yi,vi,se,ci_lower,ci_upper,weight";
   if (transformed) out += ",effect_bt,ci_lower_bt,ci_upper_bt";
-  out += '\n';
+  out += ",measure,method,ci_method,convention\n";
   for (const auto& s : r.studies) {
     out += fmt::format("{},{},{},{},{},{},{}", quote(s.label), num(s.yi), num(s.vi), num(s.se), num(s.ci_lower),
                        num(s.ci_upper), num(s.weight));
     if (transformed) {
       out += fmt::format(",{},{},{}", num(shown(ctx, s.yi)), num(shown(ctx, s.ci_lower)), num(shown(ctx, s.ci_upper)));
     }
-    out += '\n';
+    out += provenance + '\n';
   }
   const auto& p = r.pooled;
   out += fmt::format("Overall,{},{},{},{},{},100", num(p.estimate), num(p.se * p.se), num(p.se), num(p.ci_lower),
@@ -334,7 +343,7 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
   if (transformed) {
     out += fmt::format(",{},{},{}", num(shown(ctx, p.estimate)), num(shown(ctx, p.ci_lower)), num(shown(ctx, p.ci_upper)));
   }
-  out += '\n';
+  out += provenance + '\n';
   return out;
 }
 

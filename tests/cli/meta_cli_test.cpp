@@ -110,7 +110,7 @@ TEST(MetaCli, HartungKnappReportsTAndDf) {
 TEST(MetaCli, CsvHasOneRowPerStudyPlusOverall) {
   const run_result r = run("meta " + fig1 + " --measure MD --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("study,yi,vi,se,ci_lower,ci_upper,weight", 0), 0u);
+  EXPECT_EQ(r.out.rfind("study,yi,vi,se,ci_lower,ci_upper,weight,measure,method,ci_method,convention\n", 0), 0u);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 12);
   EXPECT_NE(r.out.find("\nOverall,"), std::string::npos);
 }

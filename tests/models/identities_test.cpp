@@ -125,3 +125,74 @@ TEST(Identities, ScalingEffectsScalesEstimateAndTau2) {
 
 }  // namespace
 }  // namespace metasift::models
+
+namespace metasift::models {
+namespace {
+
+/// The estimating equation each iterative estimator solves, at tau2 (REML and ML: the score of the
+/// (restricted) likelihood up to a factor 1/2; EB: the Morris moment equation; PM: Q - (k - 1)).
+double estimating_equation(method m, const std::vector<double>& ys, const std::vector<double>& vs, double tau2,
+                           double& scale) {
+  double s1 = 0, s2 = 0, swy = 0;
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    const double w = 1 / (vs[i] + tau2);
+    s1 += w;
+    s2 += w * w;
+    swy += w * ys[i];
+  }
+  const double mu = swy / s1;
+  double ypy = 0, yppy = 0;
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    const double w = 1 / (vs[i] + tau2), r = ys[i] - mu;
+    ypy += w * r * r;
+    yppy += w * w * r * r;
+  }
+  const auto k = static_cast<double>(ys.size());
+  switch (m) {
+    case method::ML: scale = s1; return yppy - s1;
+    case method::EB: scale = k; return ypy * k / (k - 1) - k;
+    case method::PM: scale = k; return ypy - (k - 1);
+    default: scale = s1; return yppy - (s1 - s2 / s1);
+  }
+}
+
+TEST(Identities, IterativeEstimatorsSolveTheirEquationsOnRandomData) {
+  // 2,000 random data sets: k from 2 to 60, variances over 6 orders of magnitude, tau^2 from 0 to
+  // large. At an interior estimate the equation is 0; on the boundary it is <= 0 (or the REML/ML
+  // ll0 check reset tau^2 to 0).
+  std::mt19937 rng(20261128);
+  std::uniform_int_distribution<int> kdist(2, 60);
+  std::uniform_real_distribution<double> logv(std::log(1e-4), std::log(1e2));
+  std::uniform_real_distribution<double> logt(std::log(1e-6), std::log(10.0));
+  std::normal_distribution<double> z;
+  int interior = 0;
+  for (int rep = 0; rep < 2000; ++rep) {
+    const int k = kdist(rng);
+    const double true_tau2 = rep % 4 == 0 ? 0.0 : std::exp(logt(rng));
+    std::vector<double> yy, vv;
+    for (int i = 0; i < k; ++i) {
+      vv.push_back(std::exp(logv(rng)));
+      yy.push_back(0.3 + z(rng) * std::sqrt(vv.back() + true_tau2));
+    }
+    for (method m : {method::REML, method::ML, method::EB, method::PM}) {
+      model_spec s;
+      s.est = m;
+      s.tau2_ci = false;
+      const meta_result r = fit(yy, vv, {}, s);
+      ASSERT_NE(r.status, fit_status::not_converged) << to_string(m) << " rep " << rep;
+      double scale = 1;
+      const double eq = estimating_equation(m, yy, vv, r.het.tau2, scale);
+      if (r.het.tau2 > 0) {
+        ++interior;
+        EXPECT_LE(std::abs(eq), 1e-8 * scale) << to_string(m) << " rep " << rep << " tau2 " << r.het.tau2;
+      } else if (!std::any_of(r.notes.items.begin(), r.notes.items.end(),
+                              [](const std::string& n) { return n.find("likelihood at tau^2 = 0") != std::string::npos; })) {
+        EXPECT_LE(eq, 1e-8 * scale) << to_string(m) << " rep " << rep;
+      }
+    }
+  }
+  EXPECT_GT(interior, 3000);  // most fits are interior, so the check is not vacuous
+}
+
+}  // namespace
+}  // namespace metasift::models
