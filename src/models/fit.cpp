@@ -10,6 +10,7 @@
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/math/distributions.hpp"
+#include "result_builders.hpp"
 #include "weighted_sums.hpp"
 
 namespace metasift::models {
@@ -129,21 +130,9 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
     r.notes.add("prediction interval undefined: too few studies for its t distribution");
   }
 
-  // Per-study rows: CI always from the normal quantile, as metafor's forest and Stata's meta.
-  const double zc = math::normal_critical(spec.level);
-  double sw = 0;
-  for (std::size_t i = 0; i < k; ++i) sw += 1.0 / (v[i] + tau2);
-  r.studies.resize(k);
-  for (std::size_t i = 0; i < k; ++i) {
-    study_row& s = r.studies[i];
-    s.label = i < labels.size() ? labels[i] : "Study " + std::to_string(i + 1);
-    s.yi = y[i];
-    s.vi = v[i];
-    s.se = std::sqrt(v[i]);
-    s.ci_lower = y[i] - zc * s.se;
-    s.ci_upper = y[i] + zc * s.se;
-    s.weight = 100.0 * (1.0 / (v[i] + tau2)) / sw;
-  }
+  std::vector<double> raw_weight(k);
+  for (std::size_t i = 0; i < k; ++i) raw_weight[i] = 1.0 / (v[i] + tau2);
+  detail::fill_study_rows(r, labels, y, v, raw_weight, spec.level);
 
   // Heterogeneity (rma.uni.r QE block): Q always with w = 1/v.
   heterogeneity& h = r.het;
@@ -151,25 +140,16 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
   h.tau2_se = random ? t2.se : nan;
   h.tau = std::sqrt(h.tau2);
   if (k == 1) {
-    h.Q = 0.0;
-    h.df = 0.0;
-    h.p = 1.0;
-    h.I2 = 0.0;
-    h.H2 = 1.0;
+    detail::set_no_heterogeneity(h);
     h.typical_v = 0.0;
     return r;
   }
   const detail::weighted_sums s0 = detail::sums_at(y, v, 0.0);
-  h.Q = std::max(0.0, s0.ypy);
-  h.df = kd - 1.0;
-  h.p = math::chisq_upper(h.Q, h.df);
+  detail::set_q(h, s0.ypy, kd - 1.0, !random);
   h.typical_v = (kd - 1.0) / s0.tr_p();  // Higgins & Thompson (2002), eq. 9
   if (random) {
     h.I2 = 100.0 * h.tau2 / (h.typical_v + h.tau2);
     h.H2 = h.tau2 / h.typical_v + 1.0;
-  } else {
-    h.I2 = h.Q > 0 ? std::max(0.0, 100.0 * (h.Q - h.df) / h.Q) : 0.0;
-    h.H2 = h.Q / h.df;
   }
   if (random && spec.tau2_ci) {
     const qprofile_ci ci = qprofile_tau2_ci(y, v, spec.level);

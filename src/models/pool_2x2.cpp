@@ -8,6 +8,7 @@
 #include "metasift/core/check.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
+#include "result_builders.hpp"
 
 namespace metasift::models {
 namespace {
@@ -149,19 +150,7 @@ meta_result fit(const effects::effect_table& table, const model_spec& spec) {
   pe.pi_lower = pe.ci_lower;
   pe.pi_upper = pe.ci_upper;
 
-  double wsum = 0;
-  for (double w : p.weight) wsum += w;
-  r.studies.resize(k);
-  for (std::size_t i = 0; i < k; ++i) {
-    study_row& s = r.studies[i];
-    s.label = table.labels[i];
-    s.yi = table.yi[i];
-    s.vi = table.vi[i];
-    s.se = std::sqrt(s.vi);
-    s.ci_lower = s.yi - zc * s.se;
-    s.ci_upper = s.yi + zc * s.se;
-    s.weight = wsum > 0 ? 100.0 * p.weight[i] / wsum : nan;
-  }
+  detail::fill_study_rows(r, table.labels, table.yi, table.vi, p.weight, spec.level);
 
   // Heterogeneity over studies with a defined yi (double-zero studies dropped, metafor drop00 = TRUE).
   heterogeneity& h = r.het;
@@ -176,17 +165,9 @@ meta_result fit(const effects::effect_table& table, const model_spec& spec) {
   }
   if (spec.est == method::PETO && peto_sum_v > 0) q = peto_q_part - peto_sum_oe * peto_sum_oe / peto_sum_v;
   if (k_yi > 1 && !std::isnan(p.beta)) {
-    h.Q = std::max(0.0, q);
-    h.df = static_cast<double>(k_yi) - 1.0;
-    h.p = math::chisq_upper(h.Q, h.df);
-    h.I2 = h.Q > 0 ? std::max(0.0, 100.0 * (h.Q - h.df) / h.Q) : 0.0;
-    h.H2 = h.Q / h.df;
+    detail::set_q(h, q, static_cast<double>(k_yi) - 1.0, true);
   } else {
-    h.Q = 0;
-    h.df = 0;
-    h.p = 1;
-    h.I2 = 0;
-    h.H2 = 1;
+    detail::set_no_heterogeneity(h);
   }
   return r;
 }
