@@ -5,7 +5,7 @@
 #include <string>
 
 #include "exit_codes.hpp"
-#include "meta.hpp"
+#include "registry.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/core/version.hpp"
 
@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
                "metasift"};
   app.set_version_flag("--version", std::string(metasift::version()));
   app.require_subcommand(1);
-  cli::setup_meta(app);
+  cli::setup_all(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -10,6 +10,7 @@
 #include "metasift/models/fit.hpp"
 #include "metasift/report/meta_report.hpp"
 #include "output.hpp"
+#include "registry.hpp"
 #include "metasift/pipeline/study_data.hpp"
 
 namespace metasift::cli {
@@ -30,6 +31,10 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
+}  // namespace
+
+namespace {
+[[maybe_unused]] const bool registered = register_subcommand("meta", setup_meta);
 }  // namespace
 
 void setup_meta(CLI::App& app) {
