@@ -11,6 +11,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-math-dev libeigen3-dev libcli11-dev libfmt-dev nlohmann-json3-dev libfast-float-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-cjk poppler-utils  # plots; poppler-utils: PDF text tests
+  libtomlplusplus-dev
+  zlib1g-dev plink1.9  # batch engine: gzip streams; PLINK 1.9 as the reference of the gwas tests and benchmark
 )
 if [[ "${1:-}" == "--with-r" ]]; then
   packages+=(r-base-core r-cran-metafor r-cran-metadat)

@@ -4,6 +4,7 @@
 // free of Eigen so that writers and plots can read the result without it.
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,25 @@ struct coefficient {
   double ci_upper = not_available;
 };
 
+/// Permutation test of the coefficients and of QM, as metafor's permutest.rma.uni: the rows of
+/// (y, v) are permuted relative to X (for an intercept-only model the signs of y are flipped) and
+/// the model is refitted with the same estimator; p = share of arrangements whose |z| (or QM) is at
+/// least the observed one minus sqrt(machine epsilon). The observed arrangement counts as one.
+struct permutation_options {
+  int iterations = 1000;   ///< arrangements to evaluate, the observed one included (metafor's iter)
+  std::uint64_t seed = 1;  ///< seed of the (platform-independent) random permutations
+  bool exact = true;       ///< enumerate every distinct arrangement when there are no more than `iterations`
+};
+
+struct permutation_result {
+  int iterations = 0;      ///< arrangements evaluated, the observed one included
+  bool exact = false;      ///< every distinct arrangement was evaluated (metafor's exact test)
+  std::uint64_t seed = 0;
+  int failed = 0;          ///< refits that failed (Cholesky breakdown); left out of the p-values
+  std::vector<double> p;   ///< one per coefficient
+  double QM_p = not_available;
+};
+
 struct regression_result {
   model_spec spec;
   int k = 0;
@@ -57,6 +77,11 @@ struct regression_result {
   double R2 = not_available;     ///< percent reduction of tau^2 against the intercept-only model (metafor), NaN for EE
   std::vector<double> fitted;    ///< X beta
   std::vector<double> hat;       ///< diagonal of X (X'WX)^-1 X'W
+  double typical_v = not_available;  ///< (k - p) / tr P with W = diag(1/v), for I^2 and H^2
+  std::vector<std::string> dropped;  ///< aliased design columns left out (metafor: "Redundant predictors dropped")
+  bool has_intercept = false;        ///< a column of ones is in the model (QM then leaves it out)
+  bool has_permutations = false;     ///< `permutation` is filled (permutation_test was run)
+  permutation_result permutation;
   convergence conv;
   fit_status status = fit_status::ok;
   warnings notes;
@@ -66,7 +91,21 @@ struct regression_result {
 /// Expected data conditions give a status and warnings instead: k <= p, a rank-deficient X
 /// (status degenerate, with the aliased columns named), non-convergence (fallback root-finder).
 /// Estimators: EE, DL, REML, ML, PM, HE, SJ, HS, EB with metafor's formulas for general X.
+/// Aliased columns (linear combinations of earlier ones, as R's lm decides with pivoting) are dropped
+/// with a warning and listed in `dropped`; y is mean-centred for the tau^2 computations only when
+/// the constant lies in the column space of X (metafor centres always, which is wrong otherwise).
+/// R^2 = max(0, 100 (tau2_RE - tau2) / tau2_RE), tau2_RE from the intercept-only model with the
+/// same estimator, for random-effects models with an intercept and at least one moderator.
 [[nodiscard]] regression_result fit_regression(std::span<const double> y, std::span<const double> v, const design& x,
                                                const model_spec& spec);
+
+/// Permutation p-values for every coefficient and for QM (metafor permutest.rma.uni). The design
+/// is factored once and every refit reuses one workspace (no allocation per refit). Exact when
+/// opt.exact and the number of distinct arrangements (k! / prod n_c! over groups of identical rows
+/// of X; 2^k sign flips for an intercept-only model) is at most opt.iterations, as metafor.
+/// Preconditions as fit_regression; throws usage_error when opt.iterations < 2.
+[[nodiscard]] permutation_result permutation_test(std::span<const double> y, std::span<const double> v,
+                                                  const design& x, const model_spec& spec,
+                                                  const permutation_options& opt);
 
 }  // namespace metasift::models

@@ -15,17 +15,26 @@ namespace metasift::review {
 struct import_options {
   std::string database;  ///< database name to record when the export does not say (e.g. from review.toml)
   std::string format;    ///< force a format ("ris", "medline", ...); empty = detect
+  std::string charset;   ///< force a charset ("utf-8", "latin-1", "gb18030", ...); empty = detect
 };
 
 struct import_result {
   std::string file;
   std::string format;   ///< detected (or forced) format
-  std::string charset;  ///< detected charset: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "latin-1", "gb18030"
+  /// detected charset: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "latin-1", "windows-1252", "gb18030"
+  std::string charset;
   std::vector<record> records;
   /// "file:line: message" for each malformed record or field; a malformed record is still kept
   /// (with what could be read) or, if nothing could be read, reported here -- never dropped silently.
   std::vector<std::string> warnings;
 };
+
+/// The format names: "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml", "csv".
+[[nodiscard]] const std::vector<std::string>& import_formats();
+
+/// Detects the format of UTF-8 text from its content (docs/import.md lists the rules); returns
+/// one of import_formats(), or an empty string when nothing fits.
+[[nodiscard]] std::string detect_format(std::string_view text);
 
 /// Imports one file. Throws io_error when the file cannot be read and input_error when its format
 /// cannot be recognised at all.

@@ -4,7 +4,9 @@
 // directly.
 
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace metasift::review {
@@ -38,5 +40,9 @@ struct record {
 
 /// "journal-article", "review", ... (the names used in review.toml and JSON).
 [[nodiscard]] const char* to_string(record_type t) noexcept;
+
+/// The inverse of to_string ("journal-article" -> journal_article; '_' is accepted for '-');
+/// nullopt for any other name.
+[[nodiscard]] std::optional<record_type> parse_record_type(std::string_view name) noexcept;
 
 }  // namespace metasift::review

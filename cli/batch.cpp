@@ -1,0 +1,166 @@
+#include "batch.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+
+#include "metasift/batch/batch.hpp"
+#include "metasift/core/check.hpp"
+#include "metasift/models/convention.hpp"
+#include "metasift/pipeline/study_data.hpp"
+#include "registry.hpp"
+
+namespace metasift::cli {
+namespace {
+[[maybe_unused]] const bool registered = register_subcommand("batch", setup_batch);
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (const char c : s) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+}  // namespace
+
+void setup_batch(CLI::App& app) {
+  auto opt = std::make_shared<batch_cli_options>();
+  CLI::App* sub = app.add_subcommand(
+      "batch", "One meta-analysis per group of a long table (one row per study), streamed from FILE or stdin to stdout");
+  sub->add_option("file", opt->file, "Study rows: CSV or TSV with a header line, plain or gzip; '-' for stdin")->capture_default_str();
+  sub->add_option("--group", opt->group, "Column whose value names the meta-analysis of each row (rows of a group must be adjacent)");
+  sub->add_option("--measure", opt->measure,
+                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN (default GEN when there is a yi column)");
+  sub->add_option("--method", opt->method, "EE, MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")->capture_default_str();
+  sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
+      ->check(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub->add_option("--pi-method", opt->pi_method, "Prediction interval distribution (accepted for parity with meta; not in the output)")
+      ->check(CLI::IsMember({"z", "t_k1", "t_k2"}, CLI::ignore_case));
+  sub->add_option("--convention", opt->convention, "Defaults on which tools differ: metafor or stata")
+      ->check(CLI::IsMember({"metafor", "stata"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub->add_option("--md-variance", opt->md_variance, "MD sampling variance: separate (metafor) or pooled (Stata)")
+      ->check(CLI::IsMember({"separate", "pooled"}, CLI::ignore_case));
+  sub->add_option("--smd-correction", opt->smd_correction, "SMD: exact (Hedges' g), approx, or none (Cohen's d)")
+      ->check(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub->add_option("--zero-cell", opt->zero_cell, "Continuity correction for 2x2 data: only0, all or none")
+      ->check(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub->add_option("--add", opt->add, "Value of the continuity correction")->capture_default_str();
+  sub->add_flag("--drop-double-zero", opt->drop_double_zero, "Drop 2x2 studies without events (or all events) in both arms");
+  sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
+  sub->add_option("--col", opt->columns, "Map a canonical column to the input's name: --col yi=logOR (repeatable)");
+  sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")->check(CLI::NonNegativeNumber);
+  sub->add_option("--format", opt->format, "Output delimiter: csv or tsv")
+      ->check(CLI::IsMember({"csv", "tsv"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub->add_flag("--no-header", opt->no_header, "Omit the output header line (for concatenating partition outputs)");
+  sub->add_option("--input-columns", opt->input_columns,
+                  "The input has no header line; these are its column names, comma-separated (input delimiter = --format)");
+  sub->add_option("--out,-o", opt->out, "Output file, written atomically ('-' for stdout)")->capture_default_str();
+  sub->add_option("--threads", opt->threads, "Threads fitting blocks of groups (output order is kept)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  sub->add_flag("--timing", opt->timing, "Report the time spent fitting, and fits per second, on stderr");
+  sub->add_flag("--quiet,-q", opt->quiet, "No summary on stderr (problems are still reported)");
+  sub->callback([opt]() { run_batch(*opt); });
+}
+
+void run_batch(const batch_cli_options& opt) {
+  models::model_spec spec;
+  const auto m = models::parse_method(opt.method);
+  if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
+  spec.est = *m;
+  spec.test = lower(opt.ci_method) == "z" ? models::ci_method::z : models::ci_method::hk;
+  spec.level = opt.level > 1.0 ? opt.level / 100.0 : opt.level;
+  if (!(spec.level > 0.0 && spec.level < 1.0)) fail_usage("--level", "must lie strictly between 0 and 1 (or 0 and 100)");
+  spec.tau2_ci = false;
+  if (opt.tau2 >= 0.0) spec.tau2_fixed = opt.tau2;
+
+  effects::options eopt;
+  const std::string smd = lower(opt.smd_correction), zero = lower(opt.zero_cell);
+  eopt.smd = smd == "approx" ? effects::smd_correction::hedges_approx
+             : smd == "none" ? effects::smd_correction::none
+                             : effects::smd_correction::hedges_exact;
+  eopt.zero = zero == "all" ? effects::zero_cell::all : zero == "none" ? effects::zero_cell::none : effects::zero_cell::only_zero;
+  if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
+  eopt.add = opt.add;
+  eopt.drop_double_zero = opt.drop_double_zero;
+  eopt.level = spec.level;
+  models::convention_overrides ov;
+  if (!opt.md_variance.empty()) {
+    ov.md_var = lower(opt.md_variance) == "pooled" ? effects::md_variance::pooled : effects::md_variance::separate;
+  }
+  if (!opt.pi_method.empty()) {
+    const std::string pi = lower(opt.pi_method);
+    ov.pi = pi == "z" ? models::pi_method::z : pi == "t_k1" ? models::pi_method::t_k1 : models::pi_method::t_k2;
+  }
+  const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
+
+  batch::batch_options o;
+  o.input = opt.file;
+  o.out = opt.out;
+  o.group = opt.group;
+  if (!opt.measure.empty()) {
+    const auto pm = effects::parse_measure(opt.measure);
+    if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
+    o.measure = *pm;
+  }
+  o.columns = pipeline::parse_column_map(opt.columns);
+  o.resolved = models::resolve(conv, ov, eopt, spec);
+  if (!opt.input_columns.empty()) o.input_names = split_commas(opt.input_columns);
+  o.delimiter = lower(opt.format) == "tsv" ? '\t' : ',';
+  o.header = !opt.no_header;
+  o.threads = opt.threads;
+  o.time_fits = opt.timing;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const batch::batch_report r = batch::run_batch(o);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& b : r.malformed_examples) {
+    std::fprintf(stderr, "batch: %s:%llu: skipped: %s\n", opt.file == "-" ? "<stdin>" : opt.file.c_str(),
+                 static_cast<unsigned long long>(b.line), b.message.c_str());
+  }
+  if (r.malformed > r.malformed_examples.size()) {
+    std::fprintf(stderr, "batch: ... and %llu more malformed rows\n", static_cast<unsigned long long>(r.malformed - r.malformed_examples.size()));
+  }
+  for (const auto& b : r.group_error_examples) {
+    std::fprintf(stderr, "batch: line %llu: %s\n", static_cast<unsigned long long>(b.line), b.message.c_str());
+  }
+  for (const auto& b : r.regrouped_examples) {
+    std::fprintf(stderr, "batch: line %llu: %s\n", static_cast<unsigned long long>(b.line), b.message.c_str());
+  }
+  if (!opt.quiet) {
+    std::string statuses;
+    for (const auto& [s, n] : r.statuses) {
+      if (!statuses.empty()) statuses += ", ";
+      statuses += s + " " + std::to_string(n);
+    }
+    std::fprintf(stderr, "batch: %llu groups (%s), %llu study rows, %llu malformed rows skipped, %llu groups with errors\n",
+                 static_cast<unsigned long long>(r.groups), statuses.c_str(), static_cast<unsigned long long>(r.rows),
+                 static_cast<unsigned long long>(r.malformed), static_cast<unsigned long long>(r.group_errors));
+  }
+  if (opt.timing) {
+    std::fprintf(stderr, "batch: timing: wall %.3f s, %.0f rows/s, %.0f groups/s; fitting %.3f s CPU = %.0f fits/s per thread\n", wall,
+                 static_cast<double>(r.rows + r.malformed) / wall, static_cast<double>(r.groups) / wall, r.fit_seconds,
+                 r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0);
+  }
+}
+
+}  // namespace metasift::cli

@@ -1,0 +1,34 @@
+#include "influence.hpp"
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "metasift/analyses/influence.hpp"
+#include "metasift/report/analyses_report.hpp"
+#include "output.hpp"
+#include "registry.hpp"
+
+namespace metasift::cli {
+namespace {
+[[maybe_unused]] const bool registered = register_subcommand("influence", setup_influence);
+}  // namespace
+
+void setup_influence(CLI::App& app) {
+  auto opt = std::make_shared<influence_options>();
+  CLI::App* sub = app.add_subcommand(
+      "influence", "Leave-one-out estimates and influence diagnostics (rstudent, DFFITS, Cook's D, hat, DFBETAS)");
+  add_data_model_options(sub, opt->data);
+  sub->callback([opt]() { run_influence(*opt); });
+}
+
+void run_influence(const influence_options& opt) {
+  const prepared_data d = prepare(opt.data);
+  const analyses::influence_result r =
+      analyses::influence(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec);
+  const std::string format = output_format(opt.data);
+  emit(opt.data.out, format == "json"  ? report::format_json(r, d.context)
+                     : format == "csv" ? report::format_csv(r, d.context)
+                                       : report::format_text(r, d.context));
+}
+
+}  // namespace metasift::cli

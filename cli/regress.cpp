@@ -1,0 +1,78 @@
+#include "regress.hpp"
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "metasift/core/check.hpp"
+#include "metasift/models/regression.hpp"
+#include "metasift/pipeline/design.hpp"
+#include "metasift/report/regression_report.hpp"
+#include "output.hpp"
+#include "registry.hpp"
+
+namespace metasift::cli {
+namespace {
+[[maybe_unused]] const bool registered = register_subcommand("regress", setup_regress);
+}  // namespace
+
+void setup_regress(CLI::App& app) {
+  auto opt = std::make_shared<regress_options>();
+  opt->data.decimals = 4;
+  CLI::App* sub = app.add_subcommand(
+      "regress", "Meta-regression: a mixed-effects model with moderators (metafor's rma with mods), QM and QE tests, R^2");
+  add_data_model_options(sub, opt->data);
+  sub->add_option("--moderator,-m", opt->moderators,
+                  "Moderator column (repeatable, in model order); text columns are dummy-coded against their first "
+                  "level in sorted order")
+      ->required();
+  sub->add_option("--categorical", opt->categorical, "Dummy-code this moderator even though its values are numbers (repeatable)");
+  sub->add_flag("--no-intercept", opt->no_intercept, "Fit the model without an intercept");
+  sub->add_option("--permutations", opt->permutations,
+                  "Permutation p-values from N arrangements (metafor's permutest; exact when there are no more distinct ones)")
+      ->check(CLI::Range(2, 100000000));
+  sub->add_option("--seed", opt->seed, "Seed of the random permutations")->capture_default_str();
+  sub->callback([opt]() { run_regress(*opt); });
+}
+
+void run_regress(const regress_options& opt) {
+  const std::string format = output_format(opt.data);
+  const prepared_data d = prepare(opt.data);
+  pipeline::design_options dopt;
+  dopt.moderators = opt.moderators;
+  dopt.categorical = opt.categorical;
+  dopt.intercept = !opt.no_intercept;
+  const pipeline::design_matrix dm = pipeline::build_design(d.table, d.effects.source_row, d.effects.labels, dopt);
+
+  report::regression_context ctx;
+  ctx.meta = d.context;
+  ctx.moderators = opt.moderators;
+  for (const auto& f : dm.factors) ctx.factors.push_back({f.column, f.reference, f.levels});
+  for (std::size_t i : dm.kept) {
+    ctx.labels.push_back(d.effects.labels[i]);
+    ctx.yi.push_back(d.effects.yi[i]);
+    ctx.vi.push_back(d.effects.vi[i]);
+  }
+  for (std::size_t i : dm.missing) ctx.left_out.push_back(d.effects.labels[i]);
+
+  models::regression_result r = models::fit_regression(ctx.yi, ctx.vi, dm.x, d.resolved.spec);
+  warnings notes;  // data and design notes first, then the model's
+  for (const auto& n : d.effects.notes.items) notes.add(n);
+  for (const auto& n : dm.notes.items) notes.add(n);
+  for (auto& n : r.notes.items) notes.add(std::move(n));
+  r.notes = std::move(notes);
+  if (opt.permutations > 0) {
+    models::permutation_options popt;
+    popt.iterations = opt.permutations;
+    popt.seed = opt.seed;
+    r.permutation = models::permutation_test(ctx.yi, ctx.vi, dm.x, d.resolved.spec, popt);
+    r.has_permutations = true;
+    if (r.permutation.failed > 0) {
+      r.notes.add(std::to_string(r.permutation.failed) + " permuted refits failed and are left out of the permutation p-values");
+    }
+  }
+  emit(opt.data.out, format == "json"  ? report::format_json(r, ctx)
+                     : format == "csv" ? report::format_csv(r, ctx)
+                                       : report::format_text(r, ctx));
+}
+
+}  // namespace metasift::cli

@@ -1,0 +1,54 @@
+#include "trimfill.hpp"
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "metasift/analyses/trimfill.hpp"
+#include "metasift/core/check.hpp"
+#include "metasift/report/analyses_report.hpp"
+#include "output.hpp"
+#include "registry.hpp"
+
+namespace metasift::cli {
+namespace {
+[[maybe_unused]] const bool registered = register_subcommand("trimfill", setup_trimfill);
+}  // namespace
+
+void setup_trimfill(CLI::App& app) {
+  auto opt = std::make_shared<trimfill_cli_options>();
+  CLI::App* sub = app.add_subcommand(
+      "trimfill", "Trim-and-fill: estimate and fill the studies missing from one side of the funnel");
+  add_data_model_options(sub, opt->data);
+  sub->add_option("--estimator", opt->estimator, "Estimator of the number of missing studies: L0 or R0")
+      ->check(CLI::IsMember({"L0", "R0"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub->add_option("--side", opt->side,
+                  "Side of the missing studies: auto (from the sign of Egger's slope), left or right")
+      ->check(CLI::IsMember({"auto", "left", "right"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub->add_option("--max-iterations", opt->max_iterations,
+                  "Iterations of the trim-and-fill algorithm (metafor maxiter)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->callback([opt]() { run_trimfill(*opt); });
+}
+
+void run_trimfill(const trimfill_cli_options& opt) {
+  analyses::trimfill_options to;
+  const auto est = analyses::parse_trimfill_estimator(opt.estimator);
+  if (!est) fail_usage("--estimator", "expected L0 or R0, got '" + opt.estimator + "'");
+  const auto side = analyses::parse_trimfill_side(opt.side);
+  if (!side) fail_usage("--side", "expected auto, left or right, got '" + opt.side + "'");
+  to.estimator = *est;
+  to.side = *side;
+  to.max_iterations = opt.max_iterations;
+  const prepared_data d = prepare(opt.data);
+  const analyses::trimfill_result r =
+      analyses::trim_and_fill(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec, to);
+  const std::string format = output_format(opt.data);
+  emit(opt.data.out, format == "json"  ? report::format_json(r, d.context)
+                     : format == "csv" ? report::format_csv(r, d.context)
+                                       : report::format_text(r, d.context));
+}
+
+}  // namespace metasift::cli

@@ -1,0 +1,18 @@
+#pragma once
+// The audit trail of a screening run: one CSV row per input record, in input order, with its
+// whole path through the pipeline (docs/review.md, "Audit trail"). Columns:
+//   record, source, source_file, source_line, source_id, doi, pmid, year, title,
+//   dedup_status, duplicate_of, dedup_rule, dedup_score,
+//   search, failed_criterion, exclusion_reason, criteria_notes,
+//   title_abstract_decision, title_abstract_reason, full_text_decision, full_text_reason,
+//   decision_lines, final_status, note
+
+#include <string>
+
+#include "metasift/review/screen.hpp"
+
+namespace metasift::review {
+
+[[nodiscard]] std::string format_audit_csv(const review_spec& spec, const screen_result& result);
+
+}  // namespace metasift::review

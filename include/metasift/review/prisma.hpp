@@ -1,0 +1,79 @@
+#pragma once
+// PRISMA 2020 flow-diagram counts, under the data keys of the PRISMA2020 R package
+// (inst/extdata/PRISMA.csv), with their arithmetic checked, and the flow diagram itself
+// ("new systematic review, databases and registers only" template).
+//
+// Invariants (a violation is an error; docs/review.md, "PRISMA"):
+//   1. sum(database_specific_results.n) = database_results
+//   2. records_screened = database_results - duplicates - excluded_automatic - excluded_other
+//   3. sum(excluded_automatic_reasons.n) = excluded_automatic
+//   4. records_screened = records_excluded + dbr_sought_reports + awaiting_screening
+//   5. sum(records_excluded_reasons.n) = records_excluded   (when reasons are given)
+//   6. dbr_sought_reports = dbr_notretrieved_reports + dbr_assessed + awaiting_full_text
+//   7. dbr_assessed = sum(dbr_excluded.n) + new_reports
+//   8. new_studies <= new_reports
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace metasift::review {
+
+struct prisma_count {
+  std::string name;  ///< database name, or exclusion reason
+  std::size_t n = 0;
+};
+
+struct prisma_counts {
+  std::string title;
+  // PRISMA2020 keys
+  std::size_t database_results = 0;
+  std::vector<prisma_count> database_specific_results;
+  std::size_t duplicates = 0;
+  std::size_t excluded_automatic = 0;
+  std::size_t excluded_other = 0;
+  std::size_t records_screened = 0;
+  std::size_t records_excluded = 0;
+  std::size_t dbr_sought_reports = 0;
+  std::size_t dbr_notretrieved_reports = 0;
+  std::size_t dbr_assessed = 0;
+  std::vector<prisma_count> dbr_excluded;  ///< reasons at full text
+  std::size_t new_studies = 0;
+  std::size_t new_reports = 0;
+  // metasift additions (JSON key "metasift")
+  std::vector<prisma_count> excluded_automatic_reasons;  ///< one per criterion (and the search), in order
+  std::vector<prisma_count> records_excluded_reasons;    ///< title-abstract reasons (PRISMA2020 #82)
+  std::size_t awaiting_screening = 0;   ///< screened records without a title-abstract decision yet
+  std::size_t awaiting_full_text = 0;   ///< reports sought without a full-text decision yet
+  std::size_t maybe_duplicates = 0;     ///< possible duplicates left for a human (counted as records)
+};
+
+/// The violated invariants, one sentence each; empty when the counts add up.
+[[nodiscard]] std::vector<std::string> prisma_violations(const prisma_counts& c);
+
+/// Throws metasift::error listing every violated invariant.
+void check_prisma(const prisma_counts& c);
+
+/// {"database_results": ..., "database_specific_results": [{"name","n"}], ..., "dbr_excluded":
+/// [{"reason","n"}], "new_studies", "new_reports", "metasift": {...}} (docs/review.md).
+[[nodiscard]] std::string format_prisma_json(const prisma_counts& c);
+
+/// Reads counts from format_prisma_json output (or hand-written JSON with the same keys);
+/// throws input_error naming `label` for a missing or malformed key.
+[[nodiscard]] prisma_counts parse_prisma_json(std::string_view json, const std::string& label);
+
+/// Plain-text summary (the stdout of `metasift screen`).
+[[nodiscard]] std::string format_prisma_text(const prisma_counts& c);
+
+/// The flow diagram as a self-contained, deterministic SVG document (no fonts measured: box
+/// widths come from a fixed character-width table).
+[[nodiscard]] std::string prisma_svg(const prisma_counts& c);
+
+/// Writes the flow diagram in the format of path's extension (.svg, .pdf, .png) atomically. With
+/// the plot module built, all three go through its backends; without it only .svg is available
+/// (usage_error otherwise).
+void write_prisma_diagram(const prisma_counts& c, const std::filesystem::path& path);
+
+}  // namespace metasift::review

@@ -1,0 +1,685 @@
+// `metasift batch`: grouped meta-analyses as a single-pass filter (see batch.hpp).
+//
+// The calling thread reads the input in chunks of whole lines and cuts them into blocks that end
+// at a group boundary; each block is parsed, fitted and formatted on its own (on a worker thread
+// when --threads > 1), and the blocks' outputs are written in input order. A group's output row
+// depends only on that group's rows, which is what makes partitioned runs concatenate exactly.
+
+#include "metasift/batch/batch.hpp"
+
+#include <fast_float/fast_float.h>
+
+#include <time.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <deque>
+#include <span>
+#include <future>
+#include <unordered_set>
+
+#include "metasift/batch/format.hpp"
+#include "metasift/batch/stream.hpp"
+#include "metasift/core/check.hpp"
+#include "metasift/effects/compute.hpp"
+#include "metasift/math/distributions.hpp"
+#include "metasift/models/fit.hpp"
+
+namespace metasift::batch {
+namespace {
+
+constexpr std::size_t max_examples = 20;
+constexpr std::size_t absent = static_cast<std::size_t>(-1);
+
+char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+/// Splits one line (without its '\n') on `delim`, RFC 4180 quotes allowed: a quoted field is
+/// unescaped in place (its text only shrinks). Unquoted fields are trimmed of blanks. Returns false
+/// for a malformed quote.
+bool split_line(char* b, char* e, char delim, std::vector<std::string_view>& out) {
+  out.clear();
+  if (e > b && e[-1] == '\r') --e;
+  char* p = b;
+  for (;;) {
+    while (p < e && (*p == ' ' || (*p == '\t' && delim != '\t'))) ++p;
+    if (p < e && *p == '"') {
+      char* w = p;
+      char* r = p + 1;
+      bool closed = false;
+      while (r < e) {
+        if (*r == '"') {
+          if (r + 1 < e && r[1] == '"') {
+            *w++ = '"';
+            r += 2;
+            continue;
+          }
+          closed = true;
+          ++r;
+          break;
+        }
+        *w++ = *r++;
+      }
+      if (!closed) return false;
+      out.emplace_back(p, static_cast<std::size_t>(w - p));
+      while (r < e && (*r == ' ' || (*r == '\t' && delim != '\t'))) ++r;
+      if (r == e) return true;
+      if (*r != delim) return false;
+      p = r + 1;
+      continue;
+    }
+    char* q = static_cast<char*>(std::memchr(p, delim, static_cast<std::size_t>(e - p)));
+    if (q == nullptr) {
+      out.push_back(trim(std::string_view(p, static_cast<std::size_t>(e - p))));
+      return true;
+    }
+    out.push_back(trim(std::string_view(p, static_cast<std::size_t>(q - p))));
+    p = q + 1;
+  }
+}
+
+bool missing_marker(std::string_view s) noexcept { return s.empty() || s == "NA" || s == "." || s == "na"; }
+
+enum class num { ok, missing, invalid };
+num parse_number(std::string_view s, double& out) noexcept {
+  if (missing_marker(s)) return num::missing;
+  if (s[0] == '+') s.remove_prefix(1);
+  const auto r = fast_float::from_chars(s.data(), s.data() + s.size(), out);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(out)) return num::invalid;
+  return num::ok;
+}
+
+/// What the header says: where each needed column is.
+struct layout {
+  char delim = ',';
+  std::size_t nfields = 0;
+  std::size_t group = absent;
+  effects::measure m = effects::measure::GEN;
+  bool fast = false;  ///< GEN with vi or sei: yi/vi straight into the kernel
+  std::size_t yi = absent, vi = absent, sei = absent;
+  std::vector<std::pair<std::string, std::size_t>> needed;  ///< general path: canonical -> column
+  std::string file;
+};
+
+char detect_delimiter(std::string_view header) {
+  if (header.find('\t') != std::string_view::npos) return '\t';
+  if (header.find(',') != std::string_view::npos) return ',';
+  if (header.find(';') != std::string_view::npos) return ';';
+  return ',';
+}
+
+layout resolve_layout(const batch_options& opt, std::vector<std::string> names, char delim, const std::string& file) {
+  layout L;
+  L.delim = delim;
+  L.nfields = names.size();
+  L.file = file;
+  auto find = [&](const std::string& canonical) -> std::size_t {
+    const auto it = opt.columns.find(canonical);
+    const std::string& want = it == opt.columns.end() ? canonical : it->second;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (iequals(names[i], want)) return i;
+    }
+    return absent;
+  };
+  auto missing = [&](const std::string& canonical, const std::string& why) {
+    const auto it = opt.columns.find(canonical);
+    const std::string& want = it == opt.columns.end() ? canonical : it->second;
+    std::string present;
+    for (const auto& n : names) {
+      if (!present.empty()) present += ", ";
+      present += n;
+    }
+    fail_input(source_position{file, 1, 0}, "", "missing column '" + want + "' " + why + " (columns present: " + present + ")");
+  };
+  if (!opt.group.empty()) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (iequals(names[i], opt.group)) L.group = i;
+    }
+    if (L.group == absent) missing(opt.group, "named by --group");
+  }
+  if (opt.measure) {
+    L.m = *opt.measure;
+  } else if (find("yi") != absent) {
+    L.m = effects::measure::GEN;
+  } else {
+    fail_usage("--measure", "not given, and the data have no 'yi' column to pool as generic effects");
+  }
+  const models::method est = opt.resolved.spec.est;
+  using effects::measure;
+  if (est == models::method::MH && L.m != measure::OR && L.m != measure::RR && L.m != measure::RD) {
+    fail_usage("--method", "Mantel-Haenszel pooling needs measure OR, RR or RD");
+  }
+  if (est == models::method::PETO && L.m != measure::OR && L.m != measure::PETO) {
+    fail_usage("--method", "Peto pooling needs measure OR or PETO");
+  }
+  if ((est == models::method::MH || est == models::method::PETO) && opt.resolved.spec.test != models::ci_method::z) {
+    fail_usage("--ci-method", "Mantel-Haenszel and Peto pooling use the z test only");
+  }
+  const std::string why = "required by measure " + std::string(effects::to_string(L.m));
+  std::vector<std::string> wanted = effects::required_columns(L.m);
+  if (L.m == measure::GEN) {
+    L.yi = find("yi");
+    if (L.yi == absent) missing("yi", why);
+    L.vi = find("vi");
+    if (L.vi == absent) L.sei = find("sei");
+    if (L.vi != absent || L.sei != absent) {
+      L.fast = true;
+      return L;
+    }
+    if (find("ci_lower") == absent || find("ci_upper") == absent) {
+      missing("vi", "(or 'sei', or 'ci_lower' and 'ci_upper') required by measure GEN");
+    }
+    wanted.push_back("ci_lower");
+    wanted.push_back("ci_upper");
+  }
+  for (const auto& c : wanted) {
+    const std::size_t i = find(c);
+    if (i == absent) missing(c, why);
+    L.needed.emplace_back(c, i);
+  }
+  return L;
+}
+
+/// One block's output and its share of the report.
+struct block_result {
+  std::string out;
+  batch_report rep;
+  std::vector<std::pair<std::string, std::uint64_t>> groups;  ///< name, first line
+};
+
+/// Thread CPU time in seconds (for --timing: robust against other processes on the machine).
+double thread_cpu_seconds() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+/// Parses, fits and formats one block. The yi/vi fast path works in three phases -- parse every
+/// row of the block into flat arrays, fit every group, format every row -- so the fits run in a
+/// tight loop (and --timing can time exactly that loop); the other measures go group by group
+/// through effects::compute and models::fit.
+class block_worker {
+ public:
+  block_worker(const layout& L, const batch_options& opt, bool timing) : L_(L), opt_(opt), timing_(timing) {
+    spec_ = opt.resolved.spec;
+    spec_.tau2_ci = false;
+    z_crit_ = math::normal_critical(spec_.level);
+  }
+
+  void run(std::string& text, std::uint64_t first_line, block_result& res) {
+    res_ = &res;
+    char* p = text.data();
+    char* const end = p + text.size();
+    std::uint64_t line = first_line - 1;
+    std::vector<std::string_view> f;
+    open_ = false;
+    while (p < end) {
+      char* nl = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      char* b = p;
+      p = nl + 1;
+      ++line;
+      if (trim(std::string_view(b, static_cast<std::size_t>(nl - b))).empty()) continue;
+      if (!split_line(b, nl, L_.delim, f)) {
+        bad(line, "malformed quoted field");
+        continue;
+      }
+      if (f.size() != L_.nfields) {
+        bad(line, "expected " + std::to_string(L_.nfields) + " fields, found " + std::to_string(f.size()));
+        continue;
+      }
+      const std::string_view g = L_.group == absent ? std::string_view() : f[L_.group];
+      if (!open_ || g != name_) {
+        if (open_) finish();
+        start(g, line);
+      }
+      add_row(f, line);
+    }
+    if (open_) finish();
+    if (L_.fast) fit_and_format_pending();
+  }
+
+ private:
+  struct fit_row {
+    double k = 0, est = models::not_available, se = models::not_available, lo = models::not_available,
+           hi = models::not_available, p = models::not_available, tau2 = models::not_available,
+           I2 = models::not_available, Q = models::not_available;
+    std::string_view status;
+  };
+  struct pending_group {
+    std::string name;
+    std::uint64_t first_line;
+    std::size_t begin, end;  ///< rows in y_/v_
+  };
+
+  void bad(std::uint64_t line, std::string why) {
+    ++res_->rep.malformed;
+    if (res_->rep.malformed_examples.size() < max_examples) res_->rep.malformed_examples.push_back({line, std::move(why)});
+  }
+
+  void start(std::string_view g, std::uint64_t line) {
+    open_ = true;
+    name_.assign(g);
+    first_line_ = line;
+    begin_ = y_.size();
+    lines_.clear();
+    for (auto& c : cols_) {
+      c.values.clear();
+      c.where.clear();
+    }
+    if (cols_.size() != L_.needed.size()) {
+      cols_.resize(L_.needed.size());
+      for (std::size_t i = 0; i < L_.needed.size(); ++i) cols_[i].name = L_.needed[i].first;
+    }
+  }
+
+  void add_row(const std::vector<std::string_view>& f, std::uint64_t line) {
+    if (L_.fast) {
+      double y = 0, s = 0;
+      const std::size_t vc = L_.vi != absent ? L_.vi : L_.sei;
+      const char* vname = L_.vi != absent ? "vi" : "sei";
+      const num a = parse_number(f[L_.yi], y);
+      const num b = parse_number(f[vc], s);
+      if (a != num::ok) {
+        bad(line, std::string("yi ") + (a == num::missing ? "is missing" : "is not a number: '" + std::string(f[L_.yi]) + "'"));
+        return;
+      }
+      if (b != num::ok) {
+        bad(line, std::string(vname) + (b == num::missing ? " is missing" : " is not a number: '" + std::string(f[vc]) + "'"));
+        return;
+      }
+      if (!(s > 0)) {
+        bad(line, std::string(vname) + " must be positive, got " + std::string(f[vc]));
+        return;
+      }
+      y_.push_back(y);
+      v_.push_back(L_.vi != absent ? s : s * s);
+      return;
+    }
+    // General path: every needed column must be a number.
+    double vals[16];
+    for (std::size_t i = 0; i < L_.needed.size(); ++i) {
+      const std::string_view cell = f[L_.needed[i].second];
+      const num r = parse_number(cell, vals[i]);
+      if (r != num::ok) {
+        bad(line, L_.needed[i].first + (r == num::missing ? " is missing" : " is not a number: '" + std::string(cell) + "'"));
+        return;
+      }
+    }
+    for (std::size_t i = 0; i < L_.needed.size(); ++i) {
+      cols_[i].values.push_back(vals[i]);
+      cols_[i].where.push_back(source_position{L_.file, line, 0});
+    }
+    lines_.push_back(line);
+  }
+
+  /// yi/vi straight into the kernel: the numbers models::fit would give, without its per-study rows.
+  fit_row fit_fast(std::span<const double> y, std::span<const double> v) const {
+    fit_row r;
+    const std::size_t k = y.size();
+    r.k = static_cast<double>(k);
+    if (k == 0) {
+      r.status = "k<2";
+      return r;
+    }
+    const bool random = models::is_random_effects(spec_.est);
+    models::tau2_estimate t2;
+    if (k >= 2) t2 = models::estimate_tau2(y, v, spec_);
+    pool_cached(y, v, t2.tau2, r);
+    r.tau2 = random ? t2.tau2 : 0.0;
+    if (k == 1) {
+      r.Q = 0;
+      r.I2 = 0;
+      r.status = "k<2";
+      return r;
+    }
+    // Q with w = 1/v, and I^2 as models::fit: tau^2-based for random effects, Q-based for EE.
+    double s1 = 0, s2 = 0, swy = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double w = 1.0 / v[i];
+      s1 += w;
+      s2 += w * w;
+      swy += w * y[i];
+    }
+    const double mu = swy / s1;
+    double q = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double d = y[i] - mu;
+      const double w = 1.0 / v[i];
+      q += w * d * d;
+    }
+    const double df = static_cast<double>(k) - 1.0;
+    r.Q = std::max(0.0, q);
+    if (random) {
+      const double typical_v = df / (s1 - s2 / s1);
+      r.I2 = 100.0 * r.tau2 / (typical_v + r.tau2);
+    } else {
+      r.I2 = r.Q > 0 ? std::max(0.0, 100.0 * (r.Q - df) / r.Q) : 0.0;
+    }
+    r.status = to_string(t2.status);
+    return r;
+  }
+
+  /// models::pool's estimate, SE, CI and p, operation for operation (so the same doubles), with the
+  /// critical values computed once per block instead of once per group.
+  void pool_cached(std::span<const double> y, std::span<const double> v, double tau2, fit_row& r) const {
+    const std::size_t k = y.size();
+    double s1 = 0, swy = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double w = 1.0 / (v[i] + tau2);
+      s1 += w;
+      swy += w * y[i];
+    }
+    const double mu = swy / s1;
+    double var = 1.0 / s1;
+    double crit = models::not_available;
+    if (spec_.test == models::ci_method::hk) {
+      double ypy = 0;
+      for (std::size_t i = 0; i < k; ++i) {
+        const double w = 1.0 / (v[i] + tau2);
+        const double d = y[i] - mu;
+        const double wr = w * d;
+        ypy += wr * d;
+      }
+      const double s2w = ypy <= std::numeric_limits<double>::epsilon() ? 0.0 : ypy / (static_cast<double>(k) - 1.0);
+      var *= s2w;
+    }
+    r.est = mu;
+    r.se = std::sqrt(var);
+    const double stat = r.est / r.se;
+    if (spec_.test == models::ci_method::hk) {
+      const double df = static_cast<double>(k) - 1.0;
+      if (df > 0) {
+        r.p = math::t_two_sided_p(stat, df);
+        crit = t_critical(k);
+      }
+    } else {
+      r.p = math::normal_two_sided_p(stat);
+      crit = z_crit_;
+    }
+    r.lo = r.est - crit * r.se;
+    r.hi = r.est + crit * r.se;
+  }
+
+  double t_critical(std::size_t k) const {
+    if (t_crit_.size() <= k) t_crit_.resize(k + 1, models::not_available);
+    if (std::isnan(t_crit_[k])) t_crit_[k] = math::t_critical(spec_.level, static_cast<double>(k) - 1.0);
+    return t_crit_[k];
+  }
+
+  fit_row fit_general() {
+    fit_row r;
+    effects::raw_data raw;
+    for (const std::uint64_t l : lines_) raw.labels.push_back("line " + std::to_string(l));
+    for (std::size_t i = 0; i < cols_.size(); ++i) raw.columns.emplace(L_.needed[i].first, cols_[i]);
+    const effects::effect_table t = effects::compute(L_.m, raw, opt_.resolved.effect_opts);
+    const std::size_t k = t.yi.size();
+    r.k = static_cast<double>(k);
+    if (k == 0) {
+      r.status = "k<2";
+      return r;
+    }
+    const models::meta_result m = models::fit(t, spec_);
+    r.est = m.pooled.estimate;
+    r.se = m.pooled.se;
+    r.lo = m.pooled.ci_lower;
+    r.hi = m.pooled.ci_upper;
+    r.p = m.pooled.p;
+    r.tau2 = m.het.tau2;
+    r.I2 = m.het.I2;
+    r.Q = m.het.Q;
+    r.status = k < 2 ? std::string_view("k<2") : to_string(m.status);
+    return r;
+  }
+
+  void error_row(fit_row& r, const std::string& name, std::uint64_t first_line, const error& e) {
+    r = fit_row{};
+    r.status = "error";
+    batch_report& rep = res_->rep;
+    ++rep.group_errors;
+    if (rep.group_error_examples.size() < max_examples) {
+      rep.group_error_examples.push_back({first_line, (L_.group == absent ? std::string() : "group '" + name + "': ") + e.what()});
+    }
+  }
+
+  void format(const std::string& name, const fit_row& r) {
+    ++res_->rep.statuses[std::string(r.status)];
+    std::string& o = res_->out;
+    const char d = opt_.delimiter;
+    if (L_.group != absent) {
+      append_field(o, name, d);
+      o += d;
+    }
+    append_uint(o, static_cast<std::uint64_t>(r.k));
+    for (const double x : {r.est, r.se, r.lo, r.hi, r.p, r.tau2, r.I2, r.Q}) {
+      o += d;
+      append_shortest(o, x);
+    }
+    o += d;
+    o.append(r.status);
+    o += '\n';
+  }
+
+  void finish() {
+    open_ = false;
+    batch_report& rep = res_->rep;
+    ++rep.groups;
+    res_->groups.emplace_back(name_, first_line_);
+    if (L_.fast) {
+      pending_.push_back(pending_group{name_, first_line_, begin_, y_.size()});
+      rep.rows += y_.size() - begin_;
+      return;
+    }
+    fit_row r;
+    const double t0 = timing_ ? thread_cpu_seconds() : 0.0;
+    try {
+      r = fit_general();
+    } catch (const error& e) {
+      error_row(r, name_, first_line_, e);
+    }
+    if (timing_) rep.fit_seconds += thread_cpu_seconds() - t0;
+    rep.rows += lines_.size();
+    format(name_, r);
+  }
+
+  void fit_and_format_pending() {
+    const std::span<const double> y(y_), v(v_);
+    std::vector<fit_row> rows(pending_.size());
+    const double t0 = timing_ ? thread_cpu_seconds() : 0.0;
+    for (std::size_t g = 0; g < pending_.size(); ++g) {
+      const pending_group& pg = pending_[g];
+      try {
+        rows[g] = fit_fast(y.subspan(pg.begin, pg.end - pg.begin), v.subspan(pg.begin, pg.end - pg.begin));
+      } catch (const error& e) {
+        error_row(rows[g], pg.name, pg.first_line, e);
+      }
+    }
+    if (timing_) res_->rep.fit_seconds += thread_cpu_seconds() - t0;
+    for (std::size_t g = 0; g < pending_.size(); ++g) format(pending_[g].name, rows[g]);
+  }
+
+  const layout& L_;
+  const batch_options& opt_;
+  bool timing_;
+  models::model_spec spec_;
+  double z_crit_ = 0;
+  mutable std::vector<double> t_crit_;  ///< t critical value by k (df = k - 1)
+  block_result* res_ = nullptr;
+  bool open_ = false;
+  std::string name_;
+  std::uint64_t first_line_ = 0;
+  std::size_t begin_ = 0;
+  std::vector<double> y_, v_;
+  std::vector<pending_group> pending_;
+  std::vector<effects::column> cols_;
+  std::vector<std::uint64_t> lines_;
+};
+
+/// Offset where the trailing run of lines of the last group starts (0 when the whole text is one
+/// group). Blank and malformed lines do not end a run.
+std::size_t group_cut(const std::string& text, const layout& L) {
+  if (L.group == absent) return 0;
+  std::string scratch;
+  std::vector<std::string_view> f;
+  std::string last;
+  bool have = false;
+  std::size_t end = text.size();  // one past the '\n' of the current line
+  while (end > 0) {
+    const std::size_t nl = end - 1;  // text[nl] == '\n'
+    const std::size_t prev = nl == 0 ? std::string::npos : text.rfind('\n', nl - 1);
+    const std::size_t begin = prev == std::string::npos ? 0 : prev + 1;
+    scratch.assign(text, begin, nl - begin);
+    if (split_line(scratch.data(), scratch.data() + scratch.size(), L.delim, f) && f.size() == L.nfields &&
+        !trim(scratch).empty()) {
+      if (!have) {
+        last.assign(f[L.group]);
+        have = true;
+      } else if (f[L.group] != last) {
+        return end;
+      }
+    }
+    end = begin;
+  }
+  return 0;
+}
+
+void merge(batch_report& into, block_result& b, std::unordered_set<std::uint64_t>& seen) {
+  batch_report& r = b.rep;
+  into.groups += r.groups;
+  into.rows += r.rows;
+  into.malformed += r.malformed;
+  into.group_errors += r.group_errors;
+  into.fit_seconds += r.fit_seconds;
+  for (auto& x : r.malformed_examples) {
+    if (into.malformed_examples.size() < max_examples) into.malformed_examples.push_back(std::move(x));
+  }
+  for (auto& x : r.group_error_examples) {
+    if (into.group_error_examples.size() < max_examples) into.group_error_examples.push_back(std::move(x));
+  }
+  for (const auto& [s, n] : r.statuses) into.statuses[s] += n;
+  for (const auto& [name, line] : b.groups) {
+    if (!seen.insert(std::hash<std::string>{}(name)).second) {
+      ++into.regrouped;
+      if (into.regrouped_examples.size() < max_examples) {
+        into.regrouped_examples.push_back({line, "group '" + name + "' appears again after other groups: the input is not grouped"});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> batch_columns(const batch_options& opt) {
+  std::vector<std::string> c;
+  if (!opt.group.empty()) c.push_back(opt.group);
+  for (const char* n : {"k", "estimate", "se", "ci_lower", "ci_upper", "p", "tau2", "I2", "Q", "status"}) c.emplace_back(n);
+  return c;
+}
+
+batch_report run_batch(const batch_options& opt) {
+  if (opt.threads < 1) fail_usage("--threads", "must be at least 1");
+  if (opt.delimiter != ',' && opt.delimiter != '\t') fail_usage("--format", "must be csv or tsv");
+  byte_source src(opt.input);
+  line_chunker chunker(src, opt.chunk_bytes);
+  std::uint64_t line = 0;
+  std::vector<std::string> names;
+  char delim = ',';
+  if (opt.input_names.empty()) {
+    std::string header;
+    if (!chunker.first_line(header)) fail_input(source_position{src.name(), 0, 0}, "", "empty input: expected a header line");
+    line = 1;
+    if (header.size() >= 3 && header.compare(0, 3, "\xEF\xBB\xBF") == 0) header.erase(0, 3);
+    delim = detect_delimiter(header);
+    std::vector<std::string_view> f;
+    if (!split_line(header.data(), header.data() + header.size(), delim, f)) {
+      fail_input(source_position{src.name(), 1, 0}, "", "malformed quoted field in the header");
+    }
+    for (const auto s : f) names.emplace_back(s);
+  } else {
+    names = opt.input_names;
+    delim = opt.delimiter;  // headerless input: same delimiter as the output
+  }
+  const layout L = resolve_layout(opt, names, delim, src.name());
+  const bool timing = opt.time_fits;
+
+  output_sink sink(opt.out);
+  batch_report report;
+  std::unordered_set<std::uint64_t> seen;
+  if (opt.header) {
+    std::string h;
+    const auto cols = batch_columns(opt);
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      if (i) h += opt.delimiter;
+      append_field(h, cols[i], opt.delimiter);
+    }
+    h += '\n';
+    sink.write(h);
+  }
+
+  auto process = [&L, &opt, timing](std::string text, std::uint64_t first) {
+    block_result res;
+    res.out.reserve(text.size() / 4);
+    block_worker w(L, opt, timing);
+    w.run(text, first, res);
+    return res;
+  };
+  std::deque<std::future<block_result>> inflight;
+  auto drain_one = [&] {
+    block_result r = inflight.front().get();
+    inflight.pop_front();
+    sink.write(r.out);
+    merge(report, r, seen);
+  };
+  auto dispatch = [&](std::string text, std::uint64_t first) {
+    if (opt.threads == 1) {
+      block_result r = process(std::move(text), first);
+      sink.write(r.out);
+      merge(report, r, seen);
+      return;
+    }
+    while (inflight.size() >= static_cast<std::size_t>(opt.threads)) drain_one();
+    inflight.push_back(std::async(std::launch::async, process, std::move(text), first));
+  };
+
+  std::string buf, chunk;
+  std::uint64_t next_line = line + 1;
+  bool eof = false;
+  while (!eof) {
+    if (chunker.next(chunk)) {
+      if (buf.empty()) {
+        buf.swap(chunk);
+      } else {
+        buf += chunk;
+      }
+    } else {
+      eof = true;
+    }
+    const std::size_t cut = eof ? buf.size() : group_cut(buf, L);
+    if (cut == 0) continue;
+    std::string text;
+    text.swap(buf);
+    buf.assign(text, cut, std::string::npos);
+    text.resize(cut);
+    const std::uint64_t n = count_lines(text);
+    dispatch(std::move(text), next_line);
+    next_line += n;
+  }
+  while (!inflight.empty()) drain_one();
+  sink.commit();
+  return report;
+}
+
+}  // namespace metasift::batch

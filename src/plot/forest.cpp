@@ -1,0 +1,750 @@
+// Forest plot: input helpers (from a fit to plain input), sorting, layout and drawing.
+//
+// Layout, left to right: label column, data columns (grouped under wrapped spanning headers),
+// the middle panel, the "estimate [lo, hi]" column and the weight column. Every width comes from
+// pango measurements of the actual strings, so long labels or Chinese names widen their column
+// instead of running into the panel. Top to bottom: title, headers, a rule, one row per study,
+// block heading, summary, prediction interval or note, then the axis and the model note.
+#include "metasift/plot/forest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "metasift/models/spec.hpp"
+#include "metasift/plot/text.hpp"
+
+namespace metasift::plot {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Numbers as the text report and Stata print them: fixed decimals, "." when missing.
+std::string fixed(double x, int decimals) {
+  if (!std::isfinite(x)) return ".";
+  return fmt::format("{:.{}f}", x, decimals);
+}
+
+/// A value on the display scale (e.g. an odds ratio from a log odds ratio). PFT needs the harmonic
+/// mean n; without it there is nothing to show.
+double shown(effects::measure m, double x, double harmonic_n) {
+  if (!std::isfinite(x)) return nan;
+  if (m == effects::measure::PFT && !(harmonic_n > 0.0)) return nan;
+  return effects::back_transform(m, x, harmonic_n);
+}
+
+enum class row_kind { heading, study, summary, prediction, note, blank };
+
+struct row {
+  row_kind kind = row_kind::blank;
+  const forest_study* study = nullptr;
+  const forest_summary* summary = nullptr;
+  const rich_text* note = nullptr;
+  const std::string* heading = nullptr;
+};
+
+/// The three numbers of an "estimate [lo, hi]" cell.
+struct effect_cell {
+  std::string est, lo, hi;
+};
+
+/// A run of adjacent columns sharing a non-empty spanning header.
+struct column_span {
+  std::size_t first = 0, last = 0;  ///< [first, last)
+  std::vector<std::string> lines;    ///< the group name, wrapped
+};
+
+std::vector<std::string> split_words(const std::string& s) {
+  std::vector<std::string> words;
+  std::string cur;
+  for (char c : s) {
+    if (c == ' ') {
+      if (!cur.empty()) words.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) words.push_back(std::move(cur));
+  return words;
+}
+
+/// Greedy word wrap to `width` points.
+std::vector<std::string> wrap(const std::string& s, double width, const font& f, const std::string& family) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (const auto& w : split_words(s)) {
+    const std::string candidate = line.empty() ? w : line + " " + w;
+    if (!line.empty() && measure_text(candidate, f, family).width > width) {
+      lines.push_back(line);
+      line = w;
+    } else {
+      line = candidate;
+    }
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+std::optional<double> as_number(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return std::nullopt;
+  const auto e = s.find_last_not_of(" \t");
+  double v = 0.0;
+  const char* first = s.data() + b;
+  const char* last = s.data() + e + 1;
+  if (*first == '+') ++first;
+  const auto [ptr, ec] = std::from_chars(first, last, v);
+  if (ec != std::errc{} || ptr != last) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Input helpers
+
+measure_display display_of(effects::measure m) {
+  measure_display d;
+  d.effect_header = std::string(effects::display_name(m));
+  switch (effects::display_scale_of(m)) {
+    case effects::display_scale::exp:
+      d.scale = axis_scale::log;
+      d.null_value = 1.0;
+      break;
+    case effects::display_scale::identity:
+    case effects::display_scale::tanh:
+      // A raw proportion has no "no effect" value; every other identity-scale measure is a difference or r.
+      if (m != effects::measure::PR) d.null_value = 0.0;
+      break;
+    case effects::display_scale::inv_logit:
+    case effects::display_scale::inv_arcsine:
+    case effects::display_scale::inv_ft:
+      break;
+  }
+  return d;
+}
+
+std::vector<rich_text> heterogeneity_notes(const models::meta_result& r, int decimals) {
+  const auto& h = r.het;
+  const int d = decimals;
+  std::vector<rich_text> out;
+  if (models::is_random_effects(r.spec.est)) {
+    out.push_back(plain(fmt::format("Heterogeneity: \u03C4\u00B2 = {}, I\u00B2 = {}%, H\u00B2 = {}", fixed(h.tau2, d),
+                                    fixed(h.I2, d), fixed(h.H2, d))));
+  } else {
+    out.push_back(plain(fmt::format("Heterogeneity: I\u00B2 = {}%, H\u00B2 = {}", fixed(h.I2, d), fixed(h.H2, d))));
+  }
+  // Stata writes theta_i = theta_j with subscripts; runs keep them real subscripts in every format.
+  out.push_back({text_run{"Test of \u03B8"}, text_run{"i", nan, baseline_shift::sub}, text_run{" = \u03B8"},
+                 text_run{"j", nan, baseline_shift::sub},
+                 text_run{fmt::format(": Q({}) = {}, p = {}", fixed(h.df, 0), fixed(h.Q, d), fixed(h.p, d))}});
+  if (r.spec.test == models::ci_method::hk) {
+    out.push_back(plain(fmt::format("Test of \u03B8 = 0: t({}) = {}, p = {}", fixed(r.pooled.df, 0),
+                                    fixed(r.pooled.statistic, d), fixed(r.pooled.p, d))));
+  } else {
+    out.push_back(plain(
+        fmt::format("Test of \u03B8 = 0: z = {}, p = {}", fixed(r.pooled.statistic, d), fixed(r.pooled.p, d))));
+  }
+  return out;
+}
+
+std::string model_note(const models::model_spec& s) {
+  using models::method;
+  switch (s.est) {
+    case method::EE: return "Common-effect inverse-variance model";
+    case method::MH: return "Common-effect Mantel-Haenszel model";
+    case method::PETO: return "Common-effect Peto model";
+    default: return fmt::format("Random-effects {} model", models::to_string(s.est));
+  }
+}
+
+forest_summary make_summary(const models::meta_result& r, effects::measure m, double harmonic_n, std::string label) {
+  forest_summary s;
+  s.label = std::move(label);
+  s.estimate = shown(m, r.pooled.estimate, harmonic_n);
+  s.ci_lower = shown(m, r.pooled.ci_lower, harmonic_n);
+  s.ci_upper = shown(m, r.pooled.ci_upper, harmonic_n);
+  s.pi_lower = shown(m, r.pooled.pi_lower, harmonic_n);
+  s.pi_upper = shown(m, r.pooled.pi_upper, harmonic_n);
+  return s;
+}
+
+namespace {
+std::vector<forest_study> studies_of(const models::meta_result& r, effects::measure m, double harmonic_n) {
+  std::vector<forest_study> out;
+  out.reserve(r.studies.size());
+  for (const auto& s : r.studies) {
+    forest_study f;
+    f.label = s.label;
+    f.estimate = shown(m, s.yi, harmonic_n);
+    f.ci_lower = shown(m, s.ci_lower, harmonic_n);
+    f.ci_upper = shown(m, s.ci_upper, harmonic_n);
+    f.weight = s.weight;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+}  // namespace
+
+forest_block make_forest_block(std::string name, const models::meta_result& r, effects::measure m, double harmonic_n,
+                               int decimals) {
+  forest_block b;
+  b.name = std::move(name);
+  b.studies = studies_of(r, m, harmonic_n);
+  b.summary = make_summary(r, m, harmonic_n, "Subtotal");
+  b.notes = heterogeneity_notes(r, decimals);
+  b.notes.resize(1);  // a block shows its heterogeneity; its own tests would crowd the figure
+  return b;
+}
+
+forest_input make_forest_input(const models::meta_result& r, effects::measure m, double harmonic_n, int decimals) {
+  forest_input in;
+  const measure_display d = display_of(m);
+  in.scale = d.scale;
+  in.null_value = d.null_value;
+  in.effect_header = d.effect_header;
+  in.ci_header = fmt::format("with {:g}% CI", r.spec.level * 100.0);
+  in.decimals = decimals;
+  forest_block b;
+  b.studies = studies_of(r, m, harmonic_n);
+  in.blocks.push_back(std::move(b));
+  in.overall = make_summary(r, m, harmonic_n, "Overall");
+  in.overall_notes = heterogeneity_notes(r, decimals);
+  in.model_note = model_note(r.spec);
+  return in;
+}
+
+void add_column(forest_input& in, forest_column col, const std::vector<std::string>& cells) {
+  std::size_t n = 0;
+  for (const auto& b : in.blocks) n += b.studies.size();
+  if (cells.size() != n) {
+    throw std::invalid_argument(fmt::format("column '{}' has {} cells for {} studies", col.header, cells.size(), n));
+  }
+  std::size_t i = 0;
+  for (auto& b : in.blocks) {
+    for (auto& s : b.studies) s.cells.push_back(cells[i++]);
+  }
+  in.columns.push_back(std::move(col));
+}
+
+void sort_studies(forest_input& in, forest_sort order) {
+  if (order == forest_sort::none) return;
+  // Missing values sort last whatever the direction, so that they never hide among real ones.
+  auto last_if_nan = [](double a, double b, bool descending) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+    return descending ? a > b : a < b;
+  };
+  for (auto& b : in.blocks) {
+    auto& s = b.studies;
+    switch (order) {
+      case forest_sort::effect:
+        std::stable_sort(s.begin(), s.end(), [&](const auto& x, const auto& y) {
+          return last_if_nan(x.estimate, y.estimate, false);
+        });
+        break;
+      case forest_sort::weight:
+        std::stable_sort(s.begin(), s.end(), [&](const auto& x, const auto& y) {
+          return last_if_nan(x.weight, y.weight, true);
+        });
+        break;
+      case forest_sort::key: {
+        const bool numeric = std::all_of(s.begin(), s.end(), [](const auto& x) { return as_number(x.sort_key).has_value(); });
+        if (numeric) {
+          std::stable_sort(s.begin(), s.end(), [](const auto& x, const auto& y) {
+            return *as_number(x.sort_key) < *as_number(y.sort_key);
+          });
+        } else {
+          std::stable_sort(s.begin(), s.end(), [](const auto& x, const auto& y) { return x.sort_key < y.sort_key; });
+        }
+        break;
+      }
+      case forest_sort::none: break;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout and drawing
+
+forest_plot build_forest(const forest_input& in, const forest_style& st) {
+  for (const auto& b : in.blocks) {
+    for (const auto& s : b.studies) {
+      if (s.cells.size() != in.columns.size()) {
+        throw std::invalid_argument(fmt::format("study '{}' has {} cells for {} columns", s.label, s.cells.size(),
+                                                in.columns.size()));
+      }
+    }
+  }
+  const bool log_axis = in.scale == axis_scale::log;
+  auto pos = [&](double v) {
+    if (!log_axis || std::isnan(v)) return v;
+    return v > 0.0 ? std::log(v) : -std::numeric_limits<double>::infinity();
+  };
+  for (const auto& lim : {in.null_value, in.x_min, in.x_max}) {
+    if (lim && log_axis && !(*lim > 0.0)) throw std::invalid_argument("a log axis needs positive limits and null value");
+  }
+
+  const std::string& fam = st.font_family;
+  const double fs = st.font_size;
+  const double rh = st.row_height > 0.0 ? st.row_height : 1.55 * fs;
+  const font body{fs};
+  const font bold{fs, font_weight::bold};
+  const font small{fs * 0.9};
+  auto width = [&](std::string_view s, const font& f) { return measure_text(s, f, fam).width; };
+  const double margin = st.margin;
+  const int d = in.decimals;
+
+  // ---- rows ----
+  std::vector<row> rows;
+  const bool several_blocks = in.blocks.size() > 1;
+  for (std::size_t bi = 0; bi < in.blocks.size(); ++bi) {
+    const auto& b = in.blocks[bi];
+    if (bi > 0 && several_blocks) rows.push_back({row_kind::blank});
+    if (!b.name.empty()) rows.push_back({row_kind::heading, nullptr, nullptr, nullptr, &b.name});
+    for (const auto& s : b.studies) rows.push_back({row_kind::study, &s});
+    if (b.summary) rows.push_back({row_kind::summary, nullptr, &*b.summary});
+    for (const auto& n : b.notes) rows.push_back({row_kind::note, nullptr, nullptr, &n});
+  }
+  if (in.overall) {
+    if (several_blocks) rows.push_back({row_kind::blank});
+    rows.push_back({row_kind::summary, nullptr, &*in.overall});
+    if (in.show_prediction && std::isfinite(in.overall->pi_lower) && std::isfinite(in.overall->pi_upper)) {
+      rows.push_back({row_kind::prediction, nullptr, &*in.overall});
+    }
+  }
+  for (const auto& n : in.overall_notes) rows.push_back({row_kind::note, nullptr, nullptr, &n});
+  for (const auto& n : in.group_tests) rows.push_back({row_kind::note, nullptr, nullptr, &n});
+  const std::string prediction_label = "Prediction interval";
+
+  // ---- left: label column and data columns ----
+  double label_w = width(in.label_header, bold);
+  for (const auto& r : rows) {
+    if (r.kind == row_kind::heading) label_w = std::max(label_w, width(*r.heading, bold));
+    if (r.kind == row_kind::study) label_w = std::max(label_w, width(r.study->label, body));
+    if (r.kind == row_kind::summary) label_w = std::max(label_w, width(r.summary->label, bold));
+    if (r.kind == row_kind::prediction) label_w = std::max(label_w, width(prediction_label, body));
+  }
+  const std::size_t nc = in.columns.size();
+  std::vector<double> col_w(nc, 0.0);
+  for (std::size_t c = 0; c < nc; ++c) {
+    col_w[c] = width(in.columns[c].header, bold);
+    for (const auto& r : rows) {
+      if (r.kind == row_kind::study) col_w[c] = std::max(col_w[c], width(r.study->cells[c], body));
+    }
+  }
+  const double gap_label = 1.6 * fs;  // label column to the first data column
+  const double gap_col = 1.0 * fs;    // between columns of one group
+  const double gap_group = 2.0 * fs;  // between groups
+  auto gap_before = [&](std::size_t c) {
+    if (c == 0) return gap_label;
+    const auto& a = in.columns[c - 1].group;
+    const auto& b = in.columns[c].group;
+    return (!a.empty() && a == b) ? gap_col : gap_group;
+  };
+  std::vector<column_span> spans;
+  for (std::size_t c = 0; c < nc;) {
+    std::size_t e = c + 1;
+    while (e < nc && in.columns[e].group == in.columns[c].group) ++e;
+    if (!in.columns[c].group.empty()) {
+      double inner = 0.0;
+      for (std::size_t j = c; j < e; ++j) inner += col_w[j] + (j > c ? gap_before(j) : 0.0);
+      double longest_word = 0.0;
+      for (const auto& w : split_words(in.columns[c].group)) longest_word = std::max(longest_word, width(w, body));
+      double target = std::max({inner, st.min_group_width, longest_word});
+      // A name that needs three or more lines may widen its span by up to 30% if that brings it
+      // down to two: balanced two-line headers read better than a narrow stack.
+      if (wrap(in.columns[c].group, target, body, fam).size() > 2) {
+        for (double w = target; w <= 1.3 * target; w += 1.0) {
+          if (wrap(in.columns[c].group, w, body, fam).size() <= 2) {
+            target = w;
+            break;
+          }
+        }
+      }
+      // Widen the columns evenly (they stay right-aligned) so that a long group name wraps into
+      // a few lines instead of a tall stack of single words.
+      const double extra = (target - inner) / static_cast<double>(e - c);
+      for (std::size_t j = c; j < e; ++j) col_w[j] += extra;
+      spans.push_back({c, e, wrap(in.columns[c].group, target, body, fam)});
+    }
+    c = e;
+  }
+  std::vector<double> col_x(nc, 0.0);
+  double x = margin + label_w;
+  for (std::size_t c = 0; c < nc; ++c) {
+    x += gap_before(c);
+    col_x[c] = x;
+    x += col_w[c];
+  }
+  double left_end = x;
+  // Notes run under the label and data columns; if they are wider, the gap before the panel grows
+  // rather than letting them reach into the panel.
+  double notes_w = 0.0;
+  for (const auto& r : rows) {
+    if (r.kind == row_kind::note) notes_w = std::max(notes_w, measure_runs(*r.note, body, fam).width);
+  }
+  left_end = std::max(left_end, margin + notes_w);
+
+  // ---- middle panel ----
+  const double panel_x = left_end + 1.8 * fs;
+  const double panel_w = st.panel_width;
+  const double panel_right = panel_x + panel_w;
+
+  // ---- right: effect and weight columns ----
+  auto cell_of = [&](double e, double lo, double hi) { return effect_cell{fixed(e, d), fixed(lo, d), fixed(hi, d)}; };
+  const std::string open = " [ ";
+  const std::string sep = ", ";
+  const std::string close = "]";
+  double w_est = 0.0, w_lo = 0.0, w_hi = 0.0;
+  std::vector<effect_cell> cells(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const row& r = rows[i];
+    if (r.kind == row_kind::study) cells[i] = cell_of(r.study->estimate, r.study->ci_lower, r.study->ci_upper);
+    if (r.kind == row_kind::summary) cells[i] = cell_of(r.summary->estimate, r.summary->ci_lower, r.summary->ci_upper);
+    if (r.kind == row_kind::prediction) cells[i] = {"", fixed(r.summary->pi_lower, d), fixed(r.summary->pi_upper, d)};
+    if (r.kind == row_kind::study || r.kind == row_kind::summary || r.kind == row_kind::prediction) {
+      w_est = std::max(w_est, width(cells[i].est, body));
+      w_lo = std::max(w_lo, width(cells[i].lo, body));
+      w_hi = std::max(w_hi, width(cells[i].hi, body));
+    }
+  }
+  const double w_open = width(open, body);
+  const double w_sep = width(sep, body);
+  const double w_close = width(close, body);
+  const double cells_w = w_est + w_open + w_lo + w_sep + w_hi + w_close;
+  const double eff_w = std::max({cells_w, width(in.effect_header, bold), width(in.ci_header, bold)});
+  const double eff_left = panel_right + 1.8 * fs;
+  const double eff_right = eff_left + eff_w;
+  const double e1 = eff_right - cells_w + w_est;  // right edge of the estimates
+  const double e2 = e1 + w_open + w_lo;           // right edge of the lower limits
+  const double e3 = e2 + w_sep + w_hi;            // right edge of the upper limits
+
+  double weight_right = eff_right;
+  if (in.show_weights) {
+    double ww = std::max(width(in.weight_header, bold), width(in.weight_unit, bold));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].kind == row_kind::study) ww = std::max(ww, width(fixed(rows[i].study->weight, d), body));
+      if (rows[i].kind == row_kind::summary && std::isfinite(rows[i].summary->weight)) {
+        ww = std::max(ww, width(fixed(rows[i].summary->weight, d), body));
+      }
+    }
+    weight_right = eff_right + 2.0 * fs + ww;
+  }
+  const font title_font{fs * 1.25, font_weight::bold};
+  double total_w = weight_right + margin;
+  if (!in.title.empty()) total_w = std::max(total_w, width(in.title, title_font) + 2.0 * margin);
+
+  // ---- vertical positions ----
+  double y = margin;
+  double title_baseline = 0.0;
+  if (!in.title.empty()) {
+    title_baseline = y + title_font.size * 0.95;
+    y = title_baseline + 1.0 * fs;
+  }
+  const double header_top = y;
+  const double hl = 1.2 * fs;  // header line spacing
+  std::size_t group_lines = 0;
+  for (const auto& sp : spans) group_lines = std::max(group_lines, sp.lines.size());
+  double header_baseline = header_top + 0.95 * fs;
+  double group_last_baseline = 0.0;
+  double cmid_y = 0.0;
+  if (group_lines > 0) {
+    group_last_baseline = header_top + 0.95 * fs + static_cast<double>(group_lines - 1) * hl;
+    cmid_y = group_last_baseline + 0.5 * fs;
+    header_baseline = cmid_y + 1.1 * fs;
+  }
+  const bool two_line_right = !in.ci_header.empty() || (in.show_weights && !in.weight_unit.empty());
+  if (two_line_right) header_baseline = std::max(header_baseline, header_top + 0.95 * fs + hl);
+  const double rule_y = header_baseline + 0.5 * fs;
+  const double body_top = rule_y + 0.3 * rh;
+  auto row_centre = [&](std::size_t i) { return body_top + (static_cast<double>(i) + 0.5) * rh; };
+  auto row_baseline = [&](std::size_t i) { return row_centre(i) + 0.36 * fs; };
+  const double body_bottom = body_top + static_cast<double>(rows.size()) * rh;
+  const double axis_y = body_bottom + 0.3 * rh;
+  const double tick_len = 0.4 * fs;
+  const double tick_baseline = axis_y + tick_len + 1.05 * fs;
+  double last_baseline = tick_baseline;
+  const double xlabel_baseline = tick_baseline + 1.4 * fs;
+  if (!in.xlabel.empty()) last_baseline = xlabel_baseline;
+  const double model_baseline = last_baseline + 1.5 * fs;
+  if (!in.model_note.empty()) last_baseline = model_baseline;
+  const double total_h = last_baseline + 0.35 * fs + margin;
+
+  // ---- axis range ----
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  auto include = [&](double v) {
+    const double p = pos(v);
+    if (std::isfinite(p)) {
+      lo = std::min(lo, p);
+      hi = std::max(hi, p);
+    }
+  };
+  for (const auto& r : rows) {
+    if (r.kind == row_kind::study) {
+      include(r.study->ci_lower);
+      include(r.study->ci_upper);
+      include(r.study->estimate);
+    }
+    if (r.kind == row_kind::summary) {
+      include(r.summary->ci_lower);
+      include(r.summary->ci_upper);
+    }
+    if (r.kind == row_kind::prediction) {
+      include(r.summary->pi_lower);
+      include(r.summary->pi_upper);
+    }
+  }
+  if (in.null_value) include(*in.null_value);
+  if (!std::isfinite(lo)) {
+    lo = pos(log_axis ? 0.5 : -1.0);
+    hi = pos(log_axis ? 2.0 : 1.0);
+  }
+  if (in.x_min) lo = pos(*in.x_min);
+  if (in.x_max) hi = pos(*in.x_max);
+  const int max_ticks = std::max(3, static_cast<int>(panel_w / (4.2 * fs)));
+  axis_ticks ticks = log_axis ? log_ticks(std::exp(lo), std::exp(hi), max_ticks) : linear_ticks(lo, hi, max_ticks);
+  if (in.x_min || in.x_max) {
+    // Fixed limits: the axis ends exactly there and ticks outside them are dropped.
+    if (in.x_min) ticks.lo = lo;
+    if (in.x_max) ticks.hi = hi;
+    axis_ticks kept{ticks.lo, ticks.hi, {}, {}};
+    for (std::size_t i = 0; i < ticks.positions.size(); ++i) {
+      const double eps = 1e-9 * (ticks.hi - ticks.lo);
+      if (ticks.positions[i] >= ticks.lo - eps && ticks.positions[i] <= ticks.hi + eps) {
+        kept.positions.push_back(ticks.positions[i]);
+        kept.labels.push_back(ticks.labels[i]);
+      }
+    }
+    ticks = std::move(kept);
+  }
+  const linear_map mx{ticks.lo, ticks.hi, panel_x, panel_right};
+
+  // ---- drawing ----
+  forest_plot out;
+  scene& s = out.drawing;
+  s.width = total_w;
+  s.height = total_h;
+  s.font_family = fam;
+  s.title = in.title.empty() ? "Forest plot" : in.title;
+  const stroke thin{st.rule, 0.5};
+  const rect panel_clip{panel_x - 0.5, body_top - 0.5 * rh, panel_w + 1.0, axis_y - body_top + 0.5 * rh};
+
+  if (!in.title.empty()) {
+    s.begin_group("title");
+    s.text({total_w / 2.0, title_baseline}, in.title, title_font, anchor::middle, st.text);
+    s.end_group();
+  }
+
+  s.begin_group("headers");
+  for (const auto& sp : spans) {
+    const double left = col_x[sp.first];
+    const double right = col_x[sp.last - 1] + col_w[sp.last - 1];
+    for (std::size_t l = 0; l < sp.lines.size(); ++l) {
+      // Bottom-aligned: a name that wraps into fewer lines sits just above its rule.
+      const double b = group_last_baseline - static_cast<double>(sp.lines.size() - 1 - l) * hl;
+      s.text({(left + right) / 2.0, b}, sp.lines[l], body, anchor::middle, st.text);
+    }
+    s.line({left, cmid_y}, {right, cmid_y}, thin);
+  }
+  s.text({margin, header_baseline}, in.label_header, bold, anchor::start, st.text);
+  for (std::size_t c = 0; c < nc; ++c) {
+    const bool right_aligned = in.columns[c].align == column_align::right;
+    s.text({right_aligned ? col_x[c] + col_w[c] : col_x[c], header_baseline}, in.columns[c].header, bold,
+           right_aligned ? anchor::end : anchor::start, st.text);
+  }
+  if (in.ci_header.empty()) {
+    s.text({eff_right, header_baseline}, in.effect_header, bold, anchor::end, st.text);
+  } else {
+    s.text({eff_right, header_baseline - hl}, in.effect_header, bold, anchor::end, st.text);
+    s.text({eff_right, header_baseline}, in.ci_header, bold, anchor::end, st.text);
+  }
+  if (in.show_weights) {
+    if (in.weight_unit.empty()) {
+      s.text({weight_right, header_baseline}, in.weight_header, bold, anchor::end, st.text);
+    } else {
+      s.text({weight_right, header_baseline - hl}, in.weight_header, bold, anchor::end, st.text);
+      s.text({weight_right, header_baseline}, in.weight_unit, bold, anchor::end, st.text);
+    }
+  }
+  s.line({margin, rule_y}, {total_w - margin, rule_y}, {st.rule, 0.6});
+  s.end_group();
+
+  // Reference lines first, so that squares and diamonds are drawn over them.
+  s.begin_group("reference-lines", panel_clip);
+  if (in.null_value) {
+    const double px = mx(pos(*in.null_value));
+    if (px >= panel_x - 1e-9 && px <= panel_right + 1e-9) s.line({px, body_top}, {px, axis_y}, {st.null_line, 0.6});
+  }
+  if (in.pooled_line && in.overall && std::isfinite(pos(in.overall->estimate))) {
+    const double px = mx(pos(in.overall->estimate));
+    s.line({px, body_top}, {px, axis_y}, {st.pooled_line, 0.6, dash::dashed});
+  }
+  s.end_group();
+
+  s.begin_group("labels");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const row& r = rows[i];
+    const point at{margin, row_baseline(i)};
+    switch (r.kind) {
+      case row_kind::heading: s.text(at, *r.heading, bold, anchor::start, st.text); break;
+      case row_kind::study: s.text(at, r.study->label, body, anchor::start, st.text); break;
+      case row_kind::summary: s.text(at, r.summary->label, bold, anchor::start, st.text); break;
+      case row_kind::prediction: s.text(at, prediction_label, body, anchor::start, st.text); break;
+      case row_kind::note:
+      case row_kind::blank: break;
+    }
+  }
+  s.end_group();
+
+  if (nc > 0) {
+    s.begin_group("data-columns");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].kind != row_kind::study) continue;
+      for (std::size_t c = 0; c < nc; ++c) {
+        const std::string& cell = rows[i].study->cells[c];
+        if (cell.empty()) continue;
+        const bool right_aligned = in.columns[c].align == column_align::right;
+        s.text({right_aligned ? col_x[c] + col_w[c] : col_x[c], row_baseline(i)}, cell, body,
+               right_aligned ? anchor::end : anchor::start, st.text);
+      }
+    }
+    s.end_group();
+  }
+
+  // Squares: area proportional to weight, the largest filling most of a row.
+  double w_max = 0.0;
+  for (const auto& r : rows) {
+    if (r.kind == row_kind::study && std::isfinite(r.study->weight)) w_max = std::max(w_max, r.study->weight);
+  }
+  const double side_max = 0.72 * rh;
+  const double side_min = 0.18 * rh;
+  s.begin_group("squares", panel_clip);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].kind != row_kind::study) continue;
+    const forest_study& f = *rows[i].study;
+    const double p = pos(f.estimate);
+    if (!std::isfinite(p) || p < ticks.lo || p > ticks.hi) continue;
+    double side = side_min;
+    if (w_max > 0.0 && std::isfinite(f.weight) && f.weight > 0.0) {
+      side = std::max(side_min, side_max * std::sqrt(f.weight / w_max));
+    }
+    s.box({mx(p) - side / 2.0, row_centre(i) - side / 2.0, side, side}, st.square);
+  }
+  s.end_group();
+
+  // CI lines over the squares: with equal weights and narrow CIs the squares would hide them.
+  s.begin_group("confidence-intervals");
+  const stroke ci{st.ci_line, 0.7};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].kind != row_kind::study) continue;
+    const forest_study& f = *rows[i].study;
+    const double a = pos(f.ci_lower);
+    const double b = pos(f.ci_upper);
+    if (std::isnan(a) || std::isnan(b)) continue;
+    const clipped_interval c = clip_interval(a, b, ticks.lo, ticks.hi);
+    if (!c.visible) continue;
+    draw_interval(s, mx(c.a), mx(c.b), row_centre(i), c.cut_low, c.cut_high, ci);
+  }
+  s.end_group();
+
+  s.begin_group("summaries", panel_clip);
+  const double half_h = 0.36 * rh;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const row& r = rows[i];
+    if (r.kind == row_kind::summary) {
+      const double e = pos(r.summary->estimate);
+      const double a = pos(r.summary->ci_lower);
+      const double b = pos(r.summary->ci_upper);
+      if (!std::isfinite(e) || std::isnan(a) || std::isnan(b)) continue;
+      const double yc = row_centre(i);
+      const double xa = mx(std::max(a, ticks.lo - (ticks.hi - ticks.lo)));
+      const double xb = mx(std::min(b, ticks.hi + (ticks.hi - ticks.lo)));
+      s.polygon({{xa, yc}, {mx(e), yc - half_h}, {xb, yc}, {mx(e), yc + half_h}}, st.diamond);
+    }
+    if (r.kind == row_kind::prediction) {
+      const clipped_interval c = clip_interval(pos(r.summary->pi_lower), pos(r.summary->pi_upper), ticks.lo, ticks.hi);
+      if (!c.visible) continue;
+      const double yc = row_centre(i);
+      const stroke pst{st.prediction, 1.0};
+      draw_interval(s, mx(c.a), mx(c.b), yc, c.cut_low, c.cut_high, pst);
+      const double cap = 0.25 * rh;
+      if (!c.cut_low) s.line({mx(c.a), yc - cap}, {mx(c.a), yc + cap}, pst);
+      if (!c.cut_high) s.line({mx(c.b), yc - cap}, {mx(c.b), yc + cap}, pst);
+    }
+  }
+  s.end_group();
+
+  // "0.70 [ 0.60, 0.80]": each number right-aligned in its own sub-column, so that the brackets
+  // and commas line up down the column; the text of the element is still the whole cell.
+  s.begin_group("effects");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const row_kind k = rows[i].kind;
+    if (k != row_kind::study && k != row_kind::summary && k != row_kind::prediction) continue;
+    const effect_cell& c = cells[i];
+    rich_text runs;
+    if (k == row_kind::prediction) {
+      runs.push_back({open, e1});
+    } else {
+      runs.push_back({c.est, e1 - width(c.est, body)});
+      runs.push_back({open});
+    }
+    runs.push_back({c.lo, e2 - width(c.lo, body)});
+    runs.push_back({sep});
+    runs.push_back({c.hi, e3 - width(c.hi, body)});
+    runs.push_back({close});
+    s.text({e1, row_baseline(i)}, std::move(runs), body, anchor::start, st.text);
+  }
+  s.end_group();
+
+  if (in.show_weights) {
+    s.begin_group("weights");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      double w = nan;
+      if (rows[i].kind == row_kind::study) w = rows[i].study->weight;
+      if (rows[i].kind == row_kind::summary) w = rows[i].summary->weight;
+      if (rows[i].kind == row_kind::study || std::isfinite(w)) {
+        s.text({weight_right, row_baseline(i)}, fixed(w, d), body, anchor::end, st.text);
+      }
+    }
+    s.end_group();
+  }
+
+  s.begin_group("notes");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].kind == row_kind::note) s.text({margin, row_baseline(i)}, *rows[i].note, body, anchor::start, st.muted_text);
+  }
+  s.end_group();
+
+  s.begin_group("axis");
+  const stroke axis_stroke{st.text, 0.6};
+  s.line({panel_x, axis_y}, {panel_right, axis_y}, axis_stroke);
+  for (std::size_t t = 0; t < ticks.positions.size(); ++t) {
+    const double px = mx(ticks.positions[t]);
+    s.line({px, axis_y}, {px, axis_y + tick_len}, axis_stroke);
+    s.text({px, tick_baseline}, ticks.labels[t], body, anchor::middle, st.text);
+  }
+  if (!in.xlabel.empty()) s.text({(panel_x + panel_right) / 2.0, xlabel_baseline}, in.xlabel, body, anchor::middle, st.text);
+  s.end_group();
+
+  if (!in.model_note.empty()) {
+    s.begin_group("model");
+    s.text({margin, model_baseline}, in.model_note, small, anchor::start, st.muted_text);
+    s.end_group();
+  }
+
+  out.layout.left = {margin, rule_y, left_end - margin, axis_y - rule_y};
+  out.layout.panel = {panel_x, rule_y, panel_w, axis_y - rule_y};
+  out.layout.right = {eff_left, rule_y, weight_right - eff_left, axis_y - rule_y};
+  out.layout.row_height = rh;
+  out.layout.rows = rows.size();
+  return out;
+}
+
+}  // namespace metasift::plot

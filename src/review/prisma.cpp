@@ -1,0 +1,203 @@
+// PRISMA 2020 counts: invariants, JSON (PRISMA2020 R package keys), text summary.
+#include "metasift/review/prisma.hpp"
+
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "metasift/core/check.hpp"
+#include "metasift/core/error.hpp"
+
+namespace metasift::review {
+namespace {
+
+/// Concatenation without operator+ on temporaries (GCC 12 -Wrestrict false positives).
+template <class... P>
+std::string cat(const P&... parts) {
+  std::string s;
+  (s.append(std::string_view(parts)), ...);
+  return s;
+}
+
+std::size_t sum(const std::vector<prisma_count>& v) {
+  return std::accumulate(v.begin(), v.end(), std::size_t{0}, [](std::size_t a, const prisma_count& c) { return a + c.n; });
+}
+
+std::string num(std::size_t n) { return std::to_string(n); }
+
+nlohmann::ordered_json list(const std::vector<prisma_count>& v, const char* key) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
+  for (const auto& c : v) a.push_back({{key, c.name}, {"n", c.n}});
+  return a;
+}
+
+}  // namespace
+
+std::vector<std::string> prisma_violations(const prisma_counts& c) {
+  std::vector<std::string> v;
+  const std::size_t by_db = sum(c.database_specific_results);
+  if (!c.database_specific_results.empty() && by_db != c.database_results) {
+    v.push_back("database_specific_results add up to " + num(by_db) + ", not database_results = " + num(c.database_results));
+  }
+  const std::size_t removed = c.duplicates + c.excluded_automatic + c.excluded_other;
+  if (removed > c.database_results || c.database_results - removed != c.records_screened) {
+    v.push_back("records_screened = " + num(c.records_screened) + " but database_results - duplicates - " +
+                "excluded_automatic - excluded_other = " + num(c.database_results) + " - " + num(c.duplicates) + " - " +
+                num(c.excluded_automatic) + " - " + num(c.excluded_other));
+  }
+  if (!c.excluded_automatic_reasons.empty() && sum(c.excluded_automatic_reasons) != c.excluded_automatic) {
+    v.push_back("the automation reasons add up to " + num(sum(c.excluded_automatic_reasons)) +
+                ", not excluded_automatic = " + num(c.excluded_automatic));
+  }
+  if (c.records_excluded + c.dbr_sought_reports + c.awaiting_screening != c.records_screened) {
+    v.push_back("records_screened = " + num(c.records_screened) + " but records_excluded + dbr_sought_reports + " +
+                "awaiting screening = " + num(c.records_excluded) + " + " + num(c.dbr_sought_reports) + " + " +
+                num(c.awaiting_screening));
+  }
+  if (!c.records_excluded_reasons.empty() && sum(c.records_excluded_reasons) != c.records_excluded) {
+    v.push_back("the title-abstract exclusion reasons add up to " + num(sum(c.records_excluded_reasons)) +
+                ", not records_excluded = " + num(c.records_excluded));
+  }
+  if (c.dbr_notretrieved_reports + c.dbr_assessed + c.awaiting_full_text != c.dbr_sought_reports) {
+    v.push_back("dbr_sought_reports = " + num(c.dbr_sought_reports) + " but dbr_notretrieved_reports + dbr_assessed + " +
+                "awaiting full text = " + num(c.dbr_notretrieved_reports) + " + " + num(c.dbr_assessed) + " + " +
+                num(c.awaiting_full_text));
+  }
+  if (sum(c.dbr_excluded) + c.new_reports != c.dbr_assessed) {
+    v.push_back("dbr_assessed = " + num(c.dbr_assessed) + " but the dbr_excluded reasons + new_reports = " +
+                num(sum(c.dbr_excluded)) + " + " + num(c.new_reports));
+  }
+  if (c.new_studies > c.new_reports) {
+    v.push_back("new_studies = " + num(c.new_studies) + " exceeds new_reports = " + num(c.new_reports));
+  }
+  return v;
+}
+
+void check_prisma(const prisma_counts& c) {
+  const auto v = prisma_violations(c);
+  if (v.empty()) return;
+  std::string m = "PRISMA counts do not add up: ";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) m += "; ";
+    m += v[i];
+  }
+  throw error(m);
+}
+
+std::string format_prisma_json(const prisma_counts& c) {
+  nlohmann::ordered_json j;
+  if (!c.title.empty()) j["title"] = c.title;
+  j["database_results"] = c.database_results;
+  j["database_specific_results"] = list(c.database_specific_results, "name");
+  j["duplicates"] = c.duplicates;
+  j["excluded_automatic"] = c.excluded_automatic;
+  j["excluded_other"] = c.excluded_other;
+  j["records_screened"] = c.records_screened;
+  j["records_excluded"] = c.records_excluded;
+  j["dbr_sought_reports"] = c.dbr_sought_reports;
+  j["dbr_notretrieved_reports"] = c.dbr_notretrieved_reports;
+  j["dbr_assessed"] = c.dbr_assessed;
+  j["dbr_excluded"] = list(c.dbr_excluded, "reason");
+  j["new_studies"] = c.new_studies;
+  j["new_reports"] = c.new_reports;
+  nlohmann::ordered_json m;
+  m["excluded_automatic_reasons"] = list(c.excluded_automatic_reasons, "reason");
+  m["records_excluded_reasons"] = list(c.records_excluded_reasons, "reason");
+  m["awaiting_screening"] = c.awaiting_screening;
+  m["awaiting_full_text"] = c.awaiting_full_text;
+  m["maybe_duplicates"] = c.maybe_duplicates;
+  m["invariants_checked"] = prisma_violations(c).empty();
+  j["metasift"] = m;
+  return j.dump(2) + "\n";
+}
+
+prisma_counts parse_prisma_json(std::string_view json, const std::string& label) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::parse_error& e) {
+    fail_input({label, 0, 0}, "", std::string("invalid JSON: ") + e.what());
+  }
+  if (!j.is_object()) fail_input({label, 0, 0}, "", "expected a JSON object of PRISMA counts");
+  auto count = [&](const nlohmann::json& obj, const char* key, bool required) -> std::size_t {
+    if (!obj.contains(key)) {
+      if (required) fail_input({label, 0, 0}, key, "missing");
+      return 0;
+    }
+    const auto& v = obj[key];
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0)) {
+      fail_input({label, 0, 0}, key, "must be a whole number >= 0");
+    }
+    return v.get<std::size_t>();
+  };
+  auto counts = [&](const nlohmann::json& obj, const char* key, const char* name_key) {
+    std::vector<prisma_count> out;
+    if (!obj.contains(key)) return out;
+    const auto& a = obj[key];
+    if (!a.is_array()) fail_input({label, 0, 0}, key, cat("must be an array of {\"", name_key, "\", \"n\"}"));
+    for (const auto& e : a) {
+      if (!e.is_object() || !e.contains(name_key) || !e[name_key].is_string()) {
+        fail_input({label, 0, 0}, key, cat("each entry needs a \"", name_key, "\" string"));
+      }
+      out.push_back({e[name_key].get<std::string>(), count(e, "n", true)});
+    }
+    return out;
+  };
+  prisma_counts c;
+  if (j.contains("title") && j["title"].is_string()) c.title = j["title"].get<std::string>();
+  c.database_results = count(j, "database_results", true);
+  c.database_specific_results = counts(j, "database_specific_results", "name");
+  c.duplicates = count(j, "duplicates", false);
+  c.excluded_automatic = count(j, "excluded_automatic", false);
+  c.excluded_other = count(j, "excluded_other", false);
+  c.records_screened = count(j, "records_screened", true);
+  c.records_excluded = count(j, "records_excluded", false);
+  c.dbr_sought_reports = count(j, "dbr_sought_reports", false);
+  c.dbr_notretrieved_reports = count(j, "dbr_notretrieved_reports", false);
+  c.dbr_assessed = count(j, "dbr_assessed", false);
+  c.dbr_excluded = counts(j, "dbr_excluded", "reason");
+  c.new_studies = count(j, "new_studies", false);
+  c.new_reports = count(j, "new_reports", false);
+  if (j.contains("metasift") && j["metasift"].is_object()) {
+    const auto& m = j["metasift"];
+    c.excluded_automatic_reasons = counts(m, "excluded_automatic_reasons", "reason");
+    c.records_excluded_reasons = counts(m, "records_excluded_reasons", "reason");
+    c.awaiting_screening = count(m, "awaiting_screening", false);
+    c.awaiting_full_text = count(m, "awaiting_full_text", false);
+    c.maybe_duplicates = count(m, "maybe_duplicates", false);
+  }
+  return c;
+}
+
+std::string format_prisma_text(const prisma_counts& c) {
+  std::string o;
+  auto line = [&](const std::string& label, std::size_t n, int indent = 0) {
+    std::string l(static_cast<std::size_t>(indent), ' ');
+    l += label;
+    if (l.size() < 48) l.append(48 - l.size(), ' ');
+    o += l + " " + num(n) + "\n";
+  };
+  if (!c.title.empty()) o += c.title + "\n\n";
+  o += "PRISMA 2020 flow (PRISMA2020 keys in --prisma-json)\n";
+  line("Records identified from databases", c.database_results);
+  for (const auto& d : c.database_specific_results) line(d.name, d.n, 2);
+  line("Duplicate records removed", c.duplicates);
+  if (c.maybe_duplicates > 0) line("(possible duplicates kept for a human)", c.maybe_duplicates, 2);
+  line("Records marked ineligible by automation", c.excluded_automatic);
+  for (const auto& r : c.excluded_automatic_reasons) line(r.name, r.n, 2);
+  line("Records removed for other reasons", c.excluded_other);
+  line("Records screened", c.records_screened);
+  line("Records excluded", c.records_excluded);
+  for (const auto& r : c.records_excluded_reasons) line(r.name, r.n, 2);
+  if (c.awaiting_screening > 0) line("Records awaiting screening", c.awaiting_screening);
+  line("Reports sought for retrieval", c.dbr_sought_reports);
+  line("Reports not retrieved", c.dbr_notretrieved_reports);
+  line("Reports assessed for eligibility", c.dbr_assessed);
+  if (c.awaiting_full_text > 0) line("Reports awaiting assessment", c.awaiting_full_text);
+  line("Reports excluded", sum(c.dbr_excluded));
+  for (const auto& r : c.dbr_excluded) line(r.name, r.n, 2);
+  line("Studies included in review", c.new_studies);
+  line("Reports of included studies", c.new_reports);
+  return o;
+}
+
+}  // namespace metasift::review

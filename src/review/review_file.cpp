@@ -1,0 +1,279 @@
+// review.toml through toml++ (Debian's libtomlplusplus-dev). Every error names file:line:column.
+#include "metasift/review/review_file.hpp"
+
+#include <algorithm>
+#include <set>
+#include <toml++/toml.h>
+
+#include "metasift/core/check.hpp"
+#include "metasift/io/file.hpp"
+#include "metasift/review/dedup_normalize.hpp"
+
+namespace metasift::review {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Concatenation without operator+ on temporaries (GCC 12 -Wrestrict false positives).
+template <class... P>
+std::string cat(const P&... parts) {
+  std::string s;
+  (s.append(std::string_view(parts)), ...);
+  return s;
+}
+
+class reader {
+ public:
+  reader(std::string_view text, const fs::path& path) : text_(text), label_(path.string()) {
+    line_start_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') line_start_.push_back(i + 1);
+    }
+  }
+
+  [[nodiscard]] source_position at(const toml::source_region& r) const {
+    return {label_, static_cast<std::size_t>(r.begin.line), static_cast<std::size_t>(r.begin.column)};
+  }
+  [[nodiscard]] source_position at(const toml::node& n) const { return at(n.source()); }
+
+  [[noreturn]] void fail(const source_position& where, std::string_view message) const {
+    fail_input(where, "", message);
+  }
+
+  /// Position of the first character inside a string value (after its opening quotes).
+  [[nodiscard]] source_position content_at(const toml::node& n) const {
+    source_position p = at(n);
+    if (p.line == 0 || p.line > line_start_.size()) return p;
+    std::size_t b = line_start_[p.line - 1];
+    for (std::size_t col = 1; col < p.column && b < text_.size(); ++col) {  // columns count code points
+      ++b;
+      while (b < text_.size() && (static_cast<unsigned char>(text_[b]) & 0xC0U) == 0x80U) ++b;
+    }
+    const std::string_view rest = text_.substr(std::min(b, text_.size()));
+    if (rest.substr(0, 3) == "\"\"\"" || rest.substr(0, 3) == "'''") {
+      if (rest.size() > 3 && (rest[3] == '\n' || rest[3] == '\r')) {
+        ++p.line;
+        p.column = 1;
+      } else {
+        p.column += 3;
+      }
+    } else {
+      p.column += 1;
+    }
+    return p;
+  }
+
+  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, std::string_view where) const {
+    for (auto&& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
+        std::string list;
+        for (const auto a : allowed) {
+          if (!list.empty()) list += ", ";
+          list += a;
+        }
+        fail(at(k.source()), cat("unknown key '", k.str(), "' in ", where, " (expected ", list, ")"));
+      }
+    }
+  }
+
+  [[nodiscard]] std::string string_of(const toml::node& n, std::string_view key) const {
+    const auto v = n.value<std::string>();
+    if (!n.is_string() || !v) fail(at(n), cat("'", key, "' must be a string"));
+    return *v;
+  }
+
+  [[nodiscard]] std::vector<std::pair<std::string, const toml::node*>> strings_of(const toml::node& n,
+                                                                                  std::string_view key) const {
+    const toml::array* a = n.as_array();
+    if (a == nullptr) fail(at(n), cat("'", key, "' must be an array of strings"));
+    std::vector<std::pair<std::string, const toml::node*>> out;
+    for (auto&& el : *a) out.emplace_back(string_of(el, key), &el);
+    return out;
+  }
+
+  [[nodiscard]] fs::path resolve_inside(const fs::path& dir, const std::string& rel, const source_position& where) const {
+    const fs::path p(rel);
+    if (rel.empty()) fail(where, "empty path");
+    if (p.is_absolute() || p.has_root_name() || p.has_root_directory()) {
+      fail(where, "path '" + rel + "' must be relative to the review file's folder");
+    }
+    const fs::path base = fs::weakly_canonical(fs::absolute(dir));
+    const fs::path full = fs::weakly_canonical(fs::absolute(dir) / p);
+    auto b = base.begin();
+    auto f = full.begin();
+    for (; b != base.end(); ++b, ++f) {
+      if (b->empty()) continue;  // trailing separator
+      if (f == full.end() || *b != *f) fail(where, "path '" + rel + "' escapes the review folder");
+    }
+    return full;
+  }
+
+  [[nodiscard]] const std::string& label() const noexcept { return label_; }
+
+ private:
+  std::string_view text_;
+  std::string label_;
+  std::vector<std::size_t> line_start_;
+};
+
+query_dialect dialect_of(const reader& rd, const toml::node& n) {
+  const std::string d = rd.string_of(n, "dialect");
+  const auto parsed = parse_dialect(d);
+  if (!parsed) rd.fail(rd.at(n), "unknown dialect '" + d + "' (expected generic, pubmed, scopus or wos)");
+  return *parsed;
+}
+
+}  // namespace
+
+review_spec parse_review_file(std::string_view toml_text, const fs::path& path) {
+  const reader rd(toml_text, path);
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, rd.label());
+  } catch (const toml::parse_error& e) {
+    rd.fail(rd.at(e.source()), cat("invalid TOML: ", e.description()));
+  }
+  review_spec spec;
+  spec.file = path;
+  spec.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  rd.check_keys(root, {"title", "sources", "search", "criteria", "screening"}, "the review file");
+  const source_position file_pos{rd.label(), 1, 1};
+
+  if (const toml::node* t = root.get("title")) spec.title = rd.string_of(*t, "title");
+
+  // [[sources]]
+  const toml::node* sources = root.get("sources");
+  if (sources == nullptr) rd.fail(file_pos, "no [[sources]]: list at least one database export");
+  const toml::array* sarr = sources->as_array();
+  if (sarr == nullptr || sarr->empty()) rd.fail(rd.at(*sources), "'sources' must be one or more [[sources]] tables");
+  std::set<std::string> names;
+  for (auto&& el : *sarr) {
+    const toml::table* st = el.as_table();
+    if (st == nullptr) rd.fail(rd.at(el), "each entry of 'sources' must be a table ([[sources]])");
+    rd.check_keys(*st, {"name", "files", "format"}, "[[sources]]");
+    review_source s;
+    s.where = rd.at(el);
+    const toml::node* name = st->get("name");
+    if (name == nullptr) rd.fail(s.where, "[[sources]] needs a name (shown in the PRISMA diagram)");
+    s.name = rd.string_of(*name, "name");
+    if (s.name.empty()) rd.fail(rd.at(*name), "the source name must not be empty");
+    if (s.name.find(':') != std::string::npos) {
+      rd.fail(rd.at(*name), "the source name must not contain ':' (decisions name records as <source>:<id>)");
+    }
+    if (!names.insert(s.name).second) rd.fail(rd.at(*name), "two sources are named '" + s.name + "'");
+    const toml::node* files = st->get("files");
+    if (files == nullptr) rd.fail(s.where, "[[sources]] '" + s.name + "' needs files = [...]");
+    for (const auto& [f, node] : rd.strings_of(*files, "files")) {
+      s.files.push_back(f);
+      s.paths.push_back(rd.resolve_inside(spec.dir, f, rd.at(*node)));
+    }
+    if (s.files.empty()) rd.fail(rd.at(*files), "[[sources]] '" + s.name + "' lists no files");
+    if (const toml::node* fmt = st->get("format")) s.format = rd.string_of(*fmt, "format");
+    spec.sources.push_back(std::move(s));
+  }
+
+  // [search]
+  query_dialect default_dialect = query_dialect::generic;
+  if (const toml::node* sn = root.get("search")) {
+    const toml::table* st = sn->as_table();
+    if (st == nullptr) rd.fail(rd.at(*sn), "'search' must be a table ([search])");
+    rd.check_keys(*st, {"query", "dialect"}, "[search]");
+    review_search s;
+    if (const toml::node* d = st->get("dialect")) s.dialect = dialect_of(rd, *d);
+    default_dialect = s.dialect;
+    const toml::node* q = st->get("query");
+    if (q == nullptr) rd.fail(rd.at(*sn), "[search] needs a query");
+    s.query = rd.string_of(*q, "query");
+    s.where = rd.content_at(*q);
+    s.compiled = compiled_query(s.query, s.dialect, s.where);
+    spec.search = std::move(s);
+  }
+
+  // [[criteria]]
+  if (const toml::node* cn = root.get("criteria")) {
+    const toml::array* carr = cn->as_array();
+    if (carr == nullptr) rd.fail(rd.at(*cn), "'criteria' must be [[criteria]] tables");
+    std::set<std::string> ids;
+    for (auto&& el : *carr) {
+      const toml::table* ct = el.as_table();
+      if (ct == nullptr) rd.fail(rd.at(el), "each entry of 'criteria' must be a table ([[criteria]])");
+      rd.check_keys(*ct, {"id", "reason", "years", "types", "languages", "query", "exclude_query", "dialect", "on_missing"},
+                    "[[criteria]]");
+      criterion c;
+      c.where = rd.at(el);
+      const toml::node* id = ct->get("id");
+      if (id == nullptr) rd.fail(c.where, "[[criteria]] needs an id");
+      c.id = rd.string_of(*id, "id");
+      if (c.id.empty() || c.id == "search") rd.fail(rd.at(*id), "criterion id must be non-empty and not 'search'");
+      if (!ids.insert(c.id).second) rd.fail(rd.at(*id), "two criteria have the id '" + c.id + "'");
+      const toml::node* reason = ct->get("reason");
+      if (reason == nullptr) rd.fail(c.where, "criterion '" + c.id + "' needs a reason (it is reported in PRISMA)");
+      c.reason = rd.string_of(*reason, "reason");
+      bool any = false;
+      if (const toml::node* y = ct->get("years")) {
+        const toml::array* ya = y->as_array();
+        if (ya == nullptr || ya->size() != 2 || !(*ya)[0].is_integer() || !(*ya)[1].is_integer()) {
+          rd.fail(rd.at(*y), "years must be [first, last], two whole years");
+        }
+        const auto lo = (*ya)[0].value<std::int64_t>().value_or(0), hi = (*ya)[1].value<std::int64_t>().value_or(0);
+        if (lo > hi || lo < 0 || hi > 9999) rd.fail(rd.at(*y), "years must be [first, last] with first <= last");
+        c.years = std::pair{static_cast<int>(lo), static_cast<int>(hi)};
+        any = true;
+      }
+      if (const toml::node* t = ct->get("types")) {
+        for (const auto& [name, node] : rd.strings_of(*t, "types")) {
+          const auto rt = parse_record_type(name);
+          if (!rt) {
+            rd.fail(rd.at(*node), "unknown type '" + name +
+                                      "' (expected journal-article, review, conference-paper, book, chapter, thesis, "
+                                      "report, preprint or other)");
+          }
+          c.types.push_back(*rt);
+        }
+        any = true;
+      }
+      if (const toml::node* l = ct->get("languages")) {
+        for (const auto& [name, node] : rd.strings_of(*l, "languages")) c.languages.push_back(canonical_language(name));
+        any = true;
+      }
+      query_dialect d = default_dialect;
+      if (const toml::node* dn = ct->get("dialect")) d = dialect_of(rd, *dn);
+      if (const toml::node* q = ct->get("query")) {
+        c.query_where = rd.content_at(*q);
+        c.query = compiled_query(rd.string_of(*q, "query"), d, c.query_where);
+        any = true;
+      }
+      if (const toml::node* q = ct->get("exclude_query")) {
+        c.exclude_where = rd.content_at(*q);
+        c.exclude_query = compiled_query(rd.string_of(*q, "exclude_query"), d, c.exclude_where);
+        any = true;
+      }
+      if (const toml::node* m = ct->get("on_missing")) {
+        const std::string v = rd.string_of(*m, "on_missing");
+        if (v != "pass" && v != "fail") rd.fail(rd.at(*m), "on_missing must be \"pass\" or \"fail\"");
+        c.missing_fails = v == "fail";
+      }
+      if (!any) {
+        rd.fail(c.where, "criterion '" + c.id + "' checks nothing: give years, types, languages, query or exclude_query");
+      }
+      spec.criteria.push_back(std::move(c));
+    }
+  }
+
+  // [screening]
+  if (const toml::node* sn = root.get("screening")) {
+    const toml::table* st = sn->as_table();
+    if (st == nullptr) rd.fail(rd.at(*sn), "'screening' must be a table ([screening])");
+    rd.check_keys(*st, {"decisions"}, "[screening]");
+    if (const toml::node* d = st->get("decisions")) {
+      spec.decisions_label = rd.string_of(*d, "decisions");
+      spec.decisions_where = rd.at(*d);
+      spec.decisions = rd.resolve_inside(spec.dir, spec.decisions_label, spec.decisions_where);
+    }
+  }
+  return spec;
+}
+
+review_spec load_review_file(const fs::path& path) { return parse_review_file(io::read_file(path), path); }
+
+}  // namespace metasift::review

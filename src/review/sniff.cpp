@@ -1,0 +1,164 @@
+// Format detection from content (never from the file name).
+//
+// 1. The first non-blank line starts with '<': EndNote XML when a <record> element follows.
+// 2. The first non-blank line is a delimited header that names bibliographic columns:
+//    "wos-tab" (tab-separated WoS tags PT, AU, TI/UT), "scopus-csv" (Title with Source title or
+//    EID), else "csv".
+// 3. Otherwise the first line with a format's signature decides (junk lines before it are
+//    skipped): "TY  - " -> ris, "PMID- " -> medline, "FN " or "PT J" -> wos, "@type{" -> bibtex.
+// 4. Fallbacks for files without those lines: RIS-shaped tags plus an "ER  -" line -> ris;
+//    MEDLINE's padded four-character tags ("FAU - ", "AID - ") -> medline; any delimited first
+//    line -> csv.
+
+#include <string>
+#include <vector>
+
+#include "import_internal.hpp"
+#include "metasift/review/import.hpp"
+
+namespace metasift::review {
+namespace {
+
+using detail::is_alpha;
+using detail::is_digit;
+using detail::is_upper;
+using detail::name_key;
+using detail::trim;
+
+std::vector<std::string> split_header(std::string_view line, char d) {
+  std::vector<std::string> cells;
+  std::string cell;
+  bool quoted = false;
+  for (const char c : line) {
+    if (c == '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (c == d && !quoted) {
+      cells.emplace_back(trim(cell));
+      cell.clear();
+      continue;
+    }
+    cell += c;
+  }
+  cells.emplace_back(trim(cell));
+  return cells;
+}
+
+bool is_bibliographic_column(const std::string& name) {
+  static const char* const keys[] = {"title",        "primarytitle", "articletitle", "documenttitle", "authors",
+                                     "author",       "authornames",  "doi",          "abstract",      "abstractnote",
+                                     "sourcetitle",  "publicationtitle", "journal",  "publicationyear", "eid"};
+  const std::string k = name_key(name);
+  for (const char* key : keys) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+bool is_ris_tag(std::string_view l) noexcept {
+  return l.size() >= 5 && is_upper(l[0]) && (is_upper(l[1]) || is_digit(l[1])) && l[2] == ' ' && l[3] == ' ' &&
+         l[4] == '-' && (l.size() == 5 || l[5] == ' ');
+}
+
+/// MEDLINE tags of three or four characters ("FAU - ", "AID - ", "PMID- "), which RIS never has.
+bool is_long_medline_tag(std::string_view l) noexcept {
+  if (l.size() < 6 || l[4] != '-' || l[5] != ' ') return false;
+  if (!is_upper(l[0]) || !is_upper(l[1]) || !(is_upper(l[2]) || is_digit(l[2]))) return false;
+  return l[3] == ' ' || is_upper(l[3]) || is_digit(l[3]);
+}
+
+bool is_bibtex_start(std::string_view l) noexcept {
+  l = trim(l);
+  if (l.size() < 3 || l[0] != '@') return false;
+  std::size_t i = 1;
+  while (i < l.size() && (is_alpha(l[i]) || is_digit(l[i]) || l[i] == '_')) ++i;
+  if (i == 1) return false;
+  while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
+  return i < l.size() && (l[i] == '{' || l[i] == '(');
+}
+
+bool is_wos_pt(std::string_view l) noexcept {
+  l = trim(l);
+  return l.size() == 4 && l.starts_with("PT ") && is_upper(l[3]);
+}
+
+}  // namespace
+
+const std::vector<std::string>& import_formats() {
+  static const std::vector<std::string> names = {"ris",         "medline",     "wos", "wos-tab", "scopus-csv",
+                                                 "bibtex",      "endnote-xml", "csv"};
+  return names;
+}
+
+std::string detect_format(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  detail::line_reader lines(text);
+  std::string_view line;
+  std::string_view first;
+  while (lines.next(line)) {
+    if (!trim(line).empty()) {
+      first = trim(line);
+      break;
+    }
+  }
+  if (first.empty()) return {};
+
+  if (first.front() == '<') {
+    return text.find("<record") != std::string_view::npos ? "endnote-xml" : std::string();
+  }
+
+  const bool tagged_first = is_ris_tag(first) || first.starts_with("PMID-") || is_bibtex_start(first) ||
+                            first.starts_with("FN ") || is_wos_pt(first);
+  bool delimited = false;
+  if (!tagged_first) {
+    for (const char d : {'\t', ',', ';'}) {
+      const std::vector<std::string> header = split_header(first, d);
+      if (header.size() < 2) continue;
+      delimited = true;
+      bool biblio = false;
+      bool pt = false;
+      bool au = false;
+      bool ti_or_ut = false;
+      bool title = false;
+      bool scopus = false;
+      for (const std::string& h : header) {
+        biblio = biblio || is_bibliographic_column(h);
+        pt = pt || h == "PT";
+        au = au || h == "AU";
+        ti_or_ut = ti_or_ut || h == "TI" || h == "UT";
+        title = title || h == "Title";
+        scopus = scopus || h == "EID" || h == "Source title";
+      }
+      if (d == '\t' && pt && au && ti_or_ut) return "wos-tab";
+      if (biblio) return (d == ',' && title && scopus) ? "scopus-csv" : "csv";
+    }
+  }
+
+  // Signature lines (junk before them is skipped): scan from the first line again.
+  detail::line_reader scan(text);
+  std::size_t ris_tags = 0;
+  bool ris_end = false;
+  bool medline_tags = false;
+  constexpr std::size_t max_lines = 100000;
+  while (scan.next(line) && scan.line_number() <= max_lines) {
+    if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+    if (line.starts_with("TY  -") && is_ris_tag(line)) return "ris";
+    if (line.starts_with("PMID-")) return "medline";
+    if (line.starts_with("FN ") || is_wos_pt(line)) return "wos";
+    if (line.starts_with('@') || (!line.empty() && (line.front() == ' ' || line.front() == '\t'))) {
+      if (is_bibtex_start(line)) return "bibtex";
+    }
+    if (is_ris_tag(line)) {
+      ++ris_tags;
+      ris_end = ris_end || line.starts_with("ER  -");
+    }
+    medline_tags = medline_tags || is_long_medline_tag(line);
+  }
+  if (medline_tags) return "medline";
+  if (ris_tags >= 2 && ris_end) return "ris";
+  if (delimited) return "csv";
+  return {};
+}
+
+}  // namespace metasift::review
