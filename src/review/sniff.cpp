@@ -7,8 +7,8 @@
 // 3. Otherwise the first line with a format's signature decides (junk lines before it are
 //    skipped): "TY  - " -> ris, "PMID- " -> medline, "FN " or "PT J" -> wos, "@type{" -> bibtex.
 // 4. Fallbacks for files without those lines: RIS-shaped tags plus an "ER  -" line -> ris;
-//    MEDLINE's padded four-character tags ("FAU - ", "AID - ") -> medline; any delimited first
-//    line -> csv.
+//    MEDLINE's padded four-character tags ("FAU - ", "AID - ") -> medline; a delimited first line
+//    with as many fields as the second -> csv.
 
 #include <string>
 #include <vector>
@@ -108,6 +108,15 @@ std::string detect_format(std::string_view text) {
     return text.find("<record") != std::string_view::npos ? "endnote-xml" : std::string();
   }
 
+  // The second non-blank line, to tell a delimited header from prose that has a comma.
+  std::string_view second;
+  while (lines.next(line)) {
+    if (!trim(line).empty()) {
+      second = trim(line);
+      break;
+    }
+  }
+
   const bool tagged_first = is_ris_tag(first) || first.starts_with("PMID-") || is_bibtex_start(first) ||
                             first.starts_with("FN ") || is_wos_pt(first);
   bool delimited = false;
@@ -115,7 +124,7 @@ std::string detect_format(std::string_view text) {
     for (const char d : {'\t', ',', ';'}) {
       const std::vector<std::string> header = split_header(first, d);
       if (header.size() < 2) continue;
-      delimited = true;
+      if (second.empty() || split_header(second, d).size() == header.size()) delimited = true;
       bool biblio = false;
       bool pt = false;
       bool au = false;
