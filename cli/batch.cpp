@@ -77,6 +77,7 @@ void setup_batch(CLI::App& app) {
   sub->add_option("--threads", opt->threads, "Threads fitting blocks of groups (output order is kept)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  sub->add_flag("--sync", opt->sync, "fsync the output file before renaming it into place (durable against power loss; slower)");
   sub->add_flag("--timing", opt->timing, "Report the time spent fitting, and fits per second, on stderr");
   sub->add_flag("--quiet,-q", opt->quiet, "No summary on stderr (problems are still reported)");
   sub->callback([opt]() { run_batch(*opt); });
@@ -129,6 +130,7 @@ void run_batch(const batch_cli_options& opt) {
   o.header = !opt.no_header;
   o.threads = opt.threads;
   o.time_fits = opt.timing;
+  o.sync = opt.sync;
 
   const auto t0 = std::chrono::steady_clock::now();
   const batch::batch_report r = batch::run_batch(o);

@@ -30,6 +30,7 @@ struct batch_cli_options {
   std::string input_columns;
   std::string out = "-";
   int threads = 1;
+  bool sync = false;
   bool quiet = false;
   bool timing = false;
 };

@@ -40,6 +40,7 @@ void setup_gwas(CLI::App& app) {
   sub->add_option("--threads", opt->threads, "Threads: parsing runs ahead of the merge on threads - 1 of them")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  sub->add_flag("--sync", opt->sync, "fsync the output file before renaming it into place (durable against power loss; slower)");
   sub->add_flag("--quiet,-q", opt->quiet, "No summary on stderr");
   sub->callback([opt]() { run_gwas(*opt); });
 }
@@ -64,6 +65,7 @@ void run_gwas(const gwas_cli_options& opt) {
   o.merge = merge == "STREAM" ? batch::merge_mode::stream : merge == "HASH" ? batch::merge_mode::hash : batch::merge_mode::automatic;
   if (!opt.region.empty()) o.only = batch::parse_region(opt.region);
   o.threads = opt.threads;
+  o.sync = opt.sync;
 
   const batch::gwas_report r = batch::run_gwas(o);
   if (opt.quiet) return;

@@ -18,6 +18,7 @@ struct gwas_cli_options {
   std::string merge = "auto";
   std::string region;
   int threads = 1;
+  bool sync = false;
   bool quiet = false;
 };
 

@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
+#include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/review/audit.hpp"
 #include "metasift/review/prisma.hpp"
@@ -33,6 +35,13 @@ void setup_screen(CLI::App& app) {
 }
 
 void run_screen(const screen_cli_options& opt) {
+  if (!opt.prisma.empty()) {  // a wrong extension fails before any work is done
+    std::string ext = std::filesystem::path(opt.prisma).extension().string();
+    for (char& c : ext) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    if (ext != ".svg" && ext != ".pdf" && ext != ".png") {
+      fail_usage("--prisma", "the diagram file must end in .svg, .pdf or .png, got '" + opt.prisma + "'");
+    }
+  }
   const review::review_spec spec = review::load_review_file(opt.review);
   review::screen_options so;
   so.dedup.threads = opt.threads;

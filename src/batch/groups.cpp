@@ -615,7 +615,7 @@ batch_report run_batch(const batch_options& opt) {
   const layout L = resolve_layout(opt, names, delim, src.name());
   const bool timing = opt.time_fits;
 
-  output_sink sink(opt.out);
+  output_sink sink(opt.out, opt.sync);
   batch_report report;
   std::unordered_set<std::uint64_t> seen;
   if (opt.header) {

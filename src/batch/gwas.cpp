@@ -557,6 +557,7 @@ class variant_writer {
     out += '\t';
     const double df = static_cast<double>(k) - 1.0;
     double q = 0;
+    std::size_t fe_begin = 0, fe_end = 0;  // the text of BETA, SE and P
     if (opt_.scheme == gwas_scheme::samplesize) {
       double sw = 0, swz = 0;
       for (std::size_t i = 0; i < k; ++i) {
@@ -586,11 +587,13 @@ class variant_writer {
         q += d * d / v_[i];
       }
       const double se = std::sqrt(1.0 / sw);
+      fe_begin = out.size();
       append_general(out, beta, digits);
       out += '\t';
       append_general(out, se, digits);
       out += '\t';
       append_pvalue(out, normal_two_sided(beta / se), digits);
+      fe_end = out.size();
     }
     out += '\t';
     if (k >= 2) {
@@ -609,6 +612,19 @@ class variant_writer {
     if (opt_.random) {
       double tau2 = 0;
       if (k >= 2) tau2 = models::estimate_tau2(y_, v_, spec_).tau2;
+      if (tau2 == 0.0) {
+        // w = 1/(v + 0) = 1/v exactly: the random-effects numbers are the fixed-effect ones, so
+        // their text is copied rather than computed and formatted again.
+        char copy[128];
+        const std::size_t n = fe_end - fe_begin;
+        if (n < sizeof copy) {
+          out.copy(copy, n, fe_begin);
+          out += '\t';
+          out.append(copy, n);
+          out += "\t0\n";
+          return;
+        }
+      }
       double sw = 0, swy = 0;
       for (std::size_t i = 0; i < k; ++i) {
         const double w = 1.0 / (v_[i] + tau2);
@@ -855,7 +871,7 @@ gwas_report run_gwas(const gwas_options& opt) {
   gwas_report rep;
   rep.threads = opt.threads;
   std::vector<std::string> names(opt.files.begin(), opt.files.end());
-  output_sink sink(opt.out);
+  output_sink sink(opt.out, opt.sync);
   const std::string header = gwas_header(opt);
 
   auto attempt = [&](merge_mode mode) {

@@ -268,6 +268,7 @@ struct output_sink::impl {
   int fd = -1;
   bool stdout_ = false;
   bool direct = false;  ///< written in place (not a regular file): no temporary file, no rename
+  bool durable = false;  ///< fsync before the rename
   bool gz = false;
   bool committed = false;
   z_stream zs{};
@@ -306,8 +307,9 @@ struct output_sink::impl {
   }
 };
 
-output_sink::output_sink(const std::string& path) : p_(std::make_unique<impl>()) {
+output_sink::output_sink(const std::string& path, bool durable) : p_(std::make_unique<impl>()) {
   impl& s = *p_;
+  s.durable = durable;
   if (path.empty() || path == "-") {
     s.stdout_ = true;
     s.fd = STDOUT_FILENO;
@@ -375,7 +377,7 @@ void output_sink::commit() {
   }
   struct stat st {};
   if (::stat(s.target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) static_cast<void>(::fchmod(s.fd, st.st_mode & 07777));
-  if (::fsync(s.fd) != 0 && errno != EINVAL && errno != ENOTSUP) fail_io("write", s.target, errno);
+  if (s.durable && ::fsync(s.fd) != 0 && errno != EINVAL && errno != ENOTSUP) fail_io("write", s.target, errno);
   const int rc = ::close(s.fd);
   s.fd = -1;
   if (rc != 0) fail_io("write", s.target, errno);

@@ -138,13 +138,24 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
     const bool forced = std::any_of(opt.categorical.begin(), opt.categorical.end(),
                                     [&](const std::string& c) { return iequals(c, m); });
     bool numeric = true;
+    std::size_t numbers = 0;
+    std::optional<std::size_t> first_text;
     for (std::size_t r : rows) {
-      if (!missing_cell(t.rows.at(r).at(tm.col)) && !as_number(t, r, tm.col)) {
+      if (missing_cell(t.rows.at(r).at(tm.col))) continue;
+      if (as_number(t, r, tm.col)) {
+        ++numbers;
+      } else {
         numeric = false;
-        break;
+        if (!first_text) first_text = r;
       }
     }
     tm.categorical = forced || !numeric;
+    if (!forced && !numeric && numbers > 0) {
+      // R's read.csv would make such a column a factor too; say so, since it may be a typo.
+      out.notes.add("moderator '" + tm.name + "' has " + std::to_string(numbers) +
+                    " numeric values but also text (e.g. '" + std::string(trim(t.rows[*first_text][tm.col])) + "' at " +
+                    t.position(*first_text, tm.col).to_string() + "); it is treated as categorical");
+    }
     if (tm.categorical) tm.f = read_factor(t, tm.name, rows);
     for (const auto& prev : terms) {
       if (prev.col == tm.col) fail_usage("--moderator", "'" + tm.name + "' is given twice");

@@ -295,13 +295,21 @@ bool is_valid_utf8(std::string_view s) noexcept {
   }
 }
 
-std::string detect_charset(std::string_view bytes) {
+namespace {
+
+/// detect_charset, also telling whether the bytes are strictly valid UTF-8 (so that decode_text
+/// need not validate them a second time).
+std::string detect(std::string_view bytes, bool& valid_utf8) {
+  valid_utf8 = false;
   if (bytes.starts_with(utf8_bom)) return "utf-8-bom";
   if (bytes.starts_with("\xFF\xFE")) return "utf-16le";
   if (bytes.starts_with("\xFE\xFF")) return "utf-16be";
   if (const std::string_view u16 = utf16_without_bom(bytes); !u16.empty()) return std::string(u16);
   const utf8_census c = count_utf8(bytes);
-  if (c.invalid == 0) return "utf-8";
+  if (c.invalid == 0) {
+    valid_utf8 = true;
+    return "utf-8";
+  }
   // A few stray bytes in an otherwise UTF-8 file: still UTF-8 (decoded with a fallback).
   if (c.valid_multibyte >= 4 * c.invalid) return "utf-8";
   if (plausible_gb18030(bytes)) {
@@ -311,9 +319,17 @@ std::string detect_charset(std::string_view bytes) {
   return has_c1_bytes(bytes) ? "windows-1252" : "latin-1";
 }
 
+}  // namespace
+
+std::string detect_charset(std::string_view bytes) {
+  bool valid = false;
+  return detect(bytes, valid);
+}
+
 decoded_text decode_text(std::string_view bytes, std::string_view charset) {
   decoded_text out;
-  std::string cs = charset.empty() ? detect_charset(bytes) : lower_ascii(charset);
+  bool known_valid = false;
+  std::string cs = charset.empty() ? detect(bytes, known_valid) : lower_ascii(charset);
   if (cs == "utf8") cs = "utf-8";
   if (cs == "utf-16" || cs == "utf16") cs = bytes.starts_with("\xFE\xFF") ? "utf-16be" : "utf-16le";
   if (cs == "iso-8859-1" || cs == "latin1" || cs == "iso8859-1") cs = "latin-1";
@@ -327,7 +343,7 @@ decoded_text decode_text(std::string_view bytes, std::string_view charset) {
       cs = "utf-8-bom";
     }
     out.charset = cs;
-    if (is_valid_utf8(s)) {
+    if (known_valid || is_valid_utf8(s)) {
       out.view = s;
     } else {
       decode_mostly_utf8(s, out);

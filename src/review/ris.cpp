@@ -28,32 +28,60 @@ bool is_tag_line(std::string_view l) noexcept {
          l[4] == '-' && (l.size() == 5 || l[5] == ' ');
 }
 
+/// A tag's value: a view of the text while it is one line (the common case, no copy); copied into
+/// a buffer only when a continuation line is appended. Views stay valid: the text outlives parsing.
+class raw_value {
+ public:
+  [[nodiscard]] std::string_view get() const noexcept { return owned_ ? std::string_view(buf_) : view_; }
+  [[nodiscard]] bool empty() const noexcept { return get().empty(); }
+  void set(std::string_view v) noexcept {
+    view_ = v;
+    owned_ = false;
+  }
+  void append(std::string_view more) {
+    if (!owned_) {
+      buf_.assign(view_);
+      owned_ = true;
+    }
+    append_text(buf_, more);
+  }
+  void clear() noexcept {
+    view_ = {};
+    owned_ = false;
+  }
+
+ private:
+  std::string_view view_;
+  std::string buf_;  ///< keeps its capacity across records
+  bool owned_ = false;
+};
+
 struct year_candidate {
-  std::string value;
+  raw_value value;
   std::size_t line = 0;
   char name[3] = {0, 0, 0};
 };
 
-/// The raw tags of one record. One instance is reused for every record, so its strings keep
-/// their capacity.
+/// The raw tags of one record. One instance is reused for every record.
 struct ris_fields {
   std::size_t line = 0;
-  std::string ty;
-  std::string ti, t1, ct, bt, st;
-  std::string jf, jo, t2, j2, ja, j1;
+  raw_value ty;
+  raw_value ti, t1, ct, bt, st;
+  raw_value jf, jo, t2, j2, ja, j1;
   std::array<year_candidate, 4> years;  // PY, Y1, DA, Y2
-  std::string sp, ep, vl, is;
-  std::string ab, n2;
-  std::string id, an, c2, dp, db, m3, la, sn;
-  std::string doi;
+  raw_value sp, ep, vl, is;
+  raw_value ab, n2;
+  raw_value id, an, c2, dp, db, m3, la, sn;
+  raw_value doi;
   std::size_t doi_line = 0;
-  std::vector<std::string> au, a1, kw, ur;
+  // List items never grow (a continuation line is a new item), so views suffice.
+  std::vector<std::string_view> au, a1, kw, ur;
 
   void clear() {
     line = 0;
-    for (std::string* s : {&ty, &ti, &t1, &ct, &bt, &st, &jf, &jo, &t2, &j2, &ja, &j1, &sp, &ep, &vl, &is, &ab, &n2,
-                           &id, &an, &c2, &dp, &db, &m3, &la, &sn, &doi}) {
-      s->clear();
+    for (raw_value* v : {&ty, &ti, &t1, &ct, &bt, &st, &jf, &jo, &t2, &j2, &ja, &j1, &sp, &ep, &vl, &is, &ab, &n2,
+                         &id, &an, &c2, &dp, &db, &m3, &la, &sn, &doi}) {
+      v->clear();
     }
     for (year_candidate& y : years) {
       y.value.clear();
@@ -67,12 +95,11 @@ struct ris_fields {
   }
 };
 
-const std::string& first_nonempty(std::initializer_list<const std::string*> list) {
-  static const std::string empty;
-  for (const std::string* s : list) {
-    if (!s->empty()) return *s;
+std::string_view first_nonempty(std::initializer_list<const raw_value*> list) {
+  for (const raw_value* v : list) {
+    if (!v->empty()) return v->get();
   }
-  return empty;
+  return {};
 }
 
 class ris_parser {
@@ -105,7 +132,7 @@ class ris_parser {
             emit();
           }
           start(n);
-          f_.ty.assign(value);
+          f_.ty.set(value);
           continue;
         }
         if (t == tag('E', 'R')) {
@@ -127,7 +154,7 @@ class ris_parser {
           // Tag lines outside a record: Ovid writes "NL  - " after "ER  - ". They are held back;
           // when a title or author tag shows that they are a record without its TY line, they
           // become one.
-          pending_.push_back(pending_line{t, std::string(value), n});
+          pending_.push_back(pending_line{t, value, n});
           if (!is_record_tag(t)) continue;
           ctx_.warn(pending_.front().line, "record starts without a 'TY  -' line");
           start(pending_.front().line);
@@ -142,9 +169,9 @@ class ris_parser {
       const std::string_view more = trim(line);
       if (more.empty()) continue;
       if (cont_list_ != nullptr) {
-        cont_list_->emplace_back(more);
+        cont_list_->push_back(more);
       } else if (cont_text_ != nullptr) {
-        append_text(*cont_text_, more);
+        cont_text_->append(more);
       }
     }
     if (in_record_) {
@@ -161,7 +188,7 @@ class ris_parser {
  private:
   struct pending_line {
     std::uint16_t tag;
-    std::string value;
+    std::string_view value;
     std::size_t line;
   };
 
@@ -191,10 +218,10 @@ class ris_parser {
 
   /// Single-valued text tag: the first occurrence wins; later ones (and their continuation lines)
   /// are ignored.
-  void text(std::string& target, std::string_view value) {
+  void text(raw_value& target, std::string_view value) {
     cont_list_ = nullptr;
     if (target.empty()) {
-      target.assign(value);
+      target.set(value);
       cont_text_ = &target;
     } else {
       scratch_.clear();
@@ -202,8 +229,8 @@ class ris_parser {
     }
   }
 
-  void list(std::vector<std::string>& target, std::string_view value) {
-    if (!value.empty()) target.emplace_back(value);
+  void list(std::vector<std::string_view>& target, std::string_view value) {
+    if (!value.empty()) target.push_back(value);
     cont_list_ = &target;
     cont_text_ = nullptr;
   }
@@ -241,7 +268,11 @@ class ris_parser {
       case tag('L', 'A'): text(f_.la, value); break;
       case tag('S', 'N'):
         // Several SN lines (print and electronic ISSN, ISBN) are kept together; the first ISSN wins.
-        append_text(f_.sn, value);
+        if (f_.sn.empty()) {
+          f_.sn.set(value);
+        } else {
+          f_.sn.append(value);
+        }
         cont_text_ = &f_.sn;
         cont_list_ = nullptr;
         break;
@@ -278,19 +309,19 @@ class ris_parser {
     record& r = ctx_.records.emplace_back();
     r.source_line = f_.line;
 
-    r.type = type_from_name(f_.ty);
-    if (!f_.m3.empty() && known_type_name(f_.m3)) {
+    r.type = type_from_name(f_.ty.get());
+    if (!f_.m3.empty() && known_type_name(f_.m3.get())) {
       // Scopus and Embase put the document type in M3 ("Review", "Conference Paper").
-      const record_type t3 = type_from_name(f_.m3);
+      const record_type t3 = type_from_name(f_.m3.get());
       if (t3 == record_type::review ||
           ((r.type == record_type::journal_article || r.type == record_type::other) && t3 != record_type::other)) {
         r.type = t3;
       }
     }
-    const std::string* book_title = r.type == record_type::book ? &f_.bt : &empty_;
+    const raw_value* book_title = r.type == record_type::book ? &f_.bt : &empty_;
     r.title = clean_text(first_nonempty({&f_.ti, &f_.t1, &f_.ct, book_title, &f_.st}));
 
-    for (const std::string& a : f_.au.empty() ? f_.a1 : f_.au) {
+    for (const std::string_view a : f_.au.empty() ? f_.a1 : f_.au) {
       std::string name = clean_author(a);
       if (!name.empty()) r.authors.push_back(std::move(name));
     }
@@ -298,59 +329,67 @@ class ris_parser {
     const year_candidate* unreadable = nullptr;
     for (const year_candidate& y : f_.years) {
       if (y.value.empty()) continue;
-      r.year = parse_year(y.value);
+      r.year = parse_year(y.value.get());
       if (r.year != 0) break;
       if (unreadable == nullptr) unreadable = &y;
     }
     if (r.year == 0 && unreadable != nullptr) {
-      ctx_.warn(unreadable->line, std::string("cannot read a year from '") + unreadable->name + "  - " +
-                                      unreadable->value + "'");
+      std::string message = "cannot read a year from '";
+      message += unreadable->name;
+      message += "  - ";
+      message.append(unreadable->value.get());
+      message += '\'';
+      ctx_.warn(unreadable->line, message);
     }
 
     r.journal = clean_text(first_nonempty({&f_.jf, &f_.t2, &f_.jo, &f_.j2, &f_.ja, &f_.j1}));
-    r.volume = clean_text(f_.vl);
-    r.issue = clean_text(f_.is);
-    r.pages = make_pages(f_.sp, f_.ep);
+    r.volume = clean_text(f_.vl.get());
+    r.issue = clean_text(f_.is.get());
+    r.pages = make_pages(f_.sp.get(), f_.ep.get());
 
     if (!f_.doi.empty()) {
-      r.doi = normalise_doi(f_.doi);
-      if (r.doi.empty()) ctx_.warn(f_.doi_line, "not a DOI: '" + clean_text(f_.doi) + "'");
+      r.doi = normalise_doi(f_.doi.get());
+      if (r.doi.empty()) ctx_.warn(f_.doi_line, "not a DOI: '" + clean_text(f_.doi.get()) + "'");
     }
     if (r.doi.empty()) {
-      for (const std::string& u : f_.ur) {
+      for (const std::string_view u : f_.ur) {
         r.doi = doi_from_url(u);
         if (!r.doi.empty()) break;
       }
     }
 
-    const bool nlm = iequals(trim(f_.dp), "NLM") || icontains(f_.db, "pubmed") || icontains(f_.db, "medline");
-    if (all_digits(f_.c2) && f_.c2.size() <= 9) {
-      r.pmid = f_.c2;  // Scopus: C2 is the PubMed ID (EndNote uses C2 for the PMCID, which is not all digits)
-    } else if (nlm && all_digits(trim(f_.an)) && trim(f_.an).size() <= 9) {
-      r.pmid = std::string(trim(f_.an));
+    const std::string_view dp = trim(f_.dp.get());
+    const std::string_view db = f_.db.get();
+    const std::string_view an = trim(f_.an.get());
+    const std::string_view c2 = trim(f_.c2.get());
+    const bool nlm = iequals(dp, "NLM") || icontains(db, "pubmed") || icontains(db, "medline");
+    if (all_digits(c2) && c2.size() <= 9) {
+      r.pmid = std::string(c2);  // Scopus: C2 is the PubMed ID (EndNote uses C2 for the PMCID, not all digits)
+    } else if (nlm && all_digits(an) && an.size() <= 9) {
+      r.pmid = std::string(an);
     }
 
-    r.issn = find_issn(f_.sn);
-    r.abstract = clean_text(f_.ab.empty() ? f_.n2 : f_.ab);
-    for (const std::string& k : f_.kw) add_keywords(k, r.keywords, false);
-    r.language = clean_text(f_.la);
+    r.issn = find_issn(f_.sn.get());
+    r.abstract = clean_text(f_.ab.empty() ? f_.n2.get() : f_.ab.get());
+    for (const std::string_view k : f_.kw) add_keywords(k, r.keywords, false);
+    r.language = clean_text(f_.la.get());
     if (!f_.ur.empty()) {
       std::string_view u = f_.ur.front();
       if (const std::size_t semi = u.find(';'); semi != std::string_view::npos) u = u.substr(0, semi);
       r.url = clean_text(u);
     }
-    r.source_id = clean_text(f_.id.empty() ? f_.an : f_.id);
+    r.source_id = clean_text(f_.id.empty() ? f_.an.get() : f_.id.get());
 
-    if (!f_.db.empty()) {
-      r.database = clean_text(f_.db);
+    if (!db.empty()) {
+      r.database = clean_text(db);
     } else if (nlm) {
       r.database = "PubMed";
     } else {
-      for (const std::string& u : f_.ur) {
+      for (const std::string_view u : f_.ur) {
         r.database = database_from_url(u);
         if (!r.database.empty()) break;
       }
-      if (r.database.empty() && istarts_with(f_.an, "WOS:")) r.database = "Web of Science";
+      if (r.database.empty() && istarts_with(an, "WOS:")) r.database = "Web of Science";
     }
   }
 
@@ -358,19 +397,28 @@ class ris_parser {
   parse_context& ctx_;
   ris_fields f_;
   bool in_record_ = false;
-  std::string* cont_text_ = nullptr;
-  std::vector<std::string>* cont_list_ = nullptr;
-  std::string scratch_;
-  std::vector<std::string> discard_;
+  raw_value* cont_text_ = nullptr;
+  std::vector<std::string_view>* cont_list_ = nullptr;
+  raw_value scratch_;
+  std::vector<std::string_view> discard_;
   std::vector<pending_line> pending_;
   std::size_t stray_ = 0;
   std::size_t stray_line_ = 0;
   std::string stray_tag_;
-  const std::string empty_;
+  const raw_value empty_;
 };
 
 }  // namespace
 
-void parse_ris(std::string_view text, parse_context& ctx) { ris_parser(text, ctx).run(); }
+void parse_ris(std::string_view text, parse_context& ctx) {
+  // Reserving for the number of ER lines (a memchr-speed count) spares the record vector its
+  // repeated growth, which on a large export costs as much as storing the abstracts.
+  std::size_t ends = 0;
+  for (std::size_t p = text.find("ER  -"); p != std::string_view::npos; p = text.find("ER  -", p + 5)) {
+    if (p == 0 || text[p - 1] == '\n' || text[p - 1] == '\r') ++ends;
+  }
+  ctx.records.reserve(ctx.records.size() + ends + 1);
+  ris_parser(text, ctx).run();
+}
 
 }  // namespace metasift::review::detail

@@ -97,11 +97,26 @@ inline bool have_tool(const std::string& name) {
   return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
 }
 
+/// Folders made by temp_dir, removed when the test process ends (CTest runs one test per process).
+inline std::vector<fs::path>& made_dirs() {
+  static std::vector<fs::path> dirs;
+  return dirs;
+}
+class remove_temp_dirs : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ec;
+    for (const auto& d : made_dirs()) fs::remove_all(d, ec);
+  }
+};
+inline ::testing::Environment* const temp_dir_cleanup = ::testing::AddGlobalTestEnvironment(new remove_temp_dirs);
+
 /// A fresh directory for one test's files.
 inline fs::path temp_dir(const std::string& name) {
   const fs::path d = fs::temp_directory_path() / ("metasift_plot_" + std::to_string(::getpid()) + "_" + name);
   fs::remove_all(d);
   fs::create_directories(d);
+  made_dirs().push_back(d);
   return d;
 }
 

@@ -28,6 +28,7 @@ struct batch_options {
   char delimiter = ',';            ///< output delimiter: ',' (CSV) or '\t' (TSV)
   bool header = true;              ///< print the output header line
   int threads = 1;
+  bool sync = false;               ///< fsync the output file before renaming it
   bool time_fits = false;          ///< measure the time spent fitting (batch_report::fit_seconds)
   std::size_t chunk_bytes = std::size_t{1} << 20;
 };

@@ -51,6 +51,7 @@ struct gwas_options {
   merge_mode merge = merge_mode::automatic;
   std::optional<region> only;
   int threads = 1;
+  bool sync = false;  ///< fsync the output file before renaming it (output_sink's `durable`)
   std::size_t chunk_bytes = std::size_t{1} << 20;  ///< parse granularity (tests use small chunks)
 };
 

@@ -58,9 +58,13 @@ class line_chunker {
 /// Where output goes: standard output ("-" or empty), or a file that is written to a temporary
 /// file beside it and renamed over it by commit(), so a failed run never leaves a partial output.
 /// A name ending in ".gz" is gzip-compressed (zlib level 1: fast, ~15% larger than level 6).
+/// With `durable`, commit() fsyncs the file before the rename (as io::write_file_atomic does), so
+/// that even a power failure cannot leave an empty target; without it the rename still makes the
+/// output appear complete or not at all for every reader, and a large output does not wait for
+/// the disk (flushing 150 MB took 25 s on the shared benchmark machine, 20x the analysis).
 class output_sink {
  public:
-  explicit output_sink(const std::string& path);
+  explicit output_sink(const std::string& path, bool durable = false);
   ~output_sink();  ///< removes the temporary file unless committed
   output_sink(const output_sink&) = delete;
   output_sink& operator=(const output_sink&) = delete;

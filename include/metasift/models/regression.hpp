@@ -16,8 +16,9 @@
 namespace metasift::models {
 
 /// A k x p design matrix, row-major, with a name per column. has_intercept says whether a column
-/// of ones is present (y is then mean-centred for the tau^2 computations, exactly as metafor;
-/// without an intercept it is not, see docs/algorithms.md).
+/// of ones is present; fit_regression detects that column itself (|x - 1| < 1e-8, as metafor) and
+/// mean-centres y for the tau^2 computations only when the constant lies in the column space of X,
+/// where centring is exact (metafor centres always; see docs/algorithms.md).
 struct design {
   std::size_t rows = 0;
   std::size_t cols = 0;
