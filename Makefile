@@ -1,11 +1,11 @@
 # The two commands of the README's quick start. Each does all the set-up it needs.
-#   make demo   build in Release and run the built-in example (the seed review's Figure 1)
+#   make demo   build in Release and run the built-in example review (out/demo/report.html: the seed review's Figure 1)
 #   make test   build and run the whole test suite through ctest
 BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench clean asan
+.PHONY: all deps configure build demo test bench clean asan fuzz
 
 all: build
 
@@ -18,9 +18,10 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# The seed review rebuilt as a review project (examples/rare-earth-china): screening, Figure 1's
+# meta-analysis and the report; prints the report's path and the pooled numbers.
 demo: build
-	@$(BUILD)/metasift meta examples/seed-figure1/fig1.csv --measure MD --method REML --convention stata \
-	  --group-names "Sustainable management practices,Environmental impacts of rare earth mining in China"
+	@$(BUILD)/metasift run examples/rare-earth-china/review.toml --out out/demo
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -28,8 +29,18 @@ test: build
 bench: build
 	@bash bench/run_vs_metafor.sh
 
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (the asan preset's settings).
+# The differential test runs on 100 data sets here: the sanitizers check memory, not numbers.
 asan:
-	@$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DMETASIFT_SANITIZE=address,undefined -DMETASIFT_BUILD_BENCH=OFF"
+	@METASIFT_DIFF_DATASETS=100 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test BUILD=build-asan \
+	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DMETASIFT_SANITIZE=address,undefined -DMETASIFT_BUILD_BENCH=OFF"
+
+# Short libFuzzer runs of every parser (clang); FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash scripts/install-deps.sh --ci
+	@bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	@rm -rf $(BUILD) build-asan
+	@rm -rf $(BUILD) build-asan build-fuzz

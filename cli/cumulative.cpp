@@ -9,6 +9,7 @@
 
 #include "metasift/analyses/cumulative.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/plot/forest.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"
 #include "registry.hpp"
@@ -70,10 +71,12 @@ void setup_cumulative(CLI::App& app) {
   add_data_model_options(sub, opt->data);
   sub->add_option("--order", opt->order, "Column to order the studies by (stable sort; default: data order)");
   sub->add_flag("--decreasing", opt->decreasing, "Order by the column in decreasing order");
+  add_figure_options(sub, opt->forest, "--forest", "Write the cumulative forest plot (one row per step)");
   sub->callback([opt]() { run_cumulative(*opt); });
 }
 
 void run_cumulative(const cumulative_options& opt) {
+  check_figure_options(opt.forest, "--forest");
   const prepared_data d = prepare(opt.data);
   std::vector<std::size_t> order;
   std::string order_by = "data order";
@@ -95,6 +98,12 @@ void run_cumulative(const cumulative_options& opt) {
       analyses::cumulative(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec, order);
   for (auto& n : notes.items) r.notes.add(std::move(n));
   const std::string format = output_format(opt.data);
+  if (!opt.forest.path.empty()) {
+    plot::forest_input in = plot::make_cumulative_forest_input(r, d.measure, d.context.harmonic_n, d.context.decimals);
+    in.title = opt.forest.title;
+    if (order_by != "data order") in.label_header = "Study added (by " + order_by + ")";
+    write_figure(plot::build_forest(in).drawing, opt.forest);
+  }
   emit(opt.data.out, format == "json"  ? report::format_json(r, d.context, order_by)
                      : format == "csv" ? report::format_csv(r, d.context, order_by)
                                        : report::format_text(r, d.context, order_by));

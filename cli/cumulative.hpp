@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common_options.hpp"
+#include "figure_options.hpp"
 
 namespace CLI {
 class App;
@@ -14,6 +15,7 @@ struct cumulative_options {
   data_model_options data;
   std::string order;  ///< column to sort by (stable); empty: data order
   bool decreasing = false;
+  figure_options forest;  ///< --forest FILE: the cumulative forest plot
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_cumulative when parsed.

@@ -1,6 +1,7 @@
 #pragma once
 // `metasift influence FILE [options]`: leave-one-out estimates and case-deletion diagnostics.
 #include "common_options.hpp"
+#include "figure_options.hpp"
 
 namespace CLI {
 class App;
@@ -10,6 +11,7 @@ namespace metasift::cli {
 
 struct influence_options {
   data_model_options data;
+  figure_options baujat;  ///< --baujat FILE
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_influence when parsed.

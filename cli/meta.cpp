@@ -120,14 +120,19 @@ std::vector<std::string> table_cells(const io::table& t, const effects::effect_t
 }
 
 void write_plots(const plot_options& p, const io::table& t, const effects::effect_table& e,
-                 const models::meta_result& result, const report::meta_context& ctx) {
+                 const models::meta_result& result, const report::meta_context& ctx,
+                 const analyses::subgroup_result* subgroups) {
   if (p.forest.empty() && p.funnel.empty()) return;
   const plot::render_options ro{p.dpi};
   std::optional<plot::scene> forest;
   if (!p.forest.empty()) {
-    plot::forest_input in = plot::make_forest_input(result, ctx.measure, ctx.harmonic_n, ctx.decimals);
+    // With --subgroup the studies are regrouped into blocks; cells follow them by source index.
+    plot::forest_input in = subgroups != nullptr
+                                ? plot::make_subgroup_forest_input(*subgroups, result, ctx.measure, ctx.harmonic_n,
+                                                                   ctx.decimals)
+                                : plot::make_forest_input(result, ctx.measure, ctx.harmonic_n, ctx.decimals);
     for (const auto& dc : ctx.data_columns) {
-      if (dc.cells.size() == result.studies.size()) plot::add_column(in, {dc.group, dc.header}, dc.cells);
+      if (dc.cells.size() == result.studies.size()) plot::add_column_by_source(in, {dc.group, dc.header}, dc.cells);
     }
     for (const auto& name : split_list(p.forest_columns)) {
       if (trimmed(name).empty()) continue;
@@ -139,7 +144,8 @@ void write_plots(const plot_options& p, const io::table& t, const effects::effec
         std::strtod(c.c_str(), &end);
         return end != nullptr && *end == '\0';
       });
-      plot::add_column(in, {"", trimmed(name), numeric ? plot::column_align::right : plot::column_align::left}, cells);
+      plot::add_column_by_source(in, {"", trimmed(name), numeric ? plot::column_align::right : plot::column_align::left},
+                                 cells);
     }
     if (!p.sort.empty()) {
       if (p.sort == "effect") {
@@ -148,9 +154,8 @@ void write_plots(const plot_options& p, const io::table& t, const effects::effec
         plot::sort_studies(in, plot::forest_sort::weight);
       } else {
         const auto keys = table_cells(t, e, p.sort, "--sort");
-        std::size_t i = 0;
         for (auto& b : in.blocks) {
-          for (auto& s : b.studies) s.sort_key = keys.at(i++);
+          for (auto& s : b.studies) s.sort_key = keys.at(s.source);
         }
         plot::sort_studies(in, plot::forest_sort::key);
       }
@@ -197,11 +202,10 @@ void add_subgroup_options(CLI::App* sub, meta_options& opt) {
       ->needs(group);
 }
 
-/// The output with the subgroup analysis added: text gets a block before the version footer, JSON
-/// the keys "subgroups", "subgroup_test" and "subgroup_options"; CSV is the subgroup table.
-std::string with_subgroups(const meta_options& opt, const io::table& t, const effects::effect_table& table,
-                           const models::meta_result& overall, const models::model_spec& spec,
-                           const report::meta_context& ctx, const std::string& text) {
+/// The subgroup analysis of --subgroup COL (and --common-tau2) over the analysed studies; computed
+/// once, for the report and the forest plot.
+analyses::subgroup_result run_subgroups(const meta_options& opt, const io::table& t, const effects::effect_table& table,
+                                        const models::model_spec& spec) {
   const pipeline::factor_levels f = pipeline::read_factor(t, opt.subgroup, table.source_row);
   std::vector<std::string> group(table.yi.size());
   for (std::size_t i = 0; i < group.size(); ++i) {
@@ -211,6 +215,14 @@ std::string with_subgroups(const meta_options& opt, const io::table& t, const ef
   so.common_tau2 = opt.common_tau2;
   analyses::subgroup_result sr = analyses::fit_subgroups(table, group, f.levels, spec, so);
   sr.column = f.column;
+  return sr;
+}
+
+/// The output with the subgroup analysis added: text gets a block before the version footer, JSON
+/// the keys "subgroups", "subgroup_test" and "subgroup_options"; CSV is the subgroup table.
+std::string with_subgroups(const meta_options& opt, const analyses::subgroup_result& sr,
+                           const models::meta_result& overall, const report::meta_context& ctx,
+                           const std::string& text) {
   if (opt.format == "json") return report::add_subgroups_json(text, sr, ctx);
   if (opt.format == "csv") return report::format_subgroups_csv(sr, overall, ctx);
   const std::string block = report::format_subgroups_text(sr, ctx);
@@ -325,7 +337,16 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   }
   const effects::raw_data raw = pipeline::extract(t, measure, cols);
   const effects::effect_table table = effects::compute(measure, raw, ro.effect_opts);
-  const models::meta_result result = models::fit(table, ro.spec);
+  models::meta_result result = [&] {
+    try {
+      return models::fit(table, ro.spec);
+    } catch (const input_error& e) {
+      // The model names the study; the user also needs the file.
+      if (!e.where().file.empty()) throw;
+      throw input_error(source_position{opt.file, 0, 0}, e.detail());
+    }
+  }();
+  for (const auto& n : table.label_notes.items) result.notes.add(n);
 
   report::meta_context ctx;
   ctx.measure = measure;
@@ -347,8 +368,12 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   } else {
     text = report::format_text(result, ctx);
   }
-  if (!opt.subgroup.empty()) text = with_subgroups(opt, t, table, result, ro.spec, ctx, text);  // subgroups (issue 4)
-  write_plots(plots, t, table, result, ctx);  // plots (issue 3)
+  std::optional<analyses::subgroup_result> subgroups;  // subgroups (issue 4)
+  if (!opt.subgroup.empty()) {
+    subgroups = run_subgroups(opt, t, table, ro.spec);
+    text = with_subgroups(opt, *subgroups, result, ctx, text);
+  }
+  write_plots(plots, t, table, result, ctx, subgroups ? &*subgroups : nullptr);  // plots (issue 3)
   emit(opt.out, text);
 }
 }  // namespace

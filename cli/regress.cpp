@@ -1,11 +1,13 @@
 #include "regress.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 
 #include "metasift/core/check.hpp"
 #include "metasift/models/regression.hpp"
 #include "metasift/pipeline/design.hpp"
+#include "metasift/plot/funnel.hpp"
 #include "metasift/report/regression_report.hpp"
 #include "output.hpp"
 #include "registry.hpp"
@@ -31,17 +33,55 @@ void setup_regress(CLI::App& app) {
                   "Permutation p-values from N arrangements (metafor's permutest; exact when there are no more distinct ones)")
       ->check(CLI::Range(2, 100000000));
   sub->add_option("--seed", opt->seed, "Seed of the random permutations")->capture_default_str();
+  add_figure_options(sub, opt->bubble, "--bubble",
+                     "Write a bubble plot of the effects against a numeric moderator, with the fitted line and its CI");
+  sub->add_option("--bubble-moderator", opt->bubble_moderator,
+                  "Numeric moderator on the bubble plot's x axis (default: the first numeric one; others at their means)");
   sub->callback([opt]() { run_regress(*opt); });
 }
 
+namespace {
+
+/// The design column the bubble plot puts on its x axis: --bubble-moderator, or the first moderator
+/// that entered the model as a number. usage_error when there is none or it was dummy-coded.
+std::size_t bubble_column(const regress_options& opt, const pipeline::design_matrix& dm) {
+  auto is_factor = [&](const std::string& m) {
+    return std::any_of(dm.factors.begin(), dm.factors.end(), [&](const auto& f) { return f.column == m; });
+  };
+  std::string name = opt.bubble_moderator;
+  if (name.empty()) {
+    for (const auto& m : opt.moderators) {
+      if (!is_factor(m)) {
+        name = m;
+        break;
+      }
+    }
+    if (name.empty()) fail_usage("--bubble", "needs a numeric moderator; every moderator here is categorical");
+  } else if (std::find(opt.moderators.begin(), opt.moderators.end(), name) == opt.moderators.end()) {
+    fail_usage("--bubble-moderator", "'" + name + "' is not among the --moderator columns");
+  } else if (is_factor(name)) {
+    fail_usage("--bubble-moderator", "'" + name + "' is categorical; a bubble plot needs a numeric moderator");
+  }
+  const auto it = std::find(dm.x.names.begin(), dm.x.names.end(), name);
+  if (it == dm.x.names.end()) fail_usage("--bubble-moderator", "'" + name + "' has no column in the design");
+  return static_cast<std::size_t>(it - dm.x.names.begin());
+}
+
+}  // namespace
+
 void run_regress(const regress_options& opt) {
   const std::string format = output_format(opt.data);
+  check_figure_options(opt.bubble, "--bubble");
+  if (!opt.bubble_moderator.empty() && opt.bubble.path.empty()) {
+    fail_usage("--bubble-moderator", "needs --bubble FILE");
+  }
   const prepared_data d = prepare(opt.data);
   pipeline::design_options dopt;
   dopt.moderators = opt.moderators;
   dopt.categorical = opt.categorical;
   dopt.intercept = !opt.no_intercept;
   const pipeline::design_matrix dm = pipeline::build_design(d.table, d.effects.source_row, d.effects.labels, dopt);
+  const std::size_t bubble_col = opt.bubble.path.empty() ? 0 : bubble_column(opt, dm);
 
   report::regression_context ctx;
   ctx.meta = d.context;
@@ -69,6 +109,11 @@ void run_regress(const regress_options& opt) {
     if (r.permutation.failed > 0) {
       r.notes.add(std::to_string(r.permutation.failed) + " permuted refits failed and are left out of the permutation p-values");
     }
+  }
+  if (!opt.bubble.path.empty()) {
+    plot::bubble_input in = plot::make_bubble_input(r, dm.x, ctx.yi, ctx.vi, ctx.labels, bubble_col, d.measure);
+    in.title = opt.bubble.title;
+    write_figure(plot::build_bubble(in).drawing, opt.bubble);
   }
   emit(opt.data.out, format == "json"  ? report::format_json(r, ctx)
                      : format == "csv" ? report::format_csv(r, ctx)

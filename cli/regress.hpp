@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common_options.hpp"
+#include "figure_options.hpp"
 
 namespace CLI {
 class App;
@@ -20,6 +21,8 @@ struct regress_options {
   bool no_intercept = false;
   int permutations = 0;                  ///< --permutations N (0: none)
   std::uint64_t seed = 1;
+  figure_options bubble;                 ///< --bubble FILE
+  std::string bubble_moderator;          ///< --bubble-moderator COL (default: the first numeric moderator)
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_regress when parsed.

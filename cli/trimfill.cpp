@@ -5,6 +5,7 @@
 
 #include "metasift/analyses/trimfill.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/plot/funnel.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"
 #include "registry.hpp"
@@ -30,6 +31,9 @@ void setup_trimfill(CLI::App& app) {
                   "Iterations of the trim-and-fill algorithm (metafor maxiter)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  add_figure_options(sub, opt->funnel, "--funnel",
+                     "Write a funnel plot with the filled studies as hollow points and the adjusted estimate");
+  sub->add_flag("--funnel-contours", opt->funnel_contours, "Shade the funnel plot where p < .10, .05 and .01");
   sub->callback([opt]() { run_trimfill(*opt); });
 }
 
@@ -42,10 +46,17 @@ void run_trimfill(const trimfill_cli_options& opt) {
   to.estimator = *est;
   to.side = *side;
   to.max_iterations = opt.max_iterations;
+  check_figure_options(opt.funnel, "--funnel");
   const prepared_data d = prepare(opt.data);
   const analyses::trimfill_result r =
       analyses::trim_and_fill(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec, to);
   const std::string format = output_format(opt.data);
+  if (!opt.funnel.path.empty()) {
+    plot::funnel_input in = plot::make_funnel_input(r, d.measure);
+    in.contours = opt.funnel_contours;
+    in.title = opt.funnel.title;
+    write_figure(plot::build_funnel(in).drawing, opt.funnel);
+  }
   emit(opt.data.out, format == "json"  ? report::format_json(r, d.context)
                      : format == "csv" ? report::format_csv(r, d.context)
                                        : report::format_text(r, d.context));

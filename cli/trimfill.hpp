@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common_options.hpp"
+#include "figure_options.hpp"
 
 namespace CLI {
 class App;
@@ -15,6 +16,8 @@ struct trimfill_cli_options {
   std::string estimator = "L0";
   std::string side = "auto";
   int max_iterations = 100;
+  figure_options funnel;  ///< --funnel FILE: observed studies filled, imputed ones hollow
+  bool funnel_contours = false;
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_trimfill when parsed.

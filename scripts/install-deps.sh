@@ -3,8 +3,9 @@
 # Idempotent: every package is checked with dpkg-query first; apt-get runs only for the missing ones.
 #
 #   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --with-r also R + metafor, used only to regenerate reference tables
-#                                    (tools/reference/*.R) and by the optional differential tests
+#   scripts/install-deps.sh --with-r also R + metafor: regenerating reference tables
+#                                    (tools/reference/*.R) and the differential test against metafor
+#   scripts/install-deps.sh --ci     R + metafor and clang's fuzzer/sanitizer runtimes (.ci/run)
 set -euo pipefail
 
 packages=(
@@ -14,10 +15,17 @@ packages=(
   libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-cjk poppler-utils  # plots; poppler-utils: PDF text tests
   libtomlplusplus-dev
   zlib1g-dev plink1.9  # batch engine: gzip streams; PLINK 1.9 as the reference of the gwas tests and benchmark
+  chromium  # metasift run: tests/run/browser_test.cpp opens report.html in headless Chromium
 )
-if [[ "${1:-}" == "--with-r" ]]; then
-  packages+=(r-base-core r-cran-metafor r-cran-metadat)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --with-r) packages+=(r-base-core r-cran-metafor r-cran-metadat) ;;
+    # What .ci/run needs beyond `make test`: R + metafor for the differential test, clang with its
+    # libFuzzer/sanitizer runtimes for the fuzz targets.
+    --ci) packages+=(r-base-core r-cran-metafor r-cran-metadat clang libclang-rt-14-dev) ;;
+    *) echo "install-deps: unknown option $arg (expected --with-r or --ci)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

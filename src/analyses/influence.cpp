@@ -88,6 +88,8 @@ influence_result influence(std::span<const double> y, std::span<const double> v,
     row.dfbetas = dfb / std::sqrt(f.s2w / sum_w_del);
     row.cooks_d = dfb * dfb / vb;
     row.cov_ratio = vb_del / vb;
+    row.baujat_x = (y[i] - beta) * (y[i] - beta) / (tau2 + v[i]);
+    row.baujat_y = dfb * dfb / vb_del;
 
     row.flag_dffits = std::abs(row.dffits) > r.dffits_cutoff;
     row.flag_cooks_d = math::chisq_upper(row.cooks_d, 1.0) < 0.5;  // pchisq(D, 1) > 0.5

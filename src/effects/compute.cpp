@@ -1,8 +1,10 @@
 #include "metasift/effects/compute.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -47,6 +49,7 @@ family family_of(measure m) noexcept {
 enum class domain {
   count,        ///< whole number >= 0 (events)
   size,         ///< whole number > 0 (n)
+  sample,       ///< whole number >= 2 (n of a group whose SD is given: one observation has no SD)
   real,         ///< any finite number (means, yi, CI bounds)
   nonnegative,  ///< finite >= 0 (standard deviations)
   positive,     ///< finite > 0 (person-time, vi, sei, ROM means)
@@ -81,7 +84,12 @@ const column& require_column(const raw_data& data, const std::string& name, meas
 }
 
 domain domain_of(measure m, const std::string& name) {
-  if (name == "n" || name == "n1" || name == "n2") return domain::size;
+  if (name == "n" || name == "n1" || name == "n2") {
+    const auto& req = required_columns(m);
+    const bool has_sd = std::find(req.begin(), req.end(), "sd1") != req.end() ||
+                        std::find(req.begin(), req.end(), "sd") != req.end();
+    return has_sd ? domain::sample : domain::size;
+  }
   if (name == "events" || name == "events1" || name == "events2") return domain::count;
   if (name == "sd1" || name == "sd2") return domain::nonnegative;
   if (name == "mean1" || name == "mean2") return m == measure::ROM ? domain::positive : domain::real;
@@ -141,6 +149,15 @@ void check_domain(const field& f, std::size_t i) {
     case domain::size:
       check_positive(where, what, x);
       check_integer(where, what, x);
+      break;
+    case domain::sample:
+      check_positive(where, what, x);
+      check_integer(where, what, x);
+      if (x < 2) {
+        fail_input(where, what,
+                   "must be at least 2, got " + format_value(x) +
+                       " (a standard deviation needs two observations)");
+      }
       break;
     case domain::real: check_finite(where, what, x); break;
     case domain::nonnegative: check_nonnegative(where, what, x); break;
@@ -538,6 +555,17 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
       out.counts->b.push_back(o.cells[1]);
       out.counts->c.push_back(o.cells[2]);
       out.counts->d.push_back(o.cells[3]);
+    }
+  }
+  // Two rows with one label are pooled as two studies (as metafor and Stata do), but a reader of
+  // the forest plot cannot tell them apart, and it is often a pasted row: say so.
+  std::map<std::string, std::size_t> first_row;
+  for (std::size_t i = 0; i < data.labels.size(); ++i) {
+    const auto [it, fresh] = first_row.emplace(data.labels[i], i);
+    if (!fresh && !data.labels[i].empty()) {
+      out.label_notes.add("study label '" + data.labels[i] + "' appears more than once (studies " +
+                    std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
+                    "); they are pooled as separate studies");
     }
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <string>
 #include <system_error>
@@ -492,7 +493,21 @@ table parse_table(std::string_view text, std::string file_label) {
       fail_input(where, "", "row is empty, header has " + std::to_string(width));
     }
     const std::string fields = std::to_string(n) + (n == 1 ? " field" : " fields");
-    fail_input(where, "", "row has " + fields + ", header has " + std::to_string(width));
+    std::string hint;
+    // "0,5" in a comma-delimited file splits one number in two: the commonest cause of extra
+    // fields in European spreadsheets' exports, so say so rather than leave the user guessing.
+    if (t.delimiter == ',' && n > width) {
+      bool digits_split = false;
+      const auto& row = t.rows[r];
+      for (std::size_t c = 1; c < row.size() && !digits_split; ++c) {
+        const std::string& a = row[c - 1];
+        const std::string& b = row[c];
+        digits_split = !a.empty() && !b.empty() && std::isdigit(static_cast<unsigned char>(a.back())) != 0 &&
+                       std::isdigit(static_cast<unsigned char>(b.front())) != 0;
+      }
+      if (digits_split) hint = " (decimal commas in a comma-separated file? Use ';' between fields or '.' in numbers)";
+    }
+    fail_input(where, "", "row has " + fields + ", header has " + std::to_string(width) + hint);
   }
 
   // A column without a name cannot be asked for, so data in it would be silently ignored.

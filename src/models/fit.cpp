@@ -16,6 +16,28 @@
 namespace metasift::models {
 namespace {
 
+/// Every estimator works with sums of w, w^2, w*y, w*y^2 and y^2 (w = 1/v). Data such as
+/// yi = 1e300 or vi = 1e-300 overflow them and would surface as NaN or as a root-finder failure
+/// deep inside the Q-profile; they are refused up front with the offending study named, so the
+/// user can rescale (change units) instead of receiving a quietly wrong number.
+void check_representable(std::span<const double> y, std::span<const double> v, const std::vector<std::string>& labels) {
+  double sw2 = 0, swy2 = 0, sy2 = 0, sv2 = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double w = 1.0 / v[i];
+    sw2 += w * w;
+    swy2 += w * y[i] * y[i];
+    sy2 += y[i] * y[i];
+    sv2 += v[i] * v[i];
+    if (!std::isfinite(sw2) || !std::isfinite(swy2) || !std::isfinite(sy2) || !std::isfinite(sv2) || !std::isfinite(y[i])) {
+      const std::string who = i < labels.size() && !labels[i].empty() ? "study '" + labels[i] + "'" : "study " + std::to_string(i + 1);
+      fail_input(source_position{}, who,
+                 "effect " + format_value(y[i]) + " with variance " + format_value(v[i]) +
+                     " is beyond what double precision can pool (squares and inverse variances overflow); "
+                     "rescale the data, e.g. change units");
+    }
+  }
+}
+
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /// Critical value and df of the prediction interval (predict.rma: z for test "z", t_{k-p} for
@@ -95,6 +117,7 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
   for (double vi : v) {
     if (!(vi > 0.0) || !std::isfinite(vi)) throw error("models::fit: sampling variances must be positive and finite");
   }
+  check_representable(y, v, labels);
   const std::size_t k = y.size();
   const double kd = static_cast<double>(k);
   const bool random = is_random_effects(spec.est);

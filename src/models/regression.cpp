@@ -1121,4 +1121,30 @@ permutation_result permutation_test(std::span<const double> y, std::span<const d
   return out;
 }
 
+prediction predict(const regression_result& r, std::span<const double> x) {
+  const std::size_t p = r.coefficients.size();
+  if (x.size() != p) {
+    throw usage_error("models::predict: " + std::to_string(x.size()) + " values for " + std::to_string(p) +
+                      " coefficients");
+  }
+  prediction out;
+  if (p == 0 || r.vcov.size() != p * p) return out;
+  double est = 0.0, var = 0.0;
+  for (std::size_t a = 0; a < p; ++a) {
+    est += x[a] * r.coefficients[a].estimate;
+    for (std::size_t b = 0; b < p; ++b) var += x[a] * r.vcov[a * p + b] * x[b];
+  }
+  out.estimate = est;
+  out.se = std::sqrt(std::max(var, 0.0));
+  double crit = std::numeric_limits<double>::quiet_NaN();
+  if (r.spec.test == ci_method::hk) {
+    if (r.df > 0) crit = math::t_critical(r.spec.level, r.df);
+  } else {
+    crit = math::normal_critical(r.spec.level);
+  }
+  out.ci_lower = est - crit * out.se;
+  out.ci_upper = est + crit * out.se;
+  return out;
+}
+
 }  // namespace metasift::models

@@ -174,27 +174,34 @@ tau2_estimate fisher_scoring(method m, std::span<const double> y, std::span<cons
   // k = 10 instead of ~12 with scoring alone.
   bool polish = false;
   int iter = 0;
+  double mean_v = 0.0;
+  for (const double vi : v) mean_v += vi;
+  mean_v /= k;
+  const double boundary_zone = 1e-6 * mean_v;
   for (; iter < spec.max_iterations; ++iter) {
     const weighted_sums s = sums_at(y, v, tau2);
     double step = polish ? newton_step(m, s, k) : std::numeric_limits<double>::quiet_NaN();
     if (!std::isfinite(step)) step = scoring_step(m, s, k);
     if (!std::isfinite(step)) break;
-    // A step past the boundary: if the equation already points down at tau^2 = 0, then 0 is the
-    // constrained optimum and we stop there exactly. metafor instead halves the step (while
-    // tau2 + adj < tau2.min) and creeps towards 0 geometrically, stopping at a small positive
-    // tau^2 once the change drops below its threshold.
-    if (tau2 + step < 0.0) {
-      const double step_at_zero = scoring_step(m, sums_at(y, v, 0.0), k);
-      if (!(step_at_zero > 0.0)) {
-        tau2 = 0.0;
-        converged = true;
-        ++iter;
-        break;
-      }
-    }
-    while (tau2 + step < 0.0) {  // the optimum is interior: halve as metafor does
+    // A step past the boundary is halved until it stays inside, as metafor does (while
+    // tau2 + adj < tau2.min). Stopping at 0 as soon as the score points down there would be
+    // wrong: the ML and REML likelihoods can have a local maximum at 0 and a higher one inside
+    // (differential test data set 603: ll(0) = 3.5134, ll(0.00192) = 3.5236), and metafor's
+    // halving path finds the inner one. The path is followed; the end point is snapped to an
+    // exact 0 below when 0 is at least as good.
+    bool halved = false;
+    while (tau2 + step < 0.0) {
       step *= 0.5;
       ++out.conv.step_halvings;
+      halved = true;
+    }
+    // Once the halving path is within boundary_zone of 0 with the score falling at 0, it can only
+    // creep on to 0 (see the snap below); stop there instead of taking ~40 more halvings.
+    if (halved && tau2 + step <= boundary_zone && !(scoring_step(m, sums_at(y, v, 0.0), k) > 0.0)) {
+      tau2 = 0.0;
+      converged = true;
+      ++iter;
+      break;
     }
     const double next = tau2 + step;
     const double change = std::abs(next - tau2);
@@ -216,6 +223,13 @@ tau2_estimate fisher_scoring(method m, std::span<const double> y, std::span<cons
     return out;
   }
   out.tau2 = std::max(0.0, tau2);
+  // Creeping to the boundary (halved steps towards 0) ends at a tiny positive tau^2, where metafor
+  // stops; the constrained optimum is then exactly 0, because the score points down there. "Tiny"
+  // is a millionth of the mean sampling variance: an inner maximum that close to 0 with a falling
+  // score at 0 would need a minimum even closer, which these smooth likelihoods do not have.
+  if (out.tau2 > 0.0 && out.tau2 <= boundary_zone && !(scoring_step(m, sums_at(y, v, 0.0), k) > 0.0)) {
+    out.tau2 = 0.0;
+  }
   // ll0 check (rma.uni.r): a REML/ML optimum with a lower likelihood than tau^2 = 0 means the
   // scoring stopped at a local maximum; metafor then sets tau^2 = 0 and so do we.
   weighted_sums s_hat = sums_at(y, v, out.tau2);

@@ -47,7 +47,10 @@ std::map<std::string, std::string> parse_column_map(const std::vector<std::strin
 
 effects::measure infer_measure(const io::table& t, const std::map<std::string, std::string>& cols) {
   if (find_column(t, cols, "yi")) return effects::measure::GEN;
-  fail_usage("--measure", "not given, and the data have no 'yi' column to pool as generic effects");
+  std::string present;
+  for (const auto& name : t.names) present += (present.empty() ? "" : ", ") + name;
+  fail_usage("--measure", "not given, and the data have no 'yi' column to pool as generic effects (columns present: " +
+                              present + ")");
 }
 
 effects::raw_data extract(const io::table& t, effects::measure m, const std::map<std::string, std::string>& cols) {

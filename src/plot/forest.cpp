@@ -178,8 +178,10 @@ namespace {
 std::vector<forest_study> studies_of(const models::meta_result& r, effects::measure m, double harmonic_n) {
   std::vector<forest_study> out;
   out.reserve(r.studies.size());
-  for (const auto& s : r.studies) {
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
     forest_study f;
+    f.source = i;
     f.label = s.label;
     f.estimate = shown(m, s.yi, harmonic_n);
     f.ci_lower = shown(m, s.ci_lower, harmonic_n);
@@ -198,8 +200,56 @@ forest_block make_forest_block(std::string name, const models::meta_result& r, e
   b.studies = studies_of(r, m, harmonic_n);
   b.summary = make_summary(r, m, harmonic_n, "Subtotal");
   b.notes = heterogeneity_notes(r, decimals);
-  b.notes.resize(1);  // a block shows its heterogeneity; its own tests would crowd the figure
+  // A block shows its heterogeneity and its Q test, as Stata's subgroup blocks do; the test of
+  // theta = 0 stays in the subgroup report, where it would not crowd the figure.
+  b.notes.resize(std::min<std::size_t>(b.notes.size(), 2));
   return b;
+}
+
+rich_text group_difference_note(const analyses::subgroup_test& t, int decimals) {
+  return {text_run{"Test of group differences: Q"}, text_run{"b", nan, baseline_shift::sub},
+          text_run{fmt::format("({}) = {}, p = {}", fixed(t.df, 0), fixed(t.Q, decimals), fixed(t.p, decimals))}};
+}
+
+forest_input make_subgroup_forest_input(const analyses::subgroup_result& sg, const models::meta_result& overall,
+                                        effects::measure m, double harmonic_n, int decimals) {
+  forest_input in = make_forest_input(overall, m, harmonic_n, decimals);
+  const forest_block all = std::move(in.blocks.front());  // studies in overall order, source = index
+  in.blocks.clear();
+  auto study_at = [&](std::size_t i) {
+    if (i >= all.studies.size()) {
+      throw std::invalid_argument(fmt::format("subgroup study index {} outside the {} studies of the overall fit", i,
+                                              all.studies.size()));
+    }
+    return all.studies[i];
+  };
+  for (const auto& g : sg.groups) {
+    forest_block b = make_forest_block(g.name, g.fit, m, harmonic_n, decimals);
+    // The block's rows are the overall fit's studies (overall weights), in the subgroup's order.
+    b.studies.clear();
+    double total = 0.0;
+    for (std::size_t i : g.studies) {
+      b.studies.push_back(study_at(i));
+      if (std::isfinite(b.studies.back().weight)) total += b.studies.back().weight;
+    }
+    if (b.summary && in.show_weights) b.summary->weight = total;
+    in.blocks.push_back(std::move(b));
+  }
+  if (!sg.unassigned.empty()) {
+    forest_block b;
+    b.name = "No subgroup value";
+    for (std::size_t i : sg.unassigned) b.studies.push_back(study_at(i));
+    in.blocks.push_back(std::move(b));
+  }
+  if (in.overall && in.show_weights) {
+    double total = 0.0;
+    for (const auto& s : all.studies) {
+      if (std::isfinite(s.weight)) total += s.weight;
+    }
+    in.overall->weight = total;
+  }
+  if (std::isfinite(sg.test.Q)) in.group_tests.push_back(group_difference_note(sg.test, decimals));
+  return in;
 }
 
 forest_input make_forest_input(const models::meta_result& r, effects::measure m, double harmonic_n, int decimals) {
@@ -228,6 +278,50 @@ void add_column(forest_input& in, forest_column col, const std::vector<std::stri
   std::size_t i = 0;
   for (auto& b : in.blocks) {
     for (auto& s : b.studies) s.cells.push_back(cells[i++]);
+  }
+  in.columns.push_back(std::move(col));
+}
+
+forest_input make_cumulative_forest_input(const analyses::cumulative_result& r, effects::measure m, double harmonic_n,
+                                          int decimals) {
+  forest_input in;
+  const measure_display d = display_of(m);
+  in.scale = d.scale;
+  in.null_value = d.null_value;
+  in.effect_header = d.effect_header;
+  in.ci_header = fmt::format("with {:g}% CI", r.spec.level * 100.0);
+  in.decimals = decimals;
+  in.show_weights = false;
+  in.label_header = "Study added";
+  in.columns.push_back({"", "k", column_align::right});
+  forest_block b;
+  for (std::size_t j = 0; j < r.steps.size(); ++j) {
+    const auto& st = r.steps[j];
+    forest_study f;
+    f.source = j;
+    f.label = st.label;
+    f.cells = {std::to_string(st.k)};
+    f.estimate = shown(m, st.estimate, harmonic_n);
+    f.ci_lower = shown(m, st.ci_lower, harmonic_n);
+    f.ci_upper = shown(m, st.ci_upper, harmonic_n);
+    b.studies.push_back(std::move(f));
+  }
+  in.blocks.push_back(std::move(b));
+  in.model_note = model_note(r.spec) + ", refitted as each study is added";
+  return in;
+}
+
+void add_column_by_source(forest_input& in, forest_column col, const std::vector<std::string>& cells) {
+  for (const auto& b : in.blocks) {
+    for (const auto& s : b.studies) {
+      if (s.source >= cells.size()) {
+        throw std::invalid_argument(
+            fmt::format("column '{}' has {} cells; study '{}' has none", col.header, cells.size(), s.label));
+      }
+    }
+  }
+  for (auto& b : in.blocks) {
+    for (auto& s : b.studies) s.cells.push_back(cells[s.source]);
   }
   in.columns.push_back(std::move(col));
 }

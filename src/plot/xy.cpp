@@ -7,6 +7,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "metasift/models/spec.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/plot/text.hpp"
@@ -197,6 +198,17 @@ funnel_input make_funnel_input(const models::meta_result& r, effects::measure m)
   return in;
 }
 
+funnel_input make_funnel_input(const analyses::trimfill_result& r, effects::measure m) {
+  funnel_input in = make_funnel_input(r.observed, m);
+  for (const auto& f : r.filled) {
+    in.points.push_back({f.yi, std::isfinite(f.vi) && f.vi >= 0.0 ? std::sqrt(f.vi) : models::not_available, true,
+                         f.label});
+  }
+  in.pooled = r.adjusted.pooled.estimate;
+  in.pooled_label = r.k0 > 0 ? "Adjusted estimate" : "Pooled estimate";
+  return in;
+}
+
 xy_plot build_funnel(const funnel_input& in, const xy_style& st) {
   range xr;
   range yr;
@@ -230,7 +242,7 @@ xy_plot build_funnel(const funnel_input& in, const xy_style& st) {
   if (in.contours || any_imputed) {
     legend.push_back({legend_entry::kind::dot, st.point, "Studies"});
     if (any_imputed) legend.push_back({legend_entry::kind::hollow_dot, st.point, "Imputed studies"});
-    legend.push_back({legend_entry::kind::line, st.line, "Pooled estimate"});
+    legend.push_back({legend_entry::kind::line, st.line, in.pooled_label});
     legend.push_back({legend_entry::kind::dashed_line, st.line, in.region_label});
   }
 
@@ -279,6 +291,67 @@ xy_plot build_funnel(const funnel_input& in, const xy_style& st) {
   draw_axes(s, f, fr, st);
   draw_legend(s, legend, p, st);
   return out;
+}
+
+bubble_input make_bubble_input(const models::regression_result& r, const models::design& x, std::span<const double> y,
+                               std::span<const double> v, const std::vector<std::string>& labels, std::size_t column,
+                               effects::measure m) {
+  if (y.size() != x.rows || v.size() != x.rows || (!labels.empty() && labels.size() != x.rows)) {
+    throw std::invalid_argument("bubble plot: y, v, labels and the design differ in length");
+  }
+  if (column >= x.cols) throw std::invalid_argument("bubble plot: no such design column");
+  bubble_input in;
+  const measure_display d = display_of(m);
+  in.y_scale = d.scale;
+  in.xlabel = column < x.names.size() ? x.names[column] : "moderator";
+  in.ylabel = d.effect_header + (d.scale == axis_scale::log ? " (log scale)" : "");
+  const double tau2 = std::isfinite(r.tau2) ? r.tau2 : 0.0;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (std::size_t i = 0; i < x.rows; ++i) {
+    in.points.push_back({x(i, column), y[i], 1.0 / (v[i] + tau2), labels.empty() ? std::string() : labels[i]});
+    lo = std::min(lo, x(i, column));
+    hi = std::max(hi, x(i, column));
+  }
+  // Coefficient j belongs to the design column of the same name (aliased columns have none).
+  std::vector<std::size_t> coef_col;
+  std::size_t moderator = r.coefficients.size();
+  for (std::size_t j = 0; j < r.coefficients.size(); ++j) {
+    const auto it = std::find(x.names.begin(), x.names.end(), r.coefficients[j].name);
+    if (it == x.names.end()) return in;  // cannot map the coefficients: points only
+    coef_col.push_back(static_cast<std::size_t>(it - x.names.begin()));
+    if (coef_col.back() == column) moderator = j;
+  }
+  if (moderator == r.coefficients.size() || !(hi > lo) || r.vcov.empty()) return in;
+  std::vector<double> row(coef_col.size());
+  for (std::size_t j = 0; j < coef_col.size(); ++j) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < x.rows; ++i) sum += x(i, coef_col[j]);
+    row[j] = sum / static_cast<double>(x.rows);
+  }
+  auto at = [&](double value) {
+    row[moderator] = value;
+    return models::predict(r, row);
+  };
+  const models::prediction p0 = at(0.0);
+  if (!std::isfinite(p0.estimate)) return in;
+  in.intercept = p0.estimate;
+  in.slope = r.coefficients[moderator].estimate;
+  constexpr int samples = 101;
+  for (int s = 0; s < samples; ++s) {
+    const double xv = lo + (hi - lo) * static_cast<double>(s) / (samples - 1);
+    const models::prediction p = at(xv);
+    if (!std::isfinite(p.ci_lower) || !std::isfinite(p.ci_upper)) {
+      in.band_x.clear();
+      in.band_lower.clear();
+      in.band_upper.clear();
+      break;
+    }
+    in.band_x.push_back(xv);
+    in.band_lower.push_back(p.ci_lower);
+    in.band_upper.push_back(p.ci_upper);
+  }
+  return in;
 }
 
 xy_plot build_bubble(const bubble_input& in, const xy_style& st) {
@@ -365,6 +438,14 @@ xy_plot build_bubble(const bubble_input& in, const xy_style& st) {
   return out;
 }
 
+baujat_input make_baujat_input(const analyses::influence_result& r) {
+  baujat_input in;
+  for (const auto& row : r.studies) in.points.push_back({row.baujat_x, row.baujat_y, row.label});
+  // metafor's axis titles: Q contributions only in a common-effect model.
+  if (models::is_random_effects(r.spec.est)) in.xlabel = "Squared Pearson residual";
+  return in;
+}
+
 xy_plot build_baujat(const baujat_input& in, const xy_style& st) {
   range xr;
   range yr;
@@ -393,7 +474,7 @@ xy_plot build_baujat(const baujat_input& in, const xy_style& st) {
   const auto& mx = f.layout.x;
   const auto& my = f.layout.y;
   // Labels go right of their point unless that collides with a label or point already placed;
-  // then left, above or below, in that order (the first free spot wins, else right anyway).
+  // then left, above, below, above-right or below-right, in that order.
   const double fs = st.font_size;
   const double dot = 0.22 * fs;
   std::vector<box> taken;
@@ -414,22 +495,33 @@ xy_plot build_baujat(const baujat_input& in, const xy_style& st) {
       double x, baseline;
       anchor a;
     };
+    // Above- and below-right come last: they free a label whose point sits on top of another
+    // point near the y axis, where the left and centred spots fall outside the panel.
     const spot spots[] = {{cx + 0.45 * fs, cy + up / 2.0, anchor::start},
                           {cx - 0.45 * fs, cy + up / 2.0, anchor::end},
                           {cx, cy - 0.5 * fs, anchor::middle},
-                          {cx, cy + 0.5 * fs + up, anchor::middle}};
+                          {cx, cy + 0.5 * fs + up, anchor::middle},
+                          {cx + 0.3 * fs, cy - 0.5 * fs, anchor::start},
+                          {cx + 0.3 * fs, cy + 0.5 * fs + up, anchor::start}};
+    // The first spot that is inside the plot and free wins; when none is, the one that overlaps
+    // the fewest labels and points (a label outside the panel counts as the worst).
     const spot* chosen = &spots[0];
     box chosen_box{};
+    std::size_t best = std::numeric_limits<std::size_t>::max();
     for (const spot& sp : spots) {
       const double left = sp.a == anchor::start ? sp.x : sp.a == anchor::end ? sp.x - e.width : sp.x - e.width / 2.0;
       const box b{left, sp.baseline - up, left + e.width, sp.baseline + 0.1 * fs};
-      const bool inside = b.x0 >= f.layout.panel.x + 1.0 && b.x1 <= s.width && b.y0 >= 0.0;
-      if (inside && std::none_of(taken.begin(), taken.end(), [&](const box& t) { return t.overlaps(b); })) {
+      const bool inside = b.x0 >= f.layout.panel.x + 1.0 && b.x1 <= s.width && b.y0 >= 0.0 &&
+                          b.y1 <= f.layout.panel.bottom();
+      const auto hits = static_cast<std::size_t>(
+          std::count_if(taken.begin(), taken.end(), [&](const box& t) { return t.overlaps(b); }));
+      const std::size_t score = inside ? hits : taken.size() + 1;
+      if (score < best) {
+        best = score;
         chosen = &sp;
         chosen_box = b;
-        break;
       }
-      if (&sp == &spots[0]) chosen_box = b;
+      if (score == 0) break;
     }
     taken.push_back(chosen_box);
     s.text({chosen->x, chosen->baseline}, p.label, label_font, chosen->a, st.text);

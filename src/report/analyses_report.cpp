@@ -546,6 +546,8 @@ std::string format_json(const analyses::influence_result& r, const meta_context&
     o["hat"] = number(s.hat);
     o["weight"] = number(s.weight);
     o["dfbetas"] = number(s.dfbetas);
+    o["baujat_x"] = number(s.baujat_x);
+    o["baujat_y"] = number(s.baujat_y);
     o["influential"] = s.influential;
     o["influential_by"] = {
         {"dffits", s.flag_dffits}, {"cooks_d", s.flag_cooks_d}, {"hat", s.flag_hat}, {"dfbetas", s.flag_dfbetas}};

@@ -41,6 +41,23 @@ std::size_t display_width(std::string_view s) {
   return n;
 }
 
+/// Labels longer than this are cut (with "...") in the text table, so that one runaway cell (a
+/// pasted abstract, a 10-million-character field) cannot blow every line of the table up to its
+/// width. JSON and CSV keep the label whole.
+constexpr std::size_t max_label_width = 60;
+
+std::string clip_label(std::string_view s) {
+  if (display_width(s) <= max_label_width) return std::string(s);
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) != 0x80 && ++n > max_label_width - 3) break;
+    out += s[i];
+  }
+  return out + "...";
+}
+
 std::string pad_right_u8(std::string_view s, std::size_t width) {
   std::string out(s);
   const std::size_t w = display_width(s);
@@ -91,7 +108,7 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   };
 
   std::size_t label_w = std::string_view("Overall").size();
-  for (const auto& s : r.studies) label_w = std::max(label_w, display_width(s.label));
+  for (const auto& s : r.studies) label_w = std::max(label_w, std::min(max_label_width, display_width(s.label)));
   label_w = std::max<std::size_t>(label_w, 5) + 2;
 
   // Data columns, grouped under their spanning headers. A column's width includes its left gap
@@ -171,7 +188,7 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
     out += trim_end(h1) + trim_end(h2);
   }
   for (std::size_t i = 0; i < r.studies.size(); ++i) {
-    std::string line = pad_right_u8(r.studies[i].label, label_w);
+    std::string line = pad_right_u8(clip_label(r.studies[i].label), label_w);
     for (std::size_t c = 0; c < dc.size(); ++c) line += pad_left(i < dc[c].cells.size() ? dc[c].cells[i] : "", col_w[c]);
     line += pad_left(effect_cell(eff[i]), eff_w) + pad_left(fixed(r.studies[i].weight, d), 10);
     out += trim_end(line);

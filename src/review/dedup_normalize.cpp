@@ -513,13 +513,13 @@ std::string strip_markup(std::string_view text) {
           if (ent[1] == 'x' || ent[1] == 'X') {
             for (std::size_t k = 2; k < ent.size(); ++k) {
               const int h = hex_value(ent[k]);
-              if (h < 0) ok = false;
+              if (h < 0 || v > 0x10FFFF) ok = false;  // past Unicode: stop before the value wraps
               else v = v * 16 + static_cast<char32_t>(h);
             }
             ok = ok && ent.size() > 2;
           } else {
             for (std::size_t k = 1; k < ent.size(); ++k) {
-              if (ent[k] < '0' || ent[k] > '9') ok = false;
+              if (ent[k] < '0' || ent[k] > '9' || v > 0x10FFFF) ok = false;
               else v = v * 10 + static_cast<char32_t>(ent[k] - '0');
             }
           }

@@ -211,7 +211,7 @@ std::optional<scope_spec> pubmed_tag(std::string_view raw) {
     bool ok = c + 2 < t.size();
     for (std::size_t i = c + 2; i < t.size(); ++i) {
       if (!std::isdigit(static_cast<unsigned char>(t[i]))) ok = false;
-      else n = n * 10 + (t[i] - '0');
+      else if (n < 100000) n = n * 10 + (t[i] - '0');  // a larger distance means "anywhere"; no overflow
     }
     if (!ok) return std::nullopt;
     s.proximity = n;
@@ -232,8 +232,10 @@ std::optional<scope_spec> pubmed_tag(std::string_view raw) {
       t == "author - first" || t == "author - last") {
     return text(field_authors);
   }
+  // Long forms as PubMed writes them in Search Details and in its Clinical Queries filters
+  // ("therapeutic use[MeSH Subheading]"; PubMed Help, NBK3827, "Search Field Descriptions and Tags").
   if (t == "mh" || t == "mesh" || t == "mesh terms" || t == "majr" || t == "mesh major topic" || t == "sh" ||
-      t == "subheading") {
+      t == "subheading" || t == "mesh subheading") {
     s.mesh = true;
     return text(field_keywords);
   }
@@ -259,7 +261,10 @@ std::optional<scope_spec> pubmed_tag(std::string_view raw) {
   }
   if (t == "ad" || t == "affiliation" || t == "gr" || t == "grant number" || t == "ps" || t == "pl" ||
       t == "sb" || t == "filter" || t == "si" || t == "nm" || t == "rn" || t == "pa" || t == "ir" || t == "ip" ||
-      t == "vi" || t == "pg" || t == "is" || t == "cois" || t == "sh:noexp" || t == "jid" || t == "pmcid") {
+      t == "vi" || t == "pg" || t == "is" || t == "cois" || t == "sh:noexp" || t == "jid" || t == "pmcid" ||
+      t == "supplementary concept" || t == "pharmacological action" || t == "secondary source id" ||
+      t == "place of publication" || t == "investigator" || t == "conflict of interest statement" ||
+      t == "subset" || t == "volume" || t == "issue" || t == "pagination") {
     s.w = w::unsupported;
     return s;
   }
@@ -308,7 +313,12 @@ std::optional<std::pair<int, int>> parse_years(std::string_view raw) {
     }
     std::size_t e = i;
     int v = 0;
-    while (e < raw.size() && std::isdigit(static_cast<unsigned char>(raw[e]))) v = v * 10 + (raw[e++] - '0');
+    // Only a run of exactly four digits is a year; longer runs are measured, not accumulated
+    // (a fuzzed 25-digit run overflowed int here).
+    while (e < raw.size() && std::isdigit(static_cast<unsigned char>(raw[e]))) {
+      if (e - i < 4) v = v * 10 + (raw[e] - '0');
+      ++e;
+    }
     if (e - i == 4) years.push_back(v);
     else if (e - i > 4) return std::nullopt;
     i = e;
@@ -814,6 +824,10 @@ class query_parser {
     }
     if (!t.exact) check_wildcards(*n, t.pos);
     if (!quoted) unquoted_pos_ = unquoted_pos_ == 0 ? t.pos : unquoted_pos_;
+    // Scopus applies plurals and British/American variants to "loose phrases" too -- only {exact}
+    // phrases are taken literally (Scopus search tips, help.scopus.com h_srchtips; UCL, Oulu and
+    // KU library guides) -- whereas WoS quotes switch lemmatisation off.
+    if (!t.exact) loose_pos_ = loose_pos_ == 0 ? t.pos : loose_pos_;
     return n;
   }
 
@@ -1131,8 +1145,8 @@ class query_parser {
            "Web of Science lemmatisation (mouse/mice, analyse/analyze) cannot be reproduced offline: unquoted terms "
            "match as written");
     }
-    if (d_ == query_dialect::scopus && unquoted_pos_ != 0) {
-      diag(level::info, unquoted_pos_, "I204",
+    if (d_ == query_dialect::scopus && loose_pos_ != 0) {
+      diag(level::info, loose_pos_, "I204",
            "Scopus' automatic plural and British/American spelling variants cannot be reproduced offline: terms match "
            "as written");
     }
@@ -1149,6 +1163,7 @@ class query_parser {
   std::size_t i_ = 0;
   std::vector<level_state> levels_;
   std::size_t implicit_pos_ = 0, default_pos_ = 0, mesh_pos_ = 0, unquoted_pos_ = 0, same_pos_ = 0;
+  std::size_t loose_pos_ = 0;  ///< first term that is not a Scopus {exact} phrase
 };
 
 }  // namespace

@@ -24,7 +24,8 @@ std::string cat(const P&... parts) {
 
 class reader {
  public:
-  reader(std::string_view text, const fs::path& path) : text_(text), label_(path.string()) {
+  reader(std::string_view text, const fs::path& path, bool allow_outside)
+      : text_(text), label_(path.string()), allow_outside_(allow_outside) {
     line_start_.push_back(0);
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] == '\n') line_start_.push_back(i + 1);
@@ -94,6 +95,7 @@ class reader {
   [[nodiscard]] fs::path resolve_inside(const fs::path& dir, const std::string& rel, const source_position& where) const {
     const fs::path p(rel);
     if (rel.empty()) fail(where, "empty path");
+    if (allow_outside_) return fs::weakly_canonical(fs::absolute(dir) / p);  // metasift run --allow-outside
     if (p.is_absolute() || p.has_root_name() || p.has_root_directory()) {
       fail(where, "path '" + rel + "' must be relative to the review file's folder");
     }
@@ -114,6 +116,7 @@ class reader {
   std::string_view text_;
   std::string label_;
   std::vector<std::size_t> line_start_;
+  bool allow_outside_ = false;
 };
 
 query_dialect dialect_of(const reader& rd, const toml::node& n) {
@@ -125,8 +128,8 @@ query_dialect dialect_of(const reader& rd, const toml::node& n) {
 
 }  // namespace
 
-review_spec parse_review_file(std::string_view toml_text, const fs::path& path) {
-  const reader rd(toml_text, path);
+review_spec parse_review_file(std::string_view toml_text, const fs::path& path, bool allow_outside) {
+  const reader rd(toml_text, path, allow_outside);
   toml::table root;
   try {
     root = toml::parse(toml_text, rd.label());
@@ -136,7 +139,8 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path) 
   review_spec spec;
   spec.file = path;
   spec.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  rd.check_keys(root, {"title", "sources", "search", "criteria", "screening"}, "the review file");
+  rd.check_keys(root, {"title", "sources", "search", "criteria", "screening", "analysis"}, "the review file");
+  // [analysis] is read and checked key by key by the run module (run/analysis_spec.hpp).
   const source_position file_pos{rd.label(), 1, 1};
 
   if (const toml::node* t = root.get("title")) spec.title = rd.string_of(*t, "title");
@@ -274,6 +278,8 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path) 
   return spec;
 }
 
-review_spec load_review_file(const fs::path& path) { return parse_review_file(io::read_file(path), path); }
+review_spec load_review_file(const fs::path& path, bool allow_outside) {
+  return parse_review_file(io::read_file(path), path, allow_outside);
+}
 
 }  // namespace metasift::review

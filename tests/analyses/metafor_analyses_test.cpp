@@ -1,4 +1,4 @@
-// The bias, trim-and-fill, influence and cumulative analyses against metafor 3.8.1
+// The bias, trim-and-fill, influence (with the Baujat coordinates) and cumulative analyses against metafor 3.8.1
 // (tests/reference/metafor_analyses_<dataset>.csv, written by tools/reference/analyses_bias.R).
 //
 // Tolerances (tests/support/tolerance.hpp, the policy of tests/models/metafor_reference_test.cpp):
@@ -29,6 +29,7 @@
 #include "metasift/io/table.hpp"
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/study_data.hpp"
+#include "support/error_table.hpp"
 #include "support/reference.hpp"
 #include "support/tolerance.hpp"
 
@@ -57,7 +58,21 @@ std::map<std::string, worst_error>& worst() {
   return w;
 }
 
+/// The family of statistic a case belongs to, for the error table (docs/validation.md): the
+/// analysis field of the case key measure|method|test|analysis|control.
+std::string family_of(const std::string& where) {
+  std::string f = where;
+  for (int i = 0; i < 3; ++i) f = f.substr(std::min(f.size(), f.find('|') + 1));
+  f = f.substr(0, f.find('|'));
+  if (f == "regtest.lm.sei") return "regtest lm (Egger), PET";
+  if (f == "regtest.lm.vi") return "regtest lm on vi (PEESE)";
+  if (f == "regtest.rma") return "regtest rma (mixed-effects Egger)";
+  if (f == "model") return "rma (intercept only)";
+  return f.substr(0, f.find('.'));  // trimfill, fsn, cumul; ranktest, leave1out, influence, baujat
+}
+
 void compare(const std::string& stat, double ours, double theirs, tolerance tol, const std::string& where) {
+  test::record_error(family_of(where), tol, ours, theirs, where + " " + stat);
   // Relative error, except at rounding level where only the absolute floor is meaningful.
   const double e = std::max(std::abs(ours), std::abs(theirs)) > 1e-8 ? relative_error(ours, theirs) : 0.0;
   // Iterative (REML) and closed-form cases are reported apart: their tolerances differ.
@@ -226,6 +241,17 @@ TEST_P(MetaforAnalyses, AgreesOnEveryCase) {
           rc, "fill_vi", t.filled, [](const analyses::filled_study& f) { return f.vi; }, cf);
       continue;
     }
+    if (a == "baujat") {
+      // metafor's baujat.rma: x = (y_i - beta)^2 / (tau2 + v_i), y = (beta_(-i) - beta)^2 / Var(beta_(-i)).
+      const analyses::influence_result inf = analyses::influence(s.y, s.v, s.labels, spec);
+      ASSERT_EQ(inf.studies.size(), k);
+      for (std::size_t i = 0; i < k; ++i) {
+        ASSERT_TRUE(rc.has(idx("x", i)) && rc.has(idx("y", i))) << rc.key << " study " << i + 1;
+        compare("baujat.x", inf.studies[i].baujat_x, rc.at(idx("x", i)), tol, rc.key + " #" + std::to_string(i + 1));
+        compare("baujat.y", inf.studies[i].baujat_y, rc.at(idx("y", i)), tol, rc.key + " #" + std::to_string(i + 1));
+      }
+      continue;
+    }
     if (a == "leave1out" || a == "influence") {
       const analyses::influence_result inf = analyses::influence(s.y, s.v, s.labels, spec);
       ASSERT_EQ(inf.studies.size(), k);
@@ -325,6 +351,8 @@ TEST_P(MetaforAnalyses, AgreesOnEveryCase) {
     std::printf("[ metafor  ]   %-24s %.2e  %s\n", stat.c_str(), w.rel, w.where.c_str());
   }
 }
+
+[[maybe_unused]] const bool error_table_printed = test::print_error_table_at_exit();
 
 INSTANTIATE_TEST_SUITE_P(Datasets, MetaforAnalyses, ::testing::ValuesIn(datasets),
                          [](const ::testing::TestParamInfo<dataset>& param_info) { return param_info.param.name; });

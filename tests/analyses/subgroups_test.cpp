@@ -23,6 +23,7 @@
 #include "metasift/models/regression.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
+#include "support/error_table.hpp"
 #include "support/reference.hpp"
 #include "support/tolerance.hpp"
 
@@ -52,7 +53,17 @@ std::map<std::string, worst_error>& worst() {
   return w;
 }
 
+/// Family of a statistic for the error table (docs/validation.md).
+std::string family_of(const std::string& stat, const std::string& key) {
+  const std::string mode = key.find(":common") != std::string::npos ? " (common tau2)" : " (separate tau2)";
+  if (stat.rfind("Qb", 0) == 0) return "subgroups: Q_b test" + mode;
+  if (stat.rfind("tau2_common", 0) == 0) return "subgroups: common tau2";
+  if (stat.rfind("tau2", 0) == 0) return "subgroups: tau2" + mode;
+  return "subgroups: per-group fits" + mode;
+}
+
 void compare(const std::string& stat, double ours, double theirs, tolerance tol, const std::string& key) {
+  test::record_error(family_of(stat, key), tol, ours, theirs, key + " " + stat);
   const double e = std::max(std::abs(ours), std::abs(theirs)) > 1e-8 ? relative_error(ours, theirs) : 0.0;
   auto& w = worst()[stat];
   if (e > w.rel) w = {e, key};
@@ -174,6 +185,8 @@ TEST_P(MetaforSubgroups, AgreesOnEveryCase) {
     std::printf("[ worst     ] %s %-15s rel. error %9.3g  %s\n", ds.name.c_str(), stat.c_str(), w.rel, w.where.c_str());
   }
 }
+
+[[maybe_unused]] const bool error_table_printed = test::print_error_table_at_exit();
 
 INSTANTIATE_TEST_SUITE_P(Datasets, MetaforSubgroups, ::testing::ValuesIn(datasets),
                          [](const auto& param_info) { return param_info.param.name; });

@@ -1,6 +1,7 @@
 #pragma once
 // Running the metasift binary from the batch-engine CLI tests (METASIFT_BIN is set by CTest).
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,12 +27,30 @@ inline void spit(const std::filesystem::path& p, const std::string& content) {
   std::ofstream(p, std::ios::binary) << content;
 }
 
+/// This process's scratch folder (ctest runs every test in a process of its own).
+inline std::filesystem::path scratch_root() {
+  return std::filesystem::temp_directory_path() / ("metasift_batchcli_" + std::to_string(::getpid()));
+}
+
 /// A fresh folder per test binary run.
 inline std::filesystem::path scratch(const std::string& name) {
-  const auto d = std::filesystem::temp_directory_path() / ("metasift_batchcli_" + std::to_string(::getpid())) / name;
+  const auto d = scratch_root() / name;
   std::filesystem::create_directories(d);
   return d;
 }
+
+/// Removes the scratch folder after the tests when all of them passed; a failure keeps it, to be
+/// inspected. (An environment rather than a static destructor: its TearDown runs while GoogleTest's
+/// own state is still alive.)
+class scratch_cleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (::testing::UnitTest::GetInstance()->failed_test_count() != 0) return;
+    std::error_code ec;
+    std::filesystem::remove_all(scratch_root(), ec);
+  }
+};
+inline ::testing::Environment* const scratch_cleanup_registered = ::testing::AddGlobalTestEnvironment(new scratch_cleanup);
 
 /// Runs `<prefix> metasift <args>` through the shell (prefix: e.g. "cat f |").
 inline cli_result run_metasift(const std::string& args, const std::string& prefix = "") {

@@ -2,12 +2,12 @@
 // stream, a truncated gzip file is an input_error that says so, and line_chunker keeps lines whole.
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "cli_support.hpp"
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/error.hpp"
 
@@ -16,11 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace metasift::batch;
 
-fs::path temp_dir() {
-  const fs::path d = fs::temp_directory_path() / ("metasift_stream_" + std::to_string(::getpid()));
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir() { return metasift::test::scratch("stream"); }
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -133,14 +133,16 @@ TEST(ComputeSMD, CohensD) {
               {0.09838595057473308, 0.14115533499830671, 0.055812830893802554});
 }
 
-TEST(ComputeSMD, TooFewParticipantsForHedgesCorrectionIsExcluded) {
-  // escalc("SMD", m1i=1, sd1i=1, n1i=1, m2i=0, sd2i=1, n2i=2) gives NA (J undefined for m <= 1).
-  const auto t = compute(measure::SMD, make_data({{"n1", {1}}, {"mean1", {1}}, {"sd1", {1}},
-                                                  {"n2", {2}}, {"mean2", {0}}, {"sd2", {1}}}));
-  expect_rows(t, {NA}, {NA});
-  ASSERT_EQ(t.excluded.size(), 1u);
-  EXPECT_EQ(t.excluded[0].reason, "Hedges' correction needs n1 + n2 > 3");
-  EXPECT_EQ(t.notes.items[0], "study 'Study 1' excluded: Hedges' correction needs n1 + n2 > 3");
+TEST(ComputeSMD, GroupOfOneIsAnInputError) {
+  // escalc("SMD", m1i=1, sd1i=1, n1i=1, m2i=0, sd2i=1, n2i=2) gives NA (J undefined for m <= 1), and
+  // escalc("MD") with n1i = 1 gives a number from a meaningless SD. metasift refuses n < 2 in any
+  // group that reports an SD, at the cell (docs/bad-input.md).
+  for (const auto m : {measure::SMD, measure::MD, measure::ROM}) {
+    const std::string msg = input_error_of([&] {
+      (void)compute(m, make_data({{"n1", {1}}, {"mean1", {1}}, {"sd1", {1}}, {"n2", {2}}, {"mean2", {0.5}}, {"sd2", {1}}}));
+    });
+    EXPECT_NE(msg.find("column 'n1': must be at least 2, got 1"), std::string::npos) << msg;
+  }
 }
 
 TEST(ComputeSMD, ZeroPooledStandardDeviationIsExcluded) {

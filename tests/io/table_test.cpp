@@ -244,14 +244,19 @@ TEST(TableErrors, WrongNumberOfFields) {
   text += "1,2,3,4,5\n";
   EXPECT_EQ(parse_error(text), "data.csv:7:1: row has 5 fields, header has 7");
   EXPECT_EQ(parse_error("a,b\n1\n"), "data.csv:2:1: row has 1 field, header has 2");
-  EXPECT_EQ(parse_error("a,b\n1,2,3\n"), "data.csv:2:1: row has 3 fields, header has 2");
+  EXPECT_EQ(parse_error("a,b\nx,y,z\n"), "data.csv:2:1: row has 3 fields, header has 2");
   EXPECT_EQ(parse_error("a,b\n1,2\n\n3,4\n"), "data.csv:3:1: row is empty, header has 2");
   // The row is reported at the line where it starts, even when a quoted newline precedes the error.
   EXPECT_EQ(parse_error("a,b\n\"x\ny\"\n"), "data.csv:2:1: row has 1 field, header has 2");
 }
 
 TEST(TableErrors, FieldCountWithSemicolonAndUnquotedDecimalCommaInCommaFile) {
-  EXPECT_EQ(parse_error("yi,vi\n0,5,0.1\n"), "data.csv:2:1: row has 3 fields, header has 2");
+  // Extra fields with digits on both sides of a comma: the message suggests the likely cause.
+  EXPECT_EQ(parse_error("yi,vi\n0,5,0.1\n"),
+            "data.csv:2:1: row has 3 fields, header has 2 (decimal commas in a comma-separated file? Use ';' between fields or '.' in numbers)");
+  // Too few fields, or extra text fields: no such hint.
+  EXPECT_EQ(parse_error("yi,vi\n0.5\n"), "data.csv:2:1: row has 1 field, header has 2");
+  EXPECT_EQ(parse_error("a,b\nx,y,z\n"), "data.csv:2:1: row has 3 fields, header has 2");
 }
 
 TEST(TableErrors, UnterminatedQuotePointsAtTheOpeningQuote) {

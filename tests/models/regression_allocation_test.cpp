@@ -12,17 +12,11 @@
 
 #include "metasift/models/regression.hpp"
 
-namespace {
-std::atomic<long> allocations{0};
-}  // namespace
+#include "support/counting_new.hpp"
 
-void* operator new(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+namespace {
+std::atomic<long>& allocations = metasift::test::allocation_count();
+}  // namespace
 
 namespace metasift {
 namespace {

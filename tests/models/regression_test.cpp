@@ -27,6 +27,7 @@
 #include "metasift/models/regression.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
+#include "support/error_table.hpp"
 #include "support/reference.hpp"
 #include "support/tolerance.hpp"
 
@@ -56,7 +57,22 @@ std::map<std::string, worst_error>& worst() {
   return w;
 }
 
+/// Family of a statistic for the error table (docs/validation.md).
+std::string family_of(const std::string& stat) {
+  if (stat == "estimate" || stat == "se" || stat == "stat" || stat == "p" || stat == "ci_lower" || stat == "ci_upper" ||
+      stat == "df") {
+    return "rma mods: coefficients";
+  }
+  if (stat.rfind("QM", 0) == 0) return "rma mods: QM";
+  if (stat.rfind("QE", 0) == 0) return "rma mods: QE";
+  if (stat == "I2" || stat == "H2" || stat == "vt") return "rma mods: I2, H2";
+  if (stat == "hat" || stat == "fitted") return "rma mods: hat, fitted";
+  if (stat.rfind("p_perm", 0) == 0 || stat.rfind("QM_p_perm", 0) == 0) return "permutest";
+  return "rma mods: " + stat;  // tau2, tau2_se, R2
+}
+
 void compare(const std::string& stat, double ours, double theirs, tolerance tol, const std::string& key) {
+  test::record_error(family_of(stat), tol, ours, theirs, key + " " + stat);
   const double e = std::max(std::abs(ours), std::abs(theirs)) > 1e-8 ? relative_error(ours, theirs) : 0.0;
   auto& w = worst()[stat];
   if (e > w.rel) w = {e, key};
@@ -216,6 +232,8 @@ TEST_P(MetaforRegression, AgreesOnEveryCase) {
   }
 }
 
+[[maybe_unused]] const bool error_table_printed = test::print_error_table_at_exit();
+
 INSTANTIATE_TEST_SUITE_P(Datasets, MetaforRegression, ::testing::ValuesIn(datasets),
                          [](const auto& param_info) { return param_info.param.name; });
 
@@ -242,6 +260,9 @@ TEST(MetaforRegression, ExactPermutationTestMatchesPermutest) {
     EXPECT_TRUE(perm.exact);
     EXPECT_EQ(perm.iterations, static_cast<int>(rc.at("iterations")));
     EXPECT_EQ(perm.failed, 0);
+    test::record_error("permutest p-values", test::closed_form, perm.p[0], rc.at("p_perm.1"), rc.key + " p_perm.1");
+    test::record_error("permutest p-values", test::closed_form, perm.p[1], rc.at("p_perm.2"), rc.key + " p_perm.2");
+    test::record_error("permutest p-values", test::closed_form, perm.QM_p, rc.at("QM_p_perm"), rc.key + " QM_p_perm");
     EXPECT_NEAR(perm.p[0], rc.at("p_perm.1"), 1e-12) << rc.key;
     EXPECT_NEAR(perm.p[1], rc.at("p_perm.2"), 1e-12) << rc.key;
     EXPECT_NEAR(perm.QM_p, rc.at("QM_p_perm"), 1e-12) << rc.key;

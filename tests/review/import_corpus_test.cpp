@@ -21,6 +21,9 @@
 //     RIS/MEDLINE/WoS/CSV titles must match exactly (after collapsing whitespace); BibTeX and XML
 //     titles, which the importer decodes (LaTeX, entities), are compared on their ASCII letters and
 //     digits with markup removed.
+// A second test checks the committed table tests/review/corpus_expected.tsv (count, first and
+// last title of every file), written by tools/review_corpus_expected.py with Python's standard
+// library only -- a second derivation in another language, from the same definitions.
 
 #include <gtest/gtest.h>
 
@@ -434,6 +437,58 @@ TEST(CorpusImport, EveryFileHasTheExpectedFormatCountAndTitles) {
     total_records += fr.second;
   }
   std::cout << "[ corpus   ]   total: " << total_files << ", " << total_records << " (" << warnings << " warnings)\n";
+}
+
+/// Splits a line of tests/review/corpus_expected.tsv at its tabs.
+std::vector<std::string> tsv_fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  for (const char c : line) {
+    if (c == '\t') {
+      out.emplace_back();
+    } else if (c != '\r') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+// The committed table tests/review/corpus_expected.tsv was written by
+// tools/review_corpus_expected.py (Python standard library only: end-of-record lines, PMID lines,
+// @entries, <record> elements, csv-module rows; first and last title of each file), so its values
+// come from neither metasift nor the C++ readers above.
+TEST(CorpusImport, CountsAndFirstLastTitlesMatchThePythonDerivedTable) {
+  const fs::path dir = corpus_dir();
+  if (!fs::is_directory(dir)) GTEST_SKIP() << "shared corpus not found at " << dir << "; skipped";
+  const fs::path table = fs::path(METASIFT_REVIEW_FIXTURES).parent_path() / "corpus_expected.tsv";
+  std::ifstream in(table);
+  ASSERT_TRUE(in) << "cannot read " << table;
+  std::size_t rows = 0;
+  std::size_t records = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> f = tsv_fields(line);
+    ASSERT_EQ(f.size(), 6U) << table << ": " << line;
+    const std::string& path = f[0];
+    SCOPED_TRACE(path);
+    const std::size_t count = std::stoul(f[2]);
+    const bool skeleton_compare = f[3] == "skeleton";
+    ++rows;
+    const import_result res = import_file(dir / path);
+    ASSERT_EQ(res.records.size(), count) << "record count";
+    records += res.records.size();
+    if (count == 0) continue;
+    const auto same = [&](const std::string& got, const std::string& want) {
+      return skeleton_compare ? skeleton(got, false) == skeleton(want, true) : collapse(got) == want;
+    };
+    EXPECT_TRUE(same(res.records.front().title, f[4]))
+        << "first title\n  got      '" << res.records.front().title << "'\n  expected '" << f[4] << "'";
+    EXPECT_TRUE(same(res.records.back().title, f[5]))
+        << "last title\n  got      '" << res.records.back().title << "'\n  expected '" << f[5] << "'";
+  }
+  EXPECT_EQ(rows, std::size(corpus)) << "rows of " << table << " vs. files of the corpus table above";
+  std::cout << "[ corpus   ] " << rows << " files, " << records << " records: counts and first/last titles agree with "
+            << table.filename().string() << "\n";
 }
 
 }  // namespace

@@ -604,6 +604,30 @@ TEST(CsvImport, SemicolonsAndPythonListCells) {
                                        .url = ""});
 }
 
+// R's write.csv writes missing values as a bare NA (ASySD's labelled_test_set.csv does): they are
+// missing fields, not the text "NA", and a missing DOI is not "not a DOI".
+TEST(CsvImport, RWrittenNaCellsAreMissing) {
+  const std::string csv =
+      "\"author\",\"title\",\"year\",\"journal\",\"abstract\",\"doi\",\"number\",\"pages\",\"volume\"\n"
+      "\"Adeli K.\",\"Intestinal lipoprotein overproduction\",2008,\"Curr Opin Lipidol\",NA,NA,NA,NA,\"19\"\n"
+      "\"Lewis G. F.\",\"Another title\",2009,\"Diabetes\",\"An abstract.\",\"10.2337/db09-0001\",\"3\",\"221-8\",NA\n";
+  const import_result res = metasift::review::import_bytes(csv, "r_written.csv");
+  ASSERT_EQ(res.records.size(), 2U);
+  EXPECT_TRUE(res.warnings.empty()) << res.warnings.front();
+  const auto& a = res.records[0];
+  EXPECT_EQ(a.abstract, "");
+  EXPECT_EQ(a.doi, "");
+  EXPECT_EQ(a.issue, "");
+  EXPECT_EQ(a.pages, "");
+  EXPECT_EQ(a.volume, "19");
+  const auto& b = res.records[1];
+  EXPECT_EQ(b.abstract, "An abstract.");
+  EXPECT_EQ(b.doi, "10.2337/db09-0001");
+  EXPECT_EQ(b.issue, "3");
+  EXPECT_EQ(b.pages, "221-228");
+  EXPECT_EQ(b.volume, "");
+}
+
 TEST(BibtexImport, StringsConcatenationNestedBracesAccentsNamesAndBrokenEntry) {
   const std::string f = fixture("features.bib");
   const import_result res = load("features.bib", "bibtex", "utf-8", 5);

@@ -9,6 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -56,6 +60,123 @@ TEST(ReviewCli, ScreenWritesAuditPrismaJsonAndDiagram) {
   const std::string audit = slurp(dir / "audit.csv");
   EXPECT_EQ(std::count(audit.begin(), audit.end(), '\n'), 16);  // header + 15 records
   EXPECT_NE(slurp(dir / "flow.svg").find("Records screened (n = 7)"), std::string::npos);
+}
+
+/// RFC 4180 rows (quoted cells may hold commas, quotes and newlines) -- a reader written for this
+/// test, so the audit trail is not read back with the code that wrote it.
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string cell;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(cell);
+      cell.clear();
+    } else if (c == '\n') {
+      rows.back().push_back(cell);
+      cell.clear();
+      rows.emplace_back();
+    } else if (c != '\r') {
+      cell += c;
+    }
+  }
+  if (!cell.empty() || !rows.back().empty()) rows.back().push_back(cell);
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+std::size_t count_lines_starting(const fs::path& p, const std::string& prefix) {
+  std::ifstream in(p);
+  std::size_t n = 0;
+  for (std::string l; std::getline(in, l);) n += l.rfind(prefix, 0) == 0 ? 1 : 0;
+  return n;
+}
+
+std::size_t sum_n(const nlohmann::json& list) {
+  std::size_t s = 0;
+  for (const auto& e : list) s += e["n"].get<std::size_t>();
+  return s;
+}
+
+// Issue 5, "Done when": a review.toml runs end to end to PRISMA counts and a diagram. The counts
+// are re-added here from the JSON (the PRISMA 2020 boxes, Page et al. 2021, BMJ 372:n71), and the
+// audit trail is checked to hold exactly one row per input record, its final statuses adding up
+// to the same boxes.
+TEST(ReviewCli, ScreenEndToEndCountsAddUpAndAuditHasOneRowPerInputRecord) {
+  const fs::path dir = scratch() / "e2e";
+  fs::create_directories(dir);
+  const run_result r = run("screen " + (fixture / "review.toml").string() + " --audit " + (dir / "audit.csv").string() +
+                           " --prisma-json " + (dir / "prisma.json").string() + " --prisma " + (dir / "flow.svg").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+
+  // Input records, counted from the committed fixture files themselves.
+  const std::size_t scopus = count_lines_starting(fixture / "records" / "scopus.ris", "ER  -");
+  const std::size_t pubmed = count_lines_starting(fixture / "records" / "pubmed.nbib", "PMID- ");
+  ASSERT_EQ(scopus, 10U);
+  ASSERT_EQ(pubmed, 5U);
+
+  const auto j = nlohmann::json::parse(slurp(dir / "prisma.json"));
+  const auto n = [&](const char* key) { return j[key].get<std::size_t>(); };
+  EXPECT_EQ(n("database_results"), scopus + pubmed);
+  EXPECT_EQ(sum_n(j["database_specific_results"]), n("database_results"));
+  EXPECT_EQ(n("records_screened"),
+            n("database_results") - n("duplicates") - n("excluded_automatic") - n("excluded_other"));
+  EXPECT_EQ(sum_n(j["metasift"]["excluded_automatic_reasons"]), n("excluded_automatic"));
+  EXPECT_EQ(n("records_screened"),
+            n("records_excluded") + n("dbr_sought_reports") + j["metasift"]["awaiting_screening"].get<std::size_t>());
+  EXPECT_EQ(n("dbr_sought_reports"), n("dbr_notretrieved_reports") + n("dbr_assessed") +
+                                         j["metasift"]["awaiting_full_text"].get<std::size_t>());
+  EXPECT_EQ(n("dbr_assessed"), sum_n(j["dbr_excluded"]) + n("new_reports"));
+  EXPECT_LE(n("new_studies"), n("new_reports"));
+  EXPECT_TRUE(j["metasift"]["invariants_checked"].get<bool>());
+
+  // The audit trail: one row per input record, no (source, source_id) twice, and its final
+  // statuses give the PRISMA boxes again.
+  const auto rows = csv_rows(slurp(dir / "audit.csv"));
+  ASSERT_GE(rows.size(), 1U);
+  const auto& header = rows[0];
+  const auto col = [&](const char* name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    return static_cast<std::size_t>(it - header.begin());
+  };
+  const std::size_t c_source = col("source"), c_id = col("source_id"), c_status = col("final_status");
+  ASSERT_LT(c_status, header.size());
+  ASSERT_EQ(rows.size() - 1, scopus + pubmed) << "audit rows vs. input records";
+  std::set<std::pair<std::string, std::string>> seen;
+  std::map<std::string, std::size_t> status, per_source;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), header.size()) << "audit row " << i;
+    EXPECT_TRUE(seen.insert({rows[i][c_source], rows[i][c_id]}).second) << rows[i][c_source] << ":" << rows[i][c_id];
+    ++status[rows[i][c_status]];
+    ++per_source[rows[i][c_source]];
+  }
+  EXPECT_EQ(per_source["Scopus"], scopus);
+  EXPECT_EQ(per_source["PubMed"], pubmed);
+  EXPECT_EQ(status["duplicate"], n("duplicates"));
+  EXPECT_EQ(status["excluded-automatic"], n("excluded_automatic"));
+  EXPECT_EQ(status["excluded-title-abstract"], n("records_excluded"));
+  EXPECT_EQ(status["not-retrieved"], n("dbr_notretrieved_reports"));
+  EXPECT_EQ(status["excluded-full-text"], sum_n(j["dbr_excluded"]));
+  EXPECT_EQ(status["included"], n("new_reports"));
+  EXPECT_GT(status["included"], 0U);
+
+  // The diagram carries the same numbers.
+  const std::string svg = slurp(dir / "flow.svg");
+  EXPECT_EQ(svg.rfind("<?xml", 0) == 0 || svg.rfind("<svg", 0) == 0, true) << svg.substr(0, 80);
+  EXPECT_NE(svg.find("Records screened (n = " + std::to_string(n("records_screened")) + ")"), std::string::npos);
+  EXPECT_NE(svg.find("(n = " + std::to_string(n("duplicates")) + ")"), std::string::npos);
 }
 
 TEST(ReviewCli, ScreenReportsBadReviewFilesWithPositions) {

@@ -19,6 +19,7 @@
 #             regtest.rma      regtest(res)       (mixed-effects Egger with the model's method/test)
 #             trimfill.<L0|R0>.<auto|left|right>  trimfill(res, estimator, side)
 #             leave1out        leave1out(res)     influence   influence(res)
+#             baujat           baujat(res): x = squared Pearson residual, y = influence on the estimate
 #             cumul.data       cumul(res)         cumul.year  cumul(res, order = year) (bcg only)
 #   control   default | tight: rma(..., control = list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)),
 #             also passed to trimfill (which does not reuse the model's control); REML is always tight.
@@ -188,6 +189,13 @@ record_model <- function(rec, ds, method, test, control) {
   emit_vec(rec, case, "tau2_del", inf$inf$tau2.del); emit_vec(rec, case, "QE_del", inf$inf$QE.del)
   emit_vec(rec, case, "hat", inf$inf$hat); emit_vec(rec, case, "weight", inf$inf$weight)
   emit_vec(rec, case, "dfbetas", inf$dfbs$intrcpt); emit_vec(rec, case, "inf", as.numeric(inf$is.infl))
+
+  # Baujat plot coordinates (baujat() draws; the plot goes to a null device, its value is kept).
+  case <- key("baujat")
+  grDevices::pdf(NULL)
+  bj <- with_warnings(rec, case, baujat(res))
+  grDevices::dev.off()
+  emit_vec(rec, case, "x", bj$x); emit_vec(rec, case, "y", bj$y)
 
   # Cumulative, in data order and in each extra order.
   orders <- c(list(data = NULL), ds$orders)

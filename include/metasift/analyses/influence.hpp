@@ -38,6 +38,11 @@ struct influence_row {
   double hat = models::not_available;        ///< w_i / sum w of the full model
   double weight = models::not_available;     ///< percent
   double dfbetas = models::not_available;    ///< (beta - beta_(-i)) / sqrt(s2 / sum_j 1/(v_j + tau2_(-i)))
+  // Baujat et al. (2002) coordinates, as metafor 3.8's baujat.rma: the squared Pearson residual
+  // (y_i - beta)^2 / (tau2 + v_i) of the full model (its contribution to Q when tau2 = 0) and the
+  // influence (beta_(-i) - beta)^2 / Var(beta_(-i)) of deleting the study on the pooled estimate.
+  double baujat_x = models::not_available;
+  double baujat_y = models::not_available;
   bool influential = false;                  ///< any of metafor's four criteria (see influence_result)
   bool flag_dffits = false, flag_cooks_d = false, flag_hat = false, flag_dfbetas = false;
   fit_status status = fit_status::ok;  ///< of the refit without this study

@@ -66,12 +66,13 @@ struct effect_table {
   std::optional<two_by_two> counts;     ///< OR/RR/RD/PETO only; rows aligned with yi
   std::vector<double> ni;               ///< total sample size per study where defined (else empty)
   options used;                          ///< the options that produced the table
-  warnings notes;
+  warnings notes;                        ///< one per excluded study
+  warnings label_notes;                  ///< labels used by more than one study (pooled separately)
 };
 
 /// Computes yi/vi for every study with metafor 3.8's escalc formulas (per measure in compute.cpp).
 /// Throws input_error (at the offending cell) when a value is outside its domain: sd < 0, n <= 0
-/// or not whole, events negative, not whole or > n, |r| > 1, time <= 0, ROM mean <= 0, vi or sei
+/// or not whole, n < 2 in a group with an SD, events negative, not whole or > n, |r| > 1, time <= 0, ROM mean <= 0, vi or sei
 /// <= 0 for GEN, ci_upper <= ci_lower, an MD/ROM variance of exactly 0 (both SDs 0); and, at no
 /// position, a missing required column. Throws usage_error for opt.add < 0 or opt.level outside (0, 1).
 ///

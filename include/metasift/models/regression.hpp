@@ -100,6 +100,20 @@ struct regression_result {
 [[nodiscard]] regression_result fit_regression(std::span<const double> y, std::span<const double> v, const design& x,
                                                const model_spec& spec);
 
+/// A fitted value of a meta-regression at one row of moderator values, with its CI.
+struct prediction {
+  double estimate = not_available;
+  double se = not_available;
+  double ci_lower = not_available;
+  double ci_upper = not_available;
+};
+
+/// metafor's predict.rma for a new row x (one value per entry of r.coefficients, i.e. the design
+/// columns that were kept, intercept included): x'b, se = sqrt(x' vcov x), CI x'b -/+ crit * se
+/// with the normal critical value, or t with k - p df under Hartung-Knapp (vcov is then already
+/// scaled). Throws usage_error when x has the wrong length; NaN when the fit has no coefficients.
+[[nodiscard]] prediction predict(const regression_result& r, std::span<const double> x);
+
 /// Permutation p-values for every coefficient and for QM (metafor permutest.rma.uni). The design
 /// is factored once and every refit reuses one workspace (no allocation per refit). Exact when
 /// opt.exact and the number of distinct arrangements (k! / prod n_c! over groups of identical rows

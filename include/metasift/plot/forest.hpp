@@ -7,10 +7,13 @@
 // the input from a models::meta_result (formatting and back-transforming only); subgroup blocks
 // are filled by whoever has the subgroup results, e.g. with make_forest_block per subgroup fit.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "metasift/analyses/cumulative.hpp"
+#include "metasift/analyses/subgroups.hpp"
 #include "metasift/effects/measure.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/plot/axis.hpp"
@@ -36,6 +39,9 @@ struct forest_study {
   double ci_upper = models::not_available;
   double weight = models::not_available;  ///< percent; sets the square's area (NaN: no square)
   std::string sort_key;                   ///< used by forest_sort::key
+  /// Index of the study in the fit it came from (meta_result::studies); add_column_by_source uses
+  /// it to put table cells on the right rows when blocks reorder the studies.
+  std::size_t source = static_cast<std::size_t>(-1);
 };
 
 /// A pooled estimate drawn as a diamond (display scale).
@@ -146,7 +152,8 @@ struct measure_display {
 [[nodiscard]] forest_summary make_summary(const models::meta_result& r, effects::measure m, double harmonic_n = 0.0,
                                           std::string label = "Overall");
 
-/// A subgroup block from that subgroup's fit: its studies, diamond and heterogeneity line.
+/// A subgroup block from that subgroup's fit: its studies, diamond, heterogeneity line and the
+/// test of homogeneity within the block (Stata's meta forestplot, subgroup()).
 /// Weights are the fit's own (percent within the block) unless the caller rescales them.
 [[nodiscard]] forest_block make_forest_block(std::string name, const models::meta_result& r, effects::measure m,
                                              double harmonic_n = 0.0, int decimals = 2);
@@ -156,8 +163,34 @@ struct measure_display {
 [[nodiscard]] forest_input make_forest_input(const models::meta_result& r, effects::measure m,
                                              double harmonic_n = 0.0, int decimals = 2);
 
+/// "Test of group differences: Q_b(df) = Q, p = p" (b as a subscript), Stata's meta forestplot line.
+[[nodiscard]] rich_text group_difference_note(const analyses::subgroup_test& t, int decimals = 2);
+
+/// The forest plot of a subgroup analysis, laid out as Stata's meta forestplot, subgroup(): one
+/// block per subgroup (heading, studies, its diamond, heterogeneity and Q lines), studies with no
+/// subgroup value in a last block without a diamond (so that no study is silently left out), then
+/// the overall diamond and notes from `overall` and the test of group differences. Study weights
+/// are those of `overall` (percent of the whole analysis, as R meta's forest with subgroups) and a
+/// block's diamond row shows their sum. forest_study::source indexes overall.studies.
+/// Throws std::invalid_argument when a subgroup's study index is outside `overall`.
+[[nodiscard]] forest_input make_subgroup_forest_input(const analyses::subgroup_result& sg,
+                                                      const models::meta_result& overall, effects::measure m,
+                                                      double harmonic_n = 0.0, int decimals = 2);
+
+/// The cumulative forest plot (Lau et al. 1992; metafor's forest.cumul.rma, Stata's meta
+/// forestplot, cumulative()): one row per step, labelled with the study added, showing the pooled
+/// estimate and CI of the studies so far as a marker and line, a "k" column, no weights and no
+/// overall diamond (the last row is the full analysis). forest_study::source is the step index.
+[[nodiscard]] forest_input make_cumulative_forest_input(const analyses::cumulative_result& r, effects::measure m,
+                                                        double harmonic_n = 0.0, int decimals = 2);
+
 /// Appends a column whose cells[i] belongs to the i-th study counted over all blocks in order.
 /// Throws std::invalid_argument when the counts differ.
 void add_column(forest_input& in, forest_column col, const std::vector<std::string>& cells);
+
+/// Appends a column whose cells[j] belongs to the study with forest_study::source == j (the fit's
+/// study order), whatever the block order. Throws std::invalid_argument when a study's source is
+/// not an index into cells.
+void add_column_by_source(forest_input& in, forest_column col, const std::vector<std::string>& cells);
 
 }  // namespace metasift::plot

@@ -4,11 +4,16 @@
 // around the null (Peters et al. 2008) and hollow points for imputed (trim-and-fill) studies.
 // Also the x-y plots other analyses draw: bubble plots (meta-regression) and Baujat plots.
 
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "metasift/analyses/influence.hpp"
+#include "metasift/analyses/trimfill.hpp"
 #include "metasift/effects/measure.hpp"
+#include "metasift/models/regression.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/plot/axis.hpp"
 #include "metasift/plot/scene.hpp"
@@ -49,6 +54,7 @@ struct funnel_point {
 struct funnel_input {
   std::vector<funnel_point> points;
   double pooled = models::not_available;  ///< analysis scale; the vertical line and the funnel's apex
+  std::string pooled_label = "Pooled estimate";  ///< its legend entry
   /// `log`: yi are natural logs of a ratio and tick labels show ratios.
   axis_scale scale = axis_scale::linear;
   /// Half-width of the pseudo confidence region in SEs: the normal quantile of the level
@@ -69,6 +75,11 @@ struct funnel_input {
 /// The studies and pooled estimate of a fit, on the analysis scale, with the measure's axis.
 [[nodiscard]] funnel_input make_funnel_input(const models::meta_result& r, effects::measure m);
 
+/// The funnel plot of a trim-and-fill analysis (Duval & Tweedie 2000; metafor's funnel.rma on a
+/// trimfill object): the observed studies filled, the imputed ones hollow (se = sqrt(vi)), and the
+/// funnel centred on the adjusted estimate (the fit on observed + filled studies).
+[[nodiscard]] funnel_input make_funnel_input(const analyses::trimfill_result& r, effects::measure m);
+
 struct bubble_point {
   double x = models::not_available;       ///< moderator
   double y = models::not_available;       ///< effect (analysis scale)
@@ -87,6 +98,16 @@ struct bubble_input {
   bool label_points = false;
 };
 
+/// The bubble plot of a meta-regression against design column `column` of x (metafor's regplot):
+/// one circle per study with area proportional to its weight 1/(v_i + tau^2), the fitted line and
+/// its confidence band from models::predict, the other columns held at their means (regplot's
+/// default). y and v are the model's (one per row of x). Throws std::invalid_argument when the
+/// sizes differ or `column` is not a column of x; no line when that column was dropped as aliased.
+[[nodiscard]] bubble_input make_bubble_input(const models::regression_result& r, const models::design& x,
+                                             std::span<const double> y, std::span<const double> v,
+                                             const std::vector<std::string>& labels, std::size_t column,
+                                             effects::measure m);
+
 /// Bubble plot of a meta-regression. Throws std::invalid_argument when no point is drawable.
 [[nodiscard]] xy_plot build_bubble(const bubble_input& in, const xy_style& style = {});
 
@@ -102,6 +123,11 @@ struct baujat_input {
   std::string xlabel = "Contribution to overall heterogeneity";
   std::string ylabel = "Influence on overall result";
 };
+
+/// The Baujat plot of an influence analysis (Baujat et al. 2002; metafor's baujat.rma): x is each
+/// study's squared Pearson residual (its contribution to Q in a common-effect model), y the
+/// influence of deleting it on the pooled estimate; axis titles as metafor's.
+[[nodiscard]] baujat_input make_baujat_input(const analyses::influence_result& r);
 
 /// Baujat plot: each study's label drawn at its point. Throws std::invalid_argument when no
 /// point is drawable.

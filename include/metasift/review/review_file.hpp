@@ -62,10 +62,12 @@ struct review_spec {
 
 /// Reads and validates a review file. Throws io_error when it cannot be read and input_error
 /// (review.toml:line:column) for any invalid content, path escaping the review folder, or query
-/// with an error.
-[[nodiscard]] review_spec load_review_file(const std::filesystem::path& path);
+/// with an error. `allow_outside` (metasift run --allow-outside) accepts paths outside the review
+/// folder, absolute ones included. An [analysis] table is accepted and left to the run module.
+[[nodiscard]] review_spec load_review_file(const std::filesystem::path& path, bool allow_outside = false);
 
 /// The same from text; `path` names the file in messages and anchors relative paths.
-[[nodiscard]] review_spec parse_review_file(std::string_view toml_text, const std::filesystem::path& path);
+[[nodiscard]] review_spec parse_review_file(std::string_view toml_text, const std::filesystem::path& path,
+                                            bool allow_outside = false);
 
 }  // namespace metasift::review

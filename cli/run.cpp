@@ -1,0 +1,100 @@
+#include "run.hpp"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "metasift/models/result.hpp"
+#include "metasift/run/run.hpp"
+#include "registry.hpp"
+
+namespace metasift::cli {
+
+namespace {
+[[maybe_unused]] const bool registered = register_subcommand("run", setup_run);
+
+/// A one-line progress bar redrawn in place; only used when stderr is a terminal, so logs and
+/// pipes stay free of control characters.
+void draw_progress(std::string_view step, std::size_t done, std::size_t total) {
+  constexpr std::size_t width = 24;
+  const std::size_t filled = total == 0 ? width : done * width / total;
+  std::string bar(filled, '#');
+  bar.append(width - filled, '.');
+  std::fprintf(stderr, "\r\033[2K[%s] %zu/%zu %.*s", bar.c_str(), done + 1, total, static_cast<int>(step.size()),
+               step.data());
+  std::fflush(stderr);
+}
+}  // namespace
+
+void setup_run(CLI::App& app) {
+  auto opt = std::make_shared<run_cli_options>();
+  CLI::App* sub = app.add_subcommand(
+      "run", "Run a whole review from review.toml: screening, meta-analysis, figures and a self-contained report.html");
+  sub->add_option("review", opt->review, "The review file (TOML) with [[sources]], criteria and [analysis]")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("--out,-o", opt->out, "Output folder (written to a temporary folder, then renamed)")->required();
+  sub->add_flag("--allow-outside", opt->allow_outside, "Accept file paths outside the review file's folder");
+  sub->add_option("--dpi", opt->dpi, "Resolution of the PNG figures")->check(CLI::Range(36.0, 2400.0))->capture_default_str();
+  sub->add_option("--date", opt->date, "Date shown under the report title (none by default: reruns give the same bytes)");
+  sub->add_option("--threads", opt->threads, "Deduplication threads (0 = all cores)")->check(CLI::Range(0U, 256U));
+  sub->add_flag("--quiet,-q", opt->quiet, "Print neither warnings nor the summary");
+  sub->callback([opt]() { run_run(*opt); });
+}
+
+void run_run(const run_cli_options& opt) {
+  run::run_options ro;
+  ro.review = opt.review;
+  ro.allow_outside = opt.allow_outside;
+  ro.threads = opt.threads;
+  ro.dpi = opt.dpi;
+  ro.date = opt.date;
+  const bool tty = isatty(fileno(stderr)) == 1 && !opt.quiet;
+  // The library's steps plus one: writing the folder.
+  auto steps = std::make_shared<std::size_t>(0);
+  if (tty) {
+    ro.progress = [steps](std::string_view step, std::size_t done, std::size_t total) {
+      *steps = total;
+      draw_progress(step, done, total + 1);
+    };
+  }
+  run::run_outputs out;
+  try {
+    out = run::compute_run(ro);
+    if (tty) draw_progress("writing " + opt.out, *steps, *steps + 1);
+    (void)run::write_run(out, opt.out, opt.dpi);
+  } catch (...) {
+    if (tty) std::fputs("\r\033[2K", stderr);
+    throw;
+  }
+  if (tty) std::fputs("\r\033[2K", stderr);
+  if (!opt.quiet) {
+    for (const auto& w : out.warnings) std::fprintf(stderr, "metasift: warning: %s\n", w.c_str());
+  }
+  const std::filesystem::path report = std::filesystem::path(opt.out) / "report.html";
+  std::printf("report: %s\n", report.string().c_str());
+  if (!opt.quiet) {
+    std::printf("records: %zu identified, %zu duplicates, %zu screened, %zu included\n", out.prisma.database_results,
+                out.prisma.duplicates, out.prisma.records_screened, out.prisma.new_studies);
+    if (out.meta) {
+      const auto& m = *out.meta;
+      const auto f = [](double x) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.2f", x);
+        return std::string(b);
+      };
+      std::printf("pooled: %s [%s, %s] (k = %d)\n", f(m.pooled.estimate).c_str(), f(m.pooled.ci_lower).c_str(),
+                  f(m.pooled.ci_upper).c_str(), m.k);
+      std::printf("heterogeneity: tau2 = %s, I2 = %s%%, H2 = %s, Q(%.0f) = %s\n", f(m.het.tau2).c_str(),
+                  f(m.het.I2).c_str(), f(m.het.H2).c_str(), m.het.df, f(m.het.Q).c_str());
+      std::printf("test of theta = 0: %s = %s, p = %s\n", std::isfinite(m.pooled.df) ? "t" : "z",
+                  f(m.pooled.statistic).c_str(), f(m.pooled.p).c_str());
+    }
+  }
+}
+
+}  // namespace metasift::cli

@@ -1,0 +1,80 @@
+#pragma once
+// `metasift run review.toml --out DIR`: a whole review from one file (docs/report.md). Screening
+// (review/screen.hpp: import, deduplication, search, criteria, human decisions, PRISMA 2020), the
+// join of the study data to the included records, the meta-analysis and the analyses the
+// [analysis] table asks for, the figures (SVG, PDF, PNG), results.json, screening.csv,
+// prisma.json and a self-contained report.html.
+//
+// Everything is computed in memory first (compute_run); write_run then writes the files into a
+// temporary folder next to DIR and renames it to DIR at the end, so a failed run leaves no
+// half-written report. The library never prints: progress goes through a callback.
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "metasift/models/result.hpp"
+#include "metasift/review/prisma.hpp"
+#include "metasift/run/analysis_spec.hpp"
+
+namespace metasift::run {
+
+struct run_options {
+  std::filesystem::path review;  ///< review.toml
+  bool allow_outside = false;    ///< accept file paths outside the review folder
+  unsigned threads = 0;          ///< deduplication threads (0 = all cores)
+  double dpi = 300.0;            ///< PNG figures
+  std::string date;              ///< shown under the report's title; empty = none (deterministic output)
+  /// Called at the start of each step with (step name, steps done, steps in all).
+  std::function<void(std::string_view, std::size_t, std::size_t)> progress;
+};
+
+/// How the study data were joined to the screened records.
+struct link_summary {
+  std::size_t rows = 0;      ///< data rows
+  std::size_t analysed = 0;  ///< rows linked to an included record (the studies analysed)
+  std::vector<std::string> included_without_data;  ///< "Scopus:S12 (Title...)"
+  std::vector<std::string> rows_with_excluded_record;  ///< "studies.csv:4: ... excluded at full text"
+};
+
+/// A figure of the run, laid out and ready to render.
+struct run_figure;
+
+/// Everything a run produces, before anything is written.
+struct run_outputs {
+  std::string title;
+  review::prisma_counts prisma;
+  std::optional<models::meta_result> meta;  ///< the main meta-analysis, when [analysis] is given
+  link_summary links;
+  std::vector<std::string> warnings;
+  /// Text files by name relative to the output folder: report.html, results.json, screening.csv,
+  /// prisma.json.
+  std::vector<std::pair<std::string, std::string>> text_files;
+  /// Figures written in three formats as figures/<name>.{svg,pdf,png}.
+  std::vector<std::shared_ptr<const run_figure>> figures;
+};
+
+/// Runs the review and the analyses in memory. Throws input_error (file:line:column) for bad
+/// review.toml content, missing files (naming the key and its line), a data row that names no
+/// record, and bad study data; io_error for unreadable files.
+[[nodiscard]] run_outputs compute_run(const run_options& opt);
+
+/// Writes the outputs into `out` through a temporary sibling folder renamed at the end. An
+/// existing `out` is replaced only when it is empty or an earlier run's folder (it holds
+/// report.html); anything else is an io_error, as is any failed write (the temporary folder is
+/// removed). Returns the files written, relative to `out`.
+std::vector<std::string> write_run(const run_outputs& outputs, const std::filesystem::path& out, double dpi = 300.0);
+
+/// Scaffolds a new review project in `dir` (metasift init): a commented review.toml, records/ with
+/// a README, data/studies.csv with the header of a two-group continuous outcome, decisions.csv
+/// with its header. Refuses (io_error) to overwrite an existing review.toml. Returns the files
+/// created, relative to `dir`.
+std::vector<std::string> init_project(const std::filesystem::path& dir);
+
+}  // namespace metasift::run

@@ -1,0 +1,412 @@
+// metasift run: screening, the join of study data to included records, the analyses, figures and
+// results.json, all in memory (compute_run); write.cpp puts them on disk.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "internal.hpp"
+#include "metasift/core/check.hpp"
+#include "metasift/core/version.hpp"
+#include "metasift/effects/compute.hpp"
+#include "metasift/io/file.hpp"
+#include "metasift/models/fit.hpp"
+#include "metasift/pipeline/design.hpp"
+#include "metasift/pipeline/study_data.hpp"
+#include "metasift/plot/forest.hpp"
+#include "metasift/plot/funnel.hpp"
+#include "metasift/plot/render.hpp"
+#include "metasift/report/analyses_report.hpp"
+#include "metasift/review/audit.hpp"
+#include "metasift/review/dedup_normalize.hpp"
+#include "metasift/run/run.hpp"
+
+namespace metasift::run {
+
+std::string fixed(double x, int decimals) {
+  if (!std::isfinite(x)) return "NA";
+  std::string s = fmt::format("{:.{}f}", x, decimals);
+  if (s.find_first_not_of("-0.") == std::string::npos && s.front() == '-') s.erase(0, 1);  // no "-0.00"
+  return s;
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return s;
+}
+
+class steps {
+ public:
+  steps(const run_options& o, std::size_t total) : opt_(o), total_(total) {}
+  void next(std::string_view name) {
+    if (opt_.progress) opt_.progress(name, done_, total_);
+    ++done_;
+  }
+
+ private:
+  const run_options& opt_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+};
+
+/// Files named by review.toml must exist; the error names the key and its line.
+void check_files_exist(const review::review_spec& spec) {
+  std::error_code ec;
+  for (const auto& s : spec.sources) {
+    for (std::size_t i = 0; i < s.paths.size(); ++i) {
+      if (!fs::is_regular_file(s.paths[i], ec)) {
+        fail_input(s.where, "files", "[[sources]] '" + s.name + "': file '" + s.files[i] + "' does not exist");
+      }
+    }
+  }
+  if (spec.decisions && !fs::is_regular_file(*spec.decisions, ec)) {
+    fail_input(spec.decisions_where, "decisions", "file '" + spec.decisions_label + "' does not exist");
+  }
+}
+
+std::string describe_record(const review::record& r, const review::audit_entry& a) {
+  std::string s = a.key;
+  if (!r.title.empty()) s += " (" + (r.title.size() > 80 ? r.title.substr(0, 77) + "..." : r.title) + ")";
+  return s;
+}
+
+std::string status_phrase(review::final_status s) {
+  switch (s) {
+    case review::final_status::duplicate: return "removed as a duplicate";
+    case review::final_status::excluded_automatic: return "excluded by the search or a criterion";
+    case review::final_status::awaiting_title_abstract: return "still awaiting title-abstract screening";
+    case review::final_status::excluded_title_abstract: return "excluded at title-abstract screening";
+    case review::final_status::not_retrieved: return "not retrieved";
+    case review::final_status::excluded_full_text: return "excluded at full text";
+    case review::final_status::awaiting_full_text: return "still awaiting full-text assessment";
+    case review::final_status::included: return "included";
+  }
+  return "?";
+}
+
+/// Joins the study table to the screened records: each row names its record by record id,
+/// "<source>:<id>" or DOI. A row naming no record is an input error at its cell; a row whose record
+/// was not included is left out of the analysis and reported, as is an included record without a row.
+io::table link_rows(const io::table& t, const analysis_spec& a, const review::screen_result& sr,
+                    std::vector<std::size_t>& record_of_row, link_summary& links, std::vector<std::string>& warnings) {
+  const auto col = t.find(a.record_column);
+  if (!col) {
+    fail_input(source_position{t.file, 1, 0}, a.record_column,
+               "the study table has no column '" + a.record_column +
+                   "': each row must name its record (record id such as 'Scopus:S14', or DOI)");
+  }
+  std::map<std::string, std::size_t> by_key;
+  for (std::size_t i = 0; i < sr.records.size(); ++i) {
+    by_key.emplace(lower(sr.audit[i].key), i);
+    by_key.emplace(lower(sr.records[i].id), i);
+    if (!sr.records[i].doi.empty()) by_key.emplace(lower(sr.records[i].doi), i);
+  }
+  io::table kept = t;
+  kept.rows.clear();
+  kept.row_line.clear();
+  kept.cell_column.clear();
+  kept.cell_line.clear();
+  std::set<std::size_t> linked;
+  links.rows = t.rows.size();
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const std::string name = trim(t.rows[r][*col]);
+    const source_position where = t.position(r, *col);
+    if (name.empty()) fail_input(where, a.record_column, "empty: every study row must name its record");
+    auto it = by_key.find(lower(name));
+    if (it == by_key.end()) {
+      const std::string doi = review::canonical_doi(name);
+      if (!doi.empty()) it = by_key.find(doi);
+    }
+    if (it == by_key.end()) {
+      fail_input(where, a.record_column,
+                 "'" + name + "' names no record of the review (use a record id such as 'Scopus:S14' or a DOI)");
+    }
+    std::size_t k = it->second;
+    if (sr.audit[k].dedup == review::dedup_status::duplicate) k = sr.audit[k].duplicate_of;
+    const review::final_status st = sr.audit[k].status;
+    if (st != review::final_status::included) {
+      const std::string msg = t.file + ":" + std::to_string(t.row_line[r]) + ": study row names record " +
+                              sr.audit[k].key + ", which was " + status_phrase(st) + "; left out of the analysis";
+      links.rows_with_excluded_record.push_back(msg);
+      warnings.push_back(msg);
+      continue;
+    }
+    if (!linked.insert(k).second) {
+      warnings.push_back(t.file + ":" + std::to_string(t.row_line[r]) + ": a second study row for record " +
+                         sr.audit[k].key + " (both are analysed as separate studies)");
+    }
+    kept.rows.push_back(t.rows[r]);
+    kept.row_line.push_back(t.row_line[r]);
+    if (r < t.cell_column.size()) kept.cell_column.push_back(t.cell_column[r]);
+    if (r < t.cell_line.size()) kept.cell_line.push_back(t.cell_line[r]);
+    record_of_row.push_back(k);
+  }
+  for (std::size_t i = 0; i < sr.records.size(); ++i) {
+    if (sr.audit[i].status == review::final_status::included && linked.count(i) == 0) {
+      links.included_without_data.push_back(describe_record(sr.records[i], sr.audit[i]));
+      warnings.push_back("included record " + describe_record(sr.records[i], sr.audit[i]) +
+                         " has no row in the study data");
+    }
+  }
+  links.analysed = kept.rows.size();
+  if (kept.rows.empty()) {
+    fail_input(source_position{t.file, 1, 0}, "", "no study row names an included record: nothing to analyse");
+  }
+  return kept;
+}
+
+std::vector<std::string> labels_of(const models::meta_result& r) {
+  std::vector<std::string> out;
+  for (const auto& s : r.studies) out.push_back(s.label);
+  return out;
+}
+
+void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
+  const analysis_spec& a = b.spec;
+  effects::options eopt;
+  eopt.level = a.level;
+  models::model_spec spec;
+  spec.est = a.method;
+  spec.test = a.ci;
+  spec.level = a.level;
+  b.resolved = models::resolve(a.conv, {}, eopt, spec);
+  b.measure = a.measure ? *a.measure : pipeline::infer_measure(b.data, {});
+  const effects::raw_data raw = pipeline::extract(b.data, b.measure, {});
+  b.effects = effects::compute(b.measure, raw, b.resolved.effect_opts);
+  b.meta = models::fit(b.effects, b.resolved.spec);
+
+  report::meta_context& ctx = b.ctx;
+  ctx.measure = b.measure;
+  ctx.data_file = a.data_label;
+  ctx.conv = a.conv;
+  ctx.conventions = b.resolved.described;
+  ctx.data_columns = pipeline::data_columns(b.data, b.effects, {}, a.group_names);
+  ctx.excluded = b.effects.excluded;
+  for (const auto& ex : b.effects.excluded) ctx.excluded_labels.push_back(raw.labels.at(ex.index));
+  if (!b.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(b.effects.ni);
+  ctx.decimals = 2;
+  ctx.version = std::string(version());
+  for (const auto& n : b.effects.notes.items) warnings.push_back(n);
+  for (const auto& n : b.meta.notes.items) warnings.push_back(n);
+
+  const std::vector<std::string> labels = labels_of(b.meta);
+  const bool yv_method = b.resolved.spec.est != models::method::MH && b.resolved.spec.est != models::method::PETO;
+
+  if (!a.subgroup.empty()) {
+    const pipeline::factor_levels f = pipeline::read_factor(b.data, a.subgroup, b.effects.source_row);
+    std::vector<std::string> group(b.effects.yi.size());
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (f.index[i] >= 0) group[i] = f.levels[static_cast<std::size_t>(f.index[i])];
+    }
+    b.subgroups = analyses::fit_subgroups(b.effects, group, f.levels, b.resolved.spec);
+    b.subgroups->column = f.column;
+    for (const auto& n : b.subgroups->notes.items) warnings.push_back("subgroups: " + n);
+  }
+  if (!a.moderators.empty()) {
+    pipeline::design_options dopt;
+    dopt.moderators = a.moderators;
+    const pipeline::design_matrix dm = pipeline::build_design(b.data, b.effects.source_row, labels, dopt);
+    std::vector<double> y, v;
+    report::regression_context rc;
+    rc.meta = ctx;
+    rc.moderators = a.moderators;
+    for (const auto& fc : dm.factors) rc.factors.push_back({fc.column, fc.reference, fc.levels});
+    for (const std::size_t i : dm.kept) {
+      y.push_back(b.effects.yi[i]);
+      v.push_back(b.effects.vi[i]);
+      rc.labels.push_back(labels[i]);
+    }
+    for (const std::size_t i : dm.missing) rc.left_out.push_back(labels[i]);
+    rc.yi = y;
+    rc.vi = v;
+    b.regression = models::fit_regression(y, v, dm.x, b.resolved.spec);
+    b.regression_ctx = std::move(rc);
+    for (const auto& n : dm.notes.items) warnings.push_back("meta-regression: " + n);
+    for (const auto& n : b.regression->notes.items) warnings.push_back("meta-regression: " + n);
+  }
+  if (a.bias && yv_method) {
+    b.bias = analyses::small_study_tests(b.effects.yi, b.effects.vi, b.resolved.spec);
+    b.trimfill = analyses::trim_and_fill(b.effects.yi, b.effects.vi, labels, b.resolved.spec);
+    for (const auto& n : b.bias->notes.items) warnings.push_back("small-study tests: " + n);
+    for (const auto& n : b.trimfill->notes.items) warnings.push_back("trim-and-fill: " + n);
+  } else if (a.bias) {
+    warnings.push_back("bias analyses need a method that pools yi/vi; not run with " +
+                       std::string(models::to_string(b.resolved.spec.est)));
+  }
+  if (a.sensitivity && yv_method) {
+    b.influence = analyses::influence(b.effects.yi, b.effects.vi, labels, b.resolved.spec);
+    std::vector<std::size_t> order;
+    b.cumulative_order = "data order";
+    if (const auto col = b.data.find(a.cumulative_order)) {
+      std::vector<double> key;
+      for (const std::size_t r : b.effects.source_row) {
+        const auto x = b.data.optional_number(r, *col);
+        key.push_back(x ? *x : models::not_available);
+      }
+      order = analyses::stable_order(key);
+      b.cumulative_order = b.data.names[*col];
+    } else {
+      warnings.push_back("cumulative meta-analysis: the study table has no column '" + a.cumulative_order +
+                         "'; studies are added in data order");
+    }
+    b.cumulative = analyses::cumulative(b.effects.yi, b.effects.vi, labels, b.resolved.spec, order);
+    for (const auto& n : b.influence->notes.items) warnings.push_back("influence: " + n);
+  } else if (a.sensitivity) {
+    warnings.push_back("sensitivity analyses need a method that pools yi/vi; not run with " +
+                       std::string(models::to_string(b.resolved.spec.est)));
+  }
+}
+
+std::shared_ptr<const run_figure> forest_figure(const analysis_bundle& b) {
+  // With a subgroup analysis the forest plot shows one block per subgroup (R meta, Stata).
+  plot::forest_input in = b.subgroups ? plot::make_subgroup_forest_input(*b.subgroups, b.meta, b.measure,
+                                                                         b.ctx.harmonic_n, b.ctx.decimals)
+                                      : plot::make_forest_input(b.meta, b.measure, b.ctx.harmonic_n, b.ctx.decimals);
+  for (const auto& dc : b.ctx.data_columns) {
+    if (dc.cells.size() == b.meta.studies.size()) plot::add_column_by_source(in, {dc.group, dc.header}, dc.cells);
+  }
+  auto f = std::make_shared<run_figure>();
+  f->name = "forest";
+  f->scene = plot::build_forest(in).drawing;
+  f->svg = plot::render_svg(*f->scene);
+  f->caption = "Figure 2. Forest plot: " + std::string(effects::display_name(b.measure)) + " with " +
+               fixed(b.meta.spec.level * 100, 0) + "% confidence intervals, " + plot::model_note(b.meta.spec) + ".";
+  f->alt = "Forest plot of " + std::to_string(b.meta.k) + " studies; pooled estimate " +
+           fixed(b.meta.pooled.estimate) + " [" + fixed(b.meta.pooled.ci_lower) + ", " + fixed(b.meta.pooled.ci_upper) + "]";
+  return f;
+}
+
+std::shared_ptr<const run_figure> funnel_figure(const analysis_bundle& b) {
+  plot::funnel_input in = plot::make_funnel_input(b.meta, b.measure);
+  if (b.trimfill) {
+    for (const auto& fs : b.trimfill->filled) {
+      in.points.push_back({fs.yi, std::sqrt(fs.vi), true, fs.label});
+    }
+  }
+  auto f = std::make_shared<run_figure>();
+  f->name = "funnel";
+  f->scene = plot::build_funnel(in).drawing;
+  f->svg = plot::render_svg(*f->scene);
+  f->caption = "Figure 3. Funnel plot with the pseudo 95% confidence region around the pooled estimate";
+  if (b.trimfill && b.trimfill->k0 > 0) f->caption += "; hollow points are the studies imputed by trim-and-fill";
+  f->caption += ".";
+  f->alt = "Funnel plot of the " + std::to_string(b.meta.k) + " studies";
+  return f;
+}
+
+json parsed(const std::string& text) { return json::parse(text); }
+
+}  // namespace
+
+run_outputs compute_run(const run_options& opt) {
+  steps progress(opt, 6);
+  progress.next("reading review file");
+  const std::string text = io::read_file(opt.review);
+  review_bundle rv;
+  rv.spec = review::parse_review_file(text, opt.review, opt.allow_outside);
+  std::optional<analysis_spec> aspec = parse_analysis(text, opt.review, opt.allow_outside);
+  check_files_exist(rv.spec);
+
+  progress.next("screening (import, deduplication, search, criteria, decisions)");
+  review::screen_options so;
+  so.dedup.threads = opt.threads;
+  rv.screen = review::run_screening(rv.spec, so);
+
+  run_outputs out;
+  out.title = rv.spec.title.empty() ? "Systematic review" : rv.spec.title;
+  out.prisma = rv.screen.prisma;
+  for (const auto& d : rv.screen.query_diagnostics) out.warnings.push_back(d);
+  for (const auto& w : rv.screen.warnings) out.warnings.push_back(w);
+
+  progress.next("meta-analysis");
+  std::optional<analysis_bundle> an;
+  if (aspec) {
+    an.emplace();
+    an->spec = *aspec;
+    const io::table t = io::read_table(aspec->data);
+    if (t.rows.empty()) fail_input(source_position{t.file, 1, 0}, "", "the study table has a header but no rows");
+    an->data = link_rows(t, *aspec, rv.screen, an->record_of_row, out.links, out.warnings);
+    run_analyses(*an, out.warnings);
+    out.meta = an->meta;
+  }
+
+  progress.next("figures");
+  auto prisma = std::make_shared<run_figure>();
+  prisma->name = "prisma";
+  prisma->prisma = rv.screen.prisma;
+  prisma->svg = review::prisma_svg(rv.screen.prisma);
+  prisma->caption = "Figure 1. PRISMA 2020 flow diagram of the study selection.";
+  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.database_results) +
+                " records identified, " + std::to_string(rv.screen.prisma.new_studies) + " studies included";
+  out.figures.push_back(prisma);
+  if (an) {
+    out.figures.push_back(forest_figure(*an));
+    if (an->bias) out.figures.push_back(funnel_figure(*an));
+  }
+
+  progress.next("results.json");
+  json doc;
+  doc["metasift"] = std::string(version());
+  doc["title"] = out.title;
+  doc["review_file"] = opt.review.filename().string();
+  doc["prisma"] = parsed(review::format_prisma_json(rv.screen.prisma));
+  if (an) {
+    json meta = parsed(report::format_json(an->meta, an->ctx));
+    if (an->subgroups) {
+      const json with = parsed(report::add_subgroups_json(report::format_json(an->meta, an->ctx), *an->subgroups, an->ctx));
+      doc["subgroups"] = {{"groups", with["subgroups"]}, {"test", with["subgroup_test"]}, {"options", with["subgroup_options"]}};
+    }
+    doc["meta_analysis"] = std::move(meta);
+    if (an->regression) doc["meta_regression"] = parsed(report::format_json(*an->regression, *an->regression_ctx));
+    if (an->bias) doc["small_study_tests"] = parsed(report::format_json(*an->bias, an->ctx));
+    if (an->trimfill) doc["trim_and_fill"] = parsed(report::format_json(*an->trimfill, an->ctx));
+    if (an->influence) doc["influence"] = parsed(report::format_json(*an->influence, an->ctx));
+    if (an->cumulative) doc["cumulative"] = parsed(report::format_json(*an->cumulative, an->ctx, an->cumulative_order));
+    json link;
+    link["data"] = an->spec.data_label;
+    link["record_column"] = an->spec.record_column;
+    link["rows"] = out.links.rows;
+    link["analysed"] = out.links.analysed;
+    link["included_without_data"] = out.links.included_without_data;
+    link["rows_with_excluded_record"] = out.links.rows_with_excluded_record;
+    json studies = json::array();
+    for (std::size_t i = 0; i < an->record_of_row.size(); ++i) {
+      const std::size_t k = an->record_of_row[i];
+      studies.push_back({{"row_line", an->data.row_line[i]}, {"record", rv.screen.audit[k].key},
+                         {"doi", rv.screen.records[k].doi}, {"title", rv.screen.records[k].title}});
+    }
+    link["studies"] = std::move(studies);
+    doc["linking"] = std::move(link);
+  }
+  doc["warnings"] = out.warnings;
+
+  progress.next("report");
+  for (const auto& r : rv.spec.sources) {
+    std::size_t n = 0;
+    for (const auto& a : rv.screen.audit) n += rv.spec.sources[a.source].name == r.name ? 1 : 0;
+    rv.records_per_source.push_back(n);
+  }
+  const report::html_document html =
+      build_report(opt, rv, an ? &*an : nullptr, out.links, out.warnings, out.figures);
+  out.text_files.emplace_back("report.html", report::format_html(html));
+  out.text_files.emplace_back("results.json", doc.dump(2) + "\n");
+  out.text_files.emplace_back("screening.csv", review::format_audit_csv(rv.spec, rv.screen));
+  out.text_files.emplace_back("prisma.json", review::format_prisma_json(rv.screen.prisma));
+  return out;
+}
+
+}  // namespace metasift::run
