@@ -16,22 +16,13 @@
 #include <sstream>
 #include <string>
 
+#include "support/cli.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct run_result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 const std::string bcg = std::string(METASIFT_TEST_DATA_DIR) + "/bcg.csv";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 fs::path scratch() {
   const fs::path dir = fs::temp_directory_path() / ("metasift_analyses_cli_" + std::to_string(::getpid()));
@@ -39,18 +30,11 @@ fs::path scratch() {
   return dir;
 }
 
-run_result run(const std::string& args) {
-  const char* bin = std::getenv("METASIFT_BIN");
-  if (bin == nullptr) throw std::runtime_error("METASIFT_BIN not set (run through ctest)");
-  const fs::path out = scratch() / "stdout", err = scratch() / "stderr";
-  const std::string cmd = std::string(bin) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  run_result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+using run_result = metasift::test::cli_result;
+using metasift::test::run_metasift;
+
+std::string slurp(const fs::path& p) { return metasift::test::slurp_file(p); }
+run_result run(const std::string& args) { return run_metasift(args); }
 
 nlohmann::json run_json(const std::string& args) {
   const run_result r = run(args + " --format json");

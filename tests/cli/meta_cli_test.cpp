@@ -12,38 +12,19 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/cli.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct run_result {
-  int code = -1;
-  std::string out;  ///< stdout
-  std::string err;  ///< stderr
-};
-
 const std::string fig1 = std::string(METASIFT_SOURCE_DIR) + "/examples/seed-figure1/fig1.csv";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using run_result = metasift::test::cli_result;
+using metasift::test::run_metasift;
 
-/// Runs `metasift <args>` through the shell, capturing stdout and stderr in temporary files.
-run_result run(const std::string& args) {
-  const char* bin = std::getenv("METASIFT_BIN");
-  if (bin == nullptr) throw std::runtime_error("METASIFT_BIN not set (run through ctest)");
-  const fs::path dir = fs::temp_directory_path() / ("metasift_cli_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const fs::path out = dir / "stdout", err = dir / "stderr";
-  const std::string cmd = std::string(bin) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  run_result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+std::string slurp(const fs::path& p) { return metasift::test::slurp_file(p); }
+run_result run(const std::string& args) { return run_metasift(args); }
 
 fs::path write_temp(const std::string& name, const std::string& content) {
   const fs::path dir = fs::temp_directory_path() / ("metasift_cli_data_" + std::to_string(::getpid()));

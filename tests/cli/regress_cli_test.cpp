@@ -14,40 +14,21 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/cli.hpp"
+
 #include "support/reference.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct run_result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
 const std::string bcg = std::string(METASIFT_TEST_DATA_DIR) + "/regression/bcg_mods.csv";
 const std::string bangert = std::string(METASIFT_TEST_DATA_DIR) + "/regression/bangertdrowns2004.csv";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using run_result = metasift::test::cli_result;
+using metasift::test::run_metasift;
 
-run_result run(const std::string& args) {
-  const char* bin = std::getenv("METASIFT_BIN");
-  if (bin == nullptr) throw std::runtime_error("METASIFT_BIN not set (run through ctest)");
-  const fs::path dir = fs::temp_directory_path() / ("metasift_regress_cli_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const fs::path out = dir / "stdout", err = dir / "stderr";
-  const std::string cmd = std::string(bin) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  run_result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+run_result run(const std::string& args) { return run_metasift(args); }
 
 fs::path write_temp(const std::string& name, const std::string& content) {
   const fs::path dir = fs::temp_directory_path() / ("metasift_regress_cli_data_" + std::to_string(::getpid()));

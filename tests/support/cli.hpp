@@ -32,13 +32,17 @@ inline std::filesystem::path scratch_folder(const std::string& name) {
   return dir;
 }
 
-/// Runs `metasift <args>` through the shell in `cwd`, capturing stdout and stderr.
+/// Runs `metasift <args>` through the shell in `cwd` (empty: the test's own working folder),
+/// capturing stdout and stderr.
 inline cli_result run_metasift(const std::string& args, const std::filesystem::path& cwd) {
   const char* bin = std::getenv("METASIFT_BIN");
   if (bin == nullptr) throw std::runtime_error("METASIFT_BIN not set (run through ctest)");
-  const auto out = cwd / ".stdout", err = cwd / ".stderr";
-  const std::string cmd = "cd '" + cwd.string() + "' && '" + bin + "' " + args + " >'" + out.string() + "' 2>'" +
-                          err.string() + "'";
+  const std::filesystem::path capture =
+      cwd.empty() ? std::filesystem::temp_directory_path() / ("metasift_test_" + std::to_string(::getpid())) : cwd;
+  std::filesystem::create_directories(capture);
+  const auto out = capture / ".stdout", err = capture / ".stderr";
+  const std::string cd = cwd.empty() ? "" : "cd '" + cwd.string() + "' && ";
+  const std::string cmd = cd + "'" + bin + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(cmd.c_str());
   cli_result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -48,5 +52,8 @@ inline cli_result run_metasift(const std::string& args, const std::filesystem::p
   std::filesystem::remove(err);
   return r;
 }
+
+/// Runs `metasift <args>` in the test's own working folder.
+inline cli_result run_metasift(const std::string& args) { return run_metasift(args, {}); }
 
 }  // namespace metasift::test
