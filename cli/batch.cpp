@@ -47,20 +47,20 @@ void setup_batch(CLI::App& app) {
                   "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN (default GEN when there is a yi column)");
   sub->add_option("--method", opt->method, "EE, MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")->capture_default_str();
   sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
-      ->check(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt->pi_method, "Prediction interval distribution (accepted for parity with meta; not in the output)")
-      ->check(CLI::IsMember({"z", "t_k1", "t_k2"}, CLI::ignore_case));
+      ->transform(CLI::IsMember({"z", "t_k1", "t_k2"}, CLI::ignore_case));
   sub->add_option("--convention", opt->convention, "Defaults on which tools differ: metafor or stata")
-      ->check(CLI::IsMember({"metafor", "stata"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"metafor", "stata"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--md-variance", opt->md_variance, "MD sampling variance: separate (metafor) or pooled (Stata)")
-      ->check(CLI::IsMember({"separate", "pooled"}, CLI::ignore_case));
+      ->transform(CLI::IsMember({"separate", "pooled"}, CLI::ignore_case));
   sub->add_option("--smd-correction", opt->smd_correction, "SMD: exact (Hedges' g), approx, or none (Cohen's d)")
-      ->check(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--zero-cell", opt->zero_cell, "Continuity correction for 2x2 data: only0, all or none")
-      ->check(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--add", opt->add, "Value of the continuity correction")->capture_default_str();
   sub->add_flag("--drop-double-zero", opt->drop_double_zero, "Drop 2x2 studies without events (or all events) in both arms");
@@ -68,7 +68,7 @@ void setup_batch(CLI::App& app) {
   sub->add_option("--col", opt->columns, "Map a canonical column to the input's name: --col yi=logOR (repeatable)");
   sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")->check(CLI::NonNegativeNumber);
   sub->add_option("--format", opt->format, "Output delimiter: csv or tsv")
-      ->check(CLI::IsMember({"csv", "tsv"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"csv", "tsv"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_flag("--no-header", opt->no_header, "Omit the output header line (for concatenating partition outputs)");
   sub->add_option("--input-columns", opt->input_columns,

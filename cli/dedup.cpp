@@ -28,7 +28,7 @@ void setup_dedup(CLI::App& app) {
       ->required();
   sub->add_option("--out,-o", opt->out, "Write the kept records (unique and maybe) to this file");
   sub->add_option("--format", opt->format, "Format of --out: json, csv or ris")
-      ->check(CLI::IsMember({"json", "csv", "ris"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"json", "csv", "ris"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--database", opt->database, "Database name for records whose export does not name one");
   sub->add_option("--threads", opt->threads, "Scoring threads (0 = all cores)")->check(CLI::Range(0U, 256U));

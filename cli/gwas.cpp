@@ -28,13 +28,13 @@ void setup_gwas(CLI::App& app) {
   sub->add_option("--col", opt->columns,
                   "Column name in the files for a canonical column: --col SNP=MarkerName (SNP CHR BP A1 A2 BETA SE P N FREQ; repeatable)");
   sub->add_option("--random", opt->random, "Add a random-effects model: DL or REML")
-      ->check(CLI::IsMember({"DL", "REML"}, CLI::ignore_case));
+      ->transform(CLI::IsMember({"DL", "REML"}, CLI::ignore_case));
   sub->add_option("--scheme", opt->scheme, "stderr (inverse-variance weights) or samplesize (METAL's weighted Z)")
-      ->check(CLI::IsMember({"stderr", "samplesize"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"stderr", "samplesize"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--merge", opt->merge,
                   "auto (streaming merge of position-sorted files, hash join when a file is not sorted), stream or hash")
-      ->check(CLI::IsMember({"auto", "stream", "hash"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"auto", "stream", "hash"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--region", opt->region, "Only variants in chr, chr:pos or chr:start-end (1-based, inclusive)");
   sub->add_option("--threads", opt->threads, "Threads: parsing runs ahead of the merge on threads - 1 of them")

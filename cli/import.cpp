@@ -24,7 +24,7 @@ void setup_import(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--format", opt->format, "Output format: json (records, per-file counts, warnings), csv or ris")
-      ->check(CLI::IsMember({"json", "csv", "ris"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"json", "csv", "ris"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--out,-o", opt->out, "Write the output to this file (atomically) instead of stdout");
   sub->add_option("--database", opt->database,

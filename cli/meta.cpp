@@ -251,21 +251,21 @@ void setup_meta(CLI::App& app) {
   sub->add_option("--method", opt->method, "EE (common effect), MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
   sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
-      ->check(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt->pi_method,
                   "Prediction interval distribution: z, t_k1 or t_k2 (default from the convention)")
-      ->check(CLI::IsMember({"z", "t_k1", "t_k2"}, CLI::ignore_case));
+      ->transform(CLI::IsMember({"z", "t_k1", "t_k2"}, CLI::ignore_case));
   sub->add_option("--convention", opt->convention, "Defaults on which tools differ: metafor or stata")
-      ->check(CLI::IsMember({"metafor", "stata"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"metafor", "stata"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--md-variance", opt->md_variance, "MD sampling variance: separate (metafor) or pooled (Stata)")
-      ->check(CLI::IsMember({"separate", "pooled"}, CLI::ignore_case));
+      ->transform(CLI::IsMember({"separate", "pooled"}, CLI::ignore_case));
   sub->add_option("--smd-correction", opt->smd_correction, "SMD: exact (Hedges' g), approx, or none (Cohen's d)")
-      ->check(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--zero-cell", opt->zero_cell, "Continuity correction for 2x2 data: only0, all or none")
-      ->check(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--add", opt->add, "Value of the continuity correction")->capture_default_str();
   sub->add_flag("--drop-double-zero", opt->drop_double_zero, "Drop 2x2 studies without events (or all events) in both arms");
@@ -273,7 +273,7 @@ void setup_meta(CLI::App& app) {
   sub->add_option("--col", opt->columns, "Map a canonical column to the file's name: --col sd1=SD_treat (repeatable)");
   sub->add_option("--group-names", opt->group_names, "Names of the two groups, comma-separated, for the report");
   sub->add_option("--format", opt->format, "Output format: text, json or csv")
-      ->check(CLI::IsMember({"text", "json", "csv"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"text", "json", "csv"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--out,-o", opt->out, "Write the output to this file (atomically) instead of stdout");
   sub->add_option("--decimals", opt->decimals, "Decimals in the text report")->check(CLI::Range(0, 10))->capture_default_str();

@@ -26,10 +26,10 @@ void setup_search(CLI::App& app) {
   sub->add_option("files", opt->files, "Export files (any format metasift import reads)")->check(CLI::ExistingFile);
   sub->add_option("--query,-q", opt->query, "The search string, as pasted from the database")->required();
   sub->add_option("--dialect", opt->dialect, "Query syntax and precedence: generic, pubmed, scopus or wos")
-      ->check(CLI::IsMember({"generic", "pubmed", "scopus", "wos"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"generic", "pubmed", "scopus", "wos"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--format", opt->format, "Output: json (query, parse, diagnostics, matching records) or csv")
-      ->check(CLI::IsMember({"json", "csv"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"json", "csv"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--out,-o", opt->out, "Write the output to this file (atomically) instead of stdout");
   sub->add_flag("--lint", opt->lint, "Only parse and lint the query (no files needed)");

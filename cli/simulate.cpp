@@ -45,9 +45,9 @@ void setup_simulate(CLI::App& app) {
   sub->add_option("--v-min", opt->v_min, "Smallest within-study variance")->capture_default_str();
   sub->add_option("--v-max", opt->v_max, "Largest within-study variance")->capture_default_str();
   sub->add_option("--v-dist", opt->v_dist, "Distribution of the within-study variances over [v-min, v-max]: uniform or loguniform")
-      ->check(CLI::IsMember({"uniform", "loguniform"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"uniform", "loguniform"}, CLI::ignore_case))
       ->capture_default_str();
-  sub->add_option("--format", opt->format, "Output delimiter: tsv or csv")->check(CLI::IsMember({"tsv", "csv"}, CLI::ignore_case))->capture_default_str();
+  sub->add_option("--format", opt->format, "Output delimiter: tsv or csv")->transform(CLI::IsMember({"tsv", "csv"}, CLI::ignore_case))->capture_default_str();
   sub->add_option("--out,-o", opt->out, "Output file, written atomically ('-' for stdout)")->capture_default_str();
   sub->add_flag("--quiet,-q", opt->quiet, "No timing summary on stderr");
   sub->callback([opt]() { run_simulate(*opt); });

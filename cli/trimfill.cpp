@@ -21,11 +21,11 @@ void setup_trimfill(CLI::App& app) {
       "trimfill", "Trim-and-fill: estimate and fill the studies missing from one side of the funnel");
   add_data_model_options(sub, opt->data);
   sub->add_option("--estimator", opt->estimator, "Estimator of the number of missing studies: L0 or R0")
-      ->check(CLI::IsMember({"L0", "R0"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"L0", "R0"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--side", opt->side,
                   "Side of the missing studies: auto (from the sign of Egger's slope), left or right")
-      ->check(CLI::IsMember({"auto", "left", "right"}, CLI::ignore_case))
+      ->transform(CLI::IsMember({"auto", "left", "right"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--max-iterations", opt->max_iterations,
                   "Iterations of the trim-and-fill algorithm (metafor maxiter)")
