@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "metasift/io/output_policy.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/review/prisma.hpp"
@@ -28,6 +29,7 @@ void setup_prisma(CLI::App& app) {
 }
 
 void run_prisma(const prisma_cli_options& opt) {
+  io::check_paths({{"counts", opt.counts}}, {{"--out", opt.out}});
   const review::prisma_counts c = review::parse_prisma_json(io::read_file(opt.counts), opt.counts);
   const auto violations = review::prisma_violations(c);
   if (!violations.empty()) {

@@ -5,6 +5,7 @@
 // pango measurements of the actual strings, so long labels or Chinese names widen their column
 // instead of running into the panel. Top to bottom: title, headers, a rule, one row per study,
 // block heading, summary, prediction interval or note, then the axis and the model note.
+#include "metasift/core/check.hpp"
 #include "metasift/plot/forest.hpp"
 
 #include <fmt/format.h>
@@ -26,7 +27,7 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 /// Numbers as the text report and Stata print them: fixed decimals, "." when missing.
 std::string fixed(double x, int decimals) {
   if (!std::isfinite(x)) return ".";
-  return fmt::format("{:.{}f}", x, decimals);
+  return format_fixed(x, decimals);
 }
 
 /// A value on the display scale (e.g. an odds ratio from a log odds ratio). PFT needs the harmonic

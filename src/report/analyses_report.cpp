@@ -3,6 +3,8 @@
 // nlohmann::ordered_json for a stable key order, NaN and infinities written as null, every output
 // names measure, method, test and convention.
 
+#include "metasift/core/check.hpp"
+#include "metasift/io/csv_writer.hpp"
 #include "metasift/report/analyses_report.hpp"
 
 #include <fmt/format.h>
@@ -27,7 +29,7 @@ json number(double x) {
 std::string fixed(double x, int decimals) {
   if (std::isnan(x)) return ".";
   if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
-  return fmt::format("{:.{}f}", x, decimals);
+  return format_fixed(x, decimals);
 }
 
 std::string pvalue(double p) {
@@ -153,15 +155,7 @@ std::string effect_ci(const meta_context& ctx, double est, double lo, double hi,
   return fmt::format("{} [{}, {}]", fixed(shown(ctx, est), d), fixed(shown(ctx, lo), d), fixed(shown(ctx, hi), d));
 }
 
-std::string csv_quote(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
+std::string csv_quote(std::string_view s) { return io::csv_text(s); }
 
 std::string csv_num(double x) {
   if (std::isnan(x)) return "NA";
@@ -419,8 +413,8 @@ std::string format_text(const analyses::trimfill_result& r, const meta_context& 
       {"Model", "k", fmt::format("{} [{} CI]", effects::display_name(ctx.measure), lv), "p", "tau2", "I2 (%)", "Q"},
       rows);
   if (transformed(ctx)) {
-    out += fmt::format("Adjusted estimate on the analysis scale: {:.4f} (SE {:.4f})\n", r.adjusted.pooled.estimate,
-                       r.adjusted.pooled.se);
+    out += fmt::format("Adjusted estimate on the analysis scale: {} (SE {})\n", fixed(r.adjusted.pooled.estimate, 4),
+                       fixed(r.adjusted.pooled.se, 4));
   }
   out += '\n' + conventions_text(r.spec, ctx) + footer_text(r.status, r.notes, ctx);
   return out;

@@ -1,5 +1,6 @@
 // JSON, CSV and RIS writers for imported records.
 
+#include "metasift/io/csv_writer.hpp"
 #include "metasift/review/record_io.hpp"
 
 #include <nlohmann/json.hpp>
@@ -36,18 +37,7 @@ nlohmann::ordered_json to_json(const record& r) {
   return j;
 }
 
-void csv_cell(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
-  out += '"';
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
+void csv_cell(std::string& out, std::string_view s) { io::append_csv_text(out, s); }
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
