@@ -6,9 +6,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/batch/batch.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "registry.hpp"

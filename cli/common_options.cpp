@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/version.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/study_data.hpp"
 

@@ -7,9 +7,9 @@
 #include <memory>
 #include <numeric>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/analyses/cumulative.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"

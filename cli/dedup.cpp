@@ -1,12 +1,11 @@
 #include "dedup.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/dedup.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/record_io.hpp"

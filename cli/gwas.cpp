@@ -5,9 +5,9 @@
 #include <cctype>
 #include <cstdio>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/batch/gwas.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "registry.hpp"
 
 namespace metasift::cli {

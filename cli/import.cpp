@@ -1,7 +1,6 @@
 #include "import.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 

@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/analyses/influence.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"

@@ -7,10 +7,10 @@
 #include <system_error>
 
 #include "exit_codes.hpp"
-#include "registry.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/io/output_policy.hpp"
+#include "registry.hpp"
 
 int main(int argc, char** argv) {
   using namespace metasift;

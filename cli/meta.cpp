@@ -1,30 +1,29 @@
 #include "meta.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>   // plots (issue 3)
 #include <cstdlib>     // plots (issue 3)
 #include <filesystem>  // plots (issue 3)
 #include <optional>    // plots (issue 3)
 #include <stdexcept>   // plots (issue 3)
 
-#include "metasift/io/output_policy.hpp"
+#include "metasift/analyses/subgroups.hpp"  // subgroups (issue 4)
 #include "metasift/core/check.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/compute.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/models/fit.hpp"
-#include "metasift/plot/forest.hpp"   // plots (issue 3)
-#include "metasift/plot/funnel.hpp"   // plots (issue 3)
-#include "metasift/plot/render.hpp"   // plots (issue 3)
-#include "metasift/analyses/subgroups.hpp"         // subgroups (issue 4)
-#include "metasift/pipeline/design.hpp"            // subgroups (issue 4)
+#include "metasift/pipeline/design.hpp"  // subgroups (issue 4)
+#include "metasift/pipeline/study_data.hpp"
+#include "metasift/plot/forest.hpp"  // plots (issue 3)
+#include "metasift/plot/funnel.hpp"  // plots (issue 3)
+#include "metasift/plot/render.hpp"  // plots (issue 3)
 #include "metasift/report/meta_report.hpp"
-#include "metasift/report/regression_report.hpp"   // subgroups (issue 4)
+#include "metasift/report/regression_report.hpp"  // subgroups (issue 4)
 #include "output.hpp"
 #include "registry.hpp"
-#include "metasift/pipeline/study_data.hpp"
 
 namespace metasift::cli {
 namespace {

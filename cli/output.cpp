@@ -20,5 +20,7 @@ void print_warning(std::string_view text) {
   std::fprintf(stderr, "metasift: warning: %s\n", escape_controls(text).c_str());
 }
 
-void print_note(std::string_view text) { std::fprintf(stderr, "metasift: %s\n", escape_controls(text).c_str()); }
+void print_note(std::string_view text) {
+  std::fprintf(stderr, "metasift: %s\n", escape_controls(text).c_str());
+}
 }  // namespace metasift::cli

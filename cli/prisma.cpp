@@ -1,12 +1,11 @@
 #include "prisma.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/prisma.hpp"
 #include "output.hpp"
 #include "registry.hpp"

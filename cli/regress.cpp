@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <memory>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/models/regression.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/plot/funnel.hpp"

@@ -1,14 +1,13 @@
 #include "screen.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/audit.hpp"
 #include "metasift/review/prisma.hpp"
 #include "metasift/review/review_file.hpp"

@@ -1,13 +1,12 @@
 #include "search.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/query.hpp"
 #include "metasift/review/record_io.hpp"

@@ -3,9 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
-#include "metasift/io/output_policy.hpp"
 #include "metasift/analyses/trimfill.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"

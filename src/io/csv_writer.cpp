@@ -3,7 +3,9 @@
 namespace metasift::io {
 namespace {
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 
 /// A plain decimal number: optional sign, digits with at most one '.', an optional exponent.
 bool is_plain_number(std::string_view s) noexcept {

@@ -87,7 +87,8 @@ std::optional<std::string> first_foreign(const fs::path& dir, bool allow_tempora
       if (f != nullptr) {
         char buf[4096];
         std::size_t n = 0;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (std::size_t{1} << 24U)) text.append(buf, n);
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && text.size() < (std::size_t{1} << 24U))
+          text.append(buf, n);
         std::fclose(f);
       }
     }
@@ -243,7 +244,8 @@ fs::path resolve_output_folder(const fs::path& dir) {
     const fs::path real = fs::canonical(p, ec);
     if (ec) throw io_error("cannot write the output folder '" + p.string() + "': it is a symbolic link to nothing");
     if (!fs::is_directory(real, ec)) {
-      throw io_error("cannot write the output folder '" + p.string() + "': it is a symbolic link to something other "
+      throw io_error("cannot write the output folder '" + p.string() +
+                     "': it is a symbolic link to something other "
                      "than a folder");
     }
     return real;

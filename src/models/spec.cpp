@@ -1,3 +1,5 @@
+#include "metasift/models/spec.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -7,7 +9,6 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/models/convention.hpp"
-#include "metasift/models/spec.hpp"
 
 namespace metasift::models {
 namespace {

@@ -5,7 +5,6 @@
 // pango measurements of the actual strings, so long labels or Chinese names widen their column
 // instead of running into the panel. Top to bottom: title, headers, a rule, one row per study,
 // block heading, summary, prediction interval or note, then the axis and the model note.
-#include "metasift/core/check.hpp"
 #include "metasift/plot/forest.hpp"
 
 #include <fmt/format.h>
@@ -16,6 +15,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "metasift/core/check.hpp"
 #include "metasift/models/spec.hpp"
 #include "metasift/plot/text.hpp"
 

@@ -3,8 +3,6 @@
 // nlohmann::ordered_json for a stable key order, NaN and infinities written as null, every output
 // names measure, method, test and convention.
 
-#include "metasift/core/check.hpp"
-#include "metasift/io/csv_writer.hpp"
 #include "metasift/report/analyses_report.hpp"
 
 #include <fmt/format.h>
@@ -15,6 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
+
+#include "metasift/core/check.hpp"
+#include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
 namespace {
@@ -155,7 +156,9 @@ std::string effect_ci(const meta_context& ctx, double est, double lo, double hi,
   return fmt::format("{} [{}, {}]", fixed(shown(ctx, est), d), fixed(shown(ctx, lo), d), fixed(shown(ctx, hi), d));
 }
 
-std::string csv_quote(std::string_view s) { return io::csv_text(s); }
+std::string csv_quote(std::string_view s) {
+  return io::csv_text(s);
+}
 
 std::string csv_num(double x) {
   if (std::isnan(x)) return "NA";

@@ -1,5 +1,3 @@
-#include "metasift/core/check.hpp"
-#include "metasift/io/csv_writer.hpp"
 #include "metasift/report/meta_report.hpp"
 
 #include <fmt/format.h>
@@ -9,6 +7,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
+
+#include "metasift/core/check.hpp"
+#include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
 namespace {
@@ -221,21 +222,24 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   out += '\n';
   // Unrounded numbers keep their decimals, but a magnitude beyond 1e15 is shown in scientific
   // notation rather than as hundreds of digits.
-  const auto num = [](double x, int places) { return std::isfinite(x) ? format_fixed(x, places) : fmt::format("{}", x); };
+  const auto num = [](double x, int places) {
+    return std::isfinite(x) ? format_fixed(x, places) : fmt::format("{}", x);
+  };
   if (transformed) {
     out += fmt::format("Pooled estimate on the analysis scale: {} (SE {}); shown above back-transformed\n",
                        num(r.pooled.estimate, 4), num(r.pooled.se, 4));
   }
-  out += fmt::format("Pooled: estimate = {}, SE = {}, {}% CI [{}, {}], p = {:.4g}\n", num(shown(ctx, r.pooled.estimate), 4),
-                     num(r.pooled.se, 4), fmt::format("{:g}", r.spec.level * 100), num(shown(ctx, r.pooled.ci_lower), 4),
-                     num(shown(ctx, r.pooled.ci_upper), 4), r.pooled.p);
+  out +=
+      fmt::format("Pooled: estimate = {}, SE = {}, {}% CI [{}, {}], p = {:.4g}\n",
+                  num(shown(ctx, r.pooled.estimate), 4), num(r.pooled.se, 4), fmt::format("{:g}", r.spec.level * 100),
+                  num(shown(ctx, r.pooled.ci_lower), 4), num(shown(ctx, r.pooled.ci_upper), 4), r.pooled.p);
   if (random) {
     if (!std::isnan(r.pooled.pi_lower)) {
       out += fmt::format("Prediction interval ({}): [{}, {}]\n", models::to_string(r.spec.pi),
                          num(shown(ctx, r.pooled.pi_lower), 4), num(shown(ctx, r.pooled.pi_upper), 4));
     }
-    out += fmt::format("tau2 = {} (SE {}), tau = {}, I2 = {}%, H2 = {}\n", num(h.tau2, 4), num(h.tau2_se, 4), num(h.tau, 4),
-                       num(h.I2, 2), num(h.H2, 2));
+    out += fmt::format("tau2 = {} (SE {}), tau = {}, I2 = {}%, H2 = {}\n", num(h.tau2, 4), num(h.tau2_se, 4),
+                       num(h.tau, 4), num(h.I2, 2), num(h.H2, 2));
     if (h.has_ci) {
       out += fmt::format("Q-profile {:g}% CI: tau2 [{}, {}], tau [{}, {}], I2 [{}%, {}%], H2 [{}, {}]\n",
                          r.spec.level * 100, num(h.tau2_ci.lower, 4), num(h.tau2_ci.upper, 4), num(h.tau_ci.lower, 4),

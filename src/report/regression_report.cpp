@@ -1,5 +1,3 @@
-#include "metasift/core/check.hpp"
-#include "metasift/io/csv_writer.hpp"
 #include "metasift/report/regression_report.hpp"
 
 #include <fmt/format.h>
@@ -10,6 +8,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
+
+#include "metasift/core/check.hpp"
+#include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
 namespace {
@@ -52,7 +53,9 @@ std::string pad_right_u8(std::string_view s, std::size_t width) {
   return out;
 }
 
-std::string csv_quote(std::string_view s) { return io::csv_text(s); }
+std::string csv_quote(std::string_view s) {
+  return io::csv_text(s);
+}
 
 std::string csv_num(double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); }
 

@@ -1,6 +1,7 @@
 #pragma once
 // CSV writing helpers shared by the decisions CSV (dedup) and the audit CSV (screen): RFC 4180
-// quoting and formula neutralisation (io/csv_writer.hpp), "\n" line ends, fixed number formatting. Internal to the review module.
+// quoting and formula neutralisation (io/csv_writer.hpp), "\n" line ends, fixed number formatting. Internal to the
+// review module.
 
 #include <cstdio>
 #include <string>
@@ -12,7 +13,9 @@ namespace metasift::review::detail {
 
 /// Appends one field through the project's one CSV cell writer (quoting and formula
 /// neutralisation, io/csv_writer.hpp).
-inline void csv_field(std::string& out, std::string_view v) { io::append_csv_text(out, v); }
+inline void csv_field(std::string& out, std::string_view v) {
+  io::append_csv_text(out, v);
+}
 
 /// Appends a row of fields and a newline.
 template <class... Fields>

@@ -1,12 +1,12 @@
 // JSON, CSV and RIS writers for imported records.
 
-#include "metasift/io/csv_writer.hpp"
 #include "metasift/review/record_io.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
+
+#include "metasift/io/csv_writer.hpp"
 
 namespace metasift::review {
 namespace {
@@ -37,7 +37,9 @@ nlohmann::ordered_json to_json(const record& r) {
   return j;
 }
 
-void csv_cell(std::string& out, std::string_view s) { io::append_csv_text(out, s); }
+void csv_cell(std::string& out, std::string_view s) {
+  io::append_csv_text(out, s);
+}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;

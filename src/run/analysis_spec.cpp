@@ -2,8 +2,9 @@
 // (src/review/review_file.cpp, which accepts the table and leaves it to this reader).
 #include "metasift/run/analysis_spec.hpp"
 
-#include <algorithm>
 #include <toml++/toml.h>
+
+#include <algorithm>
 
 #include "metasift/core/check.hpp"
 #include "metasift/models/spec.hpp"

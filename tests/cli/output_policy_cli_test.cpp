@@ -177,7 +177,8 @@ TEST(MessagesCli, AFullStandardOutputIsAnIoErrorNotASuccess) {
 TEST(MessagesCli, ANulInTheInputDoesNotCutTheMessage) {
   const fs::path d = scratch_folder("nul_message");
   // TOML's \u0000 puts a NUL into a value that the error message quotes.
-  put(d / "review.toml", "[[sources]]\nname = \"X\"\nfiles = [\"x.ris\"]\n[search]\ndialect = \"ab\\u0000cd\"\nquery = \"a\"\n");
+  put(d / "review.toml",
+      "[[sources]]\nname = \"X\"\nfiles = [\"x.ris\"]\n[search]\ndialect = \"ab\\u0000cd\"\nquery = \"a\"\n");
   put(d / "x.ris", "TY  - JOUR\nTI  - A\nER  - \n");
   const cli_result r = run_metasift("screen review.toml", d);
   EXPECT_EQ(r.code, 3) << r.err;

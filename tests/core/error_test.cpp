@@ -1,9 +1,10 @@
+#include "metasift/core/error.hpp"
+
 #include <gtest/gtest.h>
 
 #include <limits>
 
 #include "metasift/core/check.hpp"
-#include "metasift/core/error.hpp"
 
 namespace metasift {
 namespace {

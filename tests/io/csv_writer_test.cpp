@@ -1,9 +1,9 @@
 // The one CSV cell writer: RFC 4180 quoting plus OWASP's neutralisation of formula prefixes.
+#include "metasift/io/csv_writer.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "metasift/io/csv_writer.hpp"
 
 namespace metasift::io {
 namespace {

@@ -1,6 +1,8 @@
 // The output policy (io/output_policy.hpp) at library level: inputs by every spelling, targets that
 // are not regular files, symlinked folders, output folders and the stale folders of dead runs.
 // Every hostile layout is generated here.
+#include "metasift/io/output_policy.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,7 +13,6 @@
 
 #include "metasift/core/error.hpp"
 #include "metasift/io/file.hpp"
-#include "metasift/io/output_policy.hpp"
 
 namespace metasift::io {
 namespace {

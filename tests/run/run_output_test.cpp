@@ -62,7 +62,8 @@ TEST(RunOutput, OutDotInsideAReviewFolderRefusesAndDeletesNothing) {
   write_file(dir / "report.html", "<p>copied report</p>");
   write_file(dir / "results.json", "{}");
   const auto before = snapshot(dir);
-  const cli_result r = run_shell("cd " + dir.string() + " && " + std::getenv("METASIFT_BIN") + " run review.toml --out .");
+  const cli_result r =
+      run_shell("cd " + dir.string() + " && " + std::getenv("METASIFT_BIN") + " run review.toml --out .");
   EXPECT_EQ(r.code, 4) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
   EXPECT_NE(r.err.find("which metasift did not write"), std::string::npos) << r.err;
@@ -113,8 +114,7 @@ TEST(RunOutput, ASymlinkedOutputFolderIsWrittenThrough) {
 
 TEST(RunOutput, StaleTemporaryFoldersOfKilledRunsAreCleanedUp) {
   const fs::path base = scratch("stale");
-  const std::string manifest =
-      "# Written by metasift.\nreport.html\nresults.json\nfigures/forest.svg\n";
+  const std::string manifest = "# Written by metasift.\nreport.html\nresults.json\nfigures/forest.svg\n";
   // A run killed with -9 mid-write (pid 999999998 cannot exist: above Linux's pid_max), and an
   // earlier folder a killed concurrent run had moved aside.
   write_file(base / "out.tmp-999999998" / ".metasift-manifest", manifest);
@@ -139,7 +139,8 @@ TEST(RunOutput, AReviewLevelBelowFiftyPercentIsRefusedAtItsLine) {
   ASSERT_NE(at, std::string::npos);
   toml.insert(toml.find('\n', at) + 1, "level = 2\n");
   write_file(dir / "review.toml", toml);
-  const cli_result r = run_metasift("run " + (dir / "review.toml").string() + " --out " + (dir.parent_path() / "out").string());
+  const cli_result r =
+      run_metasift("run " + (dir / "review.toml").string() + " --out " + (dir.parent_path() / "out").string());
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_NE(r.err.find("review.toml:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("level: a level of 2 would mean a 2% interval"), std::string::npos) << r.err;

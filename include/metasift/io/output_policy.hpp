@@ -24,8 +24,8 @@ namespace metasift::io {
 
 /// Where a resolved output goes.
 struct output_target {
-  bool to_stdout = false;          ///< one of the standard output spellings
-  std::filesystem::path path;      ///< the file to create or replace (when not to_stdout)
+  bool to_stdout = false;      ///< one of the standard output spellings
+  std::filesystem::path path;  ///< the file to create or replace (when not to_stdout)
 };
 
 /// Applies the file rules of the policy to an output path before anything is written: refuses
