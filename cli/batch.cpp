@@ -8,6 +8,7 @@
 
 #include "metasift/batch/batch.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "registry.hpp"
@@ -89,8 +90,9 @@ void run_batch(const batch_cli_options& opt) {
   if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
   spec.est = *m;
   spec.test = lower(opt.ci_method) == "z" ? models::ci_method::z : models::ci_method::hk;
-  spec.level = opt.level > 1.0 ? opt.level / 100.0 : opt.level;
-  if (!(spec.level > 0.0 && spec.level < 1.0)) fail_usage("--level", "must lie strictly between 0 and 1 (or 0 and 100)");
+  const models::level_reading lr = models::read_confidence_level(opt.level);
+  if (!lr.problem.empty()) fail_usage("--level", lr.problem);
+  spec.level = lr.level;
   spec.tau2_ci = false;
   if (opt.tau2 >= 0.0) spec.tau2_fixed = opt.tau2;
 
@@ -114,6 +116,7 @@ void run_batch(const batch_cli_options& opt) {
   }
   const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
 
+  io::check_paths({{"input", opt.file}}, {{"--out", opt.out}});
   batch::batch_options o;
   o.input = opt.file;
   o.out = opt.out;

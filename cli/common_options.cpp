@@ -6,6 +6,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/version.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/study_data.hpp"
 
@@ -64,15 +65,16 @@ std::string output_format(const data_model_options& opt) {
 }
 
 prepared_data prepare(const data_model_options& opt) {
+  io::check_paths({{"data", opt.file}}, {{"--out", opt.out}});
   // Options first, so that a usage error never waits on reading a large file.
   models::model_spec spec;
   const auto m = models::parse_method(opt.method);
   if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
   spec.est = *m;
   spec.test = lower(opt.ci_method) == "z" ? models::ci_method::z : models::ci_method::hk;
-  spec.level = opt.level > 1.0 ? opt.level / 100.0 : opt.level;
-  if (!(spec.level > 0.0 && spec.level < 1.0))
-    fail_usage("--level", "must lie strictly between 0 and 1 (or 0 and 100)");
+  const models::level_reading lr = models::read_confidence_level(opt.level);
+  if (!lr.problem.empty()) fail_usage("--level", lr.problem);
+  spec.level = lr.level;
   if (opt.tau2 >= 0.0) spec.tau2_fixed = opt.tau2;
 
   effects::options eopt;

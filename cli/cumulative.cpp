@@ -9,6 +9,7 @@
 
 #include "metasift/analyses/cumulative.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"
@@ -77,6 +78,7 @@ void setup_cumulative(CLI::App& app) {
 
 void run_cumulative(const cumulative_options& opt) {
   check_figure_options(opt.forest, "--forest");
+  io::check_paths({{"data", opt.data.file}}, {{"--out", opt.data.out}, {"--forest", opt.forest.path}});
   const prepared_data d = prepare(opt.data);
   std::vector<std::size_t> order;
   std::string order_by = "data order";

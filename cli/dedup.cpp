@@ -1,11 +1,11 @@
 #include "dedup.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
 #include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/dedup.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/record_io.hpp"
@@ -39,6 +39,9 @@ void setup_dedup(CLI::App& app) {
 void run_dedup(const dedup_cli_options& opt) {
   review::import_options io;
   io.database = opt.database;
+  std::vector<io::named_path> inputs;
+  for (const std::string& f : opt.files) inputs.push_back({"input", f});
+  io::check_paths(inputs, {{"--decisions", opt.decisions}, {"--out", opt.out}});
   std::vector<review::import_result> results;
   std::vector<review::record> all;
   for (const std::string& f : opt.files) {
@@ -72,7 +75,7 @@ void run_dedup(const dedup_cli_options& opt) {
   }
   if (!opt.quiet) {
     for (const auto& r : results) {
-      for (const std::string& w : r.warnings) std::fprintf(stderr, "metasift: warning: %s\n", w.c_str());
+      for (const std::string& w : r.warnings) print_warning(w);
     }
     std::fprintf(stderr,
                  "metasift: %zu records, %zu duplicates removed, %zu kept (%zu queued as maybe); %zu candidate pairs\n",

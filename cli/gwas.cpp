@@ -7,6 +7,7 @@
 
 #include "metasift/batch/gwas.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "registry.hpp"
 
 namespace metasift::cli {
@@ -46,6 +47,11 @@ void setup_gwas(CLI::App& app) {
 }
 
 void run_gwas(const gwas_cli_options& opt) {
+  {
+    std::vector<io::named_path> inputs;
+    for (const std::string& f : opt.files) inputs.push_back({"input", f});
+    io::check_paths(inputs, {{"--out", opt.out}});
+  }
   batch::gwas_options o;
   o.files = opt.files;
   o.out = opt.out;

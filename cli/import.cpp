@@ -1,10 +1,10 @@
 #include "import.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/record_io.hpp"
 #include "output.hpp"
@@ -42,6 +42,9 @@ void run_import(const import_options& opt) {
   io.database = opt.database;
   io.format = opt.input_format;
   io.charset = opt.charset;
+  std::vector<io::named_path> inputs;
+  for (const std::string& f : opt.files) inputs.push_back({"input", f});
+  io::check_paths(inputs, {{"--out", opt.out}});
   std::vector<review::import_result> results;
   results.reserve(opt.files.size());
   for (const std::string& f : opt.files) results.push_back(review::import_file(f, io));
@@ -59,7 +62,7 @@ void run_import(const import_options& opt) {
   if (!opt.quiet) {
     std::size_t total = 0;
     for (const auto& r : results) {
-      for (const std::string& w : r.warnings) std::fprintf(stderr, "metasift: warning: %s\n", w.c_str());
+      for (const std::string& w : r.warnings) print_warning(w);
       std::fprintf(stderr, "metasift: %s: %zu records (%s, %s)\n", r.file.c_str(), r.records.size(), r.format.c_str(),
                    r.charset.c_str());
       total += r.records.size();

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "metasift/analyses/influence.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"
@@ -26,6 +27,7 @@ void setup_influence(CLI::App& app) {
 
 void run_influence(const influence_options& opt) {
   check_figure_options(opt.baujat, "--baujat");
+  io::check_paths({{"data", opt.data.file}}, {{"--out", opt.data.out}, {"--baujat", opt.baujat.path}});
   const prepared_data d = prepare(opt.data);
   const analyses::influence_result r =
       analyses::influence(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec);

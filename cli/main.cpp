@@ -1,13 +1,16 @@
 // The metasift command line: parse, dispatch to one subcommand, map errors to exit codes.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <system_error>
 
 #include "exit_codes.hpp"
-#include "registry.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/core/version.hpp"
+#include "metasift/io/output_policy.hpp"
+#include "registry.hpp"
 
 int main(int argc, char** argv) {
   using namespace metasift;
@@ -15,6 +18,8 @@ int main(int argc, char** argv) {
                "metasift"};
   app.set_version_flag("--version", std::string(metasift::version()));
   app.require_subcommand(1);
+  // One process is one run: no output of it may replace a file it read or wrote.
+  io::guard_run_files();
   cli::setup_all(app);
   try {
     app.parse(argc, argv);
@@ -37,8 +42,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "metasift: %s\n", e.what());
     return cli::io;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "metasift: internal error: %s\n", e.what());
+    std::fprintf(stderr, "metasift: internal error: %s\n", metasift::escape_controls(e.what()).c_str());
     return cli::internal;
+  }
+  // What was printed must have arrived: a full disk or a closed pipe on stdout is an I/O error,
+  // not a success (the C library would drop the error at exit).
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    const int err = errno != 0 ? errno : EIO;
+    std::fprintf(stderr, "metasift: cannot write to standard output: %s\n",
+                 std::generic_category().message(err).c_str());
+    return cli::io;
   }
   return cli::ok;
 }

@@ -1,29 +1,29 @@
 #include "meta.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>   // plots (issue 3)
 #include <cstdlib>     // plots (issue 3)
 #include <filesystem>  // plots (issue 3)
 #include <optional>    // plots (issue 3)
 #include <stdexcept>   // plots (issue 3)
 
+#include "metasift/analyses/subgroups.hpp"  // subgroups (issue 4)
 #include "metasift/core/check.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/compute.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/models/fit.hpp"
-#include "metasift/plot/forest.hpp"   // plots (issue 3)
-#include "metasift/plot/funnel.hpp"   // plots (issue 3)
-#include "metasift/plot/render.hpp"   // plots (issue 3)
-#include "metasift/analyses/subgroups.hpp"         // subgroups (issue 4)
-#include "metasift/pipeline/design.hpp"            // subgroups (issue 4)
+#include "metasift/pipeline/design.hpp"  // subgroups (issue 4)
+#include "metasift/pipeline/study_data.hpp"
+#include "metasift/plot/forest.hpp"  // plots (issue 3)
+#include "metasift/plot/funnel.hpp"  // plots (issue 3)
+#include "metasift/plot/render.hpp"  // plots (issue 3)
 #include "metasift/report/meta_report.hpp"
-#include "metasift/report/regression_report.hpp"   // subgroups (issue 4)
+#include "metasift/report/regression_report.hpp"  // subgroups (issue 4)
 #include "output.hpp"
 #include "registry.hpp"
-#include "metasift/pipeline/study_data.hpp"
 
 namespace metasift::cli {
 namespace {
@@ -289,14 +289,16 @@ void run_meta(const meta_options& opt) { run_meta_impl(opt, plot_options{}); }
 namespace {
 void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   check_plot_options(plots);  // plots (issue 3)
+  io::check_paths({{"data", opt.file}}, {{"--out", opt.out}, {"--forest", plots.forest}, {"--funnel", plots.funnel}});
   // Options first, so that a usage error never waits on reading a large file.
   models::model_spec spec;
   const auto m = models::parse_method(opt.method);
   if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
   spec.est = *m;
   spec.test = (opt.ci_method == "z" || opt.ci_method == "Z") ? models::ci_method::z : models::ci_method::hk;
-  spec.level = opt.level > 1.0 ? opt.level / 100.0 : opt.level;
-  if (!(spec.level > 0.0 && spec.level < 1.0)) fail_usage("--level", "must lie strictly between 0 and 1 (or 0 and 100)");
+  const models::level_reading lr = models::read_confidence_level(opt.level);
+  if (!lr.problem.empty()) fail_usage("--level", lr.problem);
+  spec.level = lr.level;
   spec.tau2_ci = !opt.no_tau2_ci;
   if (opt.tau2 >= 0.0) spec.tau2_fixed = opt.tau2;
 

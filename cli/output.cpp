@@ -15,4 +15,12 @@ void emit(const std::string& path, std::string_view content) {
   }
   io::write_file_atomic(path, content);
 }
+
+void print_warning(std::string_view text) {
+  std::fprintf(stderr, "metasift: warning: %s\n", escape_controls(text).c_str());
+}
+
+void print_note(std::string_view text) {
+  std::fprintf(stderr, "metasift: %s\n", escape_controls(text).c_str());
+}
 }  // namespace metasift::cli

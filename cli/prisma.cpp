@@ -1,11 +1,11 @@
 #include "prisma.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <memory>
 
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/prisma.hpp"
 #include "output.hpp"
 #include "registry.hpp"
@@ -28,6 +28,7 @@ void setup_prisma(CLI::App& app) {
 }
 
 void run_prisma(const prisma_cli_options& opt) {
+  io::check_paths({{"counts", opt.counts}}, {{"--out", opt.out}});
   const review::prisma_counts c = review::parse_prisma_json(io::read_file(opt.counts), opt.counts);
   const auto violations = review::prisma_violations(c);
   if (!violations.empty()) {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/models/regression.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/plot/funnel.hpp"
@@ -72,6 +73,7 @@ std::size_t bubble_column(const regress_options& opt, const pipeline::design_mat
 void run_regress(const regress_options& opt) {
   const std::string format = output_format(opt.data);
   check_figure_options(opt.bubble, "--bubble");
+  io::check_paths({{"data", opt.data.file}}, {{"--out", opt.data.out}, {"--bubble", opt.bubble.path}});
   if (!opt.bubble_moderator.empty() && opt.bubble.path.empty()) {
     fail_usage("--bubble-moderator", "needs --bubble FILE");
   }

@@ -1,15 +1,17 @@
 #include "run.hpp"
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
+#include "metasift/core/check.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/run/run.hpp"
+#include "output.hpp"
 #include "registry.hpp"
 
 namespace metasift::cli {
@@ -47,6 +49,7 @@ void setup_run(CLI::App& app) {
 }
 
 void run_run(const run_cli_options& opt) {
+  if (opt.out.empty()) fail_usage("--out", "must name the output folder, got an empty path");
   run::run_options ro;
   ro.review = opt.review;
   ro.allow_outside = opt.allow_outside;
@@ -73,7 +76,7 @@ void run_run(const run_cli_options& opt) {
   }
   if (tty) std::fputs("\r\033[2K", stderr);
   if (!opt.quiet) {
-    for (const auto& w : out.warnings) std::fprintf(stderr, "metasift: warning: %s\n", w.c_str());
+    for (const auto& w : out.warnings) print_warning(w);
   }
   const std::filesystem::path report = std::filesystem::path(opt.out) / "report.html";
   std::printf("report: %s\n", report.string().c_str());

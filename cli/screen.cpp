@@ -1,13 +1,13 @@
 #include "screen.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/audit.hpp"
 #include "metasift/review/prisma.hpp"
 #include "metasift/review/review_file.hpp"
@@ -42,6 +42,8 @@ void run_screen(const screen_cli_options& opt) {
       fail_usage("--prisma", "the diagram file must end in .svg, .pdf or .png, got '" + opt.prisma + "'");
     }
   }
+  io::check_paths({{"review", opt.review}},
+                  {{"--audit", opt.audit}, {"--prisma-json", opt.prisma_json}, {"--prisma", opt.prisma}});
   const review::review_spec spec = review::load_review_file(opt.review);
   review::screen_options so;
   so.dedup.threads = opt.threads;
@@ -50,8 +52,8 @@ void run_screen(const screen_cli_options& opt) {
   if (!opt.prisma_json.empty()) io::write_file_atomic(opt.prisma_json, review::format_prisma_json(res.prisma));
   if (!opt.prisma.empty()) review::write_prisma_diagram(res.prisma, opt.prisma);
   if (!opt.quiet) {
-    for (const auto& d : res.query_diagnostics) std::fprintf(stderr, "metasift: %s\n", d.c_str());
-    for (const auto& w : res.warnings) std::fprintf(stderr, "metasift: warning: %s\n", w.c_str());
+    for (const auto& d : res.query_diagnostics) print_note(d);
+    for (const auto& w : res.warnings) print_warning(w);
   }
   emit("", review::format_prisma_text(res.prisma));
 }

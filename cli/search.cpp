@@ -1,12 +1,12 @@
 #include "search.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/query.hpp"
 #include "metasift/review/record_io.hpp"
@@ -41,6 +41,11 @@ void run_search(const search_cli_options& opt) {
   const auto dialect = review::parse_dialect(opt.dialect);
   if (!dialect) fail_usage("--dialect", "unknown dialect '" + opt.dialect + "'");
   if (!opt.lint && opt.files.empty()) fail_usage("files", "give the export files to search (or --lint)");
+  {
+    std::vector<io::named_path> inputs;
+    for (const std::string& f : opt.files) inputs.push_back({"input", f});
+    io::check_paths(inputs, {{"--out", opt.out}});
+  }
   // Errors (with their character position) throw here, before any file is read.
   const review::compiled_query q(opt.query, *dialect, source_position{"query", 1, 1});
   if (!opt.quiet) {
@@ -94,7 +99,7 @@ void run_search(const search_cli_options& opt) {
   emit(opt.out, text);
   if (!opt.quiet) {
     for (const auto& r : results) {
-      for (const std::string& w : r.warnings) std::fprintf(stderr, "metasift: warning: %s\n", w.c_str());
+      for (const std::string& w : r.warnings) print_warning(w);
     }
     std::fprintf(stderr, "metasift: %zu of %zu records match\n", matched, total);
   }

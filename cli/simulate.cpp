@@ -8,6 +8,7 @@
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/simulate.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/models/spec.hpp"
 #include "output.hpp"
 #include "registry.hpp"
 
@@ -59,7 +60,9 @@ void run_simulate(const simulate_cli_options& opt) {
   s.tau2 = opt.tau2;
   s.mu = opt.mu;
   s.reps = opt.reps;
-  s.level = opt.level > 1.0 ? opt.level / 100.0 : opt.level;
+  const models::level_reading lr = models::read_confidence_level(opt.level);
+  if (!lr.problem.empty()) fail_usage("--level", lr.problem);
+  s.level = lr.level;
   s.seed = opt.seed;
   s.threads = opt.threads;
   s.v_min = opt.v_min;

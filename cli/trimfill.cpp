@@ -5,6 +5,7 @@
 
 #include "metasift/analyses/trimfill.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/report/analyses_report.hpp"
 #include "output.hpp"
@@ -47,6 +48,7 @@ void run_trimfill(const trimfill_cli_options& opt) {
   to.side = *side;
   to.max_iterations = opt.max_iterations;
   check_figure_options(opt.funnel, "--funnel");
+  io::check_paths({{"data", opt.data.file}}, {{"--out", opt.data.out}, {"--funnel", opt.funnel.path}});
   const prepared_data d = prepare(opt.data);
   const analyses::trimfill_result r =
       analyses::trim_and_fill(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec, to);

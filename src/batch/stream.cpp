@@ -19,6 +19,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
+#include "metasift/io/output_policy.hpp"
 
 namespace metasift::batch {
 namespace {
@@ -131,6 +132,7 @@ byte_source::byte_source(const std::string& path) : p_(std::make_unique<impl>())
     if (s.fd < 0) fail_io("read", path, errno);
     s.owns_fd = true;
   }
+  io::note_input_fd(s.fd);  // so that no output of this process replaces it
   // Peek at the first bytes: 1f 8b is gzip.
   s.in.resize(io_block);
   std::size_t got = 0;
@@ -315,20 +317,15 @@ output_sink::output_sink(const std::string& path, bool durable) : p_(std::make_u
     s.fd = STDOUT_FILENO;
     return;
   }
-  s.target = path;
-  s.gz = ends_with_gz(path);
-  // A target that exists and is not a regular file (/dev/null, a FIFO, a terminal) is written in
-  // place: renaming a temporary file over it would replace the device or pipe with a file.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    do {
-      s.fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    } while (s.fd < 0 && errno == EINTR);
-    if (s.fd < 0) fail_io("write", path, errno);
-    s.direct = true;
-    if (s.gz) s.init_gz();
+  // The output policy (io/output_policy.hpp): /dev/stdout is standard output; an input of this
+  // run, a device, FIFO, folder or symlink at the target is refused rather than replaced.
+  if (io::resolve_output(path).to_stdout) {
+    s.stdout_ = true;
+    s.fd = STDOUT_FILENO;
     return;
   }
+  s.target = path;
+  s.gz = ends_with_gz(path);
   for (int attempt = 0; attempt < 100; ++attempt) {
     s.temp = path + ".tmp-" + temp_suffix();
     s.fd = ::open(s.temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -375,6 +372,8 @@ void output_sink::commit() {
     s.committed = true;
     return;
   }
+  // Checked again before the rename: the inputs read since the sink was opened count too.
+  static_cast<void>(io::resolve_output(s.target));
   struct stat st {};
   if (::stat(s.target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) static_cast<void>(::fchmod(s.fd, st.st_mode & 07777));
   if (s.durable && ::fsync(s.fd) != 0 && errno != EINVAL && errno != ENOTSUP) fail_io("write", s.target, errno);
@@ -383,6 +382,7 @@ void output_sink::commit() {
   if (rc != 0) fail_io("write", s.target, errno);
   if (::rename(s.temp.c_str(), s.target.c_str()) != 0) fail_io("write", s.target, errno);
   s.committed = true;
+  io::note_output(s.target);
 }
 
 bool output_sink::restart() {

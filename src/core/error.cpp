@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/status.hpp"
@@ -16,6 +17,34 @@ std::string source_position::to_string() const {
   }
   return out;
 }
+
+std::string escape_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20U && u != 0x7FU) {
+      out += c;
+    } else if (c == '\t') {
+      out += c;
+    } else if (c == '\0') {
+      out += "\\0";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      constexpr char hex[] = "0123456789ABCDEF";
+      out += "\\x";
+      out += hex[u >> 4U];
+      out += hex[u & 0xFU];
+    }
+  }
+  return out;
+}
+
+error::error(const std::string& message) : std::runtime_error(escape_controls(message)) {}
+error::error(const char* message) : error(std::string(message)) {}
 
 input_error::input_error(source_position where, const std::string& message)
     : error(where.to_string() + ": " + message), where_(std::move(where)), detail_(message) {}
@@ -44,6 +73,14 @@ std::string format_value(double x) {
   char buf[32];
   auto res = std::to_chars(buf, buf + sizeof buf, x);
   return std::string(buf, res.ptr);
+}
+
+std::string format_fixed(double x, int decimals) {
+  if (!std::isfinite(x)) return format_value(x);
+  decimals = decimals < 0 ? 0 : (decimals > 30 ? 30 : decimals);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, std::fabs(x) >= 1e15 ? "%.*e" : "%.*f", decimals, x);
+  return buf;
 }
 
 std::string_view to_string(fit_status s) noexcept {

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "metasift/core/error.hpp"
+#include "metasift/io/output_policy.hpp"
 
 namespace metasift::io {
 namespace {
@@ -74,6 +75,20 @@ std::string unique_suffix() {
   return out;
 }
 
+void write_all(int fd, std::string_view content, const std::filesystem::path& path) {
+  const char* p = content.data();
+  std::size_t left = content.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail_io("write", path, errno);
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
 }  // namespace
 
 std::string read_file(const std::filesystem::path& path) {
@@ -82,6 +97,7 @@ std::string read_file(const std::filesystem::path& path) {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) fail_io("read", path, errno);
+  note_input_fd(fd);  // so that no output of this process replaces it
 
   // For a regular file the buffer gets one spare byte, so the read that sees end-of-file needs
   // no growth and the content is never copied; other files (pipes) grow geometrically.
@@ -111,6 +127,11 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+  // The output policy first: never an input, never a device, FIFO, folder or symlink.
+  if (resolve_output(path).to_stdout) {
+    write_all(STDOUT_FILENO, content, path);
+    return;
+  }
   const std::string target = path.string();
   // The temporary file lives next to the target: rename() is atomic only within one file system.
   // It is created with O_EXCL and mode 0666 rather than mkstemp so the usual umask applies, as it
@@ -131,23 +152,14 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     static_cast<void>(::fchmod(guard.fd(), st.st_mode & 07777));
   }
 
-  const char* p = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    const ssize_t n = ::write(guard.fd(), p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_io("write", path, errno);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
+  write_all(guard.fd(), content, path);
   // Without fsync a crash soon after the rename can leave an empty target on some file systems,
   // which is exactly what the temporary file is meant to prevent.
   if (::fsync(guard.fd()) != 0 && errno != EINVAL && errno != ENOTSUP) fail_io("write", path, errno);
   if (const int err = guard.close(); err != 0) fail_io("write", path, err);
   if (::rename(guard.path().c_str(), target.c_str()) != 0) fail_io("write", path, errno);
   guard.commit();
+  note_output(path);
 }
 
 }  // namespace metasift::io

@@ -1,11 +1,14 @@
+#include "metasift/models/spec.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <string>
 #include <utility>
 
+#include "metasift/core/check.hpp"
 #include "metasift/models/convention.hpp"
-#include "metasift/models/spec.hpp"
 
 namespace metasift::models {
 namespace {
@@ -48,6 +51,24 @@ std::string_view to_string(pi_method p) noexcept {
     case pi_method::t_k2: return "t(k-2)";
   }
   return "?";
+}
+
+level_reading read_confidence_level(double value) {
+  level_reading r;
+  const std::string given = format_value(value);
+  if (!std::isfinite(value) || value <= 0.0) {
+    r.problem = "must be a proportion such as 0.95 or a percentage such as 95, got " + given;
+    return r;
+  }
+  r.level = value >= 1.0 ? value / 100.0 : value;
+  if (r.level >= 1.0) {
+    r.problem = "must be below 100%, got " + given;
+  } else if (r.level < 0.5) {
+    r.problem = "a level of " + given + " would mean a " + format_value(r.level * 100.0) +
+                "% interval, which is almost certainly a slip; give a proportion in [0.5, 1) such as 0.95 or a "
+                "percentage in [50, 100) such as 95";
+  }
+  return r;
 }
 
 bool is_random_effects(method m) noexcept { return m != method::EE && m != method::MH && m != method::PETO; }

@@ -40,7 +40,12 @@ std::map<std::string, std::string> parse_column_map(const std::vector<std::strin
     if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) {
       fail_usage("--col", "expected canonical=actual, got '" + s + "'");
     }
-    out[lower(s.substr(0, eq))] = s.substr(eq + 1);
+    const std::string canonical = lower(s.substr(0, eq));
+    const std::string actual = s.substr(eq + 1);
+    const auto [it, fresh] = out.emplace(canonical, actual);
+    if (!fresh && it->second != actual) {
+      fail_usage("--col", "'" + canonical + "' is mapped twice, to '" + it->second + "' and to '" + actual + "'");
+    }
   }
   return out;
 }
@@ -70,9 +75,16 @@ effects::raw_data extract(const io::table& t, effects::measure m, const std::map
       missing(t, actual_name(cols, "vi"), "(or 'sei', or 'ci_lower' and 'ci_upper') required by measure GEN");
     }
   }
+  // Each column the measure reads must come from its own column of the file: a mapping such as
+  // yi=vi would otherwise read the variances as the effects, silently.
+  std::map<std::size_t, std::string> read_from;
   for (const auto& canonical : wanted) {
     const auto idx = find_column(t, cols, canonical);
     if (!idx) missing(t, actual_name(cols, canonical), why);
+    if (const auto [it, fresh] = read_from.emplace(*idx, canonical); !fresh) {
+      fail_usage("--col", "'" + it->second + "' and '" + canonical + "' would both be read from column '" +
+                              t.names[*idx] + "'; map each to a column of its own");
+    }
     effects::column c;
     c.name = t.names[*idx];
     c.values.reserve(t.rows.size());

@@ -202,6 +202,11 @@ std::string render_pdf(const scene& s) {
   if (!s.title.empty()) cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, s.title.c_str());
   const std::string creator = "metasift " + std::string(version());
   cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, creator.c_str());
+  // No dates: cairo stamps the creation time by default, which makes two identical runs differ.
+  // A value that is not an ISO 8601 date clears the entry, so neither /CreationDate nor /ModDate
+  // is written (tests/plot checks that, and tests/run that reruns give identical bytes).
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "none");
+  cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_MOD_DATE, "none");
   {
     cairo_ptr cr(cairo_create(surface.get()));
     draw_scene(cr.get(), s);

@@ -15,6 +15,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "metasift/core/check.hpp"
 #include "metasift/models/spec.hpp"
 #include "metasift/plot/text.hpp"
 
@@ -26,7 +27,7 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 /// Numbers as the text report and Stata print them: fixed decimals, "." when missing.
 std::string fixed(double x, int decimals) {
   if (!std::isfinite(x)) return ".";
-  return fmt::format("{:.{}f}", x, decimals);
+  return format_fixed(x, decimals);
 }
 
 /// A value on the display scale (e.g. an odds ratio from a log odds ratio). PFT needs the harmonic

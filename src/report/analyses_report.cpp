@@ -14,6 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "metasift/core/check.hpp"
+#include "metasift/io/csv_writer.hpp"
+
 namespace metasift::report {
 namespace {
 
@@ -27,7 +30,7 @@ json number(double x) {
 std::string fixed(double x, int decimals) {
   if (std::isnan(x)) return ".";
   if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
-  return fmt::format("{:.{}f}", x, decimals);
+  return format_fixed(x, decimals);
 }
 
 std::string pvalue(double p) {
@@ -154,13 +157,7 @@ std::string effect_ci(const meta_context& ctx, double est, double lo, double hi,
 }
 
 std::string csv_quote(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
+  return io::csv_text(s);
 }
 
 std::string csv_num(double x) {
@@ -419,8 +416,8 @@ std::string format_text(const analyses::trimfill_result& r, const meta_context& 
       {"Model", "k", fmt::format("{} [{} CI]", effects::display_name(ctx.measure), lv), "p", "tau2", "I2 (%)", "Q"},
       rows);
   if (transformed(ctx)) {
-    out += fmt::format("Adjusted estimate on the analysis scale: {:.4f} (SE {:.4f})\n", r.adjusted.pooled.estimate,
-                       r.adjusted.pooled.se);
+    out += fmt::format("Adjusted estimate on the analysis scale: {} (SE {})\n", fixed(r.adjusted.pooled.estimate, 4),
+                       fixed(r.adjusted.pooled.se, 4));
   }
   out += '\n' + conventions_text(r.spec, ctx) + footer_text(r.status, r.notes, ctx);
   return out;

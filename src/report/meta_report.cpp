@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "metasift/core/check.hpp"
+#include "metasift/io/csv_writer.hpp"
+
 namespace metasift::report {
 namespace {
 
@@ -15,7 +18,7 @@ using models::meta_result;
 
 std::string fixed(double x, int decimals) {
   if (std::isnan(x)) return ".";
-  return fmt::format("{:.{}f}", x, decimals);
+  return format_fixed(x, decimals);
 }
 
 /// p-values as Stata prints them in forest-plot footers: two decimals, so tiny values read 0.00.
@@ -217,26 +220,34 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
 
   // What Stata's figure leaves out but a reader needs: the unrounded numbers and the conventions.
   out += '\n';
+  // Unrounded numbers keep their decimals, but a magnitude beyond 1e15 is shown in scientific
+  // notation rather than as hundreds of digits.
+  const auto num = [](double x, int places) {
+    return std::isfinite(x) ? format_fixed(x, places) : fmt::format("{}", x);
+  };
   if (transformed) {
-    out += fmt::format("Pooled estimate on the analysis scale: {:.4f} (SE {:.4f}); shown above back-transformed\n",
-                       r.pooled.estimate, r.pooled.se);
+    out += fmt::format("Pooled estimate on the analysis scale: {} (SE {}); shown above back-transformed\n",
+                       num(r.pooled.estimate, 4), num(r.pooled.se, 4));
   }
-  out += fmt::format("Pooled: estimate = {:.4f}, SE = {:.4f}, {}% CI [{:.4f}, {:.4f}], p = {:.4g}\n", shown(ctx, r.pooled.estimate),
-                     r.pooled.se, fmt::format("{:g}", r.spec.level * 100), shown(ctx, r.pooled.ci_lower),
-                     shown(ctx, r.pooled.ci_upper), r.pooled.p);
+  out +=
+      fmt::format("Pooled: estimate = {}, SE = {}, {}% CI [{}, {}], p = {:.4g}\n",
+                  num(shown(ctx, r.pooled.estimate), 4), num(r.pooled.se, 4), fmt::format("{:g}", r.spec.level * 100),
+                  num(shown(ctx, r.pooled.ci_lower), 4), num(shown(ctx, r.pooled.ci_upper), 4), r.pooled.p);
   if (random) {
     if (!std::isnan(r.pooled.pi_lower)) {
-      out += fmt::format("Prediction interval ({}): [{:.4f}, {:.4f}]\n", models::to_string(r.spec.pi),
-                         shown(ctx, r.pooled.pi_lower), shown(ctx, r.pooled.pi_upper));
+      out += fmt::format("Prediction interval ({}): [{}, {}]\n", models::to_string(r.spec.pi),
+                         num(shown(ctx, r.pooled.pi_lower), 4), num(shown(ctx, r.pooled.pi_upper), 4));
     }
-    out += fmt::format("tau2 = {:.4f} (SE {:.4f}), tau = {:.4f}, I2 = {:.2f}%, H2 = {:.2f}\n", h.tau2, h.tau2_se, h.tau, h.I2, h.H2);
+    out += fmt::format("tau2 = {} (SE {}), tau = {}, I2 = {}%, H2 = {}\n", num(h.tau2, 4), num(h.tau2_se, 4),
+                       num(h.tau, 4), num(h.I2, 2), num(h.H2, 2));
     if (h.has_ci) {
-      out += fmt::format("Q-profile {:g}% CI: tau2 [{:.4f}, {:.4f}], tau [{:.4f}, {:.4f}], I2 [{:.2f}%, {:.2f}%], H2 [{:.2f}, {:.2f}]\n",
-                         r.spec.level * 100, h.tau2_ci.lower, h.tau2_ci.upper, h.tau_ci.lower, h.tau_ci.upper,
-                         h.I2_ci.lower, h.I2_ci.upper, h.H2_ci.lower, h.H2_ci.upper);
+      out += fmt::format("Q-profile {:g}% CI: tau2 [{}, {}], tau [{}, {}], I2 [{}%, {}%], H2 [{}, {}]\n",
+                         r.spec.level * 100, num(h.tau2_ci.lower, 4), num(h.tau2_ci.upper, 4), num(h.tau_ci.lower, 4),
+                         num(h.tau_ci.upper, 4), num(h.I2_ci.lower, 2), num(h.I2_ci.upper, 2), num(h.H2_ci.lower, 2),
+                         num(h.H2_ci.upper, 2));
     }
   }
-  out += fmt::format("Q = {:.4f}, df = {}, p = {:.4g}\n", h.Q, fixed(h.df, 0), h.p);
+  out += fmt::format("Q = {}, df = {}, p = {:.4g}\n", num(h.Q, 4), fixed(h.df, 0), h.p);
   out += fmt::format("Conventions ({}):\n", models::to_string(ctx.conv));
   out += fmt::format("  measure: {} ({}); method: {}; test: {}; level: {:g}%\n", effects::to_string(ctx.measure),
                      effects::display_name(ctx.measure), models::to_string(r.spec.est), models::to_string(r.spec.test),
@@ -328,15 +339,7 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
 }
 
 std::string format_csv(const meta_result& r, const meta_context& ctx) {
-  auto quote = [](std::string_view s) {
-    if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    return out + '"';
-  };
+  auto quote = [](std::string_view s) { return io::csv_text(s); };
   auto num = [](double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); };
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Every row names what produced it, so a CSV cut out of its context still says so.

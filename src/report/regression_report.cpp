@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "metasift/core/check.hpp"
+#include "metasift/io/csv_writer.hpp"
+
 namespace metasift::report {
 namespace {
 
@@ -21,7 +24,7 @@ json number(double x) {
 
 std::string fixed(double x, int decimals) {
   if (std::isnan(x)) return ".";
-  return fmt::format("{:.{}f}", x, decimals);
+  return format_fixed(x, decimals);
 }
 
 std::string pvalue(double p) {
@@ -51,13 +54,7 @@ std::string pad_right_u8(std::string_view s, std::size_t width) {
 }
 
 std::string csv_quote(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
+  return io::csv_text(s);
 }
 
 std::string csv_num(double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); }

@@ -1,26 +1,20 @@
 #pragma once
 // CSV writing helpers shared by the decisions CSV (dedup) and the audit CSV (screen): RFC 4180
-// quoting, "\n" line ends, fixed number formatting. Internal to the review module.
+// quoting and formula neutralisation (io/csv_writer.hpp), "\n" line ends, fixed number formatting. Internal to the
+// review module.
 
 #include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "metasift/io/csv_writer.hpp"
+
 namespace metasift::review::detail {
 
-/// Appends one field, quoted (quotes doubled) when it holds a comma, quote, CR or LF.
+/// Appends one field through the project's one CSV cell writer (quoting and formula
+/// neutralisation, io/csv_writer.hpp).
 inline void csv_field(std::string& out, std::string_view v) {
-  const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out.append(v);
-    return;
-  }
-  out += '"';
-  for (const char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
+  io::append_csv_text(out, v);
 }
 
 /// Appends a row of fields and a newline.

@@ -3,9 +3,10 @@
 #include "metasift/review/record_io.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
+
+#include "metasift/io/csv_writer.hpp"
 
 namespace metasift::review {
 namespace {
@@ -37,16 +38,7 @@ nlohmann::ordered_json to_json(const record& r) {
 }
 
 void csv_cell(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
-  out += '"';
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
+  io::append_csv_text(out, s);
 }
 
 std::string join(const std::vector<std::string>& items) {

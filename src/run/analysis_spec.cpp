@@ -2,10 +2,12 @@
 // (src/review/review_file.cpp, which accepts the table and leaves it to this reader).
 #include "metasift/run/analysis_spec.hpp"
 
-#include <algorithm>
 #include <toml++/toml.h>
 
+#include <algorithm>
+
 #include "metasift/core/check.hpp"
+#include "metasift/models/spec.hpp"
 
 namespace metasift::run {
 namespace {
@@ -127,9 +129,10 @@ std::optional<analysis_spec> parse_analysis(std::string_view toml_text, const fs
   if (const toml::node* n = t->get("level")) {
     const auto v = n->value<double>();
     if (!v || !(n->is_floating_point() || n->is_integer())) fail_input(at(label, n->source()), "level", "must be a number");
-    s.level = *v > 1.0 ? *v / 100.0 : *v;
-    if (!(s.level > 0.0 && s.level < 1.0)) {
-      fail_input(at(label, n->source()), "level", "must lie strictly between 0 and 1 (or 0 and 100)");
+    const models::level_reading lr = models::read_confidence_level(*v);
+    s.level = lr.level;
+    if (!lr.problem.empty()) {
+      fail_input(at(label, n->source()), "level", lr.problem);
     }
   }
   if (const toml::node* n = t->get("group_names")) s.group_names = strings_of(label, *n, "group_names");

@@ -28,7 +28,7 @@ namespace metasift::run {
 
 std::string fixed(double x, int decimals) {
   if (!std::isfinite(x)) return "NA";
-  std::string s = fmt::format("{:.{}f}", x, decimals);
+  std::string s = format_fixed(x, decimals);
   if (s.find_first_not_of("-0.") == std::string::npos && s.front() == '-') s.erase(0, 1);  // no "-0.00"
   return s;
 }

@@ -1,11 +1,12 @@
 // Writing a run's outputs atomically as a folder (temporary sibling folder, then rename), and the
 // `metasift init` scaffold.
-#include <chrono>
+#include <stdexcept>
 #include <system_error>
 
 #include "internal.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
 #include "metasift/plot/render.hpp"
 
 namespace metasift::run {
@@ -13,44 +14,67 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A sibling name that does not exist yet: "<out>.tmp-<n>" (the counter, not a time stamp,
-/// keeps the name deterministic when nothing is in the way).
-fs::path free_sibling(const fs::path& out, const std::string& tag) {
-  std::error_code ec;
-  for (int n = 0;; ++n) {
-    fs::path p = out;
-    p += "." + tag + "-" + std::to_string(n);
-    if (!fs::exists(p, ec)) return p;
+/// Moves the finished folder `tmp` to `target`. An earlier run's folder is moved aside first and
+/// removed only after the rename succeeded, so there is always either the old or the new complete
+/// folder. A concurrent run may put its own folder in place between the two renames: then the
+/// check and the swap are repeated.
+void swap_in(const fs::path& tmp, const fs::path& target) {
+  for (int attempt = 0;; ++attempt) {
+    std::error_code ec;
+    fs::path old;
+    if (fs::exists(fs::symlink_status(target, ec))) {
+      io::check_replaceable_folder(target);
+      old = io::own_sibling(target, "old");
+      fs::remove_all(old, ec);
+      fs::rename(target, old, ec);
+      if (ec && ec != std::errc::no_such_file_or_directory) {
+        throw io_error(target.string() + ": cannot move the earlier output folder aside: " + ec.message());
+      }
+      if (ec) old.clear();
+    }
+    fs::rename(tmp, target, ec);
+    if (!ec) {
+      if (!old.empty()) fs::remove_all(old, ec);
+      return;
+    }
+    // Put the earlier folder back where it was, so a failure loses nothing.
+    std::error_code back;
+    if (!old.empty()) fs::rename(old, target, back);
+    const bool raced = ec == std::errc::directory_not_empty || ec == std::errc::file_exists;
+    if (!raced || attempt >= 10) throw io_error(target.string() + ": cannot write the output folder: " + ec.message());
   }
-}
-
-bool replaceable(const fs::path& out) {
-  std::error_code ec;
-  if (!fs::exists(out, ec)) return true;
-  if (!fs::is_directory(out, ec)) return false;
-  if (fs::is_empty(out, ec)) return true;
-  return fs::exists(out / "report.html", ec) && fs::exists(out / "results.json", ec);
 }
 
 }  // namespace
 
 std::vector<std::string> write_run(const run_outputs& outputs, const fs::path& out_arg, double dpi) {
-  const fs::path out = fs::absolute(out_arg).lexically_normal();
-  const fs::path target = out.has_filename() ? out : out.parent_path();
-  if (!replaceable(target)) {
-    throw io_error(target.string() + ": exists and is not an earlier metasift run's folder (it has no report.html "
-                                     "and results.json); choose another --out");
-  }
+  // The output policy for folders (io/output_policy.hpp): a symlinked folder is written through,
+  // and only an empty folder or one metasift wrote (its manifest lists everything in it) is
+  // replaced; anything else is refused before a byte is written.
+  const fs::path target = io::resolve_output_folder(out_arg);
+  io::check_replaceable_folder(target);
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
-  const fs::path tmp = free_sibling(target, "tmp");
+  static_cast<void>(io::remove_stale_siblings(target));
+
   std::vector<std::string> written;
+  for (const auto& [name, content] : outputs.text_files) written.push_back(name);
+  for (const auto& f : outputs.figures) {
+    for (const char* ext : {".svg", ".pdf", ".png"}) written.push_back("figures/" + f->name + ext);
+  }
+  for (const auto& name : written) {
+    if (name == io::manifest_name) throw std::logic_error("an output is named like the folder's manifest");
+  }
+
+  const fs::path tmp = io::own_sibling(target, "tmp");
+  fs::remove_all(tmp, ec);  // only this process uses this name
   try {
-    fs::create_directories(tmp / "figures");
-    for (const auto& [name, content] : outputs.text_files) {
-      io::write_file_atomic(tmp / name, content);
-      written.push_back(name);
-    }
+    fs::create_directories(tmp);
+    // The manifest comes first: a crash at any later point leaves a folder that holds only what
+    // it lists, which the next run recognises as stale and removes.
+    io::write_file_atomic(tmp / std::string(io::manifest_name), io::manifest_text(written));
+    if (!outputs.figures.empty()) fs::create_directories(tmp / "figures");
+    for (const auto& [name, content] : outputs.text_files) io::write_file_atomic(tmp / name, content);
     const plot::render_options ro{dpi};
     for (const auto& f : outputs.figures) {
       for (const char* ext : {".svg", ".pdf", ".png"}) {
@@ -60,18 +84,9 @@ std::vector<std::string> write_run(const run_outputs& outputs, const fs::path& o
         } else if (f->prisma) {
           review::write_prisma_diagram(*f->prisma, p);
         }
-        written.push_back("figures/" + f->name + ext);
       }
     }
-    // Swap in the finished folder: an earlier run is moved aside first and removed only after the
-    // rename succeeded, so there is always either the old or the new complete folder.
-    fs::path old;
-    if (fs::exists(target, ec)) {
-      old = free_sibling(target, "old");
-      fs::rename(target, old);
-    }
-    fs::rename(tmp, target);
-    if (!old.empty()) fs::remove_all(old, ec);
+    swap_in(tmp, target);
   } catch (const fs::filesystem_error& e) {
     fs::remove_all(tmp, ec);
     throw io_error(target.string() + ": cannot write the output folder: " + e.code().message());

@@ -1,7 +1,10 @@
+#include "metasift/core/error.hpp"
+
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "metasift/core/check.hpp"
-#include "metasift/core/error.hpp"
 
 namespace metasift {
 namespace {
@@ -47,6 +50,38 @@ TEST(Check, FormatValueRoundTrips) {
   EXPECT_EQ(format_value(0.1), "0.1");
   EXPECT_EQ(format_value(1e300), "1e+300");
   EXPECT_EQ(format_value(std::numeric_limits<double>::infinity()), "Inf");
+}
+
+}  // namespace
+}  // namespace metasift
+
+namespace metasift {
+namespace {
+
+TEST(ErrorMessages, ControlCharactersAreEscapedSoANulCutsNothing) {
+  const std::string with_nul("not a number: \"1\0x\"", 19);
+  const io_error e(with_nul);
+  // what() is a C string: before escaping it ended at the NUL.
+  EXPECT_EQ(std::string(e.what()), "not a number: \"1\\0x\"");
+  EXPECT_EQ(escape_controls("a\nb\rc\x01\x7F\td"), "a\\nb\\rc\\x01\\x7F\td");
+  EXPECT_EQ(escape_controls("caf\xC3\xA9"), "caf\xC3\xA9");  // UTF-8 is kept
+  const input_error ie(source_position{"d.csv", 2, 3}, std::string("bad \0 cell", 10));
+  EXPECT_EQ(std::string(ie.what()), "d.csv:2:3: bad \\0 cell");
+}
+
+}  // namespace
+}  // namespace metasift
+
+namespace metasift {
+namespace {
+
+TEST(FormatFixed, HugeMagnitudesAreScientificNotFullOfDigits) {
+  EXPECT_EQ(format_fixed(0.7412, 2), "0.74");
+  EXPECT_EQ(format_fixed(-113.5, 1), "-113.5");
+  EXPECT_EQ(format_fixed(999999999999999.0, 0), "999999999999999");
+  EXPECT_EQ(format_fixed(1.1315857340761715e308, 2), "1.13e+308");
+  EXPECT_EQ(format_fixed(-2e15, 2), "-2.00e+15");
+  EXPECT_EQ(format_fixed(std::numeric_limits<double>::infinity(), 2), "Inf");
 }
 
 }  // namespace

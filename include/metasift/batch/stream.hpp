@@ -55,8 +55,10 @@ class line_chunker {
 /// Number of '\n' in a text.
 [[nodiscard]] std::size_t count_lines(std::string_view text) noexcept;
 
-/// Where output goes: standard output ("-" or empty), or a file that is written to a temporary
-/// file beside it and renamed over it by commit(), so a failed run never leaves a partial output.
+/// Where output goes: standard output ("-", empty or /dev/stdout), or a file that is written to a
+/// temporary file beside it and renamed over it by commit(), so a failed run never leaves a
+/// partial output. The output policy (io/output_policy.hpp) applies: an input of this process or
+/// a target that is not a regular file (device, FIFO, symlink) is refused with an io_error.
 /// A name ending in ".gz" is gzip-compressed (zlib level 1: fast, ~15% larger than level 6).
 /// With `durable`, commit() fsyncs the file before the rename (as io::write_file_atomic does), so
 /// that even a power failure cannot leave an empty target; without it the rename still makes the

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace metasift {
 
@@ -25,9 +26,16 @@ struct source_position {
   [[nodiscard]] std::string to_string() const;
 };
 
+/// The message with control characters made visible: NUL as \0, line ends as \n and \r, the
+/// other C0 controls and DEL as \xNN (tab is kept). A message stays one line, and a NUL in
+/// quoted input no longer cuts it short where it is printed as a C string.
+[[nodiscard]] std::string escape_controls(std::string_view text);
+
 class error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  /// The message is stored with escape_controls applied.
+  explicit error(const std::string& message);
+  explicit error(const char* message);
 };
 
 class usage_error : public error {

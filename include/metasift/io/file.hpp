@@ -9,10 +9,13 @@
 
 namespace metasift::io {
 
-/// Reads a whole file; throws io_error naming the path when it cannot.
+/// Reads a whole file and records it as an input of this process (see output_policy.hpp); throws
+/// io_error naming the path when it cannot.
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
 
-/// Writes content to path atomically (temporary file + rename); throws io_error when it cannot.
+/// Writes content to path atomically (temporary file + rename) under the output policy
+/// (io/output_policy.hpp): /dev/stdout goes to standard output, an input of this process or a
+/// target that is not a regular file is refused. Throws io_error when it cannot write.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 }  // namespace metasift::io

@@ -3,6 +3,7 @@
 // that tools disagree on. Every field is explicit so that every output can print it.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace metasift::models {
@@ -25,6 +26,17 @@ enum class pi_method { z, t_k1, t_k2 };
 [[nodiscard]] std::string_view to_string(pi_method p) noexcept;
 /// True for the random-effects methods (those that estimate tau^2).
 [[nodiscard]] bool is_random_effects(method m) noexcept;
+
+/// A confidence level as the user gave it, read as metafor and Stata read it: a value in (0, 1) is
+/// a proportion (0.95), a value of 1 or more a percentage (95, as Stata's level(95)). A level
+/// below 50% is almost always a slip (`level = 2` meaning 2% rather than 0.98 or 98%), so it is
+/// refused, as are levels of 100% or more. On success `problem` is empty and `level` lies in
+/// [0.5, 1); otherwise `problem` is a sentence naming the value, for the caller's message.
+struct level_reading {
+  double level = 0.0;
+  std::string problem;
+};
+[[nodiscard]] level_reading read_confidence_level(double value);
 
 struct model_spec {
   method est = method::REML;

@@ -65,10 +65,12 @@ struct run_outputs {
 /// record, and bad study data; io_error for unreadable files.
 [[nodiscard]] run_outputs compute_run(const run_options& opt);
 
-/// Writes the outputs into `out` through a temporary sibling folder renamed at the end. An
-/// existing `out` is replaced only when it is empty or an earlier run's folder (it holds
-/// report.html); anything else is an io_error, as is any failed write (the temporary folder is
-/// removed). Returns the files written, relative to `out`.
+/// Writes the outputs into `out` through a temporary sibling folder ("<out>.tmp-<pid>") renamed at
+/// the end, under the folder rules of io/output_policy.hpp: a symlinked `out` is written through;
+/// an existing `out` is replaced only when it is empty or holds nothing but what its manifest
+/// (.metasift-manifest, written first) lists; anything else is an io_error naming the first
+/// foreign file, as is any failed write (the temporary folder is removed). Temporary folders of
+/// crashed runs are removed first. Returns the files written, relative to `out`.
 std::vector<std::string> write_run(const run_outputs& outputs, const std::filesystem::path& out, double dpi = 300.0);
 
 /// Scaffolds a new review project in `dir` (metasift init): a commented review.toml, records/ with
