@@ -159,7 +159,13 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   // [analysis] is read and checked key by key by the run module (run/analysis_spec.hpp).
   const source_position file_pos{rd.label(), 1, 1};
 
-  if (const toml::node* t = root.get("title")) spec.title = rd.string_of(*t, "title");
+  if (const toml::node* t = root.get("title")) {
+    spec.title = rd.string_of(*t, "title");
+    if (spec.title.size() > limits::review_max_title_bytes) {
+      rd.fail(rd.at(*t), cat("'title' is longer than the limit review_max_title_bytes (",
+                             std::to_string(limits::review_max_title_bytes), " bytes)"));
+    }
+  }
 
   // [[sources]]
   const toml::node* sources = root.get("sources");

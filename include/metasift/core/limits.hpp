@@ -25,13 +25,17 @@ inline constexpr std::size_t query_max_word_length = 256;
 /// Bytes of one bibliographic field of an imported record (title, abstract, one author, ...).
 /// The longest real abstracts are ~10 KB.
 inline constexpr std::size_t record_max_field_bytes = 1U << 20;
+/// Bytes of a record's title (titles are one sentence; later stages compare titles pairwise).
+inline constexpr std::size_t record_max_title_bytes = 16U << 10;
 /// Bytes of a BibTeX @string value after its macros are expanded.
 inline constexpr std::size_t bibtex_max_string_bytes = 1U << 20;
 /// Bytes produced by all @string expansions of one BibTeX file together.
 inline constexpr std::size_t bibtex_max_total_expansion = 64U << 20;
 /// Element nesting of an EndNote XML file (libxml2's own default cap; EndNote nests < 10 deep).
 inline constexpr std::size_t xml_max_depth = 256;
-/// Bytes of one review.toml text value (title, question, criteria, a query).
+/// Bytes of one review.toml text value (a query, a reason, a path).
 inline constexpr std::size_t review_toml_max_string_bytes = 64U << 10;
+/// Bytes of the review title in review.toml (it is drawn in the PRISMA diagram and the report).
+inline constexpr std::size_t review_max_title_bytes = 1'000;
 
 }  // namespace metasift::limits
