@@ -156,7 +156,7 @@ bool plausible_gb18030(std::string_view s) noexcept {
 /// Japanese exports. Shift-JIS and EUC-JP byte pairs also pass for GB18030 or Windows-1252, so a
 /// Japanese file is recognised by its structure (every high byte fits the encoding) plus kana:
 /// hiragana and katakana fill ordinary Japanese prose (particles, inflections, loanwords) and are
-/// all but absent from Chinese. At least 3 characters, a tenth of them kana.
+/// all but absent from Chinese. At least 3 full-width kana, and a tenth of all characters.
 bool plausible_shift_jis(std::string_view s) noexcept {
   std::size_t chars = 0, kana = 0, p = 0;
   const auto at = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
@@ -164,9 +164,8 @@ bool plausible_shift_jis(std::string_view s) noexcept {
     p = skip_ascii(s, p);
     if (p >= s.size()) break;
     const unsigned b1 = at(p);
-    if (b1 >= 0xA1 && b1 <= 0xDF) {  // half-width katakana
+    if (b1 >= 0xA1 && b1 <= 0xDF) {  // half-width katakana; not counted as kana (Latin-1 letters share the range)
       ++chars;
-      ++kana;
       ++p;
       continue;
     }
@@ -177,7 +176,7 @@ bool plausible_shift_jis(std::string_view s) noexcept {
     if ((b1 == 0x82 && b2 >= 0x9F && b2 <= 0xF1) || (b1 == 0x83 && b2 >= 0x40 && b2 <= 0x96)) ++kana;
     p += 2;
   }
-  return chars >= 3 && kana * 10 >= chars;
+  return kana >= 3 && kana * 10 >= chars;
 }
 
 bool plausible_euc_jp(std::string_view s) noexcept {
@@ -190,7 +189,6 @@ bool plausible_euc_jp(std::string_view s) noexcept {
     if (b1 == 0x8E) {  // SS2: half-width katakana
       if (p + 1 >= s.size() || at(p + 1) < 0xA1 || at(p + 1) > 0xDF) return false;
       ++chars;
-      ++kana;
       p += 2;
       continue;
     }
@@ -207,7 +205,7 @@ bool plausible_euc_jp(std::string_view s) noexcept {
     if (b1 == 0xA4 || b1 == 0xA5) ++kana;  // rows 4 and 5: hiragana, katakana
     p += 2;
   }
-  return chars >= 3 && kana * 10 >= chars;
+  return kana >= 3 && kana * 10 >= chars;
 }
 
 /// Converts with iconv. In strict mode returns false at the first invalid sequence; otherwise
