@@ -31,8 +31,9 @@ void setup_import(CLI::App& app) {
                   "Database name for records whose export does not name one; also the prefix of ids without a DOI");
   sub->add_option("--input-format", opt->input_format,
                   "Force the input format: ris, medline, wos, wos-tab, scopus-csv, bibtex, endnote-xml, csv");
-  sub->add_option("--charset", opt->charset,
-                  "Force the input charset: utf-8, utf-16le, utf-16be, latin-1, windows-1252, gb18030");
+  sub->add_option(
+      "--charset", opt->charset,
+      "Force the input charset: utf-8, utf-16le, utf-16be, latin-1, windows-1252, gb18030, shift_jis, euc-jp");
   sub->add_flag("--quiet,-q", opt->quiet, "Do not print the per-file counts and warnings on stderr");
   sub->callback([opt]() { run_import(*opt); });
 }

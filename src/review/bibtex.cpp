@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "import_internal.hpp"
+#include "metasift/core/check.hpp"
+#include "metasift/core/limits.hpp"
 
 namespace metasift::review::detail {
 namespace {
@@ -30,17 +32,25 @@ struct accent_table {
 };
 
 constexpr accent_table accents[] = {
-    {'\'', 0x0301, "a\u00e1e\u00e9i\u00edo\u00f3u\u00fay\u00fdA\u00c1E\u00c9I\u00cdO\u00d3U\u00daY\u00ddc\u0107C\u0106n\u0144N\u0143s\u015bS\u015az\u017aZ\u0179l\u013aL\u0139r\u0155R\u0154g\u01f5G\u01f4"},
+    {'\'', 0x0301,
+     "a\u00e1e\u00e9i\u00edo\u00f3u\u00fay\u00fdA\u00c1E\u00c9I\u00cdO\u00d3U\u00daY\u00ddc\u0107C\u0106n\u0144N\u0143s"
+     "\u015bS\u015az\u017aZ\u0179l\u013aL\u0139r\u0155R\u0154g\u01f5G\u01f4"},
     {'`', 0x0300, "a\u00e0e\u00e8i\u00eco\u00f2u\u00f9A\u00c0E\u00c8I\u00ccO\u00d2U\u00d9n\u01f9N\u01f8"},
-    {'^', 0x0302, "a\u00e2e\u00eai\u00eeo\u00f4u\u00fbA\u00c2E\u00caI\u00ceO\u00d4U\u00dbc\u0109C\u0108g\u011dG\u011ch\u0125H\u0124j\u0135J\u0134s\u015dS\u015cw\u0175W\u0174y\u0177Y\u0176"},
+    {'^', 0x0302,
+     "a\u00e2e\u00eai\u00eeo\u00f4u\u00fbA\u00c2E\u00caI\u00ceO\u00d4U\u00dbc\u0109C\u0108g\u011dG\u011ch\u0125H\u0124j"
+     "\u0135J\u0134s\u015dS\u015cw\u0175W\u0174y\u0177Y\u0176"},
     {'"', 0x0308, "a\u00e4e\u00ebi\u00efo\u00f6u\u00fcy\u00ffA\u00c4E\u00cbI\u00cfO\u00d6U\u00dcY\u0178"},
     {'~', 0x0303, "a\u00e3o\u00f5n\u00f1A\u00c3O\u00d5N\u00d1i\u0129u\u0169I\u0128U\u0168"},
     {'=', 0x0304, "a\u0101e\u0113i\u012bo\u014du\u016bA\u0100E\u0112I\u012aO\u014cU\u016a"},
     {'.', 0x0307, "z\u017cZ\u017be\u0117E\u0116c\u010bC\u010ag\u0121G\u0120I\u0130"},
     {'u', 0x0306, "a\u0103A\u0102g\u011fG\u011eu\u016dU\u016ce\u0115E\u0114i\u012dI\u012co\u014fO\u014e"},
-    {'v', 0x030C, "c\u010dC\u010cs\u0161S\u0160z\u017eZ\u017dr\u0159R\u0158e\u011bE\u011an\u0148N\u0147d\u010fD\u010et\u0165T\u0164l\u013eL\u013d"},
+    {'v', 0x030C,
+     "c\u010dC\u010cs\u0161S\u0160z\u017eZ\u017dr\u0159R\u0158e\u011bE\u011an\u0148N\u0147d\u010fD\u010et\u0165T\u0164l"
+     "\u013eL\u013d"},
     {'H', 0x030B, "o\u0151O\u0150u\u0171U\u0170"},
-    {'c', 0x0327, "c\u00e7C\u00c7s\u015fS\u015et\u0163T\u0162g\u0123G\u0122k\u0137K\u0136l\u013cL\u013bn\u0146N\u0145r\u0157R\u0156"},
+    {'c', 0x0327,
+     "c\u00e7C\u00c7s\u015fS\u015et\u0163T\u0162g\u0123G\u0122k\u0137K\u0136l\u013cL\u013bn\u0146N\u0145r\u0157R"
+     "\u0156"},
     {'k', 0x0328, "a\u0105A\u0104e\u0119E\u0118i\u012fI\u012eu\u0173U\u0172"},
     {'r', 0x030A, "a\u00e5A\u00c5u\u016fU\u016e"},
     {'d', 0x0323, ""},
@@ -88,29 +98,117 @@ struct symbol {
 };
 
 constexpr symbol symbols[] = {
-    {"ss", "\u00df"}, {"o", "\u00f8"}, {"O", "\u00d8"}, {"aa", "\u00e5"}, {"AA", "\u00c5"}, {"ae", "\u00e6"},
-    {"AE", "\u00c6"}, {"oe", "\u0153"}, {"OE", "\u0152"}, {"l", "\u0142"}, {"L", "\u0141"}, {"i", "\u0131"},
-    {"j", "\u0237"}, {"dh", "\u00f0"}, {"DH", "\u00d0"}, {"th", "\u00fe"}, {"TH", "\u00de"}, {"ng", "\u014b"},
-    {"NG", "\u014a"}, {"textgreater", ">"}, {"textless", "<"}, {"textasciitilde", "~"}, {"textasciicircum", "^"},
-    {"textbackslash", "\\"}, {"textbar", "|"}, {"textunderscore", "_"}, {"textendash", "\u2013"},
-    {"textemdash", "\u2014"}, {"textquoteright", "\u2019"}, {"textquoteleft", "\u2018"},
-    {"textquotedblleft", "\u201c"}, {"textquotedblright", "\u201d"}, {"textregistered", "\u00ae"},
-    {"texttrademark", "\u2122"}, {"textcopyright", "\u00a9"}, {"copyright", "\u00a9"}, {"textdegree", "\u00b0"},
-    {"textbullet", "\u2022"}, {"textperiodcentered", "\u00b7"}, {"textmu", "\u00b5"}, {"textpm", "\u00b1"},
-    {"textsection", "\u00a7"}, {"S", "\u00a7"}, {"P", "\u00b6"}, {"dag", "\u2020"}, {"ddag", "\u2021"},
-    {"ldots", "\u2026"}, {"dots", "\u2026"}, {"textellipsis", "\u2026"}, {"pounds", "\u00a3"}, {"euro", "\u20ac"},
-    {"texteuro", "\u20ac"}, {"pm", "\u00b1"}, {"times", "\u00d7"}, {"div", "\u00f7"}, {"leq", "\u2264"},
-    {"le", "\u2264"}, {"geq", "\u2265"}, {"ge", "\u2265"}, {"neq", "\u2260"}, {"approx", "\u2248"},
-    {"sim", "\u223c"}, {"infty", "\u221e"}, {"degree", "\u00b0"}, {"circ", "\u00b0"}, {"to", "\u2192"},
-    {"rightarrow", "\u2192"}, {"leftarrow", "\u2190"}, {"alpha", "\u03b1"}, {"beta", "\u03b2"},
-    {"gamma", "\u03b3"}, {"delta", "\u03b4"}, {"epsilon", "\u03b5"}, {"varepsilon", "\u03b5"}, {"zeta", "\u03b6"},
-    {"eta", "\u03b7"}, {"theta", "\u03b8"}, {"iota", "\u03b9"}, {"kappa", "\u03ba"}, {"lambda", "\u03bb"},
-    {"mu", "\u03bc"}, {"nu", "\u03bd"}, {"xi", "\u03be"}, {"pi", "\u03c0"}, {"rho", "\u03c1"}, {"sigma", "\u03c3"},
-    {"tau", "\u03c4"}, {"upsilon", "\u03c5"}, {"phi", "\u03c6"}, {"varphi", "\u03c6"}, {"chi", "\u03c7"},
-    {"psi", "\u03c8"}, {"omega", "\u03c9"}, {"Gamma", "\u0393"}, {"Delta", "\u0394"}, {"Theta", "\u0398"},
-    {"Lambda", "\u039b"}, {"Xi", "\u039e"}, {"Pi", "\u03a0"}, {"Sigma", "\u03a3"}, {"Upsilon", "\u03a5"},
-    {"Phi", "\u03a6"}, {"Psi", "\u03a8"}, {"Omega", "\u03a9"}, {"textalpha", "\u03b1"}, {"textbeta", "\u03b2"},
-    {"textgamma", "\u03b3"}, {"textmu", "\u03bc"}, {"textkappa", "\u03ba"}, {"LaTeX", "LaTeX"}, {"TeX", "TeX"},
+    {"ss", "\u00df"},
+    {"o", "\u00f8"},
+    {"O", "\u00d8"},
+    {"aa", "\u00e5"},
+    {"AA", "\u00c5"},
+    {"ae", "\u00e6"},
+    {"AE", "\u00c6"},
+    {"oe", "\u0153"},
+    {"OE", "\u0152"},
+    {"l", "\u0142"},
+    {"L", "\u0141"},
+    {"i", "\u0131"},
+    {"j", "\u0237"},
+    {"dh", "\u00f0"},
+    {"DH", "\u00d0"},
+    {"th", "\u00fe"},
+    {"TH", "\u00de"},
+    {"ng", "\u014b"},
+    {"NG", "\u014a"},
+    {"textgreater", ">"},
+    {"textless", "<"},
+    {"textasciitilde", "~"},
+    {"textasciicircum", "^"},
+    {"textbackslash", "\\"},
+    {"textbar", "|"},
+    {"textunderscore", "_"},
+    {"textendash", "\u2013"},
+    {"textemdash", "\u2014"},
+    {"textquoteright", "\u2019"},
+    {"textquoteleft", "\u2018"},
+    {"textquotedblleft", "\u201c"},
+    {"textquotedblright", "\u201d"},
+    {"textregistered", "\u00ae"},
+    {"texttrademark", "\u2122"},
+    {"textcopyright", "\u00a9"},
+    {"copyright", "\u00a9"},
+    {"textdegree", "\u00b0"},
+    {"textbullet", "\u2022"},
+    {"textperiodcentered", "\u00b7"},
+    {"textmu", "\u00b5"},
+    {"textpm", "\u00b1"},
+    {"textsection", "\u00a7"},
+    {"S", "\u00a7"},
+    {"P", "\u00b6"},
+    {"dag", "\u2020"},
+    {"ddag", "\u2021"},
+    {"ldots", "\u2026"},
+    {"dots", "\u2026"},
+    {"textellipsis", "\u2026"},
+    {"pounds", "\u00a3"},
+    {"euro", "\u20ac"},
+    {"texteuro", "\u20ac"},
+    {"pm", "\u00b1"},
+    {"times", "\u00d7"},
+    {"div", "\u00f7"},
+    {"leq", "\u2264"},
+    {"le", "\u2264"},
+    {"geq", "\u2265"},
+    {"ge", "\u2265"},
+    {"neq", "\u2260"},
+    {"approx", "\u2248"},
+    {"sim", "\u223c"},
+    {"infty", "\u221e"},
+    {"degree", "\u00b0"},
+    {"circ", "\u00b0"},
+    {"to", "\u2192"},
+    {"rightarrow", "\u2192"},
+    {"leftarrow", "\u2190"},
+    {"alpha", "\u03b1"},
+    {"beta", "\u03b2"},
+    {"gamma", "\u03b3"},
+    {"delta", "\u03b4"},
+    {"epsilon", "\u03b5"},
+    {"varepsilon", "\u03b5"},
+    {"zeta", "\u03b6"},
+    {"eta", "\u03b7"},
+    {"theta", "\u03b8"},
+    {"iota", "\u03b9"},
+    {"kappa", "\u03ba"},
+    {"lambda", "\u03bb"},
+    {"mu", "\u03bc"},
+    {"nu", "\u03bd"},
+    {"xi", "\u03be"},
+    {"pi", "\u03c0"},
+    {"rho", "\u03c1"},
+    {"sigma", "\u03c3"},
+    {"tau", "\u03c4"},
+    {"upsilon", "\u03c5"},
+    {"phi", "\u03c6"},
+    {"varphi", "\u03c6"},
+    {"chi", "\u03c7"},
+    {"psi", "\u03c8"},
+    {"omega", "\u03c9"},
+    {"Gamma", "\u0393"},
+    {"Delta", "\u0394"},
+    {"Theta", "\u0398"},
+    {"Lambda", "\u039b"},
+    {"Xi", "\u039e"},
+    {"Pi", "\u03a0"},
+    {"Sigma", "\u03a3"},
+    {"Upsilon", "\u03a5"},
+    {"Phi", "\u03a6"},
+    {"Psi", "\u03a8"},
+    {"Omega", "\u03a9"},
+    {"textalpha", "\u03b1"},
+    {"textbeta", "\u03b2"},
+    {"textgamma", "\u03b3"},
+    {"textmu", "\u03bc"},
+    {"textkappa", "\u03ba"},
+    {"LaTeX", "LaTeX"},
+    {"TeX", "TeX"},
     {"&", "&"},
 };
 
@@ -367,8 +465,9 @@ struct bib_entry {
 class bibtex_parser {
  public:
   bibtex_parser(std::string_view text, parse_context& ctx) : text_(text), ctx_(ctx) {
-    static constexpr std::string_view months[] = {"January", "February", "March",     "April",   "May",      "June",
-                                                  "July",    "August",   "September", "October", "November", "December"};
+    static constexpr std::string_view months[] = {"January",   "February", "March",    "April",
+                                                  "May",       "June",     "July",     "August",
+                                                  "September", "October",  "November", "December"};
     static constexpr std::string_view keys[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
     for (std::size_t m = 0; m < 12; ++m) macros_[std::string(keys[m])] = std::string(months[m]);
@@ -405,6 +504,13 @@ class bibtex_parser {
     if (q == p + 1) return false;
     while (q < text_.size() && is_space(text_[q])) ++q;
     return q < text_.size() && (text_[q] == '{' || text_[q] == '(');
+  }
+
+  [[noreturn]] void fail_at(std::size_t pos, const std::string& message) {
+    const std::size_t line = line_at(pos);
+    const std::size_t nl = pos == 0 ? std::string_view::npos : text_.rfind('\n', pos - 1);
+    const std::size_t col = nl == std::string_view::npos ? pos + 1 : pos - nl;
+    fail_input(source_position{ctx_.file, line, col}, "", message);
   }
 
   [[nodiscard]] std::size_t line_at(std::size_t pos) {
@@ -485,8 +591,8 @@ class bibtex_parser {
       ++p;
       std::string value;
       if (!parse_value(p, end, close, value)) {
-        ctx_.warn(line_at(field_start), "value of field '" + name + "' is not closed in @" + type + "{" + e.key +
-                                            "}; the field is skipped");
+        ctx_.warn(line_at(field_start),
+                  "value of field '" + name + "' is not closed in @" + type + "{" + e.key + "}; the field is skipped");
         p = end;
         break;
       }
@@ -564,6 +670,19 @@ class bibtex_parser {
         const std::string name = lower(text_.substr(start, p - start));
         if (name.empty()) return true;  // "field = ," : empty value
         if (const auto it = macros_.find(name); it != macros_.end()) {
+          // Macros may be defined from each other, so each doubling doubles the text: bound both
+          // one value and the sum of all expansions of the file.
+          if (value.size() + it->second.size() > limits::bibtex_max_string_bytes) {
+            fail_at(start, "expanding @string macro '" + name +
+                               "' makes a value longer than the limit "
+                               "bibtex_max_string_bytes (" +
+                               std::to_string(limits::bibtex_max_string_bytes) + " bytes)");
+          }
+          expanded_ += it->second.size();
+          if (expanded_ > limits::bibtex_max_total_expansion) {
+            fail_at(start, "@string macros expand to more than the limit bibtex_max_total_expansion (" +
+                               std::to_string(limits::bibtex_max_total_expansion) + " bytes) in this file");
+          }
           value += it->second;
         } else {
           ctx_.warn(line_at(start), "undefined @string macro '" + name + "'; its name is used as the value");
@@ -589,8 +708,8 @@ class bibtex_parser {
       const std::string dt = e.get(f);
       if (dt.empty() || !known_type_name(dt)) continue;
       const record_type t = type_from_name(dt);
-      if (t == record_type::review || ((r.type == record_type::journal_article || r.type == record_type::other) &&
-                                       t != record_type::other)) {
+      if (t == record_type::review ||
+          ((r.type == record_type::journal_article || r.type == record_type::other) && t != record_type::other)) {
         r.type = t;
       }
       break;
@@ -598,8 +717,8 @@ class bibtex_parser {
     if (r.type == record_type::other) {
       const std::string where = e.get("archiveprefix") + " " + e.get("eprinttype") + " " + e.get("journal") + " " +
                                 e.get("howpublished") + " " + e.get("publisher");
-      for (const char* server : {"arxiv", "biorxiv", "medrxiv", "ssrn", "research square", "preprint", "psyarxiv",
-                                 "osf preprints"}) {
+      for (const char* server :
+           {"arxiv", "biorxiv", "medrxiv", "ssrn", "research square", "preprint", "psyarxiv", "osf preprints"}) {
         if (icontains(where, server)) {
           r.type = record_type::preprint;
           break;
@@ -656,12 +775,15 @@ class bibtex_parser {
   std::string_view text_;
   parse_context& ctx_;
   std::unordered_map<std::string, std::string> macros_;
+  std::size_t expanded_ = 0;  ///< bytes produced by macro expansion so far (bibtex_max_total_expansion)
   std::size_t line_pos_ = 0;
   std::size_t line_no_ = 1;
 };
 
 }  // namespace
 
-void parse_bibtex(std::string_view text, parse_context& ctx) { bibtex_parser(text, ctx).run(); }
+void parse_bibtex(std::string_view text, parse_context& ctx) {
+  bibtex_parser(text, ctx).run();
+}
 
 }  // namespace metasift::review::detail

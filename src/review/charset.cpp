@@ -41,10 +41,10 @@ constexpr std::uint32_t replacement_char = 0xFFFD;
 
 /// Windows-1252 characters of bytes 0x80-0x9F; the five undefined bytes keep their C1 code
 /// point, as browsers decode them.
-constexpr std::array<std::uint16_t, 32> cp1252_high = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+constexpr std::array<std::uint16_t, 32> cp1252_high = {0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                                       0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+                                                       0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                                       0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
 
 std::uint32_t cp1252_char(unsigned char b) noexcept {
   return (b >= 0x80 && b <= 0x9F) ? cp1252_high[static_cast<std::size_t>(b - 0x80)] : b;
@@ -151,6 +151,61 @@ bool plausible_gb18030(std::string_view s) noexcept {
     }
   }
   return pairs > 0 && zone * 2 >= pairs;
+}
+
+/// Japanese exports. Shift-JIS and EUC-JP byte pairs also pass for GB18030 or Windows-1252, so a
+/// Japanese file is recognised by its structure (every high byte fits the encoding) plus kana:
+/// hiragana and katakana fill ordinary Japanese prose (particles, inflections, loanwords) and are
+/// all but absent from Chinese. At least 3 full-width kana, and a tenth of all characters.
+bool plausible_shift_jis(std::string_view s) noexcept {
+  std::size_t chars = 0, kana = 0, p = 0;
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (;;) {
+    p = skip_ascii(s, p);
+    if (p >= s.size()) break;
+    const unsigned b1 = at(p);
+    if (b1 >= 0xA1 && b1 <= 0xDF) {  // half-width katakana; not counted as kana (Latin-1 letters share the range)
+      ++chars;
+      ++p;
+      continue;
+    }
+    if (!((b1 >= 0x81 && b1 <= 0x9F) || (b1 >= 0xE0 && b1 <= 0xFC)) || p + 1 >= s.size()) return false;
+    const unsigned b2 = at(p + 1);
+    if (!((b2 >= 0x40 && b2 <= 0x7E) || (b2 >= 0x80 && b2 <= 0xFC))) return false;
+    ++chars;
+    if ((b1 == 0x82 && b2 >= 0x9F && b2 <= 0xF1) || (b1 == 0x83 && b2 >= 0x40 && b2 <= 0x96)) ++kana;
+    p += 2;
+  }
+  return kana >= 3 && kana * 10 >= chars;
+}
+
+bool plausible_euc_jp(std::string_view s) noexcept {
+  std::size_t chars = 0, kana = 0, p = 0;
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (;;) {
+    p = skip_ascii(s, p);
+    if (p >= s.size()) break;
+    const unsigned b1 = at(p);
+    if (b1 == 0x8E) {  // SS2: half-width katakana
+      if (p + 1 >= s.size() || at(p + 1) < 0xA1 || at(p + 1) > 0xDF) return false;
+      ++chars;
+      p += 2;
+      continue;
+    }
+    if (b1 == 0x8F) {  // SS3: JIS X 0212
+      if (p + 2 >= s.size() || at(p + 1) < 0xA1 || at(p + 2) < 0xA1 || at(p + 1) == 0xFF || at(p + 2) == 0xFF) {
+        return false;
+      }
+      ++chars;
+      p += 3;
+      continue;
+    }
+    if (b1 < 0xA1 || b1 > 0xFE || p + 1 >= s.size() || at(p + 1) < 0xA1 || at(p + 1) > 0xFE) return false;
+    ++chars;
+    if (b1 == 0xA4 || b1 == 0xA5) ++kana;  // rows 4 and 5: hiragana, katakana
+    p += 2;
+  }
+  return kana >= 3 && kana * 10 >= chars;
 }
 
 /// Converts with iconv. In strict mode returns false at the first invalid sequence; otherwise
@@ -312,6 +367,15 @@ std::string detect(std::string_view bytes, bool& valid_utf8) {
   }
   // A few stray bytes in an otherwise UTF-8 file: still UTF-8 (decoded with a fallback).
   if (c.valid_multibyte >= 4 * c.invalid) return "utf-8";
+  // Japanese before Chinese: EUC-JP is byte-for-byte valid GB18030 (and GB2312 has the kana rows).
+  if (plausible_euc_jp(bytes)) {
+    decoded_text probe;
+    if (iconv_to_utf8("EUC-JP", bytes, true, probe)) return "euc-jp";
+  }
+  if (plausible_shift_jis(bytes)) {
+    decoded_text probe;
+    if (iconv_to_utf8("CP932", bytes, true, probe)) return "shift_jis";
+  }
   if (plausible_gb18030(bytes)) {
     decoded_text probe;
     if (iconv_to_utf8("GB18030", bytes, true, probe)) return "gb18030";
@@ -363,6 +427,21 @@ decoded_text decode_text(std::string_view bytes, std::string_view charset) {
     decode_single_byte(bytes, out);
     return out;
   }
+  if (cs == "shift-jis" || cs == "sjis" || cs == "cp932" || cs == "windows-31j" || cs == "shift_jis") {
+    out.charset = "shift_jis";
+    // CP932 (Windows-31J) is the superset Japanese Windows software writes.
+    if (!iconv_to_utf8("CP932", bytes, false, out)) {
+      fail_usage("--charset", "Shift-JIS conversion is not available (glibc iconv without CP932)");
+    }
+    return out;
+  }
+  if (cs == "euc-jp" || cs == "eucjp") {
+    out.charset = "euc-jp";
+    if (!iconv_to_utf8("EUC-JP", bytes, false, out)) {
+      fail_usage("--charset", "EUC-JP conversion is not available (glibc iconv without EUC-JP)");
+    }
+    return out;
+  }
   if (cs == "gb18030") {
     out.charset = cs;
     if (!iconv_to_utf8("GB18030", bytes, false, out)) {
@@ -370,8 +449,9 @@ decoded_text decode_text(std::string_view bytes, std::string_view charset) {
     }
     return out;
   }
-  fail_usage("--charset", "unknown charset '" + std::string(charset) +
-                              "' (expected utf-8, utf-16le, utf-16be, latin-1, windows-1252 or gb18030)");
+  fail_usage("--charset",
+             "unknown charset '" + std::string(charset) +
+                 "' (expected utf-8, utf-16le, utf-16be, latin-1, windows-1252, gb18030, shift_jis or euc-jp)");
 }
 
 }  // namespace metasift::review

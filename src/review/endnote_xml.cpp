@@ -1,114 +1,83 @@
 // EndNote XML (written by EndNote, Zotero, Mendeley): <xml><records><record>...</record>...
 //
-// A small tolerant reader for this one schema, not a general XML parser: it builds a tree for
-// each <record> element only, decodes the predefined and numeric character references and CDATA,
-// skips comments, processing instructions and DOCTYPE, and recovers from mismatched end tags by
-// closing up to the matching open element. The text of an element is the text of all its
-// descendants, so EndNote's <style face="..."> wrappers (which may split a title into several
-// runs) disappear.
+// Read with libxml2's SAX2 push parser (Debian's libxml2-dev), never a DOM: each <record> is kept
+// as a flat arena of elements whose text is a range of one per-record buffer (the text of an
+// element is the text of all its descendants, so EndNote's <style face="..."> wrappers, which may
+// split a title into several runs, disappear). Memory is linear in the record and nothing is
+// destroyed recursively, however deep the nesting.
+//
+// Safety: no DTD is loaded, no entity declaration is kept and no entity is substituted (the SAX
+// handler has no entityDecl/getEntity), the network is off (XML_PARSE_NONET): an external entity
+// such as <!ENTITY x SYSTEM "file:///etc/passwd"> is never read, and a "billion laughs" never
+// expands. Element nesting is capped (limits::xml_max_depth).
+//
+// Errors: a mismatched end tag or a record left open is recovered (libxml2's recovery closes the
+// innermost element) with a located warning, as before. Any error that would make the parser skip
+// text -- an unclosed comment, CDATA section or tag, content after the root -- is a file:line:col
+// input error: a record is never lost silently.
 
-#include <memory>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include <climits>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "import_internal.hpp"
+#include "metasift/core/check.hpp"
+#include "metasift/core/limits.hpp"
 
 namespace metasift::review::detail {
 namespace {
 
+/// One element of a record: children are indexes into the record's arena.
 struct xml_node {
   std::string name;
   std::vector<std::pair<std::string, std::string>> attributes;
-  std::vector<std::unique_ptr<xml_node>> children;
-  std::string text;  ///< own text and the text of descendants, in document order
+  std::vector<std::size_t> children;
+  std::size_t text_begin = 0, text_end = 0;  ///< range of record_tree::text
   std::size_t line = 0;
+};
 
-  [[nodiscard]] const xml_node* child(std::string_view n) const {
-    for (const auto& c : children) {
-      if (c->name == n) return c.get();
+struct record_tree {
+  std::vector<xml_node> nodes;  ///< nodes[0] is the <record>
+  std::string text;             ///< all text of the record, in document order
+
+  [[nodiscard]] const xml_node* child(const xml_node* n, std::string_view name) const {
+    if (n == nullptr) return nullptr;
+    for (const std::size_t c : n->children) {
+      if (nodes[c].name == name) return &nodes[c];
     }
     return nullptr;
   }
   /// Descendant by a '/'-separated path of element names.
-  [[nodiscard]] const xml_node* find(std::string_view path) const {
-    const xml_node* node = this;
-    while (node != nullptr && !path.empty()) {
+  [[nodiscard]] const xml_node* find(const xml_node* n, std::string_view path) const {
+    while (n != nullptr && !path.empty()) {
       const std::size_t slash = path.find('/');
-      node = node->child(path.substr(0, slash));
+      n = child(n, path.substr(0, slash));
       path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
     }
-    return node;
+    return n;
   }
-  [[nodiscard]] std::string_view attribute(std::string_view n) const {
-    for (const auto& [k, v] : attributes) {
-      if (k == n) return v;
+  [[nodiscard]] std::string_view raw(const xml_node* n) const {
+    return n != nullptr ? std::string_view(text).substr(n->text_begin, n->text_end - n->text_begin)
+                        : std::string_view{};
+  }
+  [[nodiscard]] std::string text_of(const xml_node* n) const { return clean_text(raw(n)); }
+  [[nodiscard]] static std::string_view attribute(const xml_node* n, std::string_view name) {
+    if (n == nullptr) return {};
+    for (const auto& [k, v] : n->attributes) {
+      if (k == name) return v;
     }
     return {};
   }
 };
 
-std::string text_of(const xml_node* n) { return n != nullptr ? clean_text(n->text) : std::string(); }
-
-/// Decodes character references in s and appends to out. Unknown entities stay as written.
-void append_decoded(std::string_view s, std::string& out) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const std::size_t amp = s.find('&', i);
-    if (amp == std::string_view::npos) {
-      out.append(s.substr(i));
-      return;
-    }
-    out.append(s.substr(i, amp - i));
-    const std::size_t semi = s.find(';', amp);
-    if (semi == std::string_view::npos || semi - amp > 12) {
-      out += '&';
-      i = amp + 1;
-      continue;
-    }
-    const std::string_view ent = s.substr(amp + 1, semi - amp - 1);
-    if (ent == "amp") {
-      out += '&';
-    } else if (ent == "lt") {
-      out += '<';
-    } else if (ent == "gt") {
-      out += '>';
-    } else if (ent == "quot") {
-      out += '"';
-    } else if (ent == "apos") {
-      out += '\'';
-    } else if (ent.size() >= 2 && ent[0] == '#') {
-      unsigned cp = 0;
-      bool ok = true;
-      if (ent[1] == 'x' || ent[1] == 'X') {
-        for (const char c : ent.substr(2)) {
-          const int v = is_digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-          if (v < 0 || cp > 0x10FFFF) {
-            ok = false;
-            break;
-          }
-          cp = cp * 16 + static_cast<unsigned>(v);
-        }
-        ok = ok && ent.size() > 2;
-      } else {
-        for (const char c : ent.substr(1)) {
-          if (!is_digit(c) || cp > 0x10FFFF) {
-            ok = false;
-            break;
-          }
-          cp = cp * 10 + static_cast<unsigned>(c - '0');
-        }
-      }
-      if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
-        append_utf8(out, cp);
-      } else {
-        out.append(s.substr(amp, semi - amp + 1));
-      }
-    } else {
-      out.append(s.substr(amp, semi - amp + 1));
-    }
-    i = semi + 1;
-  }
+std::string_view sv(const xmlChar* s) {
+  return s != nullptr ? std::string_view(reinterpret_cast<const char*>(s)) : "";
 }
 
 class endnote_parser {
@@ -116,188 +85,235 @@ class endnote_parser {
   endnote_parser(std::string_view text, parse_context& ctx) : text_(text), ctx_(ctx) {}
 
   void run() {
-    std::size_t p = 0;
-    while (p < text_.size()) {
-      const std::size_t lt = text_.find('<', p);
-      if (lt == std::string_view::npos) {
-        add_text(text_.substr(p));
-        break;
-      }
-      if (lt > p) add_text(text_.substr(p, lt - p));
-      count_lines(lt);
-      p = markup(lt);
+    xmlSAXHandler sax{};
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = &on_start;
+    sax.endElementNs = &on_end;
+    sax.characters = &on_text;
+    sax.cdataBlock = &on_text;
+    sax.serror = &on_error;
+    // Everything else (internalSubset, entityDecl, getEntity, resolveEntity, ...) stays null:
+    // declarations are dropped and no entity is ever looked up, loaded or expanded.
+    std::string_view body = text_;
+    if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
+    ctxt_ = xmlCreatePushParserCtxt(&sax, this, nullptr, 0, ctx_.file.c_str());
+    if (ctxt_ == nullptr) throw std::bad_alloc();
+    struct freer {
+      xmlParserCtxtPtr c;
+      ~freer() { xmlFreeParserCtxt(c); }
+    } const guard{ctxt_};
+    // The importer already decoded the bytes to UTF-8: a declared encoding must not re-decode them.
+    xmlCtxtUseOptions(ctxt_, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOWARNING);
+    xmlSwitchEncoding(ctxt_, XML_CHAR_ENCODING_UTF8);
+    constexpr std::size_t chunk = 1U << 16;
+    for (std::size_t p = 0; p < body.size() && !stopped_; p += chunk) {
+      const std::size_t n = std::min(chunk, body.size() - p);
+      xmlParseChunk(ctxt_, body.data() + p, static_cast<int>(n), 0);
     }
-    if (!stack_.empty()) {
-      ctx_.warn(stack_.front()->line, "<record> is not closed before the end of the file");
+    if (!stopped_) xmlParseChunk(ctxt_, nullptr, 0, 1);
+    if (failure_) std::rethrow_exception(failure_);
+    if (open_record_) {
+      ctx_.warn(tree_.nodes.front().line, "<record> is not closed before the end of the file");
       finish_record();
     }
   }
 
  private:
-  void count_lines(std::size_t pos) {
-    for (; line_pos_ < pos; ++line_pos_) {
-      if (text_[line_pos_] == '\n') ++line_;
-    }
+  [[nodiscard]] std::size_t line() const {
+    return ctxt_ != nullptr && ctxt_->input != nullptr ? static_cast<std::size_t>(std::max(ctxt_->input->line, 1)) : 0;
+  }
+  [[nodiscard]] std::size_t column() const {
+    return ctxt_ != nullptr && ctxt_->input != nullptr ? static_cast<std::size_t>(std::max(ctxt_->input->col, 1)) : 0;
   }
 
-  void add_text(std::string_view raw) {
-    if (stack_.empty()) return;
-    std::string decoded;
-    append_decoded(raw, decoded);
-    for (xml_node* n : stack_) n->text += decoded;
-  }
-
-  /// Handles the markup at text_[lt] == '<'; returns the position after it.
-  std::size_t markup(std::size_t lt) {
-    const std::string_view rest = text_.substr(lt);
-    if (rest.starts_with("<!--")) {
-      const std::size_t e = text_.find("-->", lt + 4);
-      return e == std::string_view::npos ? text_.size() : e + 3;
-    }
-    if (rest.starts_with("<![CDATA[")) {
-      const std::size_t e = text_.find("]]>", lt + 9);
-      const std::size_t stop = e == std::string_view::npos ? text_.size() : e;
-      if (!stack_.empty()) {
-        for (xml_node* n : stack_) n->text.append(text_.substr(lt + 9, stop - lt - 9));
-      }
-      return e == std::string_view::npos ? text_.size() : e + 3;
-    }
-    if (rest.starts_with("<?") || rest.starts_with("<!")) {
-      const std::size_t e = text_.find('>', lt);
-      return e == std::string_view::npos ? text_.size() : e + 1;
-    }
-    const std::size_t gt = find_tag_end(lt);
-    if (gt == std::string_view::npos) {
-      ctx_.warn(line_, "unterminated tag; the rest of the file is ignored");
-      return text_.size();
-    }
-    std::string_view tag = text_.substr(lt + 1, gt - lt - 1);
-    if (tag.starts_with('/')) {
-      end_element(trim(tag.substr(1)));
-      return gt + 1;
-    }
-    bool self_closing = false;
-    if (tag.ends_with('/')) {
-      self_closing = true;
-      tag.remove_suffix(1);
-    }
-    std::size_t name_end = 0;
-    while (name_end < tag.size() && !is_space(tag[name_end])) ++name_end;
-    const std::string_view name = tag.substr(0, name_end);
-    start_element(name, tag.substr(name_end), self_closing);
-    return gt + 1;
-  }
-
-  /// The '>' that ends the tag at lt, skipping quoted attribute values.
-  [[nodiscard]] std::size_t find_tag_end(std::size_t lt) const {
-    char quote = 0;
-    for (std::size_t i = lt + 1; i < text_.size(); ++i) {
-      const char c = text_[i];
-      if (quote != 0) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '>') {
-        return i;
-      } else if (c == '<') {
-        return std::string_view::npos;
+  /// Stops the parser with an input error, raised once control is back in C++.
+  void stop(source_position where, const std::string& message) {
+    if (!failure_) {
+      try {
+        fail_input(where, "", message);
+      } catch (...) {
+        failure_ = std::current_exception();
       }
     }
-    return std::string_view::npos;
+    stopped_ = true;
+    xmlStopParser(ctxt_);
   }
 
-  static void parse_attributes(std::string_view s, xml_node& node) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-      while (i < s.size() && is_space(s[i])) ++i;
-      const std::size_t k = i;
-      while (i < s.size() && s[i] != '=' && !is_space(s[i])) ++i;
-      const std::string_view key = s.substr(k, i - k);
-      while (i < s.size() && is_space(s[i])) ++i;
-      if (i >= s.size() || s[i] != '=') continue;
-      ++i;
-      while (i < s.size() && is_space(s[i])) ++i;
-      if (i >= s.size()) break;
-      std::string value;
-      if (s[i] == '"' || s[i] == '\'') {
-        const char q = s[i++];
-        const std::size_t e = s.find(q, i);
-        append_decoded(s.substr(i, (e == std::string_view::npos ? s.size() : e) - i), value);
-        i = e == std::string_view::npos ? s.size() : e + 1;
-      } else {
-        const std::size_t v = i;
-        while (i < s.size() && !is_space(s[i])) ++i;
-        append_decoded(s.substr(v, i - v), value);
-      }
-      if (!key.empty()) node.attributes.emplace_back(std::string(key), std::move(value));
+  // SAX callbacks: C code calls them, so nothing may escape.
+  static void on_start(void* self, const xmlChar* localname, const xmlChar* /*prefix*/, const xmlChar* /*uri*/,
+                       int /*nb_namespaces*/, const xmlChar** /*namespaces*/, int nb_attributes, int /*nb_defaulted*/,
+                       const xmlChar** attributes) {
+    auto* p = static_cast<endnote_parser*>(self);
+    try {
+      p->start_element(sv(localname), nb_attributes, attributes);
+    } catch (...) {
+      p->failure_ = std::current_exception();
+      p->stopped_ = true;
+      xmlStopParser(p->ctxt_);
+    }
+  }
+  static void on_end(void* self, const xmlChar* /*localname*/, const xmlChar* /*prefix*/, const xmlChar* /*uri*/) {
+    auto* p = static_cast<endnote_parser*>(self);
+    try {
+      p->end_element();
+    } catch (...) {
+      p->failure_ = std::current_exception();
+      p->stopped_ = true;
+      xmlStopParser(p->ctxt_);
+    }
+  }
+  static void on_text(void* self, const xmlChar* ch, int len) {
+    auto* p = static_cast<endnote_parser*>(self);
+    try {
+      p->add_text(std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(std::max(len, 0))));
+    } catch (...) {
+      p->failure_ = std::current_exception();
+      p->stopped_ = true;
+      xmlStopParser(p->ctxt_);
+    }
+  }
+  static void on_error(void* self, xmlErrorPtr e) {
+    auto* p = static_cast<endnote_parser*>(self);
+    try {
+      p->error(*e);
+    } catch (...) {
+      p->failure_ = std::current_exception();
+      p->stopped_ = true;
+      xmlStopParser(p->ctxt_);
     }
   }
 
-  void start_element(std::string_view name, std::string_view attrs, bool self_closing) {
+  void error(const xmlError& e) {
+    if (stopped_ || e.level == XML_ERR_WARNING) return;
+    std::string msg = e.message != nullptr ? e.message : "malformed XML";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    const auto eline = static_cast<std::size_t>(std::max(e.line, 0));
+    switch (e.code) {
+      case XML_ERR_TAG_NAME_MISMATCH: {
+        // Recovered by closing the innermost element; said once per record, at the record.
+        if (!open_record_ || warned_record_) return;
+        warned_record_ = true;
+        const std::string open = e.str1 != nullptr ? e.str1 : "";
+        const std::string written = e.str2 != nullptr ? e.str2 : "";
+        if (open == "record") {
+          ctx_.warn(tree_.nodes.front().line,
+                    "<record> is not closed before </" + written + "> (line " + std::to_string(eline) + ")");
+        } else {
+          ctx_.warn(eline, "</" + written + "> does not close <" + open + ">; read as closing it");
+        }
+        return;
+      }
+      case XML_ERR_TAG_NOT_FINISHED:  // "Premature end of data": elements still open at the end
+        return;                       // the open record (if any) is reported by run()
+      case XML_ERR_DOCUMENT_END:
+        // After recovered mismatches the push parser may count the root as closed early and say
+        // "extra content" for its own end tag; only another element after that point loses data.
+        if (!element_after(eline, static_cast<std::size_t>(std::max(e.int2, 1)))) return;
+        break;
+      case XML_ERR_UNDECLARED_ENTITY:
+      case XML_WAR_UNDECLARED_ENTITY:
+        // Only the five predefined entities and character references are read; any other one
+        // (external or internal) is dropped on purpose.
+        ctx_.warn(eline, msg + " (entities other than &amp; &lt; &gt; &quot; &apos; are not expanded)");
+        return;
+      default: break;
+    }
+    stop(source_position{ctx_.file, eline, static_cast<std::size_t>(std::max(e.int2, 0))},
+         "malformed EndNote XML: " + msg);
+  }
+
+  /// True when an element starts at or after line:col (col in characters) of the text.
+  [[nodiscard]] bool element_after(std::size_t line_no, std::size_t col) const {
+    std::size_t p = 0;
+    for (std::size_t l = 1; l < line_no && p < text_.size(); ++l) {
+      const std::size_t nl = text_.find('\n', p);
+      p = nl == std::string_view::npos ? text_.size() : nl + 1;
+    }
+    for (std::size_t c = 1; c < col && p < text_.size(); ++c) {
+      ++p;
+      while (p < text_.size() && (static_cast<unsigned char>(text_[p]) & 0xC0U) == 0x80U) ++p;
+    }
+    for (std::size_t lt = text_.find('<', p); lt != std::string_view::npos; lt = text_.find('<', lt + 1)) {
+      if (lt + 1 < text_.size() && is_alpha(text_[lt + 1])) return true;
+    }
+    return false;
+  }
+
+  void start_element(std::string_view name, int nb_attributes, const xmlChar** attributes) {
+    ++depth_;
+    if (depth_ > limits::xml_max_depth) {
+      stop(source_position{ctx_.file, line(), column()},
+           "elements nest deeper than the limit xml_max_depth (" + std::to_string(limits::xml_max_depth) + ")");
+      return;
+    }
     if (name == "record") {
-      if (!stack_.empty()) {
-        ctx_.warn(stack_.front()->line, "<record> is not closed before the next <record> (line " +
-                                            std::to_string(line_) + ")");
+      if (open_record_) {
+        ctx_.warn(tree_.nodes.front().line,
+                  "<record> is not closed before the next <record> (line " + std::to_string(line()) + ")");
         finish_record();
       }
-      root_ = std::make_unique<xml_node>();
-      root_->name = "record";
-      root_->line = line_;
-      parse_attributes(attrs, *root_);
-      stack_.push_back(root_.get());
-      if (self_closing) finish_record();
-      return;
+      open_record_ = true;
+      warned_record_ = false;
+      tree_ = record_tree{};
+    } else if (!open_record_) {
+      return;  // <xml>, <records> and anything outside records
     }
-    if (stack_.empty()) return;  // <xml>, <records> and anything outside records
-    auto node = std::make_unique<xml_node>();
-    node->name = std::string(name);
-    node->line = line_;
-    parse_attributes(attrs, *node);
-    xml_node* raw = node.get();
-    stack_.back()->children.push_back(std::move(node));
-    if (!self_closing) stack_.push_back(raw);
+    xml_node node;
+    node.name = std::string(name);
+    node.line = line();
+    node.text_begin = node.text_end = tree_.text.size();
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar* const* a = attributes + 5 * i;  // localname, prefix, URI, value, value end
+      node.attributes.emplace_back(std::string(sv(a[0])), std::string(reinterpret_cast<const char*>(a[3]),
+                                                                      static_cast<std::size_t>(a[4] - a[3])));
+    }
+    const std::size_t index = tree_.nodes.size();
+    if (!stack_.empty()) tree_.nodes[stack_.back()].children.push_back(index);
+    tree_.nodes.push_back(std::move(node));
+    stack_.push_back(index);
   }
 
-  void end_element(std::string_view name) {
-    if (stack_.empty()) return;
-    // Close up to the matching element; an end tag that matches nothing open is ignored.
-    for (std::size_t k = stack_.size(); k-- > 0;) {
-      if (stack_[k]->name != name) continue;
-      if (k + 1 != stack_.size()) {
-        ctx_.warn(line_, "</" + std::string(name) + "> closes unclosed <" + stack_.back()->name + ">");
-      }
-      stack_.resize(k);
-      if (k == 0) finish_record();
+  void end_element() {
+    if (depth_ > 0) --depth_;
+    if (!open_record_ || stack_.empty()) return;
+    tree_.nodes[stack_.back()].text_end = tree_.text.size();
+    stack_.pop_back();
+    if (stack_.empty()) finish_record();
+  }
+
+  void add_text(std::string_view t) {
+    if (!open_record_) return;
+    if (tree_.text.size() + t.size() > limits::record_max_field_bytes * 8) {
+      stop(source_position{ctx_.file, line(), column()},
+           "the record starting on line " + std::to_string(tree_.nodes.front().line) +
+               " holds more text than 8 x the limit record_max_field_bytes (" +
+               std::to_string(limits::record_max_field_bytes) + " bytes)");
       return;
     }
-    if (name == "records" || name == "xml") {
-      ctx_.warn(stack_.front()->line, "<record> is not closed before </" + std::string(name) + "> (line " +
-                                          std::to_string(line_) + ")");
-      finish_record();
-      return;
-    }
-    ctx_.warn(line_, "</" + std::string(name) + "> without a matching start tag ignored");
+    tree_.text.append(t);
   }
 
   void finish_record() {
+    for (const std::size_t i : stack_) tree_.nodes[i].text_end = tree_.text.size();
     stack_.clear();
-    if (!root_) return;
-    emit(*root_);
-    root_.reset();
+    open_record_ = false;
+    emit(tree_);
+    tree_ = record_tree{};
   }
 
-  void emit(const xml_node& x) {
+  void emit(const record_tree& t) {
+    const xml_node* const x = &t.nodes.front();
     record& r = ctx_.records.emplace_back();
-    r.source_line = x.line;
-    r.source_id = text_of(x.child("rec-number"));
+    r.source_line = x->line;
+    r.source_id = t.text_of(t.child(x, "rec-number"));
 
-    if (const xml_node* rt = x.child("ref-type"); rt != nullptr) {
-      const std::string_view name = rt->attribute("name");
+    if (const xml_node* rt = t.child(x, "ref-type"); rt != nullptr) {
+      const std::string_view name = record_tree::attribute(rt, "name");
       if (!name.empty()) {
         r.type = type_from_name(name);
       } else {
         // EndNote's numbers for the common types.
-        const std::string num = text_of(rt);
+        const std::string num = t.text_of(rt);
         if (num == "17" || num == "43") r.type = record_type::journal_article;
         if (num == "6" || num == "28") r.type = record_type::book;
         if (num == "5") r.type = record_type::chapter;
@@ -307,58 +323,60 @@ class endnote_parser {
       }
     }
 
-    r.title = text_of(x.find("titles/title"));
-    if (const xml_node* authors = x.find("contributors/authors"); authors != nullptr) {
-      for (const auto& a : authors->children) {
+    r.title = t.text_of(t.find(x, "titles/title"));
+    if (const xml_node* authors = t.find(x, "contributors/authors"); authors != nullptr) {
+      for (const std::size_t ai : authors->children) {
+        const xml_node* a = &t.nodes[ai];
         if (a->name != "author") continue;
-        std::string name = clean_author(a->text);
+        std::string name = clean_author(t.raw(a));
         if (!name.empty()) r.authors.push_back(std::move(name));
       }
     }
 
-    const std::string year = text_of(x.find("dates/year"));
+    const std::string year = t.text_of(t.find(x, "dates/year"));
     r.year = parse_year(year);
-    if (r.year == 0) r.year = parse_year(text_of(x.find("dates/pub-dates/date")));
-    if (r.year == 0 && !year.empty()) ctx_.warn(x.line, "cannot read a year from '<year>" + year + "</year>'");
+    if (r.year == 0) r.year = parse_year(t.text_of(t.find(x, "dates/pub-dates/date")));
+    if (r.year == 0 && !year.empty()) ctx_.warn(x->line, "cannot read a year from '<year>" + year + "</year>'");
 
     for (const char* path : {"periodical/full-title", "titles/secondary-title", "alt-periodical/full-title",
                              "periodical/abbr-1", "titles/alt-title"}) {
-      r.journal = text_of(x.find(path));
+      r.journal = t.text_of(t.find(x, path));
       if (!r.journal.empty()) break;
     }
-    r.volume = text_of(x.child("volume"));
-    r.issue = text_of(x.child("number"));
-    if (r.issue.empty()) r.issue = text_of(x.child("issue"));
-    r.pages = normalise_pages(text_of(x.child("pages")));
+    r.volume = t.text_of(t.child(x, "volume"));
+    r.issue = t.text_of(t.child(x, "number"));
+    if (r.issue.empty()) r.issue = t.text_of(t.child(x, "issue"));
+    r.pages = normalise_pages(t.text_of(t.child(x, "pages")));
 
     std::vector<std::string> urls;
     for (const char* path : {"urls/related-urls", "urls/web-urls", "urls/pdf-urls"}) {
-      if (const xml_node* u = x.find(path); u != nullptr) {
-        for (const auto& c : u->children) {
-          if (c->name == "url") urls.push_back(clean_text(c->text));
+      if (const xml_node* u = t.find(x, path); u != nullptr) {
+        for (const std::size_t ci : u->children) {
+          if (t.nodes[ci].name == "url") urls.push_back(clean_text(t.raw(&t.nodes[ci])));
         }
       }
     }
     if (!urls.empty()) r.url = urls.front();
-    const std::string doi = text_of(x.child("electronic-resource-num"));
+    const std::string doi = t.text_of(t.child(x, "electronic-resource-num"));
     if (!doi.empty()) {
       r.doi = normalise_doi(doi);
-      if (r.doi.empty()) ctx_.warn(x.line, "not a DOI: '" + doi + "'");
+      if (r.doi.empty()) ctx_.warn(x->line, "not a DOI: '" + doi + "'");
     }
     for (std::size_t k = 0; r.doi.empty() && k < urls.size(); ++k) r.doi = doi_from_url(urls[k]);
 
-    const std::string accession = text_of(x.child("accession-num"));
-    const std::string provider = text_of(x.child("remote-database-provider")) + " " +
-                                 text_of(x.child("remote-database-name"));
+    const std::string accession = t.text_of(t.child(x, "accession-num"));
+    const std::string provider =
+        t.text_of(t.child(x, "remote-database-provider")) + " " + t.text_of(t.child(x, "remote-database-name"));
     if (all_digits(accession) && accession.size() <= 8) r.pmid = accession;  // Mendeley/EndNote: the PMID
-    r.issn = find_issn(text_of(x.child("isbn")));
-    r.abstract = text_of(x.child("abstract"));
-    if (const xml_node* kws = x.child("keywords"); kws != nullptr) {
-      for (const auto& k : kws->children) {
+    r.issn = find_issn(t.text_of(t.child(x, "isbn")));
+    r.abstract = t.text_of(t.child(x, "abstract"));
+    if (const xml_node* kws = t.child(x, "keywords"); kws != nullptr) {
+      for (const std::size_t ki : kws->children) {
+        const xml_node* k = &t.nodes[ki];
         if (k->name != "keyword") continue;
         // EndNote may put several keywords into one element, separated by line breaks.
         std::vector<std::string> parts;
-        std::string flat = k->text;
+        std::string flat(t.raw(k));
         for (char& c : flat) {
           if (c == '\r') c = '\n';
         }
@@ -366,8 +384,8 @@ class endnote_parser {
         for (const std::string& p : parts) add_keywords_one(p, r.keywords);
       }
     }
-    r.language = text_of(x.child("language"));
-    r.database = text_of(x.child("remote-database-name"));
+    r.language = t.text_of(t.child(x, "language"));
+    r.database = t.text_of(t.child(x, "remote-database-name"));
     if (r.database.empty() && icontains(provider, "NLM")) r.database = "PubMed";
   }
 
@@ -381,14 +399,20 @@ class endnote_parser {
 
   std::string_view text_;
   parse_context& ctx_;
-  std::unique_ptr<xml_node> root_;
-  std::vector<xml_node*> stack_;
-  std::size_t line_ = 1;
-  std::size_t line_pos_ = 0;
+  xmlParserCtxtPtr ctxt_ = nullptr;
+  record_tree tree_;
+  std::vector<std::size_t> stack_;  ///< open elements of the record (arena indexes)
+  bool open_record_ = false;
+  bool warned_record_ = false;
+  std::size_t depth_ = 0;  ///< element nesting in the whole document
+  bool stopped_ = false;
+  std::exception_ptr failure_;
 };
 
 }  // namespace
 
-void parse_endnote_xml(std::string_view text, parse_context& ctx) { endnote_parser(text, ctx).run(); }
+void parse_endnote_xml(std::string_view text, parse_context& ctx) {
+  endnote_parser(text, ctx).run();
+}
 
 }  // namespace metasift::review::detail

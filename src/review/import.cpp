@@ -9,6 +9,7 @@
 
 #include "import_internal.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/limits.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/review/charset.hpp"
 
@@ -34,6 +35,26 @@ std::string file_stem(const std::string& label) {
   return std::filesystem::path(label).stem().string();
 }
 
+/// Refuses a record with a field beyond its cap (limits.hpp): later stages (dedup compares
+/// titles pairwise, the report draws them) must not meet megabyte-long fields.
+void check_field_lengths(const record& r, const std::string& file) {
+  auto check = [&](std::string_view name, std::size_t size, std::size_t cap, const char* limit) {
+    if (size > cap) {
+      fail_input(source_position{file, r.source_line, 0}, "",
+                 "the record's " + std::string(name) + " is longer than the limit " + limit + " (" +
+                     std::to_string(cap) + " bytes)");
+    }
+  };
+  check("title", r.title.size(), limits::record_max_title_bytes, "record_max_title_bytes");
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"journal", &r.journal},   {"volume", &r.volume}, {"issue", &r.issue},  {"pages", &r.pages},
+      {"DOI", &r.doi},           {"PMID", &r.pmid},     {"ISSN", &r.issn},    {"abstract", &r.abstract},
+      {"language", &r.language}, {"URL", &r.url},       {"id", &r.source_id}, {"database", &r.database}};
+  for (const auto& [name, f] : fields) check(name, f->size(), limits::record_max_field_bytes, "record_max_field_bytes");
+  for (const auto& a : r.authors) check("author", a.size(), limits::record_max_field_bytes, "record_max_field_bytes");
+  for (const auto& k : r.keywords) check("keyword", k.size(), limits::record_max_field_bytes, "record_max_field_bytes");
+}
+
 }  // namespace
 
 import_result import_bytes(std::string_view bytes, const std::string& file_label, const import_options& opt) {
@@ -45,8 +66,9 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
   if (!opt.format.empty()) {
     format = canonical_format(opt.format);
     if (format.empty()) {
-      fail_usage("--input-format", "unknown format '" + opt.format +
-                                       "' (expected ris, medline, wos, wos-tab, scopus-csv, bibtex, endnote-xml or csv)");
+      fail_usage("--input-format",
+                 "unknown format '" + opt.format +
+                     "' (expected ris, medline, wos, wos-tab, scopus-csv, bibtex, endnote-xml or csv)");
     }
   }
   if (bytes.starts_with("PK\x03\x04")) {
@@ -74,8 +96,8 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
   ctx.file = file_label;
   if (decoded.replaced > 0) {
     ctx.warn(decoded.first_replaced_line,
-             std::to_string(decoded.replaced) + (decoded.replaced == 1 ? " byte is" : " bytes are") +
-                 " not valid " + decoded.charset +
+             std::to_string(decoded.replaced) + (decoded.replaced == 1 ? " byte is" : " bytes are") + " not valid " +
+                 decoded.charset +
                  (decoded.charset.starts_with("utf-8") ? "; read as Windows-1252 characters (first on this line)"
                                                        : "; replaced with U+FFFD (first on this line)"));
   }
@@ -102,6 +124,7 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
   std::size_t ordinal = 0;
   for (record& r : ctx.records) {
     ++ordinal;
+    check_field_lengths(r, file_label);
     r.source_file = file_label;
     r.source_format = format;
     if (r.source_id.empty()) r.source_id = std::to_string(ordinal);

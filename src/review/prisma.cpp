@@ -19,10 +19,13 @@ std::string cat(const P&... parts) {
 }
 
 std::size_t sum(const std::vector<prisma_count>& v) {
-  return std::accumulate(v.begin(), v.end(), std::size_t{0}, [](std::size_t a, const prisma_count& c) { return a + c.n; });
+  return std::accumulate(v.begin(), v.end(), std::size_t{0},
+                         [](std::size_t a, const prisma_count& c) { return a + c.n; });
 }
 
-std::string num(std::size_t n) { return std::to_string(n); }
+std::string num(std::size_t n) {
+  return std::to_string(n);
+}
 
 nlohmann::ordered_json list(const std::vector<prisma_count>& v, const char* key) {
   nlohmann::ordered_json a = nlohmann::ordered_json::array();
@@ -36,7 +39,8 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
   std::vector<std::string> v;
   const std::size_t by_db = sum(c.database_specific_results);
   if (!c.database_specific_results.empty() && by_db != c.database_results) {
-    v.push_back("database_specific_results add up to " + num(by_db) + ", not database_results = " + num(c.database_results));
+    v.push_back("database_specific_results add up to " + num(by_db) +
+                ", not database_results = " + num(c.database_results));
   }
   const std::size_t removed = c.duplicates + c.excluded_automatic + c.excluded_other;
   if (removed > c.database_results || c.database_results - removed != c.records_screened) {
@@ -58,9 +62,9 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
                 ", not records_excluded = " + num(c.records_excluded));
   }
   if (c.dbr_notretrieved_reports + c.dbr_assessed + c.awaiting_full_text != c.dbr_sought_reports) {
-    v.push_back("dbr_sought_reports = " + num(c.dbr_sought_reports) + " but dbr_notretrieved_reports + dbr_assessed + " +
-                "awaiting full text = " + num(c.dbr_notretrieved_reports) + " + " + num(c.dbr_assessed) + " + " +
-                num(c.awaiting_full_text));
+    v.push_back("dbr_sought_reports = " + num(c.dbr_sought_reports) +
+                " but dbr_notretrieved_reports + dbr_assessed + " + "awaiting full text = " +
+                num(c.dbr_notretrieved_reports) + " + " + num(c.dbr_assessed) + " + " + num(c.awaiting_full_text));
   }
   if (sum(c.dbr_excluded) + c.new_reports != c.dbr_assessed) {
     v.push_back("dbr_assessed = " + num(c.dbr_assessed) + " but the dbr_excluded reasons + new_reports = " +
@@ -110,60 +114,100 @@ std::string format_prisma_json(const prisma_counts& c) {
   return j.dump(2) + "\n";
 }
 
+namespace {
+
+/// line:column (1-based, columns in bytes) of a byte offset.
+source_position position_of(std::string_view text, std::size_t offset, const std::string& label) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {label, line, col};
+}
+
+}  // namespace
+
 prisma_counts parse_prisma_json(std::string_view json, const std::string& label) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json);
   } catch (const nlohmann::json::parse_error& e) {
-    fail_input({label, 0, 0}, "", std::string("invalid JSON: ") + e.what());
+    // e.byte is one past the offending character.
+    const std::string what = e.what();
+    const auto colon = what.find("syntax error");
+    fail_input(position_of(json, e.byte > 0 ? e.byte - 1 : 0, label), "",
+               "invalid JSON: " + (colon != std::string::npos ? what.substr(colon) : what));
+  } catch (const nlohmann::json::exception& e) {
+    // A number out of range ("1e400") is reported without a position; its literal is quoted in
+    // the message, so locate the first occurrence in the text.
+    const std::string what = e.what();
+    std::size_t at = std::string::npos;
+    if (const auto q1 = what.find('\''); q1 != std::string::npos) {
+      if (const auto q2 = what.find('\'', q1 + 1); q2 != std::string::npos)
+        at = json.find(what.substr(q1 + 1, q2 - q1 - 1));
+    }
+    const auto msg = what.find("] ");
+    fail_input(at == std::string::npos ? source_position{label, 0, 0} : position_of(json, at, label), "",
+               "invalid JSON: " + (msg != std::string::npos ? what.substr(msg + 2) : what));
   }
   if (!j.is_object()) fail_input({label, 0, 0}, "", "expected a JSON object of PRISMA counts");
-  auto count = [&](const nlohmann::json& obj, const char* key, bool required) -> std::size_t {
+  // Values are named by their JSON pointer ("/dbr_excluded/2/n"): the DOM keeps no positions.
+  auto count = [&](const nlohmann::json& obj, const std::string& path, const char* key, bool required) -> std::size_t {
+    const std::string where = path + "/" + key;
     if (!obj.contains(key)) {
-      if (required) fail_input({label, 0, 0}, key, "missing");
+      if (required) fail_input({label, 0, 0}, where, "missing");
       return 0;
     }
     const auto& v = obj[key];
     if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0)) {
-      fail_input({label, 0, 0}, key, "must be a whole number >= 0");
+      fail_input({label, 0, 0}, where, "must be a whole number >= 0, got " + v.dump().substr(0, 40));
     }
     return v.get<std::size_t>();
   };
-  auto counts = [&](const nlohmann::json& obj, const char* key, const char* name_key) {
+  auto counts = [&](const nlohmann::json& obj, const std::string& path, const char* key, const char* name_key) {
     std::vector<prisma_count> out;
+    const std::string where = path + "/" + key;
     if (!obj.contains(key)) return out;
     const auto& a = obj[key];
-    if (!a.is_array()) fail_input({label, 0, 0}, key, cat("must be an array of {\"", name_key, "\", \"n\"}"));
+    if (!a.is_array()) fail_input({label, 0, 0}, where, cat("must be an array of {\"", name_key, "\", \"n\"}"));
+    std::size_t i = 0;
     for (const auto& e : a) {
+      const std::string item = where + "/" + std::to_string(i++);
       if (!e.is_object() || !e.contains(name_key) || !e[name_key].is_string()) {
-        fail_input({label, 0, 0}, key, cat("each entry needs a \"", name_key, "\" string"));
+        fail_input({label, 0, 0}, item, cat("each entry needs a \"", name_key, "\" string"));
       }
-      out.push_back({e[name_key].get<std::string>(), count(e, "n", true)});
+      out.push_back({e[name_key].get<std::string>(), count(e, item, "n", true)});
     }
     return out;
   };
   prisma_counts c;
   if (j.contains("title") && j["title"].is_string()) c.title = j["title"].get<std::string>();
-  c.database_results = count(j, "database_results", true);
-  c.database_specific_results = counts(j, "database_specific_results", "name");
-  c.duplicates = count(j, "duplicates", false);
-  c.excluded_automatic = count(j, "excluded_automatic", false);
-  c.excluded_other = count(j, "excluded_other", false);
-  c.records_screened = count(j, "records_screened", true);
-  c.records_excluded = count(j, "records_excluded", false);
-  c.dbr_sought_reports = count(j, "dbr_sought_reports", false);
-  c.dbr_notretrieved_reports = count(j, "dbr_notretrieved_reports", false);
-  c.dbr_assessed = count(j, "dbr_assessed", false);
-  c.dbr_excluded = counts(j, "dbr_excluded", "reason");
-  c.new_studies = count(j, "new_studies", false);
-  c.new_reports = count(j, "new_reports", false);
+  c.database_results = count(j, "", "database_results", true);
+  c.database_specific_results = counts(j, "", "database_specific_results", "name");
+  c.duplicates = count(j, "", "duplicates", false);
+  c.excluded_automatic = count(j, "", "excluded_automatic", false);
+  c.excluded_other = count(j, "", "excluded_other", false);
+  c.records_screened = count(j, "", "records_screened", true);
+  c.records_excluded = count(j, "", "records_excluded", false);
+  c.dbr_sought_reports = count(j, "", "dbr_sought_reports", false);
+  c.dbr_notretrieved_reports = count(j, "", "dbr_notretrieved_reports", false);
+  c.dbr_assessed = count(j, "", "dbr_assessed", false);
+  c.dbr_excluded = counts(j, "", "dbr_excluded", "reason");
+  c.new_studies = count(j, "", "new_studies", false);
+  c.new_reports = count(j, "", "new_reports", false);
   if (j.contains("metasift") && j["metasift"].is_object()) {
     const auto& m = j["metasift"];
-    c.excluded_automatic_reasons = counts(m, "excluded_automatic_reasons", "reason");
-    c.records_excluded_reasons = counts(m, "records_excluded_reasons", "reason");
-    c.awaiting_screening = count(m, "awaiting_screening", false);
-    c.awaiting_full_text = count(m, "awaiting_full_text", false);
-    c.maybe_duplicates = count(m, "maybe_duplicates", false);
+    c.excluded_automatic_reasons = counts(m, "/metasift", "excluded_automatic_reasons", "reason");
+    c.records_excluded_reasons = counts(m, "/metasift", "records_excluded_reasons", "reason");
+    c.awaiting_screening = count(m, "/metasift", "awaiting_screening", false);
+    c.awaiting_full_text = count(m, "/metasift", "awaiting_full_text", false);
+    c.maybe_duplicates = count(m, "/metasift", "maybe_duplicates", false);
   }
   return c;
 }

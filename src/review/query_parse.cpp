@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include "metasift/core/limits.hpp"
 #include "metasift/review/dedup_normalize.hpp"
 #include "metasift/review/query.hpp"
 
@@ -53,8 +54,26 @@ std::string cat(const P&... parts) {
   return s;
 }
 
-enum class tk { lparen, rparen, word, phrase, op_and, op_or, op_not, op_and_not, prox, same, tag, func, field_eq, cmp,
-                colon, comma, limit, end };
+enum class tk {
+  lparen,
+  rparen,
+  word,
+  phrase,
+  op_and,
+  op_or,
+  op_not,
+  op_and_not,
+  prox,
+  same,
+  tag,
+  func,
+  field_eq,
+  cmp,
+  colon,
+  comma,
+  limit,
+  end
+};
 
 struct token {
   tk kind = tk::end;
@@ -86,7 +105,9 @@ std::string trim_copy(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // Scopus field functions and what they search.
 struct func_spec {
@@ -195,9 +216,9 @@ const tag_spec* find_wos_tag(std::string_view up) {
 struct scope_spec {
   enum class what { text, year, language, type, unsupported } w = what::text;
   std::uint16_t mask = 0;
-  int proximity = -1;       ///< PubMed [tiab:~n]
-  bool mesh = false;        ///< [mh] and friends (I202)
-  std::string label;        ///< as written, for messages
+  int proximity = -1;  ///< PubMed [tiab:~n]
+  bool mesh = false;   ///< [mh] and friends (I202)
+  std::string label;   ///< as written, for messages
   query_dialect type_table = query_dialect::generic;
 };
 
@@ -210,8 +231,10 @@ std::optional<scope_spec> pubmed_tag(std::string_view raw) {
     int n = 0;
     bool ok = c + 2 < t.size();
     for (std::size_t i = c + 2; i < t.size(); ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(t[i]))) ok = false;
-      else if (n < 100000) n = n * 10 + (t[i] - '0');  // a larger distance means "anywhere"; no overflow
+      if (!std::isdigit(static_cast<unsigned char>(t[i])))
+        ok = false;
+      else if (n < 100000)
+        n = n * 10 + (t[i] - '0');  // a larger distance means "anywhere"; no overflow
     }
     if (!ok) return std::nullopt;
     s.proximity = n;
@@ -259,12 +282,12 @@ std::optional<scope_spec> pubmed_tag(std::string_view raw) {
     s.type_table = query_dialect::pubmed;
     return s;
   }
-  if (t == "ad" || t == "affiliation" || t == "gr" || t == "grant number" || t == "ps" || t == "pl" ||
-      t == "sb" || t == "filter" || t == "si" || t == "nm" || t == "rn" || t == "pa" || t == "ir" || t == "ip" ||
-      t == "vi" || t == "pg" || t == "is" || t == "cois" || t == "sh:noexp" || t == "jid" || t == "pmcid" ||
+  if (t == "ad" || t == "affiliation" || t == "gr" || t == "grant number" || t == "ps" || t == "pl" || t == "sb" ||
+      t == "filter" || t == "si" || t == "nm" || t == "rn" || t == "pa" || t == "ir" || t == "ip" || t == "vi" ||
+      t == "pg" || t == "is" || t == "cois" || t == "sh:noexp" || t == "jid" || t == "pmcid" ||
       t == "supplementary concept" || t == "pharmacological action" || t == "secondary source id" ||
-      t == "place of publication" || t == "investigator" || t == "conflict of interest statement" ||
-      t == "subset" || t == "volume" || t == "issue" || t == "pagination") {
+      t == "place of publication" || t == "investigator" || t == "conflict of interest statement" || t == "subset" ||
+      t == "volume" || t == "issue" || t == "pagination") {
     s.w = w::unsupported;
     return s;
   }
@@ -283,9 +306,11 @@ std::optional<std::vector<record_type>> map_type(std::string_view raw, query_dia
     if (t == "ed" || t == "le" || t == "no" || t == "er" || t == "dp" || t == "tb") return std::vector{rt::other};
   }
   if (t == "journal article" || t == "article") {
-    return table == query_dialect::pubmed ? std::vector{rt::journal_article, rt::review} : std::vector{rt::journal_article};
+    return table == query_dialect::pubmed ? std::vector{rt::journal_article, rt::review}
+                                          : std::vector{rt::journal_article};
   }
-  if (t == "review" || t == "systematic review" || t == "meta analysis" || t == "review article") return std::vector{rt::review};
+  if (t == "review" || t == "systematic review" || t == "meta analysis" || t == "review article")
+    return std::vector{rt::review};
   if (t == "preprint") return std::vector{rt::preprint};
   if (t == "congress" || t == "meeting abstract" || t == "proceedings paper" || t == "conference paper" ||
       t == "clinical conference") {
@@ -295,8 +320,8 @@ std::optional<std::vector<record_type>> map_type(std::string_view raw, query_dia
   if (t == "book chapter" || t == "chapter") return std::vector{rt::chapter};
   if (t == "dissertation" || t == "academic dissertation" || t == "thesis") return std::vector{rt::thesis};
   if (t == "technical report" || t == "report") return std::vector{rt::report};
-  if (t == "editorial" || t == "editorial material" || t == "letter" || t == "note" || t == "comment" ||
-      t == "news" || t == "erratum" || t == "correction") {
+  if (t == "editorial" || t == "editorial material" || t == "letter" || t == "note" || t == "comment" || t == "news" ||
+      t == "erratum" || t == "correction") {
     return std::vector{rt::other};
   }
   return std::nullopt;
@@ -319,8 +344,10 @@ std::optional<std::pair<int, int>> parse_years(std::string_view raw) {
       if (e - i < 4) v = v * 10 + (raw[e] - '0');
       ++e;
     }
-    if (e - i == 4) years.push_back(v);
-    else if (e - i > 4) return std::nullopt;
+    if (e - i == 4)
+      years.push_back(v);
+    else if (e - i > 4)
+      return std::nullopt;
     i = e;
   }
   if (years.size() == 1) return std::pair{years[0], years[0]};
@@ -382,8 +409,8 @@ class query_parser {
   [[nodiscard]] bool dialect_is(query_dialect a) const { return d_ == a; }
   [[nodiscard]] bool dialect_any(query_dialect a, query_dialect b) const { return d_ == a || d_ == b; }
   void foreign(std::size_t pos, const std::string& what, const char* home) {
-    diag(level::warning, pos, "W106", what + " is " + home + " syntax, not " + to_string(d_) + "; read as " + home +
-                                          " reads it");
+    diag(level::warning, pos, "W106",
+         what + " is " + home + " syntax, not " + to_string(d_) + "; read as " + home + " reads it");
   }
 
   // --- lexer ------------------------------------------------------------------------------
@@ -437,7 +464,8 @@ class query_parser {
       } else if (c == '{') {
         const std::size_t j = s_.find('}', i + 1);
         if (j == std::string_view::npos) fail(pos_of(start), "E003", "unterminated '{' exact phrase");
-        if (!dialect_any(query_dialect::scopus, query_dialect::generic)) foreign(pos_of(start), "{exact phrase}", "Scopus");
+        if (!dialect_any(query_dialect::scopus, query_dialect::generic))
+          foreign(pos_of(start), "{exact phrase}", "Scopus");
         push(tk::phrase, std::string(s_.substr(i + 1, j - i - 1)), start);
         toks_.back().exact = true;
         i = j + 1;
@@ -498,11 +526,21 @@ class query_parser {
     for (const std::string_view p : {"W/", "PRE/", "NEAR/"}) {
       if (up.size() > p.size() && up.compare(0, p.size(), p) == 0 &&
           std::all_of(up.begin() + static_cast<std::ptrdiff_t>(p.size()), up.end(),
-                      [](char ch) { return ch >= '0' && ch <= '9'; }) &&
-          up.size() - p.size() <= 4) {
+                      [](char ch) { return ch >= '0' && ch <= '9'; })) {
+        // Every distance is an operator; one beyond the cap is an error, never a phrase.
+        const std::string_view digits = std::string_view(up).substr(p.size());
+        std::size_t n = 0;
+        for (const char ch : digits) {
+          n = n * 10 + static_cast<std::size_t>(ch - '0');
+          if (n > limits::query_max_proximity_distance) {
+            fail(pos_of(start), "E010",
+                 cat(up, ": the distance exceeds the limit query_max_proximity_distance (",
+                     std::to_string(limits::query_max_proximity_distance), ")"));
+          }
+        }
         push(tk::prox, up, start);
         token& t = toks_.back();
-        t.n = std::stoi(up.substr(p.size()));
+        t.n = static_cast<int>(n);
         t.op_name = std::string(p.substr(0, p.size() - 1));
         t.ordered = t.op_name == "PRE";
         if (t.op_name == "NEAR" && !dialect_any(query_dialect::wos, query_dialect::generic)) {
@@ -511,7 +549,8 @@ class query_parser {
           foreign(t.pos, up, "Scopus");
         }
         if (t.op_name == "NEAR" && t.n > 15 && dialect_is(query_dialect::wos)) {
-          diag(level::warning, t.pos, "W105", "Web of Science accepts NEAR/n up to n = 15; " + up + " is applied as written");
+          diag(level::warning, t.pos, "W105",
+               "Web of Science accepts NEAR/n up to n = 15; " + up + " is applied as written");
         }
         return end;
       }
@@ -604,11 +643,11 @@ class query_parser {
 
   [[nodiscard]] int bp(op o) const {
     switch (d_) {
-      case query_dialect::pubmed:
-        return o == op::implicit ? 6 : o == op::prox ? 5 : o == op::same ? 4 : 1;
+      case query_dialect::pubmed: return o == op::implicit ? 6 : o == op::prox ? 5 : o == op::same ? 4 : 1;
       case query_dialect::scopus:
         switch (o) {
-          case op::and_not: case op::op_not: return 1;
+          case op::and_not:
+          case op::op_not: return 1;
           case op::op_and: return 2;
           case op::prox: return 3;
           case op::op_or: return 4;
@@ -621,7 +660,8 @@ class query_parser {
         switch (o) {
           case op::op_or: return 1;
           case op::op_and: return 2;
-          case op::op_not: case op::and_not: return 3;
+          case op::op_not:
+          case op::and_not: return 3;
           case op::same: return 4;
           case op::prox: return 5;
           case op::implicit: return 6;
@@ -663,9 +703,12 @@ class query_parser {
 
   void record_op(op o, std::size_t pos) {
     int cls = -1;
-    if (o == op::op_and) cls = 0;
-    else if (o == op::op_or) cls = 1;
-    else if (o == op::op_not || o == op::and_not) cls = 2;
+    if (o == op::op_and)
+      cls = 0;
+    else if (o == op::op_or)
+      cls = 1;
+    else if (o == op::op_not || o == op::and_not)
+      cls = 2;
     if (cls < 0) return;
     level_state& L = levels_.back();
     if (L.first < 0) {
@@ -685,6 +728,53 @@ class query_parser {
       diag(level::warning, pos, "W101",
            std::string(names[static_cast<std::size_t>(L.first)]) + " and " + names[static_cast<std::size_t>(cls)] +
                " mixed without parentheses: " + rule + "; add parentheses to make the intent explicit");
+    }
+  }
+
+  /// Bounds the recursion of the parser (and so the depth of the tree every later pass walks):
+  /// one level per parenthesis, field scope, NOT and date range.
+  struct depth_guard {
+    depth_guard(query_parser& p, std::size_t pos) : parser(p) {
+      if (++parser.depth_ > limits::query_max_depth) {
+        parser.fail(pos, "E010",
+                    cat("the query nests deeper than the limit query_max_depth (",
+                        std::to_string(limits::query_max_depth), ")"));
+      }
+    }
+    ~depth_guard() { --parser.depth_; }
+    depth_guard(const depth_guard&) = delete;
+    depth_guard& operator=(const depth_guard&) = delete;
+    query_parser& parser;
+  };
+
+  void count_term(std::size_t pos) {
+    if (++terms_ > limits::query_max_terms) {
+      fail(pos, "E010",
+           cat("the query has more search terms than the limit query_max_terms (",
+               std::to_string(limits::query_max_terms), ")"));
+    }
+  }
+
+  void check_word_length(std::string_view w, std::size_t pos) {
+    std::size_t chars = 0;
+    for (const char c : w) chars += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
+    if (chars > limits::query_max_word_length) {
+      fail(pos, "E010",
+           cat("a query word is longer than the limit query_max_word_length (",
+               std::to_string(limits::query_max_word_length), " characters)"));
+    }
+  }
+
+  /// Operands of a proximity chain: a NEAR node counts its operands, anything else is one.
+  static std::size_t proximity_operands(const query_node& n) {
+    if (n.k != query_node::kind::near) return 1;
+    return proximity_operands(*n.children[0]) + proximity_operands(*n.children[1]);
+  }
+  void check_proximity_operands(std::size_t count, std::size_t pos) {
+    if (count > limits::query_max_proximity_operands) {
+      fail(pos, "E010",
+           cat("a proximity expression has more operands than the limit query_max_proximity_operands (",
+               std::to_string(limits::query_max_proximity_operands), ")"));
     }
   }
 
@@ -743,6 +833,7 @@ class query_parser {
         if (!proximity_operand_ok(*lhs) || !proximity_operand_ok(*rhs)) {
           fail(t.pos, "E005", t.text + " needs terms, phrases or OR-groups on both sides, not AND or NOT");
         }
+        check_proximity_operands(proximity_operands(*lhs) + proximity_operands(*rhs), t.pos);
         auto n = make(K::near, lhs->position);
         n->distance = t.n;
         n->ordered = t.ordered;
@@ -766,9 +857,11 @@ class query_parser {
       } else {
         next();
         if (o == op::op_not && dialect_is(query_dialect::scopus)) {
-          diag(level::warning, t.pos, "W108", "Scopus has no binary NOT; read as AND NOT (its lowest-precedence operator)");
+          diag(level::warning, t.pos, "W108",
+               "Scopus has no binary NOT; read as AND NOT (its lowest-precedence operator)");
         }
-        if (o == op::same && !dialect_any(query_dialect::wos, query_dialect::generic)) foreign(t.pos, "SAME", "Web of Science");
+        if (o == op::same && !dialect_any(query_dialect::wos, query_dialect::generic))
+          foreign(t.pos, "SAME", "Web of Science");
         if (o == op::same) same_pos_ = same_pos_ == 0 ? t.pos : same_pos_;
         record_op(o, t.pos);
         if (peek().kind == tk::end || peek().kind == tk::rparen) {
@@ -788,6 +881,7 @@ class query_parser {
         diag(level::warning, t.pos, "W108", "a Scopus query cannot start with NOT; read as NOT of what follows");
       }
       if (peek().kind == tk::end || peek().kind == tk::rparen) fail(t.pos, "E002", "NOT has no term after it");
+      const depth_guard g(*this, t.pos);
       auto n = make(query_node::kind::op_not, t.pos);
       n->children.push_back(parse_expr(unary_not_bp()));
       return n;
@@ -797,6 +891,7 @@ class query_parser {
 
   node_ptr parse_group(std::size_t open_pos, const std::string& what) {
     if (peek().kind != tk::lparen) fail(peek().pos, "E008", what + " must be followed by '('");
+    const depth_guard g(*this, peek().pos);
     next();
     levels_.emplace_back();
     if (peek().kind == tk::rparen) fail(peek().pos, "E002", "empty parentheses");
@@ -813,6 +908,7 @@ class query_parser {
   }
 
   node_ptr term_from(const token& t, bool quoted) {
+    count_term(t.pos);
     auto n = make(query_node::kind::term, t.pos);
     n->text = t.text;
     n->quoted = quoted || t.merged;
@@ -822,6 +918,7 @@ class query_parser {
       // Bare years written as terms are fine ([dp] turns them into years later); symbols are not.
       fail(t.pos, "E009", "term '" + t.text + "' has no letters or digits");
     }
+    for (const auto& w : n->words) check_word_length(w, t.pos);
     if (!t.exact) check_wildcards(*n, t.pos);
     if (!quoted) unquoted_pos_ = unquoted_pos_ == 0 ? t.pos : unquoted_pos_;
     // Scopus applies plurals and British/American variants to "loose phrases" too -- only {exact}
@@ -838,8 +935,8 @@ class query_parser {
       const auto dollar = w.find('$');
       if (d_ == query_dialect::pubmed) {
         if (q != std::string::npos || dollar != std::string::npos) {
-          diag(level::warning, pos, "W104", "PubMed supports only '*' truncation; '?' and '$' in '" + n.text +
-                                                "' are applied as wildcards here");
+          diag(level::warning, pos, "W104",
+               "PubMed supports only '*' truncation; '?' and '$' in '" + n.text + "' are applied as wildcards here");
         }
         if (star != std::string::npos && star + 1 != w.size()) {
           diag(level::warning, pos, "W112", "PubMed truncates only at the end of a word ('" + n.text + "')");
@@ -852,14 +949,18 @@ class query_parser {
       } else if (d_ == query_dialect::wos) {
         const auto first = std::min({star, q, dollar});
         if (first != std::string::npos && first < 3) {
-          diag(level::warning, pos, "W103", "Web of Science needs at least 3 characters before a right-hand wildcard ('" +
-                                                n.text + "')");
+          diag(level::warning, pos, "W103",
+               "Web of Science needs at least 3 characters before a right-hand wildcard ('" + n.text + "')");
         }
       }
     }
   }
 
   node_ptr parse_primary() {
+    while (peek().kind == tk::comma) {
+      diag(level::warning, peek().pos, "W110", "stray comma ignored");
+      next();
+    }
     const token& t = peek();
     switch (t.kind) {
       case tk::lparen: {
@@ -871,14 +972,13 @@ class query_parser {
       case tk::func: return parse_function();
       case tk::field_eq: return parse_field_eq();
       case tk::limit: return parse_limit();
-      case tk::comma:
-        diag(level::warning, t.pos, "W110", "stray comma ignored");
-        next();
-        return parse_primary();
       case tk::rparen: fail(t.pos, "E001", "unbalanced parentheses: ')' without a matching '('");
       case tk::end: fail(t.pos, "E002", "expected a search term at the end of the query");
-      case tk::op_and: case tk::op_or: case tk::op_and_not: case tk::prox: case tk::same:
-        fail(t.pos, "E002", "operator " + t.text + " has no term before it");
+      case tk::op_and:
+      case tk::op_or:
+      case tk::op_and_not:
+      case tk::prox:
+      case tk::same: fail(t.pos, "E002", "operator " + t.text + " has no term before it");
       case tk::tag: fail(t.pos, "E002", "field tag [" + t.text + "] has no term before it");
       default: fail(t.pos, "E008", "unexpected '" + describe(t) + "'");
     }
@@ -892,13 +992,15 @@ class query_parser {
       if (!dialect_any(query_dialect::pubmed, query_dialect::generic)) foreign(t.pos, "[" + t.text + "]", "PubMed");
       const std::string lt = lower(trim_copy(t.text));
       if (dialect_is(query_dialect::pubmed) && (lt == "ab" || lt == "abstract")) {
-        diag(level::warning, t.pos, "W107", "PubMed has no abstract-only field tag; [" + t.text + "] searches the abstract here");
+        diag(level::warning, t.pos, "W107",
+             "PubMed has no abstract-only field tag; [" + t.text + "] searches the abstract here");
       }
       n = apply_scope(std::move(n), *spec, t.pos);
       // PubMed date range written as two tagged dates around a colon.
       if (n->k == query_node::kind::year && peek().kind == tk::colon &&
           dialect_any(query_dialect::pubmed, query_dialect::generic)) {
         const token c = next();
+        const depth_guard g(*this, c.pos);
         node_ptr rhs = parse_primary();
         if (peek().kind != tk::tag) fail(c.pos, "E006", "a date range needs a date with a tag after ':'");
         rhs = parse_postfix(std::move(rhs));
@@ -918,9 +1020,15 @@ class query_parser {
     scope_spec s;
     s.label = t.text + "()";
     switch (f->kind) {
-      case 't': s.w = scope_spec::what::text; s.mask = f->mask; break;
+      case 't':
+        s.w = scope_spec::what::text;
+        s.mask = f->mask;
+        break;
       case 'l': s.w = scope_spec::what::language; break;
-      case 'y': s.w = scope_spec::what::type; s.type_table = query_dialect::scopus; break;
+      case 'y':
+        s.w = scope_spec::what::type;
+        s.type_table = query_dialect::scopus;
+        break;
       default: s.w = scope_spec::what::unsupported; break;
     }
     return apply_scope(std::move(inner), s, t.pos);
@@ -941,17 +1049,24 @@ class query_parser {
     auto n = make(query_node::kind::year, t.pos);
     n->year_min = 0;
     n->year_max = 9999;
-    if (cmp == ">" || cmp == "AFT") n->year_min = v + 1;
-    else if (cmp == ">=") n->year_min = v;
-    else if (cmp == "<" || cmp == "BEF") n->year_max = v - 1;
-    else if (cmp == "<=") n->year_max = v;
-    else if (cmp == "=" || cmp == "IS") n->year_min = n->year_max = v;
-    else fail(t.pos, "E006", "PUBYEAR needs one of > < = >= <= AFT BEF IS");
+    if (cmp == ">" || cmp == "AFT")
+      n->year_min = v + 1;
+    else if (cmp == ">=")
+      n->year_min = v;
+    else if (cmp == "<" || cmp == "BEF")
+      n->year_max = v - 1;
+    else if (cmp == "<=")
+      n->year_max = v;
+    else if (cmp == "=" || cmp == "IS")
+      n->year_min = n->year_max = v;
+    else
+      fail(t.pos, "E006", "PUBYEAR needs one of > < = >= <= AFT BEF IS");
     return n;
   }
 
   node_ptr parse_field_eq() {
     const token t = next();
+    const depth_guard g(*this, t.pos);
     const tag_spec* tag = find_wos_tag(t.text);
     node_ptr operand;
     if (tag->kind == 'p') {
@@ -962,10 +1077,16 @@ class query_parser {
     scope_spec s;
     s.label = t.text + "=";
     switch (tag->kind) {
-      case 't': s.w = scope_spec::what::text; s.mask = tag->mask; break;
+      case 't':
+        s.w = scope_spec::what::text;
+        s.mask = tag->mask;
+        break;
       case 'p': s.w = scope_spec::what::year; break;
       case 'l': s.w = scope_spec::what::language; break;
-      case 'y': s.w = scope_spec::what::type; s.type_table = query_dialect::wos; break;
+      case 'y':
+        s.w = scope_spec::what::type;
+        s.type_table = query_dialect::wos;
+        break;
       default: s.w = scope_spec::what::unsupported; break;
     }
     return apply_scope(std::move(operand), s, t.pos);
@@ -1003,7 +1124,8 @@ class query_parser {
       } else if (field == "DOCTYPE") {
         const auto types = map_type(args[k], query_dialect::scopus);
         if (!types) {
-          diag(level::warning, t.pos, "W111", "document type '" + args[k] + "' is not kept by the importers; it matches no record");
+          diag(level::warning, t.pos, "W111",
+               "document type '" + args[k] + "' is not kept by the importers; it matches no record");
           v = make(query_node::kind::constant, t.pos);
           v->value = false;
         } else {
@@ -1024,11 +1146,13 @@ class query_parser {
         if (v->words.empty()) fail(t.pos, "E009", "empty keyword in " + t.op_name + "()");
       } else {
         diag(level::warning, t.pos, "W109",
-             t.op_name + "(" + args[0] + ", ...) cannot be evaluated offline; the clause is treated as matching every record");
+             t.op_name + "(" + args[0] +
+                 ", ...) cannot be evaluated offline; the clause is treated as matching every record");
         auto c = make(query_node::kind::constant, t.pos);
         c->value = true;
         return c;
       }
+      count_term(t.pos);
       any->children.push_back(std::move(v));
     }
     node_ptr body = any->children.size() == 1 ? std::move(any->children[0]) : std::move(any);
@@ -1045,7 +1169,8 @@ class query_parser {
     using K = query_node::kind;
     using W = scope_spec::what;
     if (s.w == W::unsupported) {
-      diag(level::warning, pos, "W109", s.label + " cannot be evaluated offline; the clause is treated as matching every record");
+      diag(level::warning, pos, "W109",
+           s.label + " cannot be evaluated offline; the clause is treated as matching every record");
       auto c = make(K::constant, n->position);
       c->value = true;
       return c;
@@ -1064,6 +1189,7 @@ class query_parser {
             diag(level::warning, pos, "W113", "proximity " + s.label + " needs a phrase of two or more words; ignored");
             return n;
           }
+          check_proximity_operands(n->words.size(), pos);
           node_ptr acc;
           for (const auto& w : n->words) {
             auto one = make(K::term, n->position);
@@ -1164,6 +1290,8 @@ class query_parser {
   std::vector<level_state> levels_;
   std::size_t implicit_pos_ = 0, default_pos_ = 0, mesh_pos_ = 0, unquoted_pos_ = 0, same_pos_ = 0;
   std::size_t loose_pos_ = 0;  ///< first term that is not a Scopus {exact} phrase
+  std::size_t depth_ = 0;      ///< current nesting (depth_guard)
+  std::size_t terms_ = 0;      ///< terms so far (count_term)
 };
 
 }  // namespace

@@ -1,11 +1,13 @@
 // review.toml through toml++ (Debian's libtomlplusplus-dev). Every error names file:line:column.
 #include "metasift/review/review_file.hpp"
 
-#include <algorithm>
-#include <set>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <set>
+
 #include "metasift/core/check.hpp"
+#include "metasift/core/limits.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/review/dedup_normalize.hpp"
 
@@ -80,6 +82,10 @@ class reader {
   [[nodiscard]] std::string string_of(const toml::node& n, std::string_view key) const {
     const auto v = n.value<std::string>();
     if (!n.is_string() || !v) fail(at(n), cat("'", key, "' must be a string"));
+    if (v->size() > limits::review_toml_max_string_bytes) {
+      fail(at(n), cat("'", key, "' is longer than the limit review_toml_max_string_bytes (",
+                      std::to_string(limits::review_toml_max_string_bytes), " bytes)"));
+    }
     return *v;
   }
 
@@ -92,15 +98,25 @@ class reader {
     return out;
   }
 
-  [[nodiscard]] fs::path resolve_inside(const fs::path& dir, const std::string& rel, const source_position& where) const {
+  /// weakly_canonical, with a filesystem failure (a symlink loop, a name too long) as an input
+  /// error at the path's position instead of an escaping filesystem_error.
+  [[nodiscard]] fs::path canonical_at(const fs::path& p, const std::string& rel, const source_position& where) const {
+    std::error_code ec;
+    fs::path full = fs::weakly_canonical(fs::absolute(p, ec), ec);
+    if (ec) fail(where, cat("cannot resolve path '", rel, "': ", ec.message()));
+    return full;
+  }
+
+  [[nodiscard]] fs::path resolve_inside(const fs::path& dir, const std::string& rel,
+                                        const source_position& where) const {
     const fs::path p(rel);
     if (rel.empty()) fail(where, "empty path");
-    if (allow_outside_) return fs::weakly_canonical(fs::absolute(dir) / p);  // metasift run --allow-outside
+    if (allow_outside_) return canonical_at(dir / p, rel, where);  // metasift run --allow-outside
     if (p.is_absolute() || p.has_root_name() || p.has_root_directory()) {
       fail(where, "path '" + rel + "' must be relative to the review file's folder");
     }
-    const fs::path base = fs::weakly_canonical(fs::absolute(dir));
-    const fs::path full = fs::weakly_canonical(fs::absolute(dir) / p);
+    const fs::path base = canonical_at(dir, dir.string(), where);
+    const fs::path full = canonical_at(dir / p, rel, where);
     auto b = base.begin();
     auto f = full.begin();
     for (; b != base.end(); ++b, ++f) {
@@ -143,7 +159,13 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   // [analysis] is read and checked key by key by the run module (run/analysis_spec.hpp).
   const source_position file_pos{rd.label(), 1, 1};
 
-  if (const toml::node* t = root.get("title")) spec.title = rd.string_of(*t, "title");
+  if (const toml::node* t = root.get("title")) {
+    spec.title = rd.string_of(*t, "title");
+    if (spec.title.size() > limits::review_max_title_bytes) {
+      rd.fail(rd.at(*t), cat("'title' is longer than the limit review_max_title_bytes (",
+                             std::to_string(limits::review_max_title_bytes), " bytes)"));
+    }
+  }
 
   // [[sources]]
   const toml::node* sources = root.get("sources");
@@ -151,6 +173,7 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   const toml::array* sarr = sources->as_array();
   if (sarr == nullptr || sarr->empty()) rd.fail(rd.at(*sources), "'sources' must be one or more [[sources]] tables");
   std::set<std::string> names;
+  std::vector<std::pair<fs::path, source_position>> listed;  ///< every export so far, for duplicates
   for (auto&& el : *sarr) {
     const toml::table* st = el.as_table();
     if (st == nullptr) rd.fail(rd.at(el), "each entry of 'sources' must be a table ([[sources]])");
@@ -168,8 +191,20 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
     const toml::node* files = st->get("files");
     if (files == nullptr) rd.fail(s.where, "[[sources]] '" + s.name + "' needs files = [...]");
     for (const auto& [f, node] : rd.strings_of(*files, "files")) {
+      const source_position here = rd.at(*node);
+      fs::path full = rd.resolve_inside(spec.dir, f, here);
+      // The same export listed twice (or under two spellings, through a symlink or a hard link)
+      // would count its records twice in "Records identified".
+      for (const auto& [seen, seen_where] : listed) {
+        std::error_code ec;
+        if (seen == full || fs::equivalent(seen, full, ec)) {
+          rd.fail(here, cat("'", f, "' is the same file as the one listed at ", seen_where.to_string(),
+                            "; list each export once"));
+        }
+      }
+      listed.emplace_back(full, here);
       s.files.push_back(f);
-      s.paths.push_back(rd.resolve_inside(spec.dir, f, rd.at(*node)));
+      s.paths.push_back(std::move(full));
     }
     if (s.files.empty()) rd.fail(rd.at(*files), "[[sources]] '" + s.name + "' lists no files");
     if (const toml::node* fmt = st->get("format")) s.format = rd.string_of(*fmt, "format");
@@ -201,7 +236,8 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
     for (auto&& el : *carr) {
       const toml::table* ct = el.as_table();
       if (ct == nullptr) rd.fail(rd.at(el), "each entry of 'criteria' must be a table ([[criteria]])");
-      rd.check_keys(*ct, {"id", "reason", "years", "types", "languages", "query", "exclude_query", "dialect", "on_missing"},
+      rd.check_keys(*ct,
+                    {"id", "reason", "years", "types", "languages", "query", "exclude_query", "dialect", "on_missing"},
                     "[[criteria]]");
       criterion c;
       c.where = rd.at(el);
@@ -258,7 +294,8 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
         c.missing_fails = v == "fail";
       }
       if (!any) {
-        rd.fail(c.where, "criterion '" + c.id + "' checks nothing: give years, types, languages, query or exclude_query");
+        rd.fail(c.where,
+                "criterion '" + c.id + "' checks nothing: give years, types, languages, query or exclude_query");
       }
       spec.criteria.push_back(std::move(c));
     }

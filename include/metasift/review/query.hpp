@@ -43,8 +43,7 @@ enum query_field : std::uint16_t {
   field_language = 1U << 6,
   field_pmid = 1U << 7,
   field_text_default = field_title | field_abstract | field_keywords,
-  field_all = field_title | field_abstract | field_keywords | field_authors | field_journal | field_doi |
-              field_pmid,
+  field_all = field_title | field_abstract | field_keywords | field_authors | field_journal | field_doi | field_pmid,
 };
 
 struct query_diagnostic {
@@ -58,15 +57,15 @@ struct query_diagnostic {
 /// One node of the parsed query.
 struct query_node {
   enum class kind {
-    term,       ///< words (one or more, adjacent), each a folded pattern with * ? $ wildcards
-    op_and,     ///< all children
-    op_or,      ///< any child
-    op_not,     ///< unary: its one child does not match
-    and_not,    ///< first child and none of the others (Scopus AND NOT, binary NOT of PubMed/WoS)
-    near,       ///< two children within `distance` words of each other (ordered: first before second)
-    year,       ///< publication year in [year_min, year_max]
-    type,       ///< record type in `types`
-    constant,   ///< always `value` (an unsupported filter that is kept out of the logic)
+    term,      ///< words (one or more, adjacent), each a folded pattern with * ? $ wildcards
+    op_and,    ///< all children
+    op_or,     ///< any child
+    op_not,    ///< unary: its one child does not match
+    and_not,   ///< first child and none of the others (Scopus AND NOT, binary NOT of PubMed/WoS)
+    near,      ///< two children within `distance` words of each other (ordered: first before second)
+    year,      ///< publication year in [year_min, year_max]
+    type,      ///< record type in `types`
+    constant,  ///< always `value` (an unsupported filter that is kept out of the logic)
   } k = kind::term;
   std::vector<std::unique_ptr<query_node>> children;
   // term
@@ -114,11 +113,21 @@ class query_document {
   [[nodiscard]] const std::vector<std::uint32_t>& positions(query_field f) const noexcept;
   [[nodiscard]] const std::string& language() const noexcept { return language_; }
 
+  /// One occurrence of a word: the index into words(f) and its position.
+  struct occurrence {
+    std::uint32_t word = 0;
+    std::uint32_t position = 0;
+  };
+  /// The occurrences of one field sorted by word, then position: a term is looked up by binary
+  /// search (a wildcard by its literal prefix) instead of a scan of the field for every term.
+  [[nodiscard]] const std::vector<occurrence>& index(query_field f) const noexcept;
+
  private:
   const record* rec_;
   static constexpr std::size_t field_count = 8;
   std::vector<std::string> words_[field_count];
   std::vector<std::uint32_t> pos_[field_count];
+  std::vector<occurrence> index_[field_count];
   std::string language_;
 };
 
@@ -144,6 +153,7 @@ class compiled_query {
 [[nodiscard]] bool query_matches(const query_node& node, const query_document& doc);
 
 /// "query:1:15: warning W101: ..." lines for a query's diagnostics, with `label` in place of "query".
-[[nodiscard]] std::string format_diagnostics(const std::vector<query_diagnostic>& diags, std::string_view label = "query");
+[[nodiscard]] std::string format_diagnostics(const std::vector<query_diagnostic>& diags,
+                                             std::string_view label = "query");
 
 }  // namespace metasift::review
