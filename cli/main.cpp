@@ -12,8 +12,14 @@
 #include "metasift/io/output_policy.hpp"
 #include "registry.hpp"
 
-int main(int argc, char** argv) {
-  using namespace metasift;
+namespace {
+
+int run_main(int argc, char** argv) {
+  using metasift::input_error;
+  using metasift::io_error;
+  using metasift::usage_error;
+  namespace cli = metasift::cli;
+  namespace io = metasift::io;
   CLI::App app{"metasift: systematic reviews and meta-analysis, from database exports to a reproducible report",
                "metasift"};
   app.set_version_flag("--version", std::string(metasift::version()));
@@ -55,4 +61,19 @@ int main(int argc, char** argv) {
     return cli::io;
   }
   return cli::ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing may escape main: an exception outside the dispatch above (while setting up the
+  // options, or while reporting an error) is still an internal error with its exit code.
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "metasift: internal error: %s\n", metasift::escape_controls(e.what()).c_str());
+  } catch (...) {
+    std::fprintf(stderr, "metasift: internal error\n");
+  }
+  return metasift::cli::internal;
 }

@@ -231,10 +231,11 @@ std::optional<scope_spec> pubmed_tag(std::string_view raw) {
     int n = 0;
     bool ok = c + 2 < t.size();
     for (std::size_t i = c + 2; i < t.size(); ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(t[i])))
+      if (!std::isdigit(static_cast<unsigned char>(t[i]))) {
         ok = false;
-      else if (n < 100000)
+      } else if (n < 100000) {
         n = n * 10 + (t[i] - '0');  // a larger distance means "anywhere"; no overflow
+      }
     }
     if (!ok) return std::nullopt;
     s.proximity = n;
@@ -344,10 +345,11 @@ std::optional<std::pair<int, int>> parse_years(std::string_view raw) {
       if (e - i < 4) v = v * 10 + (raw[e] - '0');
       ++e;
     }
-    if (e - i == 4)
+    if (e - i == 4) {
       years.push_back(v);
-    else if (e - i > 4)
+    } else if (e - i > 4) {
       return std::nullopt;
+    }
     i = e;
   }
   if (years.size() == 1) return std::pair{years[0], years[0]};
@@ -703,12 +705,13 @@ class query_parser {
 
   void record_op(op o, std::size_t pos) {
     int cls = -1;
-    if (o == op::op_and)
+    if (o == op::op_and) {
       cls = 0;
-    else if (o == op::op_or)
+    } else if (o == op::op_or) {
       cls = 1;
-    else if (o == op::op_not || o == op::and_not)
+    } else if (o == op::op_not || o == op::and_not) {
       cls = 2;
+    }
     if (cls < 0) return;
     level_state& L = levels_.back();
     if (L.first < 0) {
@@ -1049,18 +1052,19 @@ class query_parser {
     auto n = make(query_node::kind::year, t.pos);
     n->year_min = 0;
     n->year_max = 9999;
-    if (cmp == ">" || cmp == "AFT")
+    if (cmp == ">" || cmp == "AFT") {
       n->year_min = v + 1;
-    else if (cmp == ">=")
+    } else if (cmp == ">=") {
       n->year_min = v;
-    else if (cmp == "<" || cmp == "BEF")
+    } else if (cmp == "<" || cmp == "BEF") {
       n->year_max = v - 1;
-    else if (cmp == "<=")
+    } else if (cmp == "<=") {
       n->year_max = v;
-    else if (cmp == "=" || cmp == "IS")
+    } else if (cmp == "=" || cmp == "IS") {
       n->year_min = n->year_max = v;
-    else
+    } else {
       fail(t.pos, "E006", "PUBYEAR needs one of > < = >= <= AFT BEF IS");
+    }
     return n;
   }
 
