@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
+#include <optional>
 #include <set>
 
 #include "metasift/core/check.hpp"
@@ -27,8 +29,8 @@ std::optional<std::size_t> find_column(const io::table& t, const std::map<std::s
 [[noreturn]] void missing(const io::table& t, const std::string& name, std::string_view why) {
   std::string present;
   for (const auto& n : t.names) present += (present.empty() ? "" : ", ") + n;
-  fail_input(source_position{t.file, 1, 0}, "", "missing column '" + name + "' " + std::string(why) +
-                                                    " (columns present: " + present + ")");
+  fail_input(source_position{t.file, 1, 0}, "",
+             "missing column '" + name + "' " + std::string(why) + " (columns present: " + present + ")");
 }
 
 }  // namespace
@@ -77,7 +79,10 @@ effects::raw_data extract(const io::table& t, effects::measure m, const std::map
     c.name = t.names[*idx];
     c.values.reserve(t.rows.size());
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
-      c.values.push_back(t.number(r, *idx));
+      // A blank, NA or . is a missing value: the effects module excludes the study with a warning
+      // naming the study and this column (as metafor's NA); anything else must be a number.
+      const std::optional<double> x = t.optional_number(r, *idx);
+      c.values.push_back(x ? *x : std::numeric_limits<double>::quiet_NaN());
       c.where.push_back(t.position(r, *idx));
     }
     out.columns.emplace(canonical, std::move(c));
@@ -90,7 +95,18 @@ effects::raw_data extract(const io::table& t, effects::measure m, const std::map
   return out;
 }
 
+void set_exclusions(report::meta_context& ctx, const models::meta_result& r, const effects::raw_data& raw) {
+  ctx.excluded.clear();
+  ctx.excluded_labels.clear();
+  for (const auto& ex : r.excluded) {
+    ctx.excluded.push_back({ex.index, ex.reason});
+    ctx.excluded_labels.push_back(ex.index < raw.labels.size() ? raw.labels[ex.index]
+                                                               : "Study " + std::to_string(ex.index + 1));
+  }
+}
+
 std::vector<report::data_column> data_columns(const io::table& t, const effects::effect_table& e,
+                                              const std::vector<std::size_t>& rows,
                                               const std::map<std::string, std::string>& cols,
                                               const std::vector<std::string>& group_names) {
   using effects::measure;
@@ -104,7 +120,8 @@ std::vector<report::data_column> data_columns(const io::table& t, const effects:
     case measure::MD:
     case measure::SMD:
     case measure::ROM:
-      specs = {{0, "n1", "N"}, {0, "mean1", "Mean"}, {0, "sd1", "SD"}, {1, "n2", "N"}, {1, "mean2", "Mean"}, {1, "sd2", "SD"}};
+      specs = {{0, "n1", "N"}, {0, "mean1", "Mean"}, {0, "sd1", "SD"},
+               {1, "n2", "N"}, {1, "mean2", "Mean"}, {1, "sd2", "SD"}};
       break;
     case measure::OR:
     case measure::RR:
@@ -125,7 +142,7 @@ std::vector<report::data_column> data_columns(const io::table& t, const effects:
     const auto idx = find_column(t, cols, s.canonical);
     if (!idx) return {};
     report::data_column c{s.group == 0 ? g1 : g2, s.header, {}};
-    for (std::size_t row : e.source_row) {
+    for (std::size_t row : rows) {
       std::string cell = t.rows[row][*idx];
       const auto b = cell.find_first_not_of(" \t");
       const auto en = cell.find_last_not_of(" \t");

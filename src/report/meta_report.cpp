@@ -19,7 +19,9 @@ std::string fixed(double x, int decimals) {
 }
 
 /// p-values as Stata prints them in forest-plot footers: two decimals, so tiny values read 0.00.
-std::string pvalue(double p, int decimals) { return fixed(p, decimals); }
+std::string pvalue(double p, int decimals) {
+  return fixed(p, decimals);
+}
 
 std::string pad_left(std::string_view s, std::size_t width) {
   std::string out;
@@ -189,7 +191,8 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   }
   for (std::size_t i = 0; i < r.studies.size(); ++i) {
     std::string line = pad_right_u8(clip_label(r.studies[i].label), label_w);
-    for (std::size_t c = 0; c < dc.size(); ++c) line += pad_left(i < dc[c].cells.size() ? dc[c].cells[i] : "", col_w[c]);
+    for (std::size_t c = 0; c < dc.size(); ++c)
+      line += pad_left(i < dc[c].cells.size() ? dc[c].cells[i] : "", col_w[c]);
     line += pad_left(effect_cell(eff[i]), eff_w) + pad_left(fixed(r.studies[i].weight, d), 10);
     out += trim_end(line);
   }
@@ -202,7 +205,8 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   const auto& h = r.het;
   const bool random = models::is_random_effects(r.spec.est);
   if (random) {
-    out += fmt::format("Heterogeneity: tau2 = {}, I2 = {}%, H2 = {}\n", fixed(h.tau2, d), fixed(h.I2, d), fixed(h.H2, d));
+    out +=
+        fmt::format("Heterogeneity: tau2 = {}, I2 = {}%, H2 = {}\n", fixed(h.tau2, d), fixed(h.I2, d), fixed(h.H2, d));
   } else {
     out += fmt::format("Heterogeneity: I2 = {}%, H2 = {}\n", fixed(h.I2, d), fixed(h.H2, d));
   }
@@ -221,19 +225,22 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
     out += fmt::format("Pooled estimate on the analysis scale: {:.4f} (SE {:.4f}); shown above back-transformed\n",
                        r.pooled.estimate, r.pooled.se);
   }
-  out += fmt::format("Pooled: estimate = {:.4f}, SE = {:.4f}, {}% CI [{:.4f}, {:.4f}], p = {:.4g}\n", shown(ctx, r.pooled.estimate),
-                     r.pooled.se, fmt::format("{:g}", r.spec.level * 100), shown(ctx, r.pooled.ci_lower),
-                     shown(ctx, r.pooled.ci_upper), r.pooled.p);
+  out += fmt::format("Pooled: estimate = {:.4f}, SE = {:.4f}, {}% CI [{:.4f}, {:.4f}], p = {:.4g}\n",
+                     shown(ctx, r.pooled.estimate), r.pooled.se, fmt::format("{:g}", r.spec.level * 100),
+                     shown(ctx, r.pooled.ci_lower), shown(ctx, r.pooled.ci_upper), r.pooled.p);
   if (random) {
     if (!std::isnan(r.pooled.pi_lower)) {
       out += fmt::format("Prediction interval ({}): [{:.4f}, {:.4f}]\n", models::to_string(r.spec.pi),
                          shown(ctx, r.pooled.pi_lower), shown(ctx, r.pooled.pi_upper));
     }
-    out += fmt::format("tau2 = {:.4f} (SE {:.4f}), tau = {:.4f}, I2 = {:.2f}%, H2 = {:.2f}\n", h.tau2, h.tau2_se, h.tau, h.I2, h.H2);
+    out += fmt::format("tau2 = {:.4f} (SE {:.4f}), tau = {:.4f}, I2 = {:.2f}%, H2 = {:.2f}\n", h.tau2, h.tau2_se, h.tau,
+                       h.I2, h.H2);
     if (h.has_ci) {
-      out += fmt::format("Q-profile {:g}% CI: tau2 [{:.4f}, {:.4f}], tau [{:.4f}, {:.4f}], I2 [{:.2f}%, {:.2f}%], H2 [{:.2f}, {:.2f}]\n",
-                         r.spec.level * 100, h.tau2_ci.lower, h.tau2_ci.upper, h.tau_ci.lower, h.tau_ci.upper,
-                         h.I2_ci.lower, h.I2_ci.upper, h.H2_ci.lower, h.H2_ci.upper);
+      out += fmt::format(
+          "Q-profile {:g}% CI: tau2 [{:.4f}, {:.4f}], tau [{:.4f}, {:.4f}], I2 [{:.2f}%, {:.2f}%], H2 [{:.2f}, "
+          "{:.2f}]\n",
+          r.spec.level * 100, h.tau2_ci.lower, h.tau2_ci.upper, h.tau_ci.lower, h.tau_ci.upper, h.I2_ci.lower,
+          h.I2_ci.upper, h.H2_ci.lower, h.H2_ci.upper);
     }
   }
   out += fmt::format("Q = {:.4f}, df = {}, p = {:.4g}\n", h.Q, fixed(h.df, 0), h.p);
@@ -243,7 +250,8 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
                      r.spec.level * 100);
   for (const auto& c : ctx.conventions) out += "  " + c + '\n';
   for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
-    out += fmt::format("Excluded: {}: {}\n", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "?", ctx.excluded[i].reason);
+    out += fmt::format("Excluded: {}: {}\n", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "?",
+                       ctx.excluded[i].reason);
   }
   if (r.status != fit_status::ok) out += fmt::format("Status: {}\n", to_string(r.status));
   for (const auto& n : r.notes.items) out += "Warning: " + n + '\n';
@@ -268,9 +276,12 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["scale"] = transformed ? "transformed" : "identity";
   json studies = json::array();
   for (const auto& s : r.studies) {
-    json o = {{"study", s.label},          {"yi", number(s.yi)},
-              {"vi", number(s.vi)},        {"se", number(s.se)},
-              {"ci_lower", number(s.ci_lower)}, {"ci_upper", number(s.ci_upper)},
+    json o = {{"study", s.label},
+              {"yi", number(s.yi)},
+              {"vi", number(s.vi)},
+              {"se", number(s.se)},
+              {"ci_lower", number(s.ci_lower)},
+              {"ci_upper", number(s.ci_upper)},
               {"weight", number(s.weight)}};
     if (transformed) {
       o["back_transformed"] = {{"effect", number(shown(ctx, s.yi))},
@@ -300,9 +311,15 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   }
   j["pooled"] = std::move(pooled);
   const auto& h = r.het;
-  json het = {{"tau2", number(h.tau2)}, {"tau2_se", number(h.tau2_se)}, {"tau", number(h.tau)},
-              {"I2", number(h.I2)},     {"H2", number(h.H2)},           {"Q", number(h.Q)},
-              {"df", number(h.df)},     {"p", number(h.p)},             {"typical_vi", number(h.typical_v)}};
+  json het = {{"tau2", number(h.tau2)},
+              {"tau2_se", number(h.tau2_se)},
+              {"tau", number(h.tau)},
+              {"I2", number(h.I2)},
+              {"H2", number(h.H2)},
+              {"Q", number(h.Q)},
+              {"df", number(h.df)},
+              {"p", number(h.p)},
+              {"typical_vi", number(h.typical_v)}};
   if (h.has_ci) {
     het["tau2_ci"] = {number(h.tau2_ci.lower), number(h.tau2_ci.upper)};
     het["tau_ci"] = {number(h.tau_ci.lower), number(h.tau_ci.upper)};
@@ -312,9 +329,8 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
     het["tau2_ci"] = nullptr;
   }
   j["heterogeneity"] = std::move(het);
-  j["convergence"] = {{"iterations", r.conv.iterations},
-                      {"step_halvings", r.conv.step_halvings},
-                      {"fallback", r.conv.used_fallback}};
+  j["convergence"] = {
+      {"iterations", r.conv.iterations}, {"step_halvings", r.conv.step_halvings}, {"fallback", r.conv.used_fallback}};
   json excluded = json::array();
   for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
     excluded.push_back({{"study", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : ""},
@@ -325,6 +341,39 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["status"] = std::string(to_string(r.status));
   j["warnings"] = r.notes.items;
   return j.dump(2) + '\n';
+}
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bool long_format, std::size_t na_fields,
+                             const std::string& provenance) {
+  std::string out;
+  out.reserve(csv.size() + 64 * (ctx.excluded.size() + 1));
+  bool header = true;
+  std::size_t start = 0;
+  while (start < csv.size()) {
+    std::size_t end = csv.find('\n', start);
+    if (end == std::string::npos) end = csv.size();
+    out.append(csv, start, end - start);
+    out += header ? ",excluded\n" : ",\n";
+    header = false;
+    start = end + 1;
+  }
+  for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
+    const std::string label = i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "";
+    out += long_format ? "excluded," + csv_field(label) : csv_field(label);
+    for (std::size_t f = 0; f < na_fields; ++f) out += ",NA";
+    out += provenance + ',' + csv_field(ctx.excluded[i].reason) + '\n';
+  }
+  return out;
 }
 
 std::string format_csv(const meta_result& r, const meta_context& ctx) {
@@ -340,27 +389,45 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
   auto num = [](double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); };
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Every row names what produced it, so a CSV cut out of its context still says so.
-  const std::string provenance = fmt::format(",{},{},{},{}", effects::to_string(ctx.measure),
-                                             models::to_string(r.spec.est), models::to_string(r.spec.test),
-                                             models::to_string(ctx.conv));
+  const std::string provenance =
+      fmt::format(",{},{},{},{}", effects::to_string(ctx.measure), models::to_string(r.spec.est),
+                  models::to_string(r.spec.test), models::to_string(ctx.conv));
   std::string out = "study,yi,vi,se,ci_lower,ci_upper,weight";
   if (transformed) out += ",effect_bt,ci_lower_bt,ci_upper_bt";
-  out += ",measure,method,ci_method,convention\n";
-  for (const auto& s : r.studies) {
+  out += ",measure,method,ci_method,convention,excluded\n";
+  // The reason a study has no study estimate; studies without a row of their own (a missing value)
+  // follow the study rows, with NA everywhere.
+  auto reason_of = [&](std::size_t row) -> std::string {
+    for (const auto& ex : ctx.excluded) {
+      if (ex.index == row) return quote(ex.reason);
+    }
+    return "";
+  };
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
     out += fmt::format("{},{},{},{},{},{},{}", quote(s.label), num(s.yi), num(s.vi), num(s.se), num(s.ci_lower),
                        num(s.ci_upper), num(s.weight));
     if (transformed) {
       out += fmt::format(",{},{},{}", num(shown(ctx, s.yi)), num(shown(ctx, s.ci_lower)), num(shown(ctx, s.ci_upper)));
     }
-    out += provenance + '\n';
+    out += provenance + ',' + (i < r.source_row.size() ? reason_of(r.source_row[i]) : std::string()) + '\n';
+  }
+  for (std::size_t e = 0; e < ctx.excluded.size(); ++e) {
+    if (std::find(r.source_row.begin(), r.source_row.end(), ctx.excluded[e].index) != r.source_row.end()) continue;
+    out += quote(e < ctx.excluded_labels.size() ? ctx.excluded_labels[e] : "") + std::string(transformed ? 9 : 6, ',');
+    std::string nas;
+    for (int f = 0; f < (transformed ? 9 : 6); ++f) nas += ",NA";
+    out.resize(out.size() - static_cast<std::size_t>(transformed ? 9 : 6));
+    out += nas + provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
   }
   const auto& p = r.pooled;
   out += fmt::format("Overall,{},{},{},{},{},100", num(p.estimate), num(p.se * p.se), num(p.se), num(p.ci_lower),
                      num(p.ci_upper));
   if (transformed) {
-    out += fmt::format(",{},{},{}", num(shown(ctx, p.estimate)), num(shown(ctx, p.ci_lower)), num(shown(ctx, p.ci_upper)));
+    out +=
+        fmt::format(",{},{},{}", num(shown(ctx, p.estimate)), num(shown(ctx, p.ci_lower)), num(shown(ctx, p.ci_upper)));
   }
-  out += provenance + '\n';
+  out += provenance + ",\n";
   return out;
 }
 
