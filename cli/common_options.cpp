@@ -120,6 +120,7 @@ prepared_data prepare(const data_model_options& opt) {
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = d.resolved.described;
+  ctx.conventions.push_back(d.raw.columns_read);
   ctx.excluded = d.effects.excluded;
   for (const auto& ex : d.effects.excluded) ctx.excluded_labels.push_back(d.raw.labels.at(ex.index));
   if (!d.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(d.effects.ni);

@@ -362,6 +362,7 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = ro.described;
+  ctx.conventions.push_back(raw.columns_read);
   ctx.data_columns = pipeline::data_columns(t, table, result.source_row, cols, split_list(opt.group_names));
   pipeline::set_exclusions(ctx, result, raw);
   if (!table.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(table.ni);

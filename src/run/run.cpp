@@ -195,6 +195,7 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   ctx.data_file = a.data_label;
   ctx.conv = a.conv;
   ctx.conventions = b.resolved.described;
+  ctx.conventions.push_back(raw.columns_read);
   ctx.data_columns = pipeline::data_columns(b.data, b.effects, b.meta.source_row, {}, a.group_names);
   pipeline::set_exclusions(ctx, b.meta, raw);
   if (!b.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(b.effects.ni);

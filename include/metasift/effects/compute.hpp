@@ -42,6 +42,8 @@ struct column {
 struct raw_data {
   std::vector<std::string> labels;
   std::map<std::string, column> columns;
+  /// Which input columns gave the canonical ones, for the report ("columns read: n1 = n1i, ...").
+  std::string columns_read;
 };
 
 /// Raw 2x2 counts without any continuity correction, kept for Mantel-Haenszel and Peto pooling.
