@@ -273,6 +273,9 @@ void setup_meta(CLI::App& app) {
   sub->add_flag("--drop-double-zero", opt->drop_double_zero,
                 "Drop 2x2 studies without events (or all events) in both arms");
   sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
+  sub->add_option("--input-level", opt->input_level,
+                  "Level of the CIs given as ci_lower/ci_upper (GEN input), as 0.95 or 95")
+      ->capture_default_str();
   sub->add_option("--col", opt->columns, "Map a canonical column to the file's name: --col sd1=SD_treat (repeatable)");
   sub->add_option("--group-names", opt->group_names, "Names of the two groups, comma-separated, for the report");
   sub->add_option("--format", opt->format, "Output format: text, json or csv")
@@ -319,7 +322,8 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
   eopt.add = opt.add;
   eopt.drop_double_zero = opt.drop_double_zero;
-  eopt.level = spec.level;
+  // The input CIs have their own level: --level is the level of the output.
+  eopt.level = opt.input_level > 1.0 ? opt.input_level / 100.0 : opt.input_level;
 
   models::convention_overrides ov;
   if (!opt.md_variance.empty()) {

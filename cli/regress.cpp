@@ -19,7 +19,6 @@ namespace {
 
 void setup_regress(CLI::App& app) {
   auto opt = std::make_shared<regress_options>();
-  opt->data.decimals = 4;
   CLI::App* sub = app.add_subcommand(
       "regress",
       "Meta-regression: a mixed-effects model with moderators (metafor's rma with mods), QM and QE tests, R^2");

@@ -475,7 +475,7 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
   }
   if (gen_source == generic_variance::ci) {
     if (!(opt.level > 0 && opt.level < 1)) {
-      fail_usage("--level", "must lie strictly between 0 and 1, got " + format_value(opt.level));
+      fail_usage("--input-level", "must lie strictly between 0 and 1, got " + format_value(opt.level));
     }
     z = math::normal_critical(opt.level);
   }

@@ -73,8 +73,17 @@ double shown(const meta_context& ctx, double x) {
   return effects::back_transform(ctx.measure, x, ctx.harmonic_n);
 }
 
+/// The method as reported: "fixed" when tau^2 was given rather than estimated.
+std::string method_label(const models::model_spec& s) {
+  if (s.tau2_fixed && models::is_random_effects(s.est)) return "fixed";
+  return std::string(models::to_string(s.est));
+}
+
 std::string model_line(const models::model_spec& s) {
   using models::method;
+  if (s.tau2_fixed && models::is_random_effects(s.est)) {
+    return fmt::format("Random-effects model with tau2 fixed at {:.4f}", *s.tau2_fixed);
+  }
   switch (s.est) {
     case method::EE: return "Common-effect inverse-variance model";
     case method::MH: return "Common-effect Mantel-Haenszel model";
@@ -233,8 +242,12 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
       out += fmt::format("Prediction interval ({}): [{:.4f}, {:.4f}]\n", models::to_string(r.spec.pi),
                          shown(ctx, r.pooled.pi_lower), shown(ctx, r.pooled.pi_upper));
     }
-    out += fmt::format("tau2 = {:.4f} (SE {:.4f}), tau = {:.4f}, I2 = {:.2f}%, H2 = {:.2f}\n", h.tau2, h.tau2_se, h.tau,
-                       h.I2, h.H2);
+    if (r.spec.tau2_fixed) {
+      out += fmt::format("tau2 = {:.4f} (fixed), tau = {:.4f}, I2 = {:.2f}%, H2 = {:.2f}\n", h.tau2, h.tau, h.I2, h.H2);
+    } else {
+      out += fmt::format("tau2 = {:.4f} (SE {:.4f}), tau = {:.4f}, I2 = {:.2f}%, H2 = {:.2f}\n", h.tau2, h.tau2_se,
+                         h.tau, h.I2, h.H2);
+    }
     if (h.has_ci) {
       out += fmt::format(
           "Q-profile {:g}% CI: tau2 [{:.4f}, {:.4f}], tau [{:.4f}, {:.4f}], I2 [{:.2f}%, {:.2f}%], H2 [{:.2f}, "
@@ -246,7 +259,7 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   out += fmt::format("Q = {:.4f}, df = {}, p = {:.4g}\n", h.Q, fixed(h.df, 0), h.p);
   out += fmt::format("Conventions ({}):\n", models::to_string(ctx.conv));
   out += fmt::format("  measure: {} ({}); method: {}; test: {}; level: {:g}%\n", effects::to_string(ctx.measure),
-                     effects::display_name(ctx.measure), models::to_string(r.spec.est), models::to_string(r.spec.test),
+                     effects::display_name(ctx.measure), method_label(r.spec), models::to_string(r.spec.test),
                      r.spec.level * 100);
   for (const auto& c : ctx.conventions) out += "  " + c + '\n';
   for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
@@ -266,7 +279,7 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["software"] = {{"name", "metasift"}, {"version", ctx.version}};
   j["data"] = ctx.data_file;
   j["measure"] = std::string(effects::to_string(ctx.measure));
-  j["method"] = std::string(models::to_string(r.spec.est));
+  j["method"] = method_label(r.spec);
   j["ci_method"] = std::string(models::to_string(r.spec.test));
   j["pi_method"] = std::string(models::to_string(r.spec.pi));
   j["convention"] = std::string(models::to_string(ctx.conv));

@@ -179,7 +179,7 @@ std::vector<std::string> labels_of(const models::meta_result& r) {
 void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   const analysis_spec& a = b.spec;
   effects::options eopt;
-  eopt.level = a.level;
+  eopt.level = 0.95;  // GEN ci_lower/ci_upper are read as 95% CIs, whatever the analysis level
   models::model_spec spec;
   spec.est = a.method;
   spec.test = a.ci;

@@ -220,3 +220,35 @@ TEST(MetaCli, MantelHaenszelWithoutCorrectionPoolsEveryTable) {
 }
 
 }  // namespace
+
+namespace {
+
+// --tau2 X: the model is labelled "fixed" (not the default estimator), with no SE and no CI for
+// tau^2. Reference: metafor 3.8.1 rma(yi, vi, tau2 = 0.01) on the same five studies (R session
+// output: estimate 0.28734858681022879, se 0.07518483281082286, I2 35.714285714285715,
+// H2 1.5555555555555556, QE 5.7777777777777768).
+TEST(MetaCli, FixedTau2IsLabelledFixedWithoutSeOrCi) {
+  const auto p = write_temp("fixed_tau2.csv",
+                            "study,yi,vi\nA,0.1,0.01\nD,0.25,0.015\nE,0.5,0.03\nF,0.4,0.02\nG,0.35,0.025\nH,NA,0.02\n");
+  const run_result t = run("meta " + p.string() + " --tau2 0.01");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.out.find("Random-effects model with tau2 fixed at 0.0100"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("method: fixed;"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("tau2 = 0.0100 (fixed)"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("nan"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("Q-profile"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("REML"), std::string::npos) << t.out;
+  const run_result j = run("meta " + p.string() + " --tau2 0.01 --format json");
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto d = nlohmann::json::parse(j.out);
+  EXPECT_EQ(d["method"], "fixed");
+  EXPECT_TRUE(d["heterogeneity"]["tau2_se"].is_null());
+  EXPECT_TRUE(d["heterogeneity"]["tau2_ci"].is_null());
+  EXPECT_NEAR(d["pooled"]["estimate"].get<double>(), 0.28734858681022879, 1e-12);
+  EXPECT_NEAR(d["pooled"]["se"].get<double>(), 0.07518483281082286, 1e-12);
+  EXPECT_NEAR(d["heterogeneity"]["I2"].get<double>(), 35.714285714285715, 1e-9);
+  EXPECT_NEAR(d["heterogeneity"]["H2"].get<double>(), 1.5555555555555556, 1e-12);
+  EXPECT_NEAR(d["heterogeneity"]["Q"].get<double>(), 5.7777777777777768, 1e-12);
+}
+
+}  // namespace

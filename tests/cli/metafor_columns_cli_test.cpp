@@ -89,7 +89,8 @@ TEST(MetaforColumns, EveryFamilyReadsMetaforsNamesAndReproducesItsNumbers) {
     const fs::path file = write_renamed(c.dataset, c.header, c.four_cell);
     const auto refs =
         metasift::test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_" + c.dataset + ".csv");
-    for (const std::string method : {"DL", "MH"}) {
+    for (const char* method_name : {"DL", "MH"}) {
+      const std::string method = method_name;
       if (method == "MH" && c.measure != "RR" && c.measure != "OR") continue;
       const std::string key = c.measure + "|" + method + "|z|" + (method == "MH" ? "default" : c.variant) + "|default";
       const metasift::test::reference_case* ref = nullptr;
@@ -127,6 +128,52 @@ TEST(MetaforColumns, CanonicalNamesWinAndAnExplicitRemapIsNotSecondGuessed) {
   const cli_result bad = run_metasift("meta " + p.string() + " --measure OR --col events1=X");
   EXPECT_EQ(bad.code, 3);
   EXPECT_NE(bad.err.find("missing column 'X'"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+
+namespace {
+
+// GEN input given as 95% CIs: --level changes only the output level, --input-level the level the
+// CIs are read at. hackshaw1998's yi/vi rewritten as yi, ci_lower, ci_upper (95%) must give
+// metafor's DL fit of the original yi/vi (tests/reference/metafor_hackshaw1998.csv) at --level 90.
+TEST(MetaforColumns, InputCiLevelIsItsOwnSetting) {
+  const auto lines = lines_of(metasift::test::slurp_file(std::string(METASIFT_TEST_DATA_DIR) + "/hackshaw1998.csv"));
+  const double z95 = 1.959963984540054, z90 = 1.6448536269514722;
+  std::ostringstream at95, at90;
+  at95.precision(17);
+  at90.precision(17);
+  at95 << "study,yi,ci_lower,ci_upper\n";
+  at90 << "study,yi,ci_lower,ci_upper\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::string label;
+    const auto v = numbers_after_label(lines[i], label);  // yi, vi
+    const double s = std::sqrt(v[1]);
+    at95 << label << ',' << v[0] << ',' << v[0] - z95 * s << ',' << v[0] + z95 * s << '\n';
+    at90 << label << ',' << v[0] << ',' << v[0] - z90 * s << ',' << v[0] + z90 * s << '\n';
+  }
+  const fs::path dir = metasift::test::scratch_folder("input_level");
+  std::ofstream(dir / "ci95.csv", std::ios::binary) << at95.str();
+  std::ofstream(dir / "ci90.csv", std::ios::binary) << at90.str();
+  const auto refs = metasift::test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_hackshaw1998.csv");
+  const metasift::test::reference_case* ref = nullptr;
+  for (const auto& r : refs) {
+    if (r.key == "GEN|DL|z|default|default") ref = &r;
+  }
+  ASSERT_NE(ref, nullptr);
+  for (const std::string& args :
+       {(dir / "ci95.csv").string() + " --level 90", (dir / "ci90.csv").string() + " --level 90 --input-level 90"}) {
+    SCOPED_TRACE(args);
+    const cli_result r = run_metasift("meta " + args + " --method DL --format json");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const double est = ref->at("estimate"), se = ref->at("se");
+    EXPECT_NEAR(j["pooled"]["estimate"].get<double>(), est, 1e-9 * std::abs(est));
+    EXPECT_NEAR(j["pooled"]["se"].get<double>(), se, 1e-9 * se);
+    EXPECT_NEAR(j["heterogeneity"]["tau2"].get<double>(), ref->at("tau2"), 1e-9 * ref->at("tau2"));
+    EXPECT_NEAR(j["pooled"]["ci_lower"].get<double>(), est - z90 * se, 1e-9);
+    EXPECT_EQ(j["level"], 0.9);
+  }
 }
 
 }  // namespace

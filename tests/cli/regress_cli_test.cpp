@@ -84,8 +84,12 @@ TEST(RegressCli, JsonHasTheContractKeysAndMetaforsNumbers) {
 }
 
 TEST(RegressCli, TextNamesTheModelAndTheTests) {
-  const run_result r = run("regress " + bcg + " --measure RR -m ablat -m year");
+  const run_result r = run("regress " + bcg + " --measure RR -m ablat -m year --decimals 4");
   ASSERT_EQ(r.code, 0) << r.err;
+  // The default is 2 decimals, as in meta.
+  const run_result d = run("regress " + bcg + " --measure RR -m ablat -m year");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_NE(d.out.find("Test for residual heterogeneity: QE(10) = 28.33,"), std::string::npos) << d.out;
   for (const char* s : {"Mixed-effects meta-regression, tau^2 estimator REML (k = 13; 3 coefficients)",
                         "Test for residual heterogeneity: QE(10) = 28.3251, p = 0.0016",
                         "Test of moderators (coefficients 2:3): QM(2) = 12.2045",
