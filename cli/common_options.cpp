@@ -48,6 +48,9 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
   sub->add_flag("--drop-double-zero", opt.drop_double_zero,
                 "Drop 2x2 studies without events (or all events) in both arms");
   sub->add_option("--level", opt.level, "Confidence level, as 0.95 or 95")->capture_default_str();
+  sub->add_option("--input-level", opt.input_level,
+                  "Level of the CIs given as ci_lower/ci_upper (GEN input), as 0.95 or 95")
+      ->capture_default_str();
   sub->add_option("--col", opt.columns, "Map a canonical column to the file's name: --col sd1=SD_treat (repeatable)");
   sub->add_option("--format", opt.format, "Output format: text, json or csv")
       ->transform(CLI::IsMember({"text", "json", "csv"}, CLI::ignore_case))
@@ -88,7 +91,8 @@ prepared_data prepare(const data_model_options& opt) {
   if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
   eopt.add = opt.add;
   eopt.drop_double_zero = opt.drop_double_zero;
-  eopt.level = spec.level;
+  // The input CIs have their own level: --level is the level of the output.
+  eopt.level = opt.input_level > 1.0 ? opt.input_level / 100.0 : opt.input_level;
 
   models::convention_overrides ov;
   if (!opt.md_variance.empty()) {
@@ -122,6 +126,7 @@ prepared_data prepare(const data_model_options& opt) {
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = d.resolved.described;
+  ctx.conventions.push_back(d.raw.columns_read);
   ctx.excluded = d.effects.excluded;
   for (const auto& ex : d.effects.excluded) ctx.excluded_labels.push_back(d.raw.labels.at(ex.index));
   if (!d.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(d.effects.ni);

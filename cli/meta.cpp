@@ -53,14 +53,14 @@ namespace {
 namespace {
 
 struct plot_options {
-  std::string forest;          ///< --forest FILE (.svg, .pdf, .png)
-  std::string funnel;          ///< --funnel FILE
+  std::string forest;  ///< --forest FILE (.svg, .pdf, .png)
+  std::string funnel;  ///< --funnel FILE
   double dpi = 300.0;
   std::string forest_columns;  ///< "year,country": extra columns from the table
   std::string sort;            ///< effect | weight | a column name
   std::string title;
   std::string xlabel;
-  std::string xlim;            ///< "LO,HI" on the display scale
+  std::string xlim;  ///< "LO,HI" on the display scale
   bool prediction = false;
   bool pooled_line = false;
   bool funnel_contours = false;
@@ -70,8 +70,10 @@ void add_plot_options(CLI::App* sub, plot_options& p) {
   sub->add_option("--forest", p.forest, "Write a forest plot; the format follows the extension: .svg, .pdf or .png");
   sub->add_option("--funnel", p.funnel, "Write a funnel plot (.svg, .pdf or .png)");
   sub->add_option("--dpi", p.dpi, "Resolution of PNG plots")->check(CLI::Range(36.0, 2400.0))->capture_default_str();
-  sub->add_option("--forest-columns", p.forest_columns, "Extra table columns shown left of the forest plot: year,country");
-  sub->add_option("--sort", p.sort, "Order of the forest plot's studies: effect, weight (largest first) or a column name");
+  sub->add_option("--forest-columns", p.forest_columns,
+                  "Extra table columns shown left of the forest plot: year,country");
+  sub->add_option("--sort", p.sort,
+                  "Order of the forest plot's studies: effect, weight (largest first) or a column name");
   sub->add_option("--title", p.title, "Title drawn above the plots");
   sub->add_option("--xlabel", p.xlabel, "Label of the plots' effect axis");
   sub->add_option("--xlim", p.xlim, "Forest plot axis limits LO,HI (display scale); CIs beyond get arrows");
@@ -110,16 +112,16 @@ std::string trimmed(const std::string& s) {
 
 /// The cells of table column `name` for the analysed studies; an input error naming the file
 /// when the table has no such column.
-std::vector<std::string> table_cells(const io::table& t, const effects::effect_table& e, const std::string& name,
+std::vector<std::string> table_cells(const io::table& t, const models::meta_result& fit, const std::string& name,
                                      const char* option) {
   const auto idx = t.find(trimmed(name));
   if (!idx) fail_input(source_position{t.file, 1, 0}, option, "the table has no column '" + trimmed(name) + "'");
   std::vector<std::string> cells;
-  for (std::size_t row : e.source_row) cells.push_back(trimmed(t.rows[row][*idx]));
+  for (std::size_t row : fit.source_row) cells.push_back(trimmed(t.rows[row][*idx]));
   return cells;
 }
 
-void write_plots(const plot_options& p, const io::table& t, const effects::effect_table& e,
+void write_plots(const plot_options& p, const io::table& t, const effects::effect_table& /*e*/,
                  const models::meta_result& result, const report::meta_context& ctx,
                  const analyses::subgroup_result* subgroups) {
   if (p.forest.empty() && p.funnel.empty()) return;
@@ -127,16 +129,16 @@ void write_plots(const plot_options& p, const io::table& t, const effects::effec
   std::optional<plot::scene> forest;
   if (!p.forest.empty()) {
     // With --subgroup the studies are regrouped into blocks; cells follow them by source index.
-    plot::forest_input in = subgroups != nullptr
-                                ? plot::make_subgroup_forest_input(*subgroups, result, ctx.measure, ctx.harmonic_n,
-                                                                   ctx.decimals)
-                                : plot::make_forest_input(result, ctx.measure, ctx.harmonic_n, ctx.decimals);
+    plot::forest_input in =
+        subgroups != nullptr
+            ? plot::make_subgroup_forest_input(*subgroups, result, ctx.measure, ctx.harmonic_n, ctx.decimals)
+            : plot::make_forest_input(result, ctx.measure, ctx.harmonic_n, ctx.decimals);
     for (const auto& dc : ctx.data_columns) {
       if (dc.cells.size() == result.studies.size()) plot::add_column_by_source(in, {dc.group, dc.header}, dc.cells);
     }
     for (const auto& name : split_list(p.forest_columns)) {
       if (trimmed(name).empty()) continue;
-      const auto cells = table_cells(t, e, name, "--forest-columns");
+      const auto cells = table_cells(t, result, name, "--forest-columns");
       // Numbers right-aligned, text (countries, designs) left-aligned, as tables set them.
       const bool numeric = std::all_of(cells.begin(), cells.end(), [](const std::string& c) {
         if (c.empty()) return true;
@@ -144,8 +146,8 @@ void write_plots(const plot_options& p, const io::table& t, const effects::effec
         std::strtod(c.c_str(), &end);
         return end != nullptr && *end == '\0';
       });
-      plot::add_column_by_source(in, {"", trimmed(name), numeric ? plot::column_align::right : plot::column_align::left},
-                                 cells);
+      plot::add_column_by_source(
+          in, {"", trimmed(name), numeric ? plot::column_align::right : plot::column_align::left}, cells);
     }
     if (!p.sort.empty()) {
       if (p.sort == "effect") {
@@ -153,7 +155,7 @@ void write_plots(const plot_options& p, const io::table& t, const effects::effec
       } else if (p.sort == "weight") {
         plot::sort_studies(in, plot::forest_sort::weight);
       } else {
-        const auto keys = table_cells(t, e, p.sort, "--sort");
+        const auto keys = table_cells(t, result, p.sort, "--sort");
         for (auto& b : in.blocks) {
           for (auto& s : b.studies) s.sort_key = keys.at(s.source);
         }
@@ -248,7 +250,8 @@ void setup_meta(CLI::App& app) {
   sub->add_option("--measure", opt->measure,
                   "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN "
                   "(default GEN when the table has a yi column)");
-  sub->add_option("--method", opt->method, "EE (common effect), MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
+  sub->add_option("--method", opt->method,
+                  "EE (common effect), MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
   sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
       ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
@@ -268,23 +271,32 @@ void setup_meta(CLI::App& app) {
       ->transform(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--add", opt->add, "Value of the continuity correction")->capture_default_str();
-  sub->add_flag("--drop-double-zero", opt->drop_double_zero, "Drop 2x2 studies without events (or all events) in both arms");
+  sub->add_flag("--drop-double-zero", opt->drop_double_zero,
+                "Drop 2x2 studies without events (or all events) in both arms");
   sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
+  sub->add_option("--input-level", opt->input_level,
+                  "Level of the CIs given as ci_lower/ci_upper (GEN input), as 0.95 or 95")
+      ->capture_default_str();
   sub->add_option("--col", opt->columns, "Map a canonical column to the file's name: --col sd1=SD_treat (repeatable)");
   sub->add_option("--group-names", opt->group_names, "Names of the two groups, comma-separated, for the report");
   sub->add_option("--format", opt->format, "Output format: text, json or csv")
       ->transform(CLI::IsMember({"text", "json", "csv"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--out,-o", opt->out, "Write the output to this file (atomically) instead of stdout");
-  sub->add_option("--decimals", opt->decimals, "Decimals in the text report")->check(CLI::Range(0, 10))->capture_default_str();
+  sub->add_option("--decimals", opt->decimals, "Decimals in the text report")
+      ->check(CLI::Range(0, 10))
+      ->capture_default_str();
   sub->add_flag("--no-tau2-ci", opt->no_tau2_ci, "Skip the Q-profile confidence interval for tau^2");
-  sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")->check(CLI::NonNegativeNumber);
-  add_plot_options(sub, *plots);  // plots (issue 3)
+  sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")
+      ->check(CLI::NonNegativeNumber);
+  add_plot_options(sub, *plots);    // plots (issue 3)
   add_subgroup_options(sub, *opt);  // subgroups (issue 4)
   sub->callback([opt, plots]() { run_meta_impl(*opt, *plots); });
 }
 
-void run_meta(const meta_options& opt) { run_meta_impl(opt, plot_options{}); }
+void run_meta(const meta_options& opt) {
+  run_meta_impl(opt, plot_options{});
+}
 
 namespace {
 void run_meta_impl(const meta_options& opt, const plot_options& plots) {
@@ -306,20 +318,21 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   eopt.smd = opt.smd_correction == "approx" ? effects::smd_correction::hedges_approx
              : opt.smd_correction == "none" ? effects::smd_correction::none
                                             : effects::smd_correction::hedges_exact;
-  eopt.zero = opt.zero_cell == "all" ? effects::zero_cell::all
+  eopt.zero = opt.zero_cell == "all"    ? effects::zero_cell::all
               : opt.zero_cell == "none" ? effects::zero_cell::none
                                         : effects::zero_cell::only_zero;
   if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
   eopt.add = opt.add;
   eopt.drop_double_zero = opt.drop_double_zero;
-  eopt.level = spec.level;
+  // The input CIs have their own level: --level is the level of the output.
+  eopt.level = opt.input_level > 1.0 ? opt.input_level / 100.0 : opt.input_level;
 
   models::convention_overrides ov;
   if (!opt.md_variance.empty()) {
     ov.md_var = opt.md_variance == "pooled" ? effects::md_variance::pooled : effects::md_variance::separate;
   }
   if (!opt.pi_method.empty()) {
-    ov.pi = opt.pi_method == "z" ? models::pi_method::z
+    ov.pi = opt.pi_method == "z"      ? models::pi_method::z
             : opt.pi_method == "t_k1" ? models::pi_method::t_k1
                                       : models::pi_method::t_k2;
   }
@@ -355,9 +368,9 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = ro.described;
-  ctx.data_columns = pipeline::data_columns(t, table, cols, split_list(opt.group_names));
-  ctx.excluded = table.excluded;
-  for (const auto& ex : table.excluded) ctx.excluded_labels.push_back(raw.labels.at(ex.index));
+  ctx.conventions.push_back(raw.columns_read);
+  ctx.data_columns = pipeline::data_columns(t, table, result.source_row, cols, split_list(opt.group_names));
+  pipeline::set_exclusions(ctx, result, raw);
   if (!table.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(table.ni);
   ctx.decimals = opt.decimals;
   ctx.version = std::string(version());

@@ -20,24 +20,27 @@ namespace {
 
 void setup_regress(CLI::App& app) {
   auto opt = std::make_shared<regress_options>();
-  opt->data.decimals = 4;
   CLI::App* sub = app.add_subcommand(
-      "regress", "Meta-regression: a mixed-effects model with moderators (metafor's rma with mods), QM and QE tests, R^2");
+      "regress",
+      "Meta-regression: a mixed-effects model with moderators (metafor's rma with mods), QM and QE tests, R^2");
   add_data_model_options(sub, opt->data);
   sub->add_option("--moderator,-m", opt->moderators,
                   "Moderator column (repeatable, in model order); text columns are dummy-coded against their first "
                   "level in sorted order")
       ->required();
-  sub->add_option("--categorical", opt->categorical, "Dummy-code this moderator even though its values are numbers (repeatable)");
+  sub->add_option("--categorical", opt->categorical,
+                  "Dummy-code this moderator even though its values are numbers (repeatable)");
   sub->add_flag("--no-intercept", opt->no_intercept, "Fit the model without an intercept");
-  sub->add_option("--permutations", opt->permutations,
-                  "Permutation p-values from N arrangements (metafor's permutest; exact when there are no more distinct ones)")
+  sub->add_option(
+         "--permutations", opt->permutations,
+         "Permutation p-values from N arrangements (metafor's permutest; exact when there are no more distinct ones)")
       ->check(CLI::Range(2, 100000000));
   sub->add_option("--seed", opt->seed, "Seed of the random permutations")->capture_default_str();
   add_figure_options(sub, opt->bubble, "--bubble",
                      "Write a bubble plot of the effects against a numeric moderator, with the fitted line and its CI");
-  sub->add_option("--bubble-moderator", opt->bubble_moderator,
-                  "Numeric moderator on the bubble plot's x axis (default: the first numeric one; others at their means)");
+  sub->add_option(
+      "--bubble-moderator", opt->bubble_moderator,
+      "Numeric moderator on the bubble plot's x axis (default: the first numeric one; others at their means)");
   sub->callback([opt]() { run_regress(*opt); });
 }
 
@@ -94,7 +97,26 @@ void run_regress(const regress_options& opt) {
     ctx.yi.push_back(d.effects.yi[i]);
     ctx.vi.push_back(d.effects.vi[i]);
   }
-  for (std::size_t i : dm.missing) ctx.left_out.push_back(d.effects.labels[i]);
+  for (std::size_t i : dm.missing) {
+    ctx.left_out.push_back(d.effects.labels[i]);
+    // Listed with the other excluded studies, naming the moderator whose value is missing.
+    const std::size_t row = d.effects.source_row[i];
+    std::string column;
+    for (const auto& name : opt.moderators) {
+      const auto col = d.table.find(name);
+      if (col && column.empty() && [&] {
+            std::string cell = d.table.rows[row][*col];
+            cell.erase(0, cell.find_first_not_of(" \t"));
+            cell.erase(cell.find_last_not_of(" \t") + 1);
+            return cell.empty() || cell == "NA" || cell == ".";
+          }()) {
+        column = name;
+      }
+    }
+    ctx.meta.excluded.push_back(
+        {row, "missing value in moderator column '" + (column.empty() ? std::string("?") : column) + "'"});
+    ctx.meta.excluded_labels.push_back(d.effects.labels[i]);
+  }
 
   models::regression_result r = models::fit_regression(ctx.yi, ctx.vi, dm.x, d.resolved.spec);
   warnings notes;  // data and design notes first, then the model's
@@ -109,7 +131,8 @@ void run_regress(const regress_options& opt) {
     r.permutation = models::permutation_test(ctx.yi, ctx.vi, dm.x, d.resolved.spec, popt);
     r.has_permutations = true;
     if (r.permutation.failed > 0) {
-      r.notes.add(std::to_string(r.permutation.failed) + " permuted refits failed and are left out of the permutation p-values");
+      r.notes.add(std::to_string(r.permutation.failed) +
+                  " permuted refits failed and are left out of the permutation p-values");
     }
   }
   if (!opt.bubble.path.empty()) {

@@ -61,7 +61,9 @@ struct field {
   domain dom;
 };
 
-std::string quoted(const column& c) { return "column '" + c.name + "'"; }
+std::string quoted(const column& c) {
+  return "column '" + c.name + "'";
+}
 
 const source_position& position_of(const column& c, std::size_t i) {
   static const source_position unknown{};
@@ -86,8 +88,8 @@ const column& require_column(const raw_data& data, const std::string& name, meas
 domain domain_of(measure m, const std::string& name) {
   if (name == "n" || name == "n1" || name == "n2") {
     const auto& req = required_columns(m);
-    const bool has_sd = std::find(req.begin(), req.end(), "sd1") != req.end() ||
-                        std::find(req.begin(), req.end(), "sd") != req.end();
+    const bool has_sd =
+        std::find(req.begin(), req.end(), "sd1") != req.end() || std::find(req.begin(), req.end(), "sd") != req.end();
     return has_sd ? domain::sample : domain::size;
   }
   if (name == "events" || name == "events1" || name == "events2") return domain::count;
@@ -155,8 +157,7 @@ void check_domain(const field& f, std::size_t i) {
       check_integer(where, what, x);
       if (x < 2) {
         fail_input(where, what,
-                   "must be at least 2, got " + format_value(x) +
-                       " (a standard deviation needs two observations)");
+                   "must be at least 2, got " + format_value(x) + " (a standard deviation needs two observations)");
       }
       break;
     case domain::real: check_finite(where, what, x); break;
@@ -171,9 +172,9 @@ void check_not_above(const std::vector<field>& fields, std::size_t e, std::size_
   const double events = fields[e].col->values[i];
   const double size = fields[n].col->values[i];
   if (events > size) {
-    fail_input(position_of(*fields[e].col, i), quoted(*fields[e].col),
-               "must not exceed " + quoted(*fields[n].col) + " (" + format_value(size) + "), got " +
-                   format_value(events));
+    fail_input(
+        position_of(*fields[e].col, i), quoted(*fields[e].col),
+        "must not exceed " + quoted(*fields[n].col) + " (" + format_value(size) + "), got " + format_value(events));
   }
 }
 
@@ -185,6 +186,7 @@ struct outcome {
   bool zero_uncorrected = false;  ///< a zero cell that no correction touched
   std::string reason;             ///< non-empty: the study is excluded
   std::array<double, 4> cells{};  ///< uncorrected a, b, c, d (2x2 measures)
+  bool counts_valid = false;      ///< a complete, valid 2x2 table that Mantel-Haenszel / Peto may pool
 };
 
 bool corrects(const options& opt, bool has_zero) {
@@ -277,6 +279,7 @@ outcome two_by_two_outcome(measure m, const std::vector<field>& f, std::size_t i
       return o;
     }
   }
+  o.counts_valid = true;
   // to = "only0": add to all four cells of a study with a zero cell; to = "all": every study.
   const bool has_zero = a == 0 || b == 0 || c == 0 || d == 0;
   if (corrects(opt, has_zero)) {
@@ -326,7 +329,8 @@ outcome correlation_outcome(measure m, const std::vector<field>& f, std::size_t 
     return o;
   }
   if (std::abs(r) == 1) {
-    o.reason = "a correlation of " + format_value(r) + " has no sampling error, so the study's weight would be infinite";
+    o.reason =
+        "a correlation of " + format_value(r) + " has no sampling error, so the study's weight would be infinite";
     return o;
   }
   if (m == measure::COR) {  // yi = r, vi = (1 - r^2)^2/(n - 1)
@@ -422,9 +426,9 @@ outcome generic_outcome(const std::vector<field>& f, std::size_t i, generic_vari
     case generic_variance::ci: {
       const double lower = f[1].col->values[i], upper = f[2].col->values[i];
       if (!(upper > lower)) {
-        fail_input(position_of(*f[2].col, i), quoted(*f[2].col),
-                   "must be greater than " + quoted(*f[1].col) + " (" + format_value(lower) + "), got " +
-                       format_value(upper));
+        fail_input(
+            position_of(*f[2].col, i), quoted(*f[2].col),
+            "must be greater than " + quoted(*f[1].col) + " (" + format_value(lower) + "), got " + format_value(upper));
       }
       const double sei = (upper - lower) / (2.0 * z);
       o.vi = sei * sei;
@@ -436,8 +440,7 @@ outcome generic_outcome(const std::vector<field>& f, std::size_t i, generic_vari
 
 void check_options(measure m, const options& opt) {
   const family fam = family_of(m);
-  const bool uses_add = fam == family::two_by_two || fam == family::incidence || m == measure::PR ||
-                        m == measure::PLO;
+  const bool uses_add = fam == family::two_by_two || fam == family::incidence || m == measure::PR || m == measure::PLO;
   if (uses_add && opt.zero != zero_cell::none && !(std::isfinite(opt.add) && opt.add >= 0)) {
     fail_usage("--add", "must be a finite number >= 0, got " + format_value(opt.add));
   }
@@ -472,7 +475,7 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
   }
   if (gen_source == generic_variance::ci) {
     if (!(opt.level > 0 && opt.level < 1)) {
-      fail_usage("--level", "must lie strictly between 0 and 1, got " + format_value(opt.level));
+      fail_usage("--input-level", "must lie strictly between 0 and 1, got " + format_value(opt.level));
     }
     z = math::normal_critical(opt.level);
   }
@@ -480,7 +483,10 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
   effect_table out;
   out.m = m;
   out.used = opt;
-  if (fam == family::two_by_two) out.counts.emplace();
+  if (fam == family::two_by_two) {
+    out.counts.emplace();
+    out.pooled_counts.emplace();
+  }
 
   for (std::size_t i = 0; i < k; ++i) {
     const std::string label = data.labels.empty() ? "Study " + std::to_string(i + 1) : data.labels[i];
@@ -527,6 +533,14 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
       }
     }
 
+    if (o.counts_valid) {
+      out.pooled_counts->a.push_back(o.cells[0]);
+      out.pooled_counts->b.push_back(o.cells[1]);
+      out.pooled_counts->c.push_back(o.cells[2]);
+      out.pooled_counts->d.push_back(o.cells[3]);
+      out.pooled_source_row.push_back(i);
+      out.pooled_labels.push_back(label);
+    }
     if (!o.reason.empty()) {
       out.notes.add("study '" + label + "' excluded: " + o.reason);
       out.excluded.push_back({i, std::move(o.reason)});
@@ -564,8 +578,8 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
     const auto [it, fresh] = first_row.emplace(data.labels[i], i);
     if (!fresh && !data.labels[i].empty()) {
       out.label_notes.add("study label '" + data.labels[i] + "' appears more than once (studies " +
-                    std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
-                    "); they are pooled as separate studies");
+                          std::to_string(it->second + 1) + " and " + std::to_string(i + 1) +
+                          "); they are pooled as separate studies");
     }
   }
   return out;

@@ -2,6 +2,7 @@
 // their defaults: the pooled estimate uses the raw counts (no continuity correction, to = "none"),
 // while Q uses the per-study yi/vi of studies that are not double-zero (drop00 = TRUE).
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -15,7 +16,9 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-bool double_zero(double a, double b, double c, double d) { return (a == 0 && c == 0) || (b == 0 && d == 0); }
+bool double_zero(double a, double b, double c, double d) {
+  return (a == 0 && c == 0) || (b == 0 && d == 0);
+}
 
 struct pooled_2x2 {
   double beta = nan;
@@ -85,6 +88,8 @@ meta_result fit(const effects::effect_table& table, const model_spec& spec) {
   if (spec.est != method::MH && spec.est != method::PETO) {
     meta_result r = fit(table.yi, table.vi, table.labels, spec);
     for (const auto& n : table.notes.items) r.notes.add(n);
+    r.source_row = table.source_row;
+    for (const auto& ex : table.excluded) r.excluded.push_back({ex.index, ex.reason});
     return r;
   }
   const measure m = table.m;
@@ -96,13 +101,75 @@ meta_result fit(const effects::effect_table& table, const model_spec& spec) {
   }
   if (spec.test != ci_method::z) fail_usage("--ci-method", "Mantel-Haenszel and Peto pooling use the z test only");
   if (!table.counts) throw error("models::fit: 2x2 counts missing from the effect table");
-  const effects::two_by_two& t = *table.counts;
+
+  // The tables to pool: every complete, valid table (metafor pools the raw counts of all of them,
+  // whatever the continuity correction did to the per-study yi/vi).
+  const bool have_pooled = table.pooled_counts.has_value();
+  const effects::two_by_two& t = have_pooled ? *table.pooled_counts : *table.counts;
+  const std::vector<std::size_t>& rows = have_pooled ? table.pooled_source_row : table.source_row;
+  const std::vector<std::string>& labels = have_pooled ? table.pooled_labels : table.labels;
   const std::size_t k = t.a.size();
 
   meta_result r;
   r.spec = spec;
   r.k = static_cast<int>(k);
-  for (const auto& n : table.notes.items) r.notes.add(n);
+  r.source_row = rows;
+
+  // Per-study yi/vi where the effect table has them; a double-zero table has none under MH and Peto
+  // (rma.mh / rma.peto drop00 = TRUE for yi/vi), and neither has a table whose yi/vi is undefined.
+  std::vector<double> yi(k, nan), vi(k, nan);
+  std::vector<bool> has_yi(k, false);
+  {
+    std::size_t j = 0;  // table rows and pooled rows are both in raw-data order
+    for (std::size_t i = 0; i < k; ++i) {
+      while (j < table.source_row.size() && table.source_row[j] < rows[i]) ++j;
+      if (j < table.source_row.size() && table.source_row[j] == rows[i] &&
+          !double_zero(t.a[i], t.b[i], t.c[i], t.d[i])) {
+        yi[i] = table.yi[j];
+        vi[i] = table.vi[j];
+        has_yi[i] = true;
+      }
+    }
+  }
+  // Exclusions: the table's own (missing values, drop_double_zero: not pooled; undefined yi/vi:
+  // pooled), then the double-zero tables that have a yi in the table but none here.
+  const char* pooled_name = spec.est == method::MH ? "Mantel-Haenszel" : "Peto";
+  {
+    std::size_t ti = 0;
+    for (std::size_t e = 0; e < table.excluded.size(); ++e) {
+      const effects::exclusion& ex = table.excluded[e];
+      while (ti < k && rows[ti] < ex.index) ++ti;
+      const bool pooled = ti < k && rows[ti] == ex.index;
+      std::string reason = ex.reason;
+      if (pooled) reason += std::string("; its counts still enter the ") + pooled_name + " estimate";
+      r.excluded.push_back({ex.index, reason});
+    }
+    for (std::size_t i = 0; i < k; ++i) {
+      if (has_yi[i] || !double_zero(t.a[i], t.b[i], t.c[i], t.d[i])) continue;
+      bool listed = false;
+      for (const auto& ex : r.excluded) listed = listed || ex.index == rows[i];
+      if (listed) continue;
+      r.excluded.push_back({rows[i], std::string("double-zero table: no study estimate and not in Q (as metafor's "
+                                                 "drop00); its counts still enter the ") +
+                                         pooled_name + " estimate"});
+    }
+    std::sort(r.excluded.begin(), r.excluded.end(),
+              [](const excluded_study& a, const excluded_study& b) { return a.index < b.index; });
+    for (const auto& ex : r.excluded) {
+      std::string label;
+      for (std::size_t i = 0; i < k && label.empty(); ++i) {
+        if (rows[i] == ex.index) label = labels[i];
+      }
+      if (label.empty()) {
+        // Not pooled: the effect table's own warning names it.
+        for (std::size_t e = 0; e < table.excluded.size(); ++e) {
+          if (table.excluded[e].index == ex.index && e < table.notes.items.size()) r.notes.add(table.notes.items[e]);
+        }
+      } else {
+        r.notes.add("study '" + label + "': " + ex.reason);
+      }
+    }
+  }
   if (k == 0) {
     r.status = fit_status::degenerate;
     r.notes.add("no studies to pool");
@@ -135,7 +202,8 @@ meta_result fit(const effects::effect_table& table, const model_spec& spec) {
     }
   }
   if (std::isnan(p.beta)) {
-    if (r.status == fit_status::ok) r.notes.add("no events in one arm across all studies: the pooled ratio is undefined");
+    if (r.status == fit_status::ok)
+      r.notes.add("no events in one arm across all studies: the pooled ratio is undefined");
     r.status = fit_status::degenerate;
   }
 
@@ -150,18 +218,24 @@ meta_result fit(const effects::effect_table& table, const model_spec& spec) {
   pe.pi_lower = pe.ci_lower;
   pe.pi_upper = pe.ci_upper;
 
-  detail::fill_study_rows(r, table.labels, table.yi, table.vi, p.weight, spec.level);
+  detail::fill_study_rows(r, labels, yi, vi, p.weight, spec.level);
 
-  // Heterogeneity over studies with a defined yi (double-zero studies dropped, metafor drop00 = TRUE).
+  // Heterogeneity over the studies with a study estimate (metafor's k.yi).
   heterogeneity& h = r.het;
   h.tau2 = 0;
   h.tau = 0;
   double q = 0;
   std::size_t k_yi = 0;
   for (std::size_t i = 0; i < k; ++i) {
-    if (double_zero(t.a[i], t.b[i], t.c[i], t.d[i])) continue;
+    if (spec.est == method::PETO) {
+      // Peto's own study estimate (a - E)/V exists for every table with V > 0 that is not double-zero,
+      // whatever the measure of the effect table (rma.peto's k.yi).
+      if (!double_zero(t.a[i], t.b[i], t.c[i], t.d[i]) && p.weight[i] > 0) ++k_yi;
+      continue;
+    }
+    if (!has_yi[i]) continue;
     ++k_yi;
-    if (spec.est == method::MH) q += (table.yi[i] - p.beta) * (table.yi[i] - p.beta) / table.vi[i];
+    q += (yi[i] - p.beta) * (yi[i] - p.beta) / vi[i];
   }
   if (spec.est == method::PETO && peto_sum_v > 0) q = peto_q_part - peto_sum_oe * peto_sum_oe / peto_sum_v;
   if (k_yi > 1 && !std::isnan(p.beta)) {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "metasift/core/check.hpp"
@@ -24,11 +27,63 @@ std::optional<std::size_t> find_column(const io::table& t, const std::map<std::s
   return t.find(actual_name(cols, canonical));
 }
 
+/// metafor's argument name for a canonical column of measure family `m` (escalc's n1i, m1i, ai,
+/// ri, xi, x1i, ...), read when the table has no column of the canonical name and --col does not
+/// remap it. Empty when metafor's name is the canonical one (yi, vi, sei) or there is none.
+std::string metafor_alias(effects::measure m, const std::string& canonical) {
+  using effects::measure;
+  static const std::map<std::string, std::string> continuous{{"n1", "n1i"}, {"mean1", "m1i"}, {"sd1", "sd1i"},
+                                                             {"n2", "n2i"}, {"mean2", "m2i"}, {"sd2", "sd2i"}};
+  static const std::map<std::string, std::string> two_by_two{
+      {"events1", "ai"}, {"n1", "n1i"}, {"events2", "ci"}, {"n2", "n2i"}};
+  static const std::map<std::string, std::string> correlation{{"r", "ri"}, {"n", "ni"}};
+  static const std::map<std::string, std::string> proportion{{"events", "xi"}, {"n", "ni"}};
+  static const std::map<std::string, std::string> incidence{
+      {"events1", "x1i"}, {"time1", "t1i"}, {"events2", "x2i"}, {"time2", "t2i"}};
+  const std::map<std::string, std::string>* aliases = nullptr;
+  switch (m) {
+    case measure::MD:
+    case measure::SMD:
+    case measure::ROM: aliases = &continuous; break;
+    case measure::OR:
+    case measure::RR:
+    case measure::RD:
+    case measure::PETO: aliases = &two_by_two; break;
+    case measure::COR:
+    case measure::ZCOR: aliases = &correlation; break;
+    case measure::PR:
+    case measure::PLO:
+    case measure::PAS:
+    case measure::PFT: aliases = &proportion; break;
+    case measure::IRR:
+    case measure::IRD: aliases = &incidence; break;
+    case measure::GEN: break;
+  }
+  if (aliases == nullptr) return "";
+  const auto it = aliases->find(canonical);
+  return it == aliases->end() ? "" : it->second;
+}
+
+/// The column that gives `canonical`: the canonical name (or its --col remap), else metafor's name.
+std::optional<std::size_t> resolve_column(const io::table& t, const std::map<std::string, std::string>& cols,
+                                          effects::measure m, const std::string& canonical) {
+  if (const auto idx = find_column(t, cols, canonical)) return idx;
+  if (cols.count(canonical) != 0) return std::nullopt;  // an explicit remap is never second-guessed
+  const std::string alias = metafor_alias(m, canonical);
+  return alias.empty() ? std::nullopt : t.find(alias);
+}
+
+/// 2x2 tables given as metafor's four cells (ai bi ci di): n1 = ai + bi, n2 = ci + di.
+bool is_two_by_two(effects::measure m) {
+  using effects::measure;
+  return m == measure::OR || m == measure::RR || m == measure::RD || m == measure::PETO;
+}
+
 [[noreturn]] void missing(const io::table& t, const std::string& name, std::string_view why) {
   std::string present;
   for (const auto& n : t.names) present += (present.empty() ? "" : ", ") + n;
-  fail_input(source_position{t.file, 1, 0}, "", "missing column '" + name + "' " + std::string(why) +
-                                                    " (columns present: " + present + ")");
+  fail_input(source_position{t.file, 1, 0}, "",
+             "missing column '" + name + "' " + std::string(why) + " (columns present: " + present + ")");
 }
 
 }  // namespace
@@ -75,25 +130,53 @@ effects::raw_data extract(const io::table& t, effects::measure m, const std::map
       missing(t, actual_name(cols, "vi"), "(or 'sei', or 'ci_lower' and 'ci_upper') required by measure GEN");
     }
   }
+  auto cell = [&](std::size_t r, std::size_t col) {
+    // A blank, NA or . is a missing value: the effects module excludes the study with a warning
+    // naming the study and this column (as metafor's NA); anything else must be a number.
+    const std::optional<double> x = t.optional_number(r, col);
+    return x ? *x : std::numeric_limits<double>::quiet_NaN();
+  };
   // Each column the measure reads must come from its own column of the file: a mapping such as
   // yi=vi would otherwise read the variances as the effects, silently.
   std::map<std::size_t, std::string> read_from;
+  std::string read;
   for (const auto& canonical : wanted) {
-    const auto idx = find_column(t, cols, canonical);
-    if (!idx) missing(t, actual_name(cols, canonical), why);
-    if (const auto [it, fresh] = read_from.emplace(*idx, canonical); !fresh) {
-      fail_usage("--col", "'" + it->second + "' and '" + canonical + "' would both be read from column '" +
-                              t.names[*idx] + "'; map each to a column of its own");
+    auto idx = resolve_column(t, cols, m, canonical);
+    if (idx) {
+      if (const auto [it, fresh] = read_from.emplace(*idx, canonical); !fresh) {
+        fail_usage("--col", "'" + it->second + "' and '" + canonical + "' would both be read from column '" +
+                                t.names[*idx] + "'; map each to a column of its own");
+      }
     }
     effects::column c;
+    if (!idx && is_two_by_two(m) && (canonical == "n1" || canonical == "n2") && cols.count(canonical) == 0) {
+      // metafor's four-cell table: the group total is events + non-events (ai + bi, ci + di).
+      const std::string events = canonical == "n1" ? "ai" : "ci", rest = canonical == "n1" ? "bi" : "di";
+      const auto e = t.find(events), n = t.find(rest);
+      if (e && n) {
+        c.name = t.names[*e] + " + " + t.names[*n];
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+          c.values.push_back(cell(r, *e) + cell(r, *n));
+          c.where.push_back(t.position(r, *n));
+        }
+        read += (read.empty() ? "" : ", ") + canonical + " = " + c.name;
+        out.columns.emplace(canonical, std::move(c));
+        continue;
+      }
+    }
+    if (!idx) {
+      missing(t, actual_name(cols, canonical), why);
+    }
     c.name = t.names[*idx];
+    read += (read.empty() ? "" : ", ") + canonical + (lower(c.name) == canonical ? std::string() : " = " + c.name);
     c.values.reserve(t.rows.size());
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
-      c.values.push_back(t.number(r, *idx));
+      c.values.push_back(cell(r, *idx));
       c.where.push_back(t.position(r, *idx));
     }
     out.columns.emplace(canonical, std::move(c));
   }
+  out.columns_read = "columns read: " + read;
   if (const auto idx = find_column(t, cols, "study")) {
     for (std::size_t r = 0; r < t.rows.size(); ++r) out.labels.push_back(t.rows[r][*idx]);
   } else {
@@ -102,7 +185,18 @@ effects::raw_data extract(const io::table& t, effects::measure m, const std::map
   return out;
 }
 
+void set_exclusions(report::meta_context& ctx, const models::meta_result& r, const effects::raw_data& raw) {
+  ctx.excluded.clear();
+  ctx.excluded_labels.clear();
+  for (const auto& ex : r.excluded) {
+    ctx.excluded.push_back({ex.index, ex.reason});
+    ctx.excluded_labels.push_back(ex.index < raw.labels.size() ? raw.labels[ex.index]
+                                                               : "Study " + std::to_string(ex.index + 1));
+  }
+}
+
 std::vector<report::data_column> data_columns(const io::table& t, const effects::effect_table& e,
+                                              const std::vector<std::size_t>& rows,
                                               const std::map<std::string, std::string>& cols,
                                               const std::vector<std::string>& group_names) {
   using effects::measure;
@@ -116,7 +210,8 @@ std::vector<report::data_column> data_columns(const io::table& t, const effects:
     case measure::MD:
     case measure::SMD:
     case measure::ROM:
-      specs = {{0, "n1", "N"}, {0, "mean1", "Mean"}, {0, "sd1", "SD"}, {1, "n2", "N"}, {1, "mean2", "Mean"}, {1, "sd2", "SD"}};
+      specs = {{0, "n1", "N"}, {0, "mean1", "Mean"}, {0, "sd1", "SD"},
+               {1, "n2", "N"}, {1, "mean2", "Mean"}, {1, "sd2", "SD"}};
       break;
     case measure::OR:
     case measure::RR:
@@ -134,10 +229,10 @@ std::vector<report::data_column> data_columns(const io::table& t, const effects:
   const std::string g2 = group_names.size() > 1 ? group_names[1] : "Group 2";
   std::vector<report::data_column> out;
   for (const auto& s : specs) {
-    const auto idx = find_column(t, cols, s.canonical);
+    const auto idx = resolve_column(t, cols, e.m, s.canonical);
     if (!idx) return {};
     report::data_column c{s.group == 0 ? g1 : g2, s.header, {}};
-    for (std::size_t row : e.source_row) {
+    for (std::size_t row : rows) {
       std::string cell = t.rows[row][*idx];
       const auto b = cell.find_first_not_of(" \t");
       const auto en = cell.find_last_not_of(" \t");

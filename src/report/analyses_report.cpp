@@ -87,10 +87,23 @@ json excluded_json(const meta_context& ctx) {
   return excluded;
 }
 
+/// The analysis's warnings, after one per excluded study (the data's warnings come first).
+std::vector<std::string> all_warnings(const warnings& notes, const meta_context& ctx) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
+    out.push_back("study '" + (i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : std::string("?")) +
+                  "' excluded: " + ctx.excluded[i].reason);
+  }
+  for (const auto& n : notes.items) {
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  }
+  return out;
+}
+
 void finish(json& j, fit_status status, const warnings& notes, const meta_context& ctx) {
   j["excluded"] = excluded_json(ctx);
   j["status"] = std::string(to_string(status));
-  j["warnings"] = notes.items;
+  j["warnings"] = all_warnings(notes, ctx);
 }
 
 /// The statistic of a z or t test under its name, with df for t.
@@ -141,7 +154,7 @@ std::string footer_text(fit_status status, const warnings& notes, const meta_con
                        ctx.excluded[i].reason);
   }
   if (status != fit_status::ok) out += fmt::format("Status: {}\n", to_string(status));
-  for (const auto& n : notes.items) out += "Warning: " + n + '\n';
+  for (const auto& n : all_warnings(notes, ctx)) out += "Warning: " + n + '\n';
   if (!ctx.version.empty()) out += "metasift " + ctx.version + '\n';
   return out;
 }
@@ -377,7 +390,7 @@ std::string format_csv(const analyses::bias_result& r, const meta_context& ctx) 
     row(name, "ci_upper", l->fit.b0_ci_upper);
     row(name, "p", l->fit.b0_p);
   }
-  return out;
+  return add_excluded_csv(out, ctx, true, 1, prov);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,7 +483,7 @@ std::string format_csv(const analyses::trimfill_result& r, const meta_context& c
     out += fmt::format("{},{},{},,,{},{}{}\n", m == &r.observed ? "Observed" : "Adjusted", csv_num(p.estimate),
                        csv_num(p.se * p.se), csv_num(p.ci_lower), csv_num(p.ci_upper), prov);
   }
-  return out;
+  return add_excluded_csv(out, ctx, false, 6, prov);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,7 +582,7 @@ std::string format_csv(const analyses::influence_result& r, const meta_context& 
                        csv_num(s.dffits), csv_num(s.cooks_d), csv_num(s.cov_ratio), csv_num(s.hat), csv_num(s.weight),
                        csv_num(s.dfbetas), s.influential ? 1 : 0, prov);
   }
-  return out;
+  return add_excluded_csv(out, ctx, false, 17, prov);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,7 +647,7 @@ std::string format_csv(const analyses::cumulative_result& r, const meta_context&
                        csv_num(s.estimate), csv_num(s.se), csv_num(s.ci_lower), csv_num(s.ci_upper), csv_num(s.p),
                        csv_num(s.tau2), csv_num(s.I2), csv_num(s.H2), csv_num(s.Q), prov);
   }
-  return out;
+  return add_excluded_csv(out, ctx, false, 11, prov);
 }
 
 }  // namespace metasift::report

@@ -22,7 +22,9 @@ std::string fixed(double x, int decimals) {
 }
 
 /// p-values as Stata prints them in forest-plot footers: two decimals, so tiny values read 0.00.
-std::string pvalue(double p, int decimals) { return fixed(p, decimals); }
+std::string pvalue(double p, int decimals) {
+  return fixed(p, decimals);
+}
 
 std::string pad_left(std::string_view s, std::size_t width) {
   std::string out;
@@ -74,8 +76,17 @@ double shown(const meta_context& ctx, double x) {
   return effects::back_transform(ctx.measure, x, ctx.harmonic_n);
 }
 
+/// The method as reported: "fixed" when tau^2 was given rather than estimated.
+std::string method_label(const models::model_spec& s) {
+  if (s.tau2_fixed && models::is_random_effects(s.est)) return "fixed";
+  return std::string(models::to_string(s.est));
+}
+
 std::string model_line(const models::model_spec& s) {
   using models::method;
+  if (s.tau2_fixed && models::is_random_effects(s.est)) {
+    return fmt::format("Random-effects model with tau2 fixed at {:.4f}", *s.tau2_fixed);
+  }
   switch (s.est) {
     case method::EE: return "Common-effect inverse-variance model";
     case method::MH: return "Common-effect Mantel-Haenszel model";
@@ -192,7 +203,8 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   }
   for (std::size_t i = 0; i < r.studies.size(); ++i) {
     std::string line = pad_right_u8(clip_label(r.studies[i].label), label_w);
-    for (std::size_t c = 0; c < dc.size(); ++c) line += pad_left(i < dc[c].cells.size() ? dc[c].cells[i] : "", col_w[c]);
+    for (std::size_t c = 0; c < dc.size(); ++c)
+      line += pad_left(i < dc[c].cells.size() ? dc[c].cells[i] : "", col_w[c]);
     line += pad_left(effect_cell(eff[i]), eff_w) + pad_left(fixed(r.studies[i].weight, d), 10);
     out += trim_end(line);
   }
@@ -205,7 +217,8 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   const auto& h = r.het;
   const bool random = models::is_random_effects(r.spec.est);
   if (random) {
-    out += fmt::format("Heterogeneity: tau2 = {}, I2 = {}%, H2 = {}\n", fixed(h.tau2, d), fixed(h.I2, d), fixed(h.H2, d));
+    out +=
+        fmt::format("Heterogeneity: tau2 = {}, I2 = {}%, H2 = {}\n", fixed(h.tau2, d), fixed(h.I2, d), fixed(h.H2, d));
   } else {
     out += fmt::format("Heterogeneity: I2 = {}%, H2 = {}\n", fixed(h.I2, d), fixed(h.H2, d));
   }
@@ -238,8 +251,13 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
       out += fmt::format("Prediction interval ({}): [{}, {}]\n", models::to_string(r.spec.pi),
                          num(shown(ctx, r.pooled.pi_lower), 4), num(shown(ctx, r.pooled.pi_upper), 4));
     }
-    out += fmt::format("tau2 = {} (SE {}), tau = {}, I2 = {}%, H2 = {}\n", num(h.tau2, 4), num(h.tau2_se, 4),
-                       num(h.tau, 4), num(h.I2, 2), num(h.H2, 2));
+    if (r.spec.tau2_fixed) {
+      out += fmt::format("tau2 = {} (fixed), tau = {}, I2 = {}%, H2 = {}\n", num(h.tau2, 4), num(h.tau, 4),
+                         num(h.I2, 2), num(h.H2, 2));
+    } else {
+      out += fmt::format("tau2 = {} (SE {}), tau = {}, I2 = {}%, H2 = {}\n", num(h.tau2, 4), num(h.tau2_se, 4),
+                         num(h.tau, 4), num(h.I2, 2), num(h.H2, 2));
+    }
     if (h.has_ci) {
       out += fmt::format("Q-profile {:g}% CI: tau2 [{}, {}], tau [{}, {}], I2 [{}%, {}%], H2 [{}, {}]\n",
                          r.spec.level * 100, num(h.tau2_ci.lower, 4), num(h.tau2_ci.upper, 4), num(h.tau_ci.lower, 4),
@@ -250,11 +268,12 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   out += fmt::format("Q = {}, df = {}, p = {:.4g}\n", num(h.Q, 4), fixed(h.df, 0), h.p);
   out += fmt::format("Conventions ({}):\n", models::to_string(ctx.conv));
   out += fmt::format("  measure: {} ({}); method: {}; test: {}; level: {:g}%\n", effects::to_string(ctx.measure),
-                     effects::display_name(ctx.measure), models::to_string(r.spec.est), models::to_string(r.spec.test),
+                     effects::display_name(ctx.measure), method_label(r.spec), models::to_string(r.spec.test),
                      r.spec.level * 100);
   for (const auto& c : ctx.conventions) out += "  " + c + '\n';
   for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
-    out += fmt::format("Excluded: {}: {}\n", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "?", ctx.excluded[i].reason);
+    out += fmt::format("Excluded: {}: {}\n", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "?",
+                       ctx.excluded[i].reason);
   }
   if (r.status != fit_status::ok) out += fmt::format("Status: {}\n", to_string(r.status));
   for (const auto& n : r.notes.items) out += "Warning: " + n + '\n';
@@ -269,7 +288,7 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["software"] = {{"name", "metasift"}, {"version", ctx.version}};
   j["data"] = ctx.data_file;
   j["measure"] = std::string(effects::to_string(ctx.measure));
-  j["method"] = std::string(models::to_string(r.spec.est));
+  j["method"] = method_label(r.spec);
   j["ci_method"] = std::string(models::to_string(r.spec.test));
   j["pi_method"] = std::string(models::to_string(r.spec.pi));
   j["convention"] = std::string(models::to_string(ctx.conv));
@@ -279,9 +298,12 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["scale"] = transformed ? "transformed" : "identity";
   json studies = json::array();
   for (const auto& s : r.studies) {
-    json o = {{"study", s.label},          {"yi", number(s.yi)},
-              {"vi", number(s.vi)},        {"se", number(s.se)},
-              {"ci_lower", number(s.ci_lower)}, {"ci_upper", number(s.ci_upper)},
+    json o = {{"study", s.label},
+              {"yi", number(s.yi)},
+              {"vi", number(s.vi)},
+              {"se", number(s.se)},
+              {"ci_lower", number(s.ci_lower)},
+              {"ci_upper", number(s.ci_upper)},
               {"weight", number(s.weight)}};
     if (transformed) {
       o["back_transformed"] = {{"effect", number(shown(ctx, s.yi))},
@@ -311,9 +333,15 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   }
   j["pooled"] = std::move(pooled);
   const auto& h = r.het;
-  json het = {{"tau2", number(h.tau2)}, {"tau2_se", number(h.tau2_se)}, {"tau", number(h.tau)},
-              {"I2", number(h.I2)},     {"H2", number(h.H2)},           {"Q", number(h.Q)},
-              {"df", number(h.df)},     {"p", number(h.p)},             {"typical_vi", number(h.typical_v)}};
+  json het = {{"tau2", number(h.tau2)},
+              {"tau2_se", number(h.tau2_se)},
+              {"tau", number(h.tau)},
+              {"I2", number(h.I2)},
+              {"H2", number(h.H2)},
+              {"Q", number(h.Q)},
+              {"df", number(h.df)},
+              {"p", number(h.p)},
+              {"typical_vi", number(h.typical_v)}};
   if (h.has_ci) {
     het["tau2_ci"] = {number(h.tau2_ci.lower), number(h.tau2_ci.upper)};
     het["tau_ci"] = {number(h.tau_ci.lower), number(h.tau_ci.upper)};
@@ -323,9 +351,8 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
     het["tau2_ci"] = nullptr;
   }
   j["heterogeneity"] = std::move(het);
-  j["convergence"] = {{"iterations", r.conv.iterations},
-                      {"step_halvings", r.conv.step_halvings},
-                      {"fallback", r.conv.used_fallback}};
+  j["convergence"] = {
+      {"iterations", r.conv.iterations}, {"step_halvings", r.conv.step_halvings}, {"fallback", r.conv.used_fallback}};
   json excluded = json::array();
   for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
     excluded.push_back({{"study", i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : ""},
@@ -338,32 +365,83 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   return j.dump(2) + '\n';
 }
 
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bool long_format, std::size_t na_fields,
+                             const std::string& provenance) {
+  std::string out;
+  out.reserve(csv.size() + 64 * (ctx.excluded.size() + 1));
+  bool header = true;
+  std::size_t start = 0;
+  while (start < csv.size()) {
+    std::size_t end = csv.find('\n', start);
+    if (end == std::string::npos) end = csv.size();
+    out.append(csv, start, end - start);
+    out += header ? ",excluded\n" : ",\n";
+    header = false;
+    start = end + 1;
+  }
+  for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
+    const std::string label = i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "";
+    out += long_format ? "excluded," + csv_field(label) : csv_field(label);
+    for (std::size_t f = 0; f < na_fields; ++f) out += ",NA";
+    out += provenance + ',' + csv_field(ctx.excluded[i].reason) + '\n';
+  }
+  return out;
+}
+
 std::string format_csv(const meta_result& r, const meta_context& ctx) {
   auto quote = [](std::string_view s) { return io::csv_text(s); };
   auto num = [](double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); };
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Every row names what produced it, so a CSV cut out of its context still says so.
-  const std::string provenance = fmt::format(",{},{},{},{}", effects::to_string(ctx.measure),
-                                             models::to_string(r.spec.est), models::to_string(r.spec.test),
-                                             models::to_string(ctx.conv));
+  const std::string provenance =
+      fmt::format(",{},{},{},{}", effects::to_string(ctx.measure), models::to_string(r.spec.est),
+                  models::to_string(r.spec.test), models::to_string(ctx.conv));
   std::string out = "study,yi,vi,se,ci_lower,ci_upper,weight";
   if (transformed) out += ",effect_bt,ci_lower_bt,ci_upper_bt";
-  out += ",measure,method,ci_method,convention\n";
-  for (const auto& s : r.studies) {
+  out += ",measure,method,ci_method,convention,excluded\n";
+  // The reason a study has no study estimate; studies without a row of their own (a missing value)
+  // follow the study rows, with NA everywhere.
+  auto reason_of = [&](std::size_t row) -> std::string {
+    for (const auto& ex : ctx.excluded) {
+      if (ex.index == row) return quote(ex.reason);
+    }
+    return "";
+  };
+  for (std::size_t i = 0; i < r.studies.size(); ++i) {
+    const auto& s = r.studies[i];
     out += fmt::format("{},{},{},{},{},{},{}", quote(s.label), num(s.yi), num(s.vi), num(s.se), num(s.ci_lower),
                        num(s.ci_upper), num(s.weight));
     if (transformed) {
       out += fmt::format(",{},{},{}", num(shown(ctx, s.yi)), num(shown(ctx, s.ci_lower)), num(shown(ctx, s.ci_upper)));
     }
-    out += provenance + '\n';
+    out += provenance + ',' + (i < r.source_row.size() ? reason_of(r.source_row[i]) : std::string()) + '\n';
+  }
+  for (std::size_t e = 0; e < ctx.excluded.size(); ++e) {
+    if (std::find(r.source_row.begin(), r.source_row.end(), ctx.excluded[e].index) != r.source_row.end()) continue;
+    out += quote(e < ctx.excluded_labels.size() ? ctx.excluded_labels[e] : "") + std::string(transformed ? 9 : 6, ',');
+    std::string nas;
+    for (int f = 0; f < (transformed ? 9 : 6); ++f) nas += ",NA";
+    out.resize(out.size() - static_cast<std::size_t>(transformed ? 9 : 6));
+    out += nas + provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
   }
   const auto& p = r.pooled;
   out += fmt::format("Overall,{},{},{},{},{},100", num(p.estimate), num(p.se * p.se), num(p.se), num(p.ci_lower),
                      num(p.ci_upper));
   if (transformed) {
-    out += fmt::format(",{},{},{}", num(shown(ctx, p.estimate)), num(shown(ctx, p.ci_lower)), num(shown(ctx, p.ci_upper)));
+    out +=
+        fmt::format(",{},{},{}", num(shown(ctx, p.estimate)), num(shown(ctx, p.ci_lower)), num(shown(ctx, p.ci_upper)));
   }
-  out += provenance + '\n';
+  out += provenance + ",\n";
   return out;
 }
 

@@ -57,7 +57,9 @@ std::string csv_quote(std::string_view s) {
   return io::csv_text(s);
 }
 
-std::string csv_num(double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); }
+std::string csv_num(double x) {
+  return std::isnan(x) ? std::string("NA") : fmt::format("{}", x);
+}
 
 bool transformed(const meta_context& ctx) {
   return effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
@@ -68,7 +70,9 @@ double shown(const meta_context& ctx, double x) {
   return effects::back_transform(ctx.measure, x, ctx.harmonic_n);
 }
 
-std::string stat_name(const models::model_spec& s) { return s.test == models::ci_method::hk ? "t" : "z"; }
+std::string stat_name(const models::model_spec& s) {
+  return s.test == models::ci_method::hk ? "t" : "z";
+}
 
 std::string model_line(const models::regression_result& r) {
   if (!models::is_random_effects(r.spec.est)) return "Common-effect meta-regression (inverse-variance weights)";
@@ -79,7 +83,8 @@ std::string model_line(const models::regression_result& r) {
 std::string tested_coefficients(const models::regression_result& r) {
   std::vector<int> idx;
   for (int j = 0; j < r.p; ++j) {
-    if (r.p == 1 || !r.has_intercept || r.coefficients[static_cast<std::size_t>(j)].name != "intrcpt") idx.push_back(j + 1);
+    if (r.p == 1 || !r.has_intercept || r.coefficients[static_cast<std::size_t>(j)].name != "intrcpt")
+      idx.push_back(j + 1);
   }
   if (idx.empty()) return "";
   bool contiguous = true;
@@ -95,7 +100,9 @@ std::string tested_coefficients(const models::regression_result& r) {
 }
 
 json pooled_json(const models::pooled_estimate& p, const models::model_spec& spec, const meta_context& ctx) {
-  json o = {{"estimate", number(p.estimate)}, {"se", number(p.se)}, {"ci_lower", number(p.ci_lower)},
+  json o = {{"estimate", number(p.estimate)},
+            {"se", number(p.se)},
+            {"ci_lower", number(p.ci_lower)},
             {"ci_upper", number(p.ci_upper)}};
   if (spec.test == models::ci_method::hk) {
     o["t"] = number(p.statistic);
@@ -115,8 +122,10 @@ json pooled_json(const models::pooled_estimate& p, const models::model_spec& spe
 }
 
 json heterogeneity_json(const models::heterogeneity& h) {
-  return {{"tau2", number(h.tau2)}, {"tau2_se", number(h.tau2_se)}, {"tau", number(h.tau)}, {"I2", number(h.I2)},
-          {"H2", number(h.H2)},     {"Q", number(h.Q)},             {"df", number(h.df)},   {"p", number(h.p)}};
+  return {{"tau2", number(h.tau2)}, {"tau2_se", number(h.tau2_se)},
+          {"tau", number(h.tau)},   {"I2", number(h.I2)},
+          {"H2", number(h.H2)},     {"Q", number(h.Q)},
+          {"df", number(h.df)},     {"p", number(h.p)}};
 }
 
 }  // namespace
@@ -140,7 +149,8 @@ std::string format_text(const models::regression_result& r, const regression_con
   } else {
     out += fmt::format("Residual heterogeneity: I2 = {}%, H2 = {}\n", fixed(r.I2, 2), fixed(r.H2, 2));
   }
-  out += fmt::format("Test for residual heterogeneity: QE({}) = {}, p = {}\n", fixed(r.QE_df, 0), fixed(r.QE, d), pvalue(r.QE_p));
+  out += fmt::format("Test for residual heterogeneity: QE({}) = {}, p = {}\n", fixed(r.QE_df, 0), fixed(r.QE, d),
+                     pvalue(r.QE_p));
   const std::string tested = tested_coefficients(r);
   if (hk) {
     out += fmt::format("Test of moderators (coefficients {}): F({}, {}) = {}, p = {}\n", tested, fixed(r.QM_df, 0),
@@ -150,11 +160,12 @@ std::string format_text(const models::regression_result& r, const regression_con
                        fixed(r.QM, d), pvalue(r.QM_p));
   }
   if (r.has_permutations) {
-    out += fmt::format("Permutation test ({}): QM p = {}\n",
-                       r.permutation.exact ? fmt::format("exact, all {} distinct arrangements", r.permutation.iterations)
-                                           : fmt::format("{} random arrangements, seed {}", r.permutation.iterations,
-                                                         r.permutation.seed),
-                       pvalue(r.permutation.QM_p));
+    out +=
+        fmt::format("Permutation test ({}): QM p = {}\n",
+                    r.permutation.exact
+                        ? fmt::format("exact, all {} distinct arrangements", r.permutation.iterations)
+                        : fmt::format("{} random arrangements, seed {}", r.permutation.iterations, r.permutation.seed),
+                    pvalue(r.permutation.QM_p));
   }
   out += '\n';
 
@@ -164,8 +175,8 @@ std::string format_text(const models::regression_result& r, const regression_con
   std::vector<std::vector<std::string>> rows;
   for (std::size_t j = 0; j < r.coefficients.size(); ++j) {
     const auto& c = r.coefficients[j];
-    std::vector<std::string> row{fixed(c.estimate, d), fixed(c.se, d), fixed(c.statistic, d), pvalue(c.p),
-                                 fixed(c.ci_lower, d), fixed(c.ci_upper, d)};
+    std::vector<std::string> row{fixed(c.estimate, d), fixed(c.se, d),       fixed(c.statistic, d),
+                                 pvalue(c.p),          fixed(c.ci_lower, d), fixed(c.ci_upper, d)};
     if (r.has_permutations) row.push_back(j < r.permutation.p.size() ? pvalue(r.permutation.p[j]) : ".");
     rows.push_back(std::move(row));
   }
@@ -202,7 +213,8 @@ std::string format_text(const models::regression_result& r, const regression_con
                      models::to_string(r.spec.est), models::to_string(r.spec.test), r.spec.level * 100);
   for (const auto& c : mc.conventions) out += "  " + c + '\n';
   for (std::size_t i = 0; i < mc.excluded.size(); ++i) {
-    out += fmt::format("Excluded: {}: {}\n", i < mc.excluded_labels.size() ? mc.excluded_labels[i] : "?", mc.excluded[i].reason);
+    out += fmt::format("Excluded: {}: {}\n", i < mc.excluded_labels.size() ? mc.excluded_labels[i] : "?",
+                       mc.excluded[i].reason);
   }
   if (r.status != fit_status::ok) out += fmt::format("Status: {}\n", to_string(r.status));
   for (const auto& n : r.notes.items) out += "Warning: " + n + '\n';
@@ -228,7 +240,8 @@ std::string format_json(const models::regression_result& r, const regression_con
   j["moderators"] = ctx.moderators;
   json factors = json::array();
   for (const auto& f : ctx.factors) {
-    factors.push_back({{"column", f.column}, {"reference", f.reference.empty() ? json(nullptr) : json(f.reference)},
+    factors.push_back({{"column", f.column},
+                       {"reference", f.reference.empty() ? json(nullptr) : json(f.reference)},
                        {"levels", f.levels}});
   }
   j["factors"] = std::move(factors);
@@ -240,7 +253,8 @@ std::string format_json(const models::regression_result& r, const regression_con
     o["p"] = number(c.p);
     o["ci_lower"] = number(c.ci_lower);
     o["ci_upper"] = number(c.ci_upper);
-    if (r.has_permutations) o["p_perm"] = number(i < r.permutation.p.size() ? r.permutation.p[i] : models::not_available);
+    if (r.has_permutations)
+      o["p_perm"] = number(i < r.permutation.p.size() ? r.permutation.p[i] : models::not_available);
     coefs.push_back(std::move(o));
   }
   j["coefficients"] = std::move(coefs);
@@ -292,8 +306,8 @@ std::string format_json(const models::regression_result& r, const regression_con
                         {"reason", mc.excluded[i].reason}});
   }
   j["excluded"] = std::move(excluded);
-  j["convergence"] = {{"iterations", r.conv.iterations}, {"step_halvings", r.conv.step_halvings},
-                      {"fallback", r.conv.used_fallback}};
+  j["convergence"] = {
+      {"iterations", r.conv.iterations}, {"step_halvings", r.conv.step_halvings}, {"fallback", r.conv.used_fallback}};
   j["status"] = std::string(to_string(r.status));
   j["warnings"] = r.notes.items;
   return j.dump(2) + '\n';
@@ -301,8 +315,9 @@ std::string format_json(const models::regression_result& r, const regression_con
 
 std::string format_csv(const models::regression_result& r, const regression_context& ctx) {
   const meta_context& mc = ctx.meta;
-  const std::string provenance = fmt::format(",{},{},{},{}", effects::to_string(mc.measure), models::to_string(r.spec.est),
-                                             models::to_string(r.spec.test), models::to_string(mc.conv));
+  const std::string provenance =
+      fmt::format(",{},{},{},{}", effects::to_string(mc.measure), models::to_string(r.spec.est),
+                  models::to_string(r.spec.test), models::to_string(mc.conv));
   std::string out = "term,estimate,se,statistic,df,p,ci_lower,ci_upper,p_perm,measure,method,ci_method,convention\n";
   for (std::size_t i = 0; i < r.coefficients.size(); ++i) {
     const auto& c = r.coefficients[i];
@@ -324,7 +339,7 @@ std::string format_csv(const models::regression_result& r, const regression_cont
   row("R2", r.R2, na, na, na, na, na);
   row("QM", na, na, r.QM, r.QM_df, r.QM_p, r.has_permutations ? r.permutation.QM_p : na);
   row("QE", na, na, r.QE, r.QE_df, r.QE_p, na);
-  return out;
+  return add_excluded_csv(out, mc, false, 8, provenance);
 }
 
 std::string format_subgroups_text(const analyses::subgroup_result& r, const meta_context& ctx) {
@@ -347,7 +362,8 @@ std::string format_subgroups_text(const analyses::subgroup_result& r, const meta
   std::size_t w = 0;
   for (const auto& g : r.groups) {
     const auto& p = g.fit.pooled;
-    eff.push_back({fixed(shown(ctx, p.estimate), d), fixed(shown(ctx, p.ci_lower), d), fixed(shown(ctx, p.ci_upper), d)});
+    eff.push_back(
+        {fixed(shown(ctx, p.estimate), d), fixed(shown(ctx, p.ci_lower), d), fixed(shown(ctx, p.ci_upper), d)});
     w = std::max({w, eff.back()[0].size(), eff.back()[1].size(), eff.back()[2].size()});
   }
   for (std::size_t j = 0; j < r.groups.size(); ++j) {
@@ -377,7 +393,8 @@ std::string format_subgroups_text(const analyses::subgroup_result& r, const meta
   return out;
 }
 
-std::string add_subgroups_json(const std::string& meta_json, const analyses::subgroup_result& r, const meta_context& ctx) {
+std::string add_subgroups_json(const std::string& meta_json, const analyses::subgroup_result& r,
+                               const meta_context& ctx) {
   json j = json::parse(meta_json);
   json groups = json::array();
   for (const auto& g : r.groups) {
@@ -402,8 +419,9 @@ std::string add_subgroups_json(const std::string& meta_json, const analyses::sub
 
 std::string format_subgroups_csv(const analyses::subgroup_result& r, const models::meta_result& overall,
                                  const meta_context& ctx) {
-  const std::string provenance = fmt::format(",{},{},{},{}", effects::to_string(ctx.measure), models::to_string(r.spec.est),
-                                             models::to_string(r.spec.test), models::to_string(ctx.conv));
+  const std::string provenance =
+      fmt::format(",{},{},{},{}", effects::to_string(ctx.measure), models::to_string(r.spec.est),
+                  models::to_string(r.spec.test), models::to_string(ctx.conv));
   std::string out =
       "subgroup,k,estimate,se,statistic,df,p,ci_lower,ci_upper,tau2,tau2_se,I2,H2,Q,Q_df,Q_p,measure,method,ci_method,"
       "convention\n";

@@ -1,12 +1,14 @@
 // metasift run: screening, the join of study data to included records, the analyses, figures and
 // results.json, all in memory (compute_run); write.cpp puts them on disk.
+#include "metasift/run/run.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "internal.hpp"
 #include "metasift/core/check.hpp"
@@ -22,7 +24,6 @@
 #include "metasift/report/analyses_report.hpp"
 #include "metasift/review/audit.hpp"
 #include "metasift/review/dedup_normalize.hpp"
-#include "metasift/run/run.hpp"
 
 namespace metasift::run {
 
@@ -178,7 +179,7 @@ std::vector<std::string> labels_of(const models::meta_result& r) {
 void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   const analysis_spec& a = b.spec;
   effects::options eopt;
-  eopt.level = a.level;
+  eopt.level = 0.95;  // GEN ci_lower/ci_upper are read as 95% CIs, whatever the analysis level
   models::model_spec spec;
   spec.est = a.method;
   spec.test = a.ci;
@@ -194,9 +195,9 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   ctx.data_file = a.data_label;
   ctx.conv = a.conv;
   ctx.conventions = b.resolved.described;
-  ctx.data_columns = pipeline::data_columns(b.data, b.effects, {}, a.group_names);
-  ctx.excluded = b.effects.excluded;
-  for (const auto& ex : b.effects.excluded) ctx.excluded_labels.push_back(raw.labels.at(ex.index));
+  ctx.conventions.push_back(raw.columns_read);
+  ctx.data_columns = pipeline::data_columns(b.data, b.effects, b.meta.source_row, {}, a.group_names);
+  pipeline::set_exclusions(ctx, b.meta, raw);
   if (!b.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(b.effects.ni);
   ctx.decimals = 2;
   ctx.version = std::string(version());
@@ -273,9 +274,9 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
 
 std::shared_ptr<const run_figure> forest_figure(const analysis_bundle& b) {
   // With a subgroup analysis the forest plot shows one block per subgroup (R meta, Stata).
-  plot::forest_input in = b.subgroups ? plot::make_subgroup_forest_input(*b.subgroups, b.meta, b.measure,
-                                                                         b.ctx.harmonic_n, b.ctx.decimals)
-                                      : plot::make_forest_input(b.meta, b.measure, b.ctx.harmonic_n, b.ctx.decimals);
+  plot::forest_input in =
+      b.subgroups ? plot::make_subgroup_forest_input(*b.subgroups, b.meta, b.measure, b.ctx.harmonic_n, b.ctx.decimals)
+                  : plot::make_forest_input(b.meta, b.measure, b.ctx.harmonic_n, b.ctx.decimals);
   for (const auto& dc : b.ctx.data_columns) {
     if (dc.cells.size() == b.meta.studies.size()) plot::add_column_by_source(in, {dc.group, dc.header}, dc.cells);
   }
@@ -285,8 +286,8 @@ std::shared_ptr<const run_figure> forest_figure(const analysis_bundle& b) {
   f->svg = plot::render_svg(*f->scene);
   f->caption = "Figure 2. Forest plot: " + std::string(effects::display_name(b.measure)) + " with " +
                fixed(b.meta.spec.level * 100, 0) + "% confidence intervals, " + plot::model_note(b.meta.spec) + ".";
-  f->alt = "Forest plot of " + std::to_string(b.meta.k) + " studies; pooled estimate " +
-           fixed(b.meta.pooled.estimate) + " [" + fixed(b.meta.pooled.ci_lower) + ", " + fixed(b.meta.pooled.ci_upper) + "]";
+  f->alt = "Forest plot of " + std::to_string(b.meta.k) + " studies; pooled estimate " + fixed(b.meta.pooled.estimate) +
+           " [" + fixed(b.meta.pooled.ci_lower) + ", " + fixed(b.meta.pooled.ci_upper) + "]";
   return f;
 }
 
@@ -308,7 +309,9 @@ std::shared_ptr<const run_figure> funnel_figure(const analysis_bundle& b) {
   return f;
 }
 
-json parsed(const std::string& text) { return json::parse(text); }
+json parsed(const std::string& text) {
+  return json::parse(text);
+}
 
 }  // namespace
 
@@ -367,8 +370,10 @@ run_outputs compute_run(const run_options& opt) {
   if (an) {
     json meta = parsed(report::format_json(an->meta, an->ctx));
     if (an->subgroups) {
-      const json with = parsed(report::add_subgroups_json(report::format_json(an->meta, an->ctx), *an->subgroups, an->ctx));
-      doc["subgroups"] = {{"groups", with["subgroups"]}, {"test", with["subgroup_test"]}, {"options", with["subgroup_options"]}};
+      const json with =
+          parsed(report::add_subgroups_json(report::format_json(an->meta, an->ctx), *an->subgroups, an->ctx));
+      doc["subgroups"] = {
+          {"groups", with["subgroups"]}, {"test", with["subgroup_test"]}, {"options", with["subgroup_options"]}};
     }
     doc["meta_analysis"] = std::move(meta);
     if (an->regression) doc["meta_regression"] = parsed(report::format_json(*an->regression, *an->regression_ctx));
@@ -386,8 +391,10 @@ run_outputs compute_run(const run_options& opt) {
     json studies = json::array();
     for (std::size_t i = 0; i < an->record_of_row.size(); ++i) {
       const std::size_t k = an->record_of_row[i];
-      studies.push_back({{"row_line", an->data.row_line[i]}, {"record", rv.screen.audit[k].key},
-                         {"doi", rv.screen.records[k].doi}, {"title", rv.screen.records[k].title}});
+      studies.push_back({{"row_line", an->data.row_line[i]},
+                         {"record", rv.screen.audit[k].key},
+                         {"doi", rv.screen.records[k].doi},
+                         {"title", rv.screen.records[k].title}});
     }
     link["studies"] = std::move(studies);
     doc["linking"] = std::move(link);
@@ -400,8 +407,7 @@ run_outputs compute_run(const run_options& opt) {
     for (const auto& a : rv.screen.audit) n += rv.spec.sources[a.source].name == r.name ? 1 : 0;
     rv.records_per_source.push_back(n);
   }
-  const report::html_document html =
-      build_report(opt, rv, an ? &*an : nullptr, out.links, out.warnings, out.figures);
+  const report::html_document html = build_report(opt, rv, an ? &*an : nullptr, out.links, out.warnings, out.figures);
   out.text_files.emplace_back("report.html", report::format_html(html));
   out.text_files.emplace_back("results.json", doc.dump(2) + "\n");
   out.text_files.emplace_back("screening.csv", review::format_audit_csv(rv.spec, rv.screen));

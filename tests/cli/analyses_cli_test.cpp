@@ -33,8 +33,12 @@ fs::path scratch() {
 using run_result = metasift::test::cli_result;
 using metasift::test::run_metasift;
 
-std::string slurp(const fs::path& p) { return metasift::test::slurp_file(p); }
-run_result run(const std::string& args) { return run_metasift(args); }
+std::string slurp(const fs::path& p) {
+  return metasift::test::slurp_file(p);
+}
+run_result run(const std::string& args) {
+  return run_metasift(args);
+}
 
 nlohmann::json run_json(const std::string& args) {
   const run_result r = run(args + " --format json");
@@ -104,7 +108,7 @@ TEST(BiasCli, TextAndCsvNameWhatTheyComputed) {
   }
   const run_result c = run("bias " + bcg + " --measure RR --format csv");
   ASSERT_EQ(c.code, 0) << c.err;
-  EXPECT_EQ(c.out.rfind("test,stat,value,measure,method,ci_method,convention\n", 0), 0u);
+  EXPECT_EQ(c.out.rfind("test,stat,value,measure,method,ci_method,convention,excluded\n", 0), 0u);
   EXPECT_NE(c.out.find("\negger,t,-1.40128200228933"), std::string::npos) << c.out;
 }
 

@@ -23,8 +23,12 @@ const std::string fig1 = std::string(METASIFT_SOURCE_DIR) + "/examples/seed-figu
 using run_result = metasift::test::cli_result;
 using metasift::test::run_metasift;
 
-std::string slurp(const fs::path& p) { return metasift::test::slurp_file(p); }
-run_result run(const std::string& args) { return run_metasift(args); }
+std::string slurp(const fs::path& p) {
+  return metasift::test::slurp_file(p);
+}
+run_result run(const std::string& args) {
+  return run_metasift(args);
+}
 
 fs::path write_temp(const std::string& name, const std::string& content) {
   const fs::path dir = fs::temp_directory_path() / ("metasift_cli_data_" + std::to_string(::getpid()));
@@ -56,13 +60,15 @@ TEST(MetaCli, SeedFigure1JsonHasTheContractKeysAndNumbers) {
   const run_result r = run("meta " + fig1 + " --measure MD --method REML --md-variance pooled --format json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  for (const char* k : {"measure", "method", "convention", "k", "level", "studies", "pooled", "heterogeneity", "status", "warnings"}) {
+  for (const char* k :
+       {"measure", "method", "convention", "k", "level", "studies", "pooled", "heterogeneity", "status", "warnings"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
   EXPECT_EQ(j["measure"], "MD");
   EXPECT_EQ(j["method"], "REML");
   EXPECT_EQ(j["k"], 10);
-  for (const char* k : {"study", "yi", "vi", "se", "ci_lower", "ci_upper", "weight"}) EXPECT_TRUE(j["studies"][0].contains(k)) << k;
+  for (const char* k : {"study", "yi", "vi", "se", "ci_lower", "ci_upper", "weight"})
+    EXPECT_TRUE(j["studies"][0].contains(k)) << k;
   for (const char* k : {"estimate", "se", "ci_lower", "ci_upper", "z", "p", "pi_lower", "pi_upper"}) {
     EXPECT_TRUE(j["pooled"].contains(k)) << k;
   }
@@ -91,7 +97,8 @@ TEST(MetaCli, HartungKnappReportsTAndDf) {
 TEST(MetaCli, CsvHasOneRowPerStudyPlusOverall) {
   const run_result r = run("meta " + fig1 + " --measure MD --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("study,yi,vi,se,ci_lower,ci_upper,weight,measure,method,ci_method,convention\n", 0), 0u);
+  EXPECT_EQ(r.out.rfind("study,yi,vi,se,ci_lower,ci_upper,weight,measure,method,ci_method,convention,excluded\n", 0),
+            0u);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 12);
   EXPECT_NE(r.out.find("\nOverall,"), std::string::npos);
 }
@@ -106,9 +113,11 @@ TEST(MetaCli, RatiosAreBackTransformedBesideTheLogScale) {
 }
 
 TEST(MetaCli, ColumnRemappingIsCaseInsensitive) {
-  const auto p = write_temp("remap.csv", "Author;N_T;M_T;SD_T;N_C;M_C;SD_C\nA;10;1,5;0,5;12;1,0;0,4\nB;20;2,5;0,6;22;1,5;0,5\n");
-  const run_result r = run("meta " + p.string() + " --measure MD --col study=author --col n1=n_t --col mean1=m_t --col sd1=sd_t "
-                                        "--col n2=n_c --col mean2=m_c --col sd2=sd_c --format csv");
+  const auto p =
+      write_temp("remap.csv", "Author;N_T;M_T;SD_T;N_C;M_C;SD_C\nA;10;1,5;0,5;12;1,0;0,4\nB;20;2,5;0,6;22;1,5;0,5\n");
+  const run_result r = run("meta " + p.string() +
+                           " --measure MD --col study=author --col n1=n_t --col mean1=m_t --col sd1=sd_t "
+                           "--col n2=n_c --col mean2=m_c --col sd2=sd_c --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\nA,0.5,"), std::string::npos) << r.out;  // decimal comma read as 1.5 - 1.0
 }
@@ -169,6 +178,77 @@ TEST(MetaCli, OutputIsDeterministic) {
   const run_result a = run("meta " + fig1 + " --measure MD --format json");
   const run_result b = run("meta " + fig1 + " --measure MD --format json");
   EXPECT_EQ(a.out, b.out);
+}
+
+}  // namespace
+
+namespace {
+
+// Mantel-Haenszel with --zero-cell none pools every table (metafor rma.mh): the tables with a zero
+// cell stay in studies[] with no study estimate and are listed in excluded[] with their reason.
+// Reference values: tests/reference/metafor_mhzero_botharms.csv (tools/reference/mh_zero.R).
+TEST(MetaCli, MantelHaenszelWithoutCorrectionPoolsEveryTable) {
+  const std::string data = std::string(METASIFT_SOURCE_DIR) + "/tests/data/mhzero_botharms.csv";
+  const run_result r = run("meta " + data + " --measure OR --method MH --zero-cell none --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["k"], 7);
+  ASSERT_EQ(j["studies"].size(), 7u);
+  EXPECT_NEAR(j["pooled"]["estimate"].get<double>(), -0.12646542567598795, 1e-12);
+  EXPECT_NEAR(j["pooled"]["se"].get<double>(), 0.30452334897577116, 1e-12);
+  EXPECT_NEAR(j["heterogeneity"]["Q"].get<double>(), 1.0383680629819039, 1e-12);
+  EXPECT_EQ(j["heterogeneity"]["df"], 1.0);
+  EXPECT_TRUE(j["studies"][2]["yi"].is_null());  // the double-zero table
+  EXPECT_NEAR(j["studies"][0]["weight"].get<double>(), 13.05416700811276, 1e-10);
+  ASSERT_EQ(j["excluded"].size(), 5u) << j["excluded"].dump();
+  for (const auto& e : j["excluded"]) {
+    EXPECT_NE(e["reason"].get<std::string>().find("its counts still enter the Mantel-Haenszel estimate"),
+              std::string::npos);
+  }
+
+  // With the default correction a double-zero table still has no study estimate under MH.
+  const run_result d = run("meta " + data + " --measure OR --method MH --format json");
+  ASSERT_EQ(d.code, 0) << d.err;
+  const auto jd = nlohmann::json::parse(d.out);
+  EXPECT_TRUE(jd["studies"][2]["yi"].is_null());
+  EXPECT_TRUE(jd["studies"][2]["vi"].is_null());
+  ASSERT_EQ(jd["excluded"].size(), 2u) << jd["excluded"].dump();  // no events, and all events, in both arms
+  EXPECT_EQ(jd["excluded"][0]["row"], 3);
+  EXPECT_EQ(jd["excluded"][1]["row"], 6);
+  EXPECT_NE(jd["excluded"][0]["reason"].get<std::string>().find("double-zero"), std::string::npos);
+  EXPECT_NEAR(jd["pooled"]["estimate"].get<double>(), -0.12646542567598795, 1e-12);
+}
+
+}  // namespace
+
+namespace {
+
+// --tau2 X: the model is labelled "fixed" (not the default estimator), with no SE and no CI for
+// tau^2. Reference: metafor 3.8.1 rma(yi, vi, tau2 = 0.01) on the same five studies (R session
+// output: estimate 0.28734858681022879, se 0.07518483281082286, I2 35.714285714285715,
+// H2 1.5555555555555556, QE 5.7777777777777768).
+TEST(MetaCli, FixedTau2IsLabelledFixedWithoutSeOrCi) {
+  const auto p = write_temp("fixed_tau2.csv",
+                            "study,yi,vi\nA,0.1,0.01\nD,0.25,0.015\nE,0.5,0.03\nF,0.4,0.02\nG,0.35,0.025\nH,NA,0.02\n");
+  const run_result t = run("meta " + p.string() + " --tau2 0.01");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.out.find("Random-effects model with tau2 fixed at 0.0100"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("method: fixed;"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("tau2 = 0.0100 (fixed)"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("nan"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("Q-profile"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("REML"), std::string::npos) << t.out;
+  const run_result j = run("meta " + p.string() + " --tau2 0.01 --format json");
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto d = nlohmann::json::parse(j.out);
+  EXPECT_EQ(d["method"], "fixed");
+  EXPECT_TRUE(d["heterogeneity"]["tau2_se"].is_null());
+  EXPECT_TRUE(d["heterogeneity"]["tau2_ci"].is_null());
+  EXPECT_NEAR(d["pooled"]["estimate"].get<double>(), 0.28734858681022879, 1e-12);
+  EXPECT_NEAR(d["pooled"]["se"].get<double>(), 0.07518483281082286, 1e-12);
+  EXPECT_NEAR(d["heterogeneity"]["I2"].get<double>(), 35.714285714285715, 1e-9);
+  EXPECT_NEAR(d["heterogeneity"]["H2"].get<double>(), 1.5555555555555556, 1e-12);
+  EXPECT_NEAR(d["heterogeneity"]["Q"].get<double>(), 5.7777777777777768, 1e-12);
 }
 
 }  // namespace

@@ -15,7 +15,6 @@
 #include <string>
 
 #include "support/cli.hpp"
-
 #include "support/reference.hpp"
 
 namespace {
@@ -28,7 +27,9 @@ const std::string bangert = std::string(METASIFT_TEST_DATA_DIR) + "/regression/b
 using run_result = metasift::test::cli_result;
 using metasift::test::run_metasift;
 
-run_result run(const std::string& args) { return run_metasift(args); }
+run_result run(const std::string& args) {
+  return run_metasift(args);
+}
 
 fs::path write_temp(const std::string& name, const std::string& content) {
   const fs::path dir = fs::temp_directory_path() / ("metasift_regress_cli_data_" + std::to_string(::getpid()));
@@ -48,7 +49,9 @@ const metasift::test::reference_case& reference(const std::string& file, const s
   throw std::runtime_error("no reference case " + key);
 }
 
-double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(a), std::abs(b)); }
+double rel(double a, double b) {
+  return std::abs(a - b) / std::max(std::abs(a), std::abs(b));
+}
 
 TEST(RegressCli, JsonHasTheContractKeysAndMetaforsNumbers) {
   const run_result r = run("regress " + bcg + " --measure RR --method DL -m ablat -m year --format json");
@@ -81,12 +84,16 @@ TEST(RegressCli, JsonHasTheContractKeysAndMetaforsNumbers) {
 }
 
 TEST(RegressCli, TextNamesTheModelAndTheTests) {
-  const run_result r = run("regress " + bcg + " --measure RR -m ablat -m year");
+  const run_result r = run("regress " + bcg + " --measure RR -m ablat -m year --decimals 4");
   ASSERT_EQ(r.code, 0) << r.err;
+  // The default is 2 decimals, as in meta.
+  const run_result d = run("regress " + bcg + " --measure RR -m ablat -m year");
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_NE(d.out.find("Test for residual heterogeneity: QE(10) = 28.33,"), std::string::npos) << d.out;
   for (const char* s : {"Mixed-effects meta-regression, tau^2 estimator REML (k = 13; 3 coefficients)",
                         "Test for residual heterogeneity: QE(10) = 28.3251, p = 0.0016",
-                        "Test of moderators (coefficients 2:3): QM(2) = 12.2045", "R2 (amount of heterogeneity accounted for): 64.6",
-                        "ablat", "year"}) {
+                        "Test of moderators (coefficients 2:3): QM(2) = 12.2045",
+                        "R2 (amount of heterogeneity accounted for): 64.6", "ablat", "year"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << "missing: " << s << "\n" << r.out;
   }
 }
@@ -102,8 +109,9 @@ TEST(RegressCli, TextModeratorIsDummyCodedWithAReportedReference) {
   const auto& rc = reference("metafor_regression_bcg_mods.csv", "RR|REML|z|factor(alloc)|tight");
   EXPECT_LT(rel(j["tau2"].get<double>(), rc.at("tau2")), 1e-7);
   const run_result t = run("regress " + bcg + " --measure RR -m alloc");
-  EXPECT_NE(t.out.find("Categorical moderator alloc: reference level alternate (levels: alternate, random, systematic)"),
-            std::string::npos)
+  EXPECT_NE(
+      t.out.find("Categorical moderator alloc: reference level alternate (levels: alternate, random, systematic)"),
+      std::string::npos)
       << t.out;
 }
 
@@ -155,8 +163,9 @@ TEST(RegressCli, ModeratorIsRequiredAndCategoricalMustBeAModerator) {
 }
 
 TEST(RegressCli, ConstantModeratorIsWarnedAboutAndDropped) {
-  const auto p = write_temp("regress_constant.csv",
-                            "study,yi,vi,x,c\nA,0.1,0.01,1,5\nB,0.3,0.02,2,5\nC,0.2,0.015,3,5\nD,0.5,0.03,4,5\nE,0.4,0.02,5,5\n");
+  const auto p =
+      write_temp("regress_constant.csv",
+                 "study,yi,vi,x,c\nA,0.1,0.01,1,5\nB,0.3,0.02,2,5\nC,0.2,0.015,3,5\nD,0.5,0.03,4,5\nE,0.4,0.02,5,5\n");
   const run_result r = run("regress " + p.string() + " -m x -m c --format json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -201,7 +210,10 @@ TEST(RegressCli, PermutationsAreSeededAndExactWhenFeasible) {
 TEST(RegressCli, CsvHasCoefficientAndModelRows) {
   const run_result r = run("regress " + bcg + " --measure RR -m ablat --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("term,estimate,se,statistic,df,p,ci_lower,ci_upper,p_perm,measure,method,ci_method,convention\n", 0), 0U);
+  EXPECT_EQ(
+      r.out.rfind(
+          "term,estimate,se,statistic,df,p,ci_lower,ci_upper,p_perm,measure,method,ci_method,convention,excluded\n", 0),
+      0U);
   for (const char* s : {"\nintrcpt,", "\nablat,", "\ntau2,", "\nQM,", "\nQE,", "\nR2,"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
@@ -247,7 +259,8 @@ TEST(MetaSubgroupCli, CommonTau2AndTextBlock) {
 }
 
 TEST(MetaSubgroupCli, SingleStudySubgroupIsAWarning) {
-  const auto p = write_temp("subgroup_k1.csv", "study,yi,vi,g\nA,0.1,0.01,a\nB,0.3,0.02,a\nC,0.2,0.015,b\nD,0.5,0.03,b\nE,0.4,0.02,c\n");
+  const auto p = write_temp("subgroup_k1.csv",
+                            "study,yi,vi,g\nA,0.1,0.01,a\nB,0.3,0.02,a\nC,0.2,0.015,b\nD,0.5,0.03,b\nE,0.4,0.02,c\n");
   const run_result r = run("meta " + p.string() + " --subgroup g --ci-method hk");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("Warning: subgroup 'c' has a single study"), std::string::npos) << r.out;

@@ -25,8 +25,10 @@ namespace {
 
 using test::reference_case;
 
-const std::vector<std::string> datasets{"fig1",     "normand1999", "bcg",       "yusuf1985",   "zerocells",
-                                        "molloy2014", "pritz1997", "hart1999", "hackshaw1998"};
+const std::vector<std::string> datasets{"fig1", "normand1999", "bcg", "yusuf1985", "zerocells", "molloy2014",
+                                        "pritz1997", "hart1999", "hackshaw1998",
+                                        // Mantel-Haenszel / Peto with zero cells (tools/reference/mh_zero.R)
+                                        "mhzero_onearm", "mhzero_botharms"};
 
 bool iterative(const std::string& method) {
   return method == "REML" || method == "ML" || method == "EB" || method == "PM";
@@ -55,11 +57,16 @@ struct setup {
 };
 setup variant_options(const reference_case& rc) {
   setup s;
-  if (rc.variant == "HO") s.eopt.md_var = effects::md_variance::pooled;
-  else if (rc.variant == "to_all") s.eopt.zero = effects::zero_cell::all;
-  else if (rc.variant == "to_none") s.eopt.zero = effects::zero_cell::none;
-  else if (rc.variant == "drop00") s.eopt.drop_double_zero = true;
-  else if (rc.variant != "LS" && rc.variant != "default") s.supported = false;  // e.g. SMD vtype UB
+  if (rc.variant == "HO")
+    s.eopt.md_var = effects::md_variance::pooled;
+  else if (rc.variant == "to_all")
+    s.eopt.zero = effects::zero_cell::all;
+  else if (rc.variant == "to_none")
+    s.eopt.zero = effects::zero_cell::none;
+  else if (rc.variant == "drop00")
+    s.eopt.drop_double_zero = true;
+  else if (rc.variant != "LS" && rc.variant != "default")
+    s.supported = false;  // e.g. SMD vtype UB
   return s;
 }
 
@@ -202,17 +209,33 @@ TEST_P(MetaforReference, AgreesOnEveryCase) {
         compare("H2_ci_upper", h.H2_ci.upper, rc.at("H2_ci_upper"), ci_tol, rc.key);
       }
     }
-    std::vector<double> weights;
-    for (const auto& s : r.studies) weights.push_back(s.weight);
-    std::vector<double> yis;
-    for (const auto& s : r.studies) yis.push_back(s.yi);
+    // Study rows by data-file row, through the fit's own source rows (MH and Peto list every pooled
+    // table, including those without a study estimate).
+    ASSERT_EQ(r.source_row.size(), r.studies.size()) << rc.key;
+    auto fit_value = [&](double models::study_row::*field, std::size_t row) {
+      for (std::size_t j = 0; j < r.source_row.size(); ++j) {
+        if (r.source_row[j] == row) return r.studies[j].*field;
+      }
+      return std::numeric_limits<double>::quiet_NaN();
+    };
+    const bool pools_counts = rc.method == "MH" || rc.method == "PETO";
     for (std::size_t row = 0; row < t.rows.size(); ++row) {
       const std::string i = std::to_string(row + 1);
       if (rc.has("weight." + i) && !std::isnan(rc.at("weight." + i))) {
-        compare("weight", study_value(weights, row), rc.at("weight." + i), fit_tol, rc.key);
+        compare("weight", fit_value(&models::study_row::weight, row), rc.at("weight." + i), fit_tol, rc.key);
       }
-      if (rc.has("yi." + i) && !std::isnan(rc.at("yi." + i))) {  // MH / Peto cases carry their own yi
-        compare("yi", study_value(yis, row), rc.at("yi." + i), test::closed_form, rc.key);
+      if (!rc.has("yi." + i)) continue;  // MH / Peto cases carry their own yi/vi
+      if (!std::isnan(rc.at("yi." + i))) {
+        compare("yi", fit_value(&models::study_row::yi, row), rc.at("yi." + i), test::closed_form, rc.key);
+        compare("vi", fit_value(&models::study_row::vi, row), rc.at("vi." + i), test::closed_form, rc.key);
+      } else if (pools_counts) {
+        // metafor has no study estimate: neither do we, and the study is listed with its reason.
+        EXPECT_TRUE(std::isnan(fit_value(&models::study_row::yi, row))) << rc.key << " row " << i;
+        EXPECT_TRUE(std::isnan(fit_value(&models::study_row::vi, row))) << rc.key << " row " << i;
+        const bool listed = std::any_of(r.excluded.begin(), r.excluded.end(), [&](const models::excluded_study& e) {
+          return e.index == row && !e.reason.empty();
+        });
+        EXPECT_TRUE(listed) << rc.key << " row " << i << " has no study estimate but is not in excluded";
       }
     }
     ++compared;

@@ -49,7 +49,7 @@ inline fitted fit_file(const std::string& file, effects::measure m, models::conv
   const effects::raw_data raw = pipeline::extract(f.table, m, {});
   f.effects = effects::compute(m, raw, ro.effect_opts);
   f.result = models::fit(f.effects, ro.spec);
-  f.data_columns = pipeline::data_columns(f.table, f.effects, {}, groups);
+  f.data_columns = pipeline::data_columns(f.table, f.effects, f.result.source_row, {}, groups);
   return f;
 }
 
@@ -66,8 +66,8 @@ inline std::vector<std::string> svg_texts(const std::string& svg) {
   static const std::regex tag_re("<[^>]+>");
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), text_re); it != std::sregex_iterator(); ++it) {
     std::string s = std::regex_replace((*it)[1].str(), tag_re, "");
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-                                   {"&amp;", "&"}}) {
+    for (const auto& [from, to] :
+         {std::pair<std::string, std::string>{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}}) {
       for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
         s.replace(pos, from.size(), to);
       }

@@ -24,7 +24,8 @@ TEST(RunCli, ExampleReproducesFigure1) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("report: " + (out / "report.html").string()), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("pooled: 0.74 [0.33, 1.15] (k = 10)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("heterogeneity: tau2 = 0.43, I2 = 99.09%, H2 = 109.64, Q(9) = 689.69"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("heterogeneity: tau2 = 0.43, I2 = 99.09%, H2 = 109.64, Q(9) = 689.69"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("test of theta = 0: z = 3.57"), std::string::npos) << r.out;
   // Not a terminal: no progress bar, no control characters.
   EXPECT_EQ(r.err.find('\r'), std::string::npos);
@@ -57,15 +58,44 @@ TEST(RunCli, ExampleReproducesFigure1) {
   EXPECT_NE(html.find("Kamenopoulos et al."), std::string::npos);
   EXPECT_NE(html.find("restricted maximum likelihood"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
-  for (const char* f : {"screening.csv", "prisma.json", "figures/forest.svg", "figures/forest.pdf", "figures/forest.png",
-                        "figures/prisma.svg", "figures/prisma.pdf", "figures/prisma.png", "figures/funnel.svg"}) {
+  for (const char* f :
+       {"screening.csv", "prisma.json", "figures/forest.svg", "figures/forest.pdf", "figures/forest.png",
+        "figures/prisma.svg", "figures/prisma.pdf", "figures/prisma.png", "figures/funnel.svg"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
 }
 
+TEST(RunCli, MissingValueExcludesTheStudyInResultsAndReport) {
+  // The example review with one study's sd1 given as NA: the study is excluded (not exit 3), the
+  // pooled analysis has k = 9, and results.json and report.html say which study and why.
+  const fs::path dir = scratch("missing") / "review";
+  fs::copy(fs::path(example_review()).parent_path(), dir, fs::copy_options::recursive);
+  std::string data = slurp(dir / "data/studies.csv");
+  const std::string row = "Mancheri et al.,2019,120,2.8,.5,";
+  const auto at = data.find(row);
+  ASSERT_NE(at, std::string::npos);
+  data.replace(at, row.size(), "Mancheri et al.,2019,120,2.8,NA,");
+  write_file(dir / "data/studies.csv", data);
+  const fs::path out = dir.parent_path() / "out";
+  const cli_result r = run_metasift("run " + (dir / "review.toml").string() + " --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(slurp(out / "results.json"));
+  const auto& m = j["meta_analysis"];
+  EXPECT_EQ(m["k"], 9);
+  ASSERT_EQ(m["excluded"].size(), 1u) << m["excluded"].dump();
+  EXPECT_EQ(m["excluded"][0]["study"], "Mancheri et al.");
+  EXPECT_EQ(m["excluded"][0]["reason"], "missing value in column 'sd1'");
+  EXPECT_NE(m["warnings"].dump().find("study 'Mancheri et al.' excluded: missing value in column 'sd1'"),
+            std::string::npos)
+      << m["warnings"].dump();
+  EXPECT_NE(slurp(out / "report.html").find("Not analysed: Mancheri et al. (missing value in column &#39;sd1&#39;)"),
+            std::string::npos);
+}
+
 TEST(RunCli, BadInputExitsWithTheDataCode) {
   const fs::path dir = scratch("bad");
-  write_file(dir / "review.toml", "[[sources]]\nname = \"X\"\nfiles = [\"x.ris\"]\n[analysis]\ndata = \"d.csv\"\nunknown_key = 1\n");
+  write_file(dir / "review.toml",
+             "[[sources]]\nname = \"X\"\nfiles = [\"x.ris\"]\n[analysis]\ndata = \"d.csv\"\nunknown_key = 1\n");
   write_file(dir / "x.ris", "TY  - JOUR\nTI  - A\nER  - \n");
   write_file(dir / "d.csv", "record,yi,vi\n");
   const cli_result r = run_metasift("run " + (dir / "review.toml").string() + " --out " + (dir / "out").string());

@@ -25,9 +25,9 @@ struct options {
   md_variance md_var = md_variance::separate;
   smd_correction smd = smd_correction::hedges_exact;
   zero_cell zero = zero_cell::only_zero;
-  double add = 0.5;              ///< continuity correction added to every cell of a corrected study
-  bool drop_double_zero = false; ///< drop 2x2 studies with no events (or all events) in both arms
-  double level = 0.95;           ///< level of a GEN study's ci_lower/ci_upper, for the vi it implies
+  double add = 0.5;               ///< continuity correction added to every cell of a corrected study
+  bool drop_double_zero = false;  ///< drop 2x2 studies with no events (or all events) in both arms
+  double level = 0.95;            ///< level of a GEN study's ci_lower/ci_upper, for the vi it implies
 };
 
 /// One numeric input column: values plus where each came from (for error messages).
@@ -42,6 +42,8 @@ struct column {
 struct raw_data {
   std::vector<std::string> labels;
   std::map<std::string, column> columns;
+  /// Which input columns gave the canonical ones, for the report ("columns read: n1 = n1i, ...").
+  std::string columns_read;
 };
 
 /// Raw 2x2 counts without any continuity correction, kept for Mantel-Haenszel and Peto pooling.
@@ -63,16 +65,24 @@ struct effect_table {
   std::vector<std::size_t> source_row;  ///< index of each included study in raw_data
   std::vector<bool> corrected;          ///< continuity correction applied to this study
   std::vector<exclusion> excluded;
-  std::optional<two_by_two> counts;     ///< OR/RR/RD/PETO only; rows aligned with yi
-  std::vector<double> ni;               ///< total sample size per study where defined (else empty)
-  options used;                          ///< the options that produced the table
-  warnings notes;                        ///< one per excluded study
-  warnings label_notes;                  ///< labels used by more than one study (pooled separately)
+  std::optional<two_by_two> counts;  ///< OR/RR/RD/PETO only; rows aligned with yi
+  /// OR/RR/RD/PETO only: the raw counts of every study whose table is complete and valid, including
+  /// those whose yi/vi is undefined (a zero cell without correction). Mantel-Haenszel and Peto pool
+  /// these, as metafor's rma.mh and rma.peto pool all tables; only missing cells and drop_double_zero
+  /// keep a table out.
+  std::optional<two_by_two> pooled_counts;
+  std::vector<std::size_t> pooled_source_row;  ///< index in raw_data of each pooled_counts row
+  std::vector<std::string> pooled_labels;      ///< label of each pooled_counts row
+  std::vector<double> ni;                      ///< total sample size per study where defined (else empty)
+  options used;                                ///< the options that produced the table
+  warnings notes;                              ///< one per excluded study
+  warnings label_notes;                        ///< labels used by more than one study (pooled separately)
 };
 
 /// Computes yi/vi for every study with metafor 3.8's escalc formulas (per measure in compute.cpp).
 /// Throws input_error (at the offending cell) when a value is outside its domain: sd < 0, n <= 0
-/// or not whole, n < 2 in a group with an SD, events negative, not whole or > n, |r| > 1, time <= 0, ROM mean <= 0, vi or sei
+/// or not whole, n < 2 in a group with an SD, events negative, not whole or > n, |r| > 1, time <= 0, ROM mean <= 0, vi
+/// or sei
 /// <= 0 for GEN, ci_upper <= ci_lower, an MD/ROM variance of exactly 0 (both SDs 0); and, at no
 /// position, a missing required column. Throws usage_error for opt.add < 0 or opt.level outside (0, 1).
 ///

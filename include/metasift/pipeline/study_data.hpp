@@ -22,9 +22,14 @@ namespace metasift::pipeline {
 [[nodiscard]] effects::raw_data extract(const io::table& t, effects::measure m,
                                         const std::map<std::string, std::string>& cols);
 
-/// The descriptive N / Mean / SD (or Events / Total) columns of the text report, cells as typed.
+/// The descriptive N / Mean / SD (or Events / Total) columns of the text report, cells as typed, for
+/// the table rows `rows` (a fit's source_row: under Mantel-Haenszel it lists every pooled table).
 [[nodiscard]] std::vector<report::data_column> data_columns(const io::table& t, const effects::effect_table& e,
+                                                            const std::vector<std::size_t>& rows,
                                                             const std::map<std::string, std::string>& cols,
                                                             const std::vector<std::string>& group_names);
+
+/// Fills ctx.excluded and ctx.excluded_labels from the fit's exclusions (labels from the raw data).
+void set_exclusions(report::meta_context& ctx, const models::meta_result& r, const effects::raw_data& raw);
 
 }  // namespace metasift::pipeline

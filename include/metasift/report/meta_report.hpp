@@ -13,8 +13,8 @@ namespace metasift::report {
 
 /// A descriptive column shown left of the effects in the text table (e.g. N / Mean / SD per group).
 struct data_column {
-  std::string group;   ///< spanning header ("Sustainable management practices"); empty for none
-  std::string header;  ///< "N", "Mean", "SD", "Events", "Total", ...
+  std::string group;               ///< spanning header ("Sustainable management practices"); empty for none
+  std::string header;              ///< "N", "Mean", "SD", "Events", "Total", ...
   std::vector<std::string> cells;  ///< one per study, already formatted
 };
 
@@ -29,7 +29,7 @@ struct meta_context {
   std::vector<std::string> excluded_labels;  ///< aligned with excluded
   double harmonic_n = 0.0;                   ///< for the PFT back-transform
   int decimals = 2;
-  std::string version;                       ///< software version printed in every output
+  std::string version;  ///< software version printed in every output
 };
 
 /// Stata-style report: per-study rows (effect [CI], weight %), the pooled row, heterogeneity and
@@ -39,6 +39,16 @@ struct meta_context {
 /// JSON document with the public keys of docs/output.md (effects on the analysis scale, I^2 in
 /// percent, back-transformed values beside them for ratio and transformed measures).
 [[nodiscard]] std::string format_json(const models::meta_result& r, const meta_context& ctx);
+
+/// Adds the excluded studies to a CSV report: the header and every row get a last field `excluded`
+/// (the reason; empty on analysed rows), and each excluded study becomes a row of `lead` fields (its
+/// label; in long formats "excluded" then the label), `na_fields` NA fields and `provenance`
+/// (",measure,method,..." as the other rows end).
+[[nodiscard]] std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bool long_format,
+                                           std::size_t na_fields, const std::string& provenance);
+
+/// CSV quoting of one field (RFC 4180, only when needed).
+[[nodiscard]] std::string csv_field(std::string_view s);
 
 /// CSV: one row per study plus a final "Overall" row; columns study,yi,vi,se,ci_lower,ci_upper,weight.
 [[nodiscard]] std::string format_csv(const models::meta_result& r, const meta_context& ctx);
