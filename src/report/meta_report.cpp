@@ -85,7 +85,7 @@ std::string method_label(const models::model_spec& s) {
 std::string model_line(const models::model_spec& s) {
   using models::method;
   if (s.tau2_fixed && models::is_random_effects(s.est)) {
-    return fmt::format("Random-effects model with tau2 fixed at {:.4f}", *s.tau2_fixed);
+    return "Random-effects model with tau2 fixed at " + format_fixed(*s.tau2_fixed, 4);
   }
   switch (s.est) {
     case method::EE: return "Common-effect inverse-variance model";
