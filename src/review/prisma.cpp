@@ -1,6 +1,9 @@
 // PRISMA 2020 counts: invariants, JSON (PRISMA2020 R package keys), text summary.
 #include "metasift/review/prisma.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -23,6 +26,22 @@ std::size_t sum(const std::vector<prisma_count>& v) {
 }
 
 std::string num(std::size_t n) { return std::to_string(n); }
+
+nlohmann::ordered_json finite_or_null(double x) {
+  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+double number_or_nan(const nlohmann::json& obj, const char* key) {
+  if (!obj.contains(key) || !obj[key].is_number()) return std::numeric_limits<double>::quiet_NaN();
+  return obj[key].get<double>();
+}
+
+std::string fixed2(double x) {
+  if (!std::isfinite(x)) return "NA";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", x);
+  return buf;
+}
 
 nlohmann::ordered_json list(const std::vector<prisma_count>& v, const char* key) {
   nlohmann::ordered_json a = nlohmann::ordered_json::array();
@@ -66,6 +85,16 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
     v.push_back("dbr_assessed = " + num(c.dbr_assessed) + " but the dbr_excluded reasons + new_reports = " +
                 num(sum(c.dbr_excluded)) + " + " + num(c.new_reports));
   }
+  if (c.awaiting_title_abstract_adjudication + c.awaiting_title_abstract_second_reviewer > c.awaiting_screening) {
+    v.push_back("awaiting adjudication + awaiting second reviewer at title-abstract = " +
+                num(c.awaiting_title_abstract_adjudication) + " + " + num(c.awaiting_title_abstract_second_reviewer) +
+                " exceeds awaiting screening = " + num(c.awaiting_screening));
+  }
+  if (c.awaiting_full_text_adjudication + c.awaiting_full_text_second_reviewer > c.awaiting_full_text) {
+    v.push_back("awaiting adjudication + awaiting second reviewer at full text = " +
+                num(c.awaiting_full_text_adjudication) + " + " + num(c.awaiting_full_text_second_reviewer) +
+                " exceeds awaiting full text = " + num(c.awaiting_full_text));
+  }
   if (c.new_studies > c.new_reports) {
     v.push_back("new_studies = " + num(c.new_studies) + " exceeds new_reports = " + num(c.new_reports));
   }
@@ -105,6 +134,32 @@ std::string format_prisma_json(const prisma_counts& c) {
   m["awaiting_screening"] = c.awaiting_screening;
   m["awaiting_full_text"] = c.awaiting_full_text;
   m["maybe_duplicates"] = c.maybe_duplicates;
+  m["awaiting_title_abstract_adjudication"] = c.awaiting_title_abstract_adjudication;
+  m["awaiting_title_abstract_second_reviewer"] = c.awaiting_title_abstract_second_reviewer;
+  m["awaiting_full_text_adjudication"] = c.awaiting_full_text_adjudication;
+  m["awaiting_full_text_second_reviewer"] = c.awaiting_full_text_second_reviewer;
+  nlohmann::ordered_json ag = nlohmann::ordered_json::array();
+  for (const auto& a : c.agreement) {
+    nlohmann::ordered_json e;
+    e["stage"] = a.stage;
+    e["reviewers"] = a.reviewers;
+    e["n"] = a.n;
+    e["percent_agreement"] = finite_or_null(a.percent_agreement);
+    if (a.pairwise) {
+      e["kappa"] = finite_or_null(a.kappa);
+      e["kappa_ci_lower"] = finite_or_null(a.kappa_ci_lower);
+      e["kappa_ci_upper"] = finite_or_null(a.kappa_ci_upper);
+      e["pabak"] = finite_or_null(a.pabak);
+      e["ac1"] = finite_or_null(a.ac1);
+    } else {
+      e["fleiss_kappa"] = finite_or_null(a.fleiss_kappa);
+      e["krippendorff_alpha"] = finite_or_null(a.krippendorff_alpha);
+    }
+    e["disagreements"] = a.disagreements;
+    e["adjudicated"] = a.adjudicated;
+    ag.push_back(std::move(e));
+  }
+  m["agreement"] = std::move(ag);
   m["invariants_checked"] = prisma_violations(c).empty();
   j["metasift"] = m;
   return j.dump(2) + "\n";
@@ -164,6 +219,35 @@ prisma_counts parse_prisma_json(std::string_view json, const std::string& label)
     c.awaiting_screening = count(m, "awaiting_screening", false);
     c.awaiting_full_text = count(m, "awaiting_full_text", false);
     c.maybe_duplicates = count(m, "maybe_duplicates", false);
+    c.awaiting_title_abstract_adjudication = count(m, "awaiting_title_abstract_adjudication", false);
+    c.awaiting_title_abstract_second_reviewer = count(m, "awaiting_title_abstract_second_reviewer", false);
+    c.awaiting_full_text_adjudication = count(m, "awaiting_full_text_adjudication", false);
+    c.awaiting_full_text_second_reviewer = count(m, "awaiting_full_text_second_reviewer", false);
+    if (m.contains("agreement") && m["agreement"].is_array()) {
+      for (const auto& e : m["agreement"]) {
+        if (!e.is_object()) fail_input({label, 0, 0}, "agreement", "each entry must be an object");
+        stage_agreement a;
+        if (e.contains("stage") && e["stage"].is_string()) a.stage = e["stage"].get<std::string>();
+        if (e.contains("reviewers") && e["reviewers"].is_array()) {
+          for (const auto& r : e["reviewers"]) {
+            if (r.is_string()) a.reviewers.push_back(r.get<std::string>());
+          }
+        }
+        a.n = count(e, "n", false);
+        a.percent_agreement = number_or_nan(e, "percent_agreement");
+        a.pairwise = !e.contains("fleiss_kappa");
+        a.kappa = number_or_nan(e, "kappa");
+        a.kappa_ci_lower = number_or_nan(e, "kappa_ci_lower");
+        a.kappa_ci_upper = number_or_nan(e, "kappa_ci_upper");
+        a.pabak = number_or_nan(e, "pabak");
+        a.ac1 = number_or_nan(e, "ac1");
+        a.fleiss_kappa = number_or_nan(e, "fleiss_kappa");
+        a.krippendorff_alpha = number_or_nan(e, "krippendorff_alpha");
+        a.disagreements = count(e, "disagreements", false);
+        a.adjudicated = count(e, "adjudicated", false);
+        c.agreement.push_back(std::move(a));
+      }
+    }
   }
   return c;
 }
@@ -189,14 +273,33 @@ std::string format_prisma_text(const prisma_counts& c) {
   line("Records excluded", c.records_excluded);
   for (const auto& r : c.records_excluded_reasons) line(r.name, r.n, 2);
   if (c.awaiting_screening > 0) line("Records awaiting screening", c.awaiting_screening);
+  if (c.awaiting_title_abstract_adjudication > 0) line("awaiting adjudication", c.awaiting_title_abstract_adjudication, 2);
+  if (c.awaiting_title_abstract_second_reviewer > 0) {
+    line("awaiting second reviewer", c.awaiting_title_abstract_second_reviewer, 2);
+  }
   line("Reports sought for retrieval", c.dbr_sought_reports);
   line("Reports not retrieved", c.dbr_notretrieved_reports);
   line("Reports assessed for eligibility", c.dbr_assessed);
   if (c.awaiting_full_text > 0) line("Reports awaiting assessment", c.awaiting_full_text);
+  if (c.awaiting_full_text_adjudication > 0) line("awaiting adjudication", c.awaiting_full_text_adjudication, 2);
+  if (c.awaiting_full_text_second_reviewer > 0) line("awaiting second reviewer", c.awaiting_full_text_second_reviewer, 2);
   line("Reports excluded", sum(c.dbr_excluded));
   for (const auto& r : c.dbr_excluded) line(r.name, r.n, 2);
   line("Studies included in review", c.new_studies);
   line("Reports of included studies", c.new_reports);
+  if (!c.agreement.empty()) o += "\nReviewer agreement (include vs exclude)\n";
+  for (const auto& a : c.agreement) {
+    std::string who;
+    for (const auto& r : a.reviewers) who += (who.empty() ? "" : ", ") + r;
+    o += "  " + a.stage + " (" + who + "): n = " + num(a.n) + ", agreement " + fixed2(a.percent_agreement) + "%";
+    if (a.pairwise) {
+      o += ", kappa " + fixed2(a.kappa) + " [" + fixed2(a.kappa_ci_lower) + ", " + fixed2(a.kappa_ci_upper) +
+           "], PABAK " + fixed2(a.pabak) + ", AC1 " + fixed2(a.ac1);
+    } else {
+      o += ", Fleiss' kappa " + fixed2(a.fleiss_kappa) + ", Krippendorff's alpha " + fixed2(a.krippendorff_alpha);
+    }
+    o += "; " + num(a.disagreements) + " disagreements, " + num(a.adjudicated) + " adjudicated\n";
+  }
   return o;
 }
 

@@ -94,6 +94,14 @@ std::string status_phrase(review::final_status s) {
     case review::final_status::excluded_full_text: return "excluded at full text";
     case review::final_status::awaiting_full_text: return "still awaiting full-text assessment";
     case review::final_status::included: return "included";
+    case review::final_status::awaiting_title_abstract_adjudication:
+      return "still awaiting adjudication of the reviewers' title-abstract decisions";
+    case review::final_status::awaiting_title_abstract_second_reviewer:
+      return "still awaiting a second reviewer's title-abstract decision";
+    case review::final_status::awaiting_full_text_adjudication:
+      return "still awaiting adjudication of the reviewers' full-text decisions";
+    case review::final_status::awaiting_full_text_second_reviewer:
+      return "still awaiting a second reviewer's full-text decision";
   }
   return "?";
 }

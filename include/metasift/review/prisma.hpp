@@ -12,12 +12,15 @@
 //   6. dbr_sought_reports = dbr_notretrieved_reports + dbr_assessed + awaiting_full_text
 //   7. dbr_assessed = sum(dbr_excluded.n) + new_reports
 //   8. new_studies <= new_reports
+//   9. the awaiting-adjudication and awaiting-second-reviewer counts are parts of the awaiting counts
 
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "metasift/review/agreement.hpp"
 
 namespace metasift::review {
 
@@ -48,6 +51,12 @@ struct prisma_counts {
   std::size_t awaiting_screening = 0;   ///< screened records without a title-abstract decision yet
   std::size_t awaiting_full_text = 0;   ///< reports sought without a full-text decision yet
   std::size_t maybe_duplicates = 0;     ///< possible duplicates left for a human (counted as records)
+  // Of awaiting_screening / awaiting_full_text: records held up by the team (never included or excluded).
+  std::size_t awaiting_title_abstract_adjudication = 0;
+  std::size_t awaiting_title_abstract_second_reviewer = 0;
+  std::size_t awaiting_full_text_adjudication = 0;
+  std::size_t awaiting_full_text_second_reviewer = 0;
+  std::vector<stage_agreement> agreement;  ///< reviewer agreement per stage (JSON "metasift.agreement")
 };
 
 /// The violated invariants, one sentence each; empty when the counts add up.
