@@ -621,7 +621,8 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
         const human_decision& f = first_of(a.ft_team);
         fail_input({f.file, f.line, 1}, "record",
                    a.key + " has a full-text decision but was excluded at title-abstract (line " +
-                       std::to_string(a.title_abstract->line) + ")");
+                       std::to_string(a.title_abstract->line) + ")" +
+                       (a.title_abstract->file == f.file ? std::string() : " in " + a.title_abstract->file));
       }
       a.status = final_status::excluded_title_abstract;
       ++p.records_excluded;
