@@ -488,11 +488,31 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
         ++n_source;
       }
     }
-    res.prisma.database_specific_results.push_back({src.name, n_source});
+    prisma_counts& pc = res.prisma;
+    switch (src.kind) {
+      case source_kind::database:
+        pc.database_specific_results.push_back({src.name, n_source});
+        pc.database_results += n_source;
+        break;
+      case source_kind::study_register:
+        pc.register_specific_results.push_back({src.name, n_source});
+        pc.register_results += n_source;
+        break;
+      case source_kind::website: pc.website_results += n_source; break;
+      case source_kind::organisation: pc.organisation_results += n_source; break;
+      case source_kind::citation: pc.citations_results += n_source; break;
+    }
+    if (is_other_method(src.kind)) {
+      pc.other_specific_results.push_back({src.name, n_source});
+      pc.other_specific_kinds.emplace_back(to_string(src.kind));
+    }
   }
   std::vector<record>& recs = res.records;
   std::vector<audit_entry>& audit = res.audit;
-  res.prisma.database_results = recs.size();
+  // Each record is counted in the arm of its own source (databases and registers, or other
+  // methods), so that each arm's boxes add up to the records it identified.
+  auto other_arm = [&](const audit_entry& a) { return is_other_method(spec.sources[a.source].kind); };
+  std::size_t other_automatic = 0;
 
   // Query lint, for the report.
   if (spec.search) add_query_diagnostics(res.query_diagnostics, spec.search->compiled, spec.search->where);
@@ -529,7 +549,7 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
         a.failed_criterion = "search";
         a.exclusion_reason = search_reason;
         a.status = final_status::excluded_automatic;
-        ++automatic[0].n;
+        ++(other_arm(a) ? other_automatic : automatic[0].n);
         continue;
       }
     } else {
@@ -543,7 +563,7 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
         a.exclusion_reason = spec.criteria[k].reason;
         if (!chk.detail.empty()) a.note = spec.criteria[k].id + ": " + chk.detail;
         a.status = final_status::excluded_automatic;
-        ++automatic[offset + k].n;
+        ++(other_arm(a) ? other_automatic : automatic[offset + k].n);
         break;
       }
       if (!chk.detail.empty()) {
@@ -584,8 +604,9 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
   prisma_counts& p = res.prisma;
   for (std::size_t i = 0; i < recs.size(); ++i) {
     audit_entry& a = audit[i];
+    const bool other = other_arm(a);
     if (a.status == final_status::duplicate) {
-      ++p.duplicates;
+      ++(other ? p.other_duplicates : p.duplicates);
       continue;
     }
     if (a.dedup == dedup_status::maybe) ++p.maybe_duplicates;
@@ -613,7 +634,7 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
                   adjud_where(adjud, i, false), a.key);
     if (a.ta_team.final_decision) a.title_abstract = a.ta_team.final_decision;
     if (a.ft_team.final_decision) a.full_text = a.ft_team.final_decision;
-    ++p.records_screened;
+    ++(other ? p.other_records_screened : p.records_screened);
     const stage_state ta_state = a.ta_team.state;
     const bool ft_any = has_any(a.ft_team);
     if (a.title_abstract && a.title_abstract->decision == "exclude") {
@@ -625,15 +646,19 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
                        (a.title_abstract->file == f.file ? std::string() : " in " + a.title_abstract->file));
       }
       a.status = final_status::excluded_title_abstract;
-      ++p.records_excluded;
-      add_reason(p.records_excluded_reasons, a.title_abstract->reason.empty() ? no_reason : a.title_abstract->reason);
+      if (other) {
+        ++p.other_records_excluded;
+      } else {
+        ++p.records_excluded;
+        add_reason(p.records_excluded_reasons, a.title_abstract->reason.empty() ? no_reason : a.title_abstract->reason);
+      }
       continue;
     }
     if (ta_state == stage_state::awaiting_adjudication || ta_state == stage_state::awaiting_second_reviewer) {
       const bool adj = ta_state == stage_state::awaiting_adjudication;
       a.status = adj ? final_status::awaiting_title_abstract_adjudication
                      : final_status::awaiting_title_abstract_second_reviewer;
-      ++p.awaiting_screening;
+      ++(other ? p.other_awaiting_screening : p.awaiting_screening);
       ++(adj ? p.awaiting_title_abstract_adjudication : p.awaiting_title_abstract_second_reviewer);
       if (ft_any) {
         const human_decision& f = first_of(a.ft_team);
@@ -644,38 +669,38 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
     }
     if (ta_state == stage_state::none && !ft_any) {
       a.status = final_status::awaiting_title_abstract;
-      ++p.awaiting_screening;
+      ++(other ? p.other_awaiting_screening : p.awaiting_screening);
       continue;
     }
-    ++p.dbr_sought_reports;  // included at title-abstract, or implied by a full-text decision
+    ++(other ? p.other_sought_reports : p.dbr_sought_reports);  // included at title-abstract, or implied by a full-text decision
     const stage_state ft_state = a.ft_team.state;
     if (ft_state == stage_state::awaiting_adjudication || ft_state == stage_state::awaiting_second_reviewer) {
       const bool adj = ft_state == stage_state::awaiting_adjudication;
       a.status = adj ? final_status::awaiting_full_text_adjudication : final_status::awaiting_full_text_second_reviewer;
-      ++p.awaiting_full_text;
+      ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
       ++(adj ? p.awaiting_full_text_adjudication : p.awaiting_full_text_second_reviewer);
       continue;
     }
     if (!a.full_text) {
       a.status = final_status::awaiting_full_text;
-      ++p.awaiting_full_text;
+      ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
       continue;
     }
     const human_decision& f = *a.full_text;
     if (f.decision == "not-retrieved") {
       a.status = final_status::not_retrieved;
-      ++p.dbr_notretrieved_reports;
+      ++(other ? p.other_notretrieved_reports : p.dbr_notretrieved_reports);
     } else if (f.decision == "exclude") {
       a.status = final_status::excluded_full_text;
-      ++p.dbr_assessed;
+      ++(other ? p.other_assessed : p.dbr_assessed);
       if (f.reason.empty()) {
         res.warnings.push_back(f.file + ":" + std::to_string(f.line) + ": full-text exclusion of " + a.key +
                                " has no reason; PRISMA reports it as '" + no_reason + "'");
       }
-      add_reason(p.dbr_excluded, f.reason.empty() ? no_reason : f.reason);
+      add_reason(other ? p.other_excluded : p.dbr_excluded, f.reason.empty() ? no_reason : f.reason);
     } else {
       a.status = final_status::included;
-      ++p.dbr_assessed;
+      ++(other ? p.other_assessed : p.dbr_assessed);
       ++p.new_reports;
       ++p.new_studies;  // one report per study: metasift cannot tell two reports of one study apart
     }
@@ -683,6 +708,7 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
   p.agreement = measure_agreement(res.reviewers, audit);
   for (const auto& a : automatic) p.excluded_automatic += a.n;
   p.excluded_automatic_reasons = std::move(automatic);
+  p.other_excluded_automatic = other_automatic;
 
   // Every record is in exactly one final box, the audit trail agrees with the boxes, and the
   // boxes add up.
@@ -690,16 +716,19 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
   for (const auto& a : audit) ++tally[a.status];
   std::size_t ft_excluded = 0;
   for (const auto& r : p.dbr_excluded) ft_excluded += r.n;
-  if (audit.size() != p.database_results || tally[final_status::duplicate] != p.duplicates ||
-      tally[final_status::excluded_automatic] != p.excluded_automatic ||
-      tally[final_status::excluded_title_abstract] != p.records_excluded ||
+  for (const auto& r : p.other_excluded) ft_excluded += r.n;
+  const std::size_t identified = p.database_results + p.register_results + p.website_results +
+                                 p.organisation_results + p.citations_results;
+  if (audit.size() != identified || tally[final_status::duplicate] != p.duplicates + p.other_duplicates ||
+      tally[final_status::excluded_automatic] != p.excluded_automatic + p.other_excluded_automatic ||
+      tally[final_status::excluded_title_abstract] != p.records_excluded + p.other_records_excluded ||
       tally[final_status::awaiting_title_abstract] + tally[final_status::awaiting_title_abstract_adjudication] +
               tally[final_status::awaiting_title_abstract_second_reviewer] !=
-          p.awaiting_screening ||
-      tally[final_status::not_retrieved] != p.dbr_notretrieved_reports ||
+          p.awaiting_screening + p.other_awaiting_screening ||
+      tally[final_status::not_retrieved] != p.dbr_notretrieved_reports + p.other_notretrieved_reports ||
       tally[final_status::awaiting_full_text] + tally[final_status::awaiting_full_text_adjudication] +
               tally[final_status::awaiting_full_text_second_reviewer] !=
-          p.awaiting_full_text ||
+          p.awaiting_full_text + p.other_awaiting_full_text ||
       tally[final_status::excluded_full_text] != ft_excluded || tally[final_status::included] != p.new_reports) {
     throw error("internal: the audit trail and the PRISMA counts disagree");
   }

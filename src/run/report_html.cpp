@@ -206,10 +206,11 @@ html_section summary_section(const review_bundle& rv, const analysis_bundle* an)
   html_section s = section("summary", "Summary");
   const auto& p = rv.screen.prisma;
   std::string t = "Searches of " + std::to_string(rv.spec.sources.size()) + " sources identified " +
-                  count(p.database_results) + " records; after removing " + count(p.duplicates) +
-                  " duplicates and " + count(p.excluded_automatic + p.excluded_other) +
-                  " records by the search and automatic criteria, " + count(p.records_screened) +
-                  " records were screened and " + count(p.dbr_assessed) + " reports assessed in full; " +
+                  count(p.identified_total()) + " records; after removing " + count(p.duplicates + p.other_duplicates) +
+                  " duplicates and " + count(p.excluded_automatic + p.excluded_other + p.other_excluded_automatic) +
+                  " records by the search and automatic criteria, " +
+                  count(p.records_screened + p.other_records_screened) + " records were screened and " +
+                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " +
                   count(p.new_studies) + " studies were included.";
   s.blocks.push_back(html_paragraph{t, "Selection."});
   if (an) {
@@ -240,6 +241,10 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
   t.header = {"Stage", "Records"};
   t.numeric = {false, true};
   for (const auto& d : p.database_specific_results) t.rows.push_back({"Identified in " + d.name, count(d.n)});
+  for (const auto& d : p.register_specific_results) t.rows.push_back({"Identified in register " + d.name, count(d.n)});
+  for (const auto& d : p.other_specific_results) {
+    t.rows.push_back({"Identified by other methods: " + d.name, count(d.n)});
+  }
   t.rows.push_back({"Duplicates removed", count(p.duplicates)});
   for (const auto& r : p.excluded_automatic_reasons) t.rows.push_back({"Excluded automatically: " + r.name, count(r.n)});
   if (p.excluded_other > 0) t.rows.push_back({"Removed for other reasons", count(p.excluded_other)});
@@ -265,6 +270,21 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
   }
   if (p.awaiting_full_text_second_reviewer > 0) {
     t.rows.push_back({"of which awaiting a second reviewer", count(p.awaiting_full_text_second_reviewer)});
+  }
+  if (p.has_other_methods()) {
+    t.rows.push_back({"Other methods: duplicates removed", count(p.other_duplicates)});
+    t.rows.push_back({"Other methods: excluded automatically", count(p.other_excluded_automatic)});
+    t.rows.push_back({"Other methods: excluded at title-abstract", count(p.other_records_excluded)});
+    if (p.other_awaiting_screening > 0) {
+      t.rows.push_back({"Other methods: awaiting title-abstract screening", count(p.other_awaiting_screening)});
+    }
+    t.rows.push_back({"Other methods: reports sought for retrieval", count(p.other_sought_reports)});
+    t.rows.push_back({"Other methods: reports not retrieved", count(p.other_notretrieved_reports)});
+    t.rows.push_back({"Other methods: reports assessed for eligibility", count(p.other_assessed)});
+    for (const auto& r : p.other_excluded) t.rows.push_back({"Other methods: excluded at full text: " + r.name, count(r.n)});
+    if (p.other_awaiting_full_text > 0) {
+      t.rows.push_back({"Other methods: awaiting full-text assessment", count(p.other_awaiting_full_text)});
+    }
   }
   t.rows.push_back({"Studies included", count(p.new_studies)});
   t.emphasis.assign(t.rows.size(), false);

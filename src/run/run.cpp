@@ -358,7 +358,7 @@ run_outputs compute_run(const run_options& opt) {
   prisma->prisma = rv.screen.prisma;
   prisma->svg = review::prisma_svg(rv.screen.prisma);
   prisma->caption = "Figure 1. PRISMA 2020 flow diagram of the study selection.";
-  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.database_results) +
+  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) +
                 " records identified, " + std::to_string(rv.screen.prisma.new_studies) + " studies included";
   out.figures.push_back(prisma);
   if (an) {

@@ -510,3 +510,69 @@ TEST(ConflictsCli, ListsOpenConflictsAndItsCsvClosesThem) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(OtherMethods, CitationSourceIsCountedInTheSecondArm) {
+  // The fixture review with PubMed declared as citation searching. Its five records: 31200001
+  // (included), 26000002 (duplicate of Scopus S1), 32000003 (not retrieved), 28000004 (excluded
+  // at full text: Wrong outcome), 32000005 (preprint: excluded automatically).
+  std::string toml = slurp(fixture / "review.toml");
+  toml.replace(toml.find("name = \"PubMed\"\n"), std::string("name = \"PubMed\"\n").size(),
+               "name = \"PubMed\"\nkind = \"citation\"\n");
+  const fs::path dir = fs::temp_directory_path() / ("metasift_team_other_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "records");
+  fs::copy_file(fixture / "records" / "scopus.ris", dir / "records" / "scopus.ris");
+  fs::copy_file(fixture / "records" / "pubmed.nbib", dir / "records" / "pubmed.nbib");
+  fs::copy_file(fixture / "decisions.csv", dir / "decisions.csv");
+  put(dir / "review.toml", toml);
+  const review_spec spec = load_review_file(dir / "review.toml");
+  EXPECT_EQ(spec.sources[1].kind, source_kind::citation);
+  const prisma_counts p = run_screening(spec).prisma;
+  EXPECT_EQ(p.database_results, 10U);
+  EXPECT_EQ(p.citations_results, 5U);
+  EXPECT_EQ(p.website_results + p.organisation_results, 0U);
+  EXPECT_EQ(p.duplicates, 2U);          // S3, S9
+  EXPECT_EQ(p.excluded_automatic, 4U);  // S4, S5, S7, S8
+  EXPECT_EQ(p.records_screened, 4U);    // S1, S2, S6, S10
+  EXPECT_EQ(p.records_excluded, 1U);    // S10
+  EXPECT_EQ(p.dbr_sought_reports, 3U);  // S1, S2, S6
+  EXPECT_EQ(p.dbr_assessed, 2U);        // S1, S2
+  EXPECT_EQ(p.awaiting_full_text, 1U);  // S6
+  EXPECT_EQ(p.other_duplicates, 1U);    // 26000002
+  EXPECT_EQ(p.other_excluded_automatic, 1U);
+  EXPECT_EQ(p.other_records_screened, 3U);
+  EXPECT_EQ(p.other_sought_reports, 3U);
+  EXPECT_EQ(p.other_notretrieved_reports, 1U);
+  EXPECT_EQ(p.other_assessed, 2U);
+  ASSERT_EQ(p.other_excluded.size(), 1U);
+  EXPECT_EQ(p.other_excluded[0].name, "Wrong outcome");
+  EXPECT_EQ(p.new_studies, 2U);  // S1 and 31200001, one from each arm
+  EXPECT_TRUE(prisma_violations(p).empty());
+  const auto j = nlohmann::json::parse(format_prisma_json(p));
+  for (const char* key : {"website_results", "organisation_results", "citations_results", "other_sought_reports",
+                          "other_notretrieved_reports", "other_assessed", "other_excluded"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["metasift"]["other_specific_results"][0]["kind"], "citation");
+  EXPECT_EQ(format_prisma_json(parse_prisma_json(format_prisma_json(p), "p.json")), format_prisma_json(p));
+  const std::string svg = prisma_svg(p);
+  EXPECT_NE(svg.find("Identification of studies via other methods"), std::string::npos);
+  EXPECT_NE(svg.find("Citation searching (n = 5)"), std::string::npos);
+  EXPECT_NE(svg.find("id=\"other-assessed\""), std::string::npos);
+  // A database-only review draws one arm.
+  EXPECT_EQ(prisma_svg(run_screening(load_review_file(fixture / "review.toml")).prisma).find("via other methods"),
+            std::string::npos);
+  // The arms are checked like the rest: one count off is a violation.
+  prisma_counts bad = p;
+  bad.other_assessed = 3;
+  EXPECT_FALSE(prisma_violations(bad).empty());
+  // An unknown kind is an error at its value.
+  toml.replace(toml.find("kind = \"citation\""), std::string("kind = \"citation\"").size(), "kind = \"grey\"");
+  put(dir / "review.toml", toml);
+  const std::string e = error_of([&] { (void)load_review_file(dir / "review.toml"); });
+  EXPECT_NE(e.find("review.toml:11:8: unknown kind 'grey'"), std::string::npos) << e;
+}
+
+}  // namespace
