@@ -81,8 +81,9 @@ void run_run(const run_cli_options& opt) {
   const std::filesystem::path report = std::filesystem::path(opt.out) / "report.html";
   std::printf("report: %s\n", report.string().c_str());
   if (!opt.quiet) {
-    std::printf("records: %zu identified, %zu duplicates, %zu screened, %zu included\n", out.prisma.database_results,
-                out.prisma.duplicates, out.prisma.records_screened, out.prisma.new_studies);
+    const auto& pc = out.prisma;  // both arms: databases and registers, and other methods
+    std::printf("records: %zu identified, %zu duplicates, %zu screened, %zu included\n", pc.identified_total(),
+                pc.duplicates + pc.other_duplicates, pc.records_screened + pc.other_records_screened, pc.new_studies);
     if (out.meta) {
       const auto& m = *out.meta;
       const auto f = [](double x) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 #include "metasift/review/prisma.hpp"
 #include "prisma_layout.hpp"
@@ -64,6 +65,11 @@ class builder {
     left_x_ = margin + side_w + side_gap;
     right_x_ = left_x_ + col_w + col_gap;
     L_.width = right_x_ + col_w + margin;
+    if (c.has_other_methods()) {  // the template's second arm, "identification via other methods"
+      other_x_ = right_x_ + col_w + col_gap;
+      other_right_x_ = other_x_ + col_w + col_gap;
+      L_.width = other_right_x_ + col_w + margin;
+    }
     L_.title = c.title.empty() ? "PRISMA 2020 flow diagram" : c.title;
   }
 
@@ -81,12 +87,41 @@ class builder {
     L_.boxes.push_back({left_x_, y, header_w, 24, 0xF7D774, true, true, "header"});
     L_.lines.push_back({"Identification of studies via databases and registers", left_x_ + header_w / 2, y + 16, 10,
                         true, true});
+    const bool other = c_.has_other_methods();
+    if (other) {
+      L_.boxes.push_back({other_x_, y, header_w, 24, 0xD9D9D9, true, true, "header-other"});
+      L_.lines.push_back({"Identification of studies via other methods", other_x_ + header_w / 2, y + 16, 10, true, true});
+    }
     y += 24 + 16;
+    std::vector<item> o_ident, o_removed;
+    if (other) {
+      o_ident = {{"Records identified from:"}};
+      for (const auto& [kind, label, n] :
+           {std::tuple("website", "Websites ", c_.website_results),
+            std::tuple("organisation", "Organisations ", c_.organisation_results),
+            std::tuple("citation", "Citation searching ", c_.citations_results)}) {
+        o_ident.push_back({label + n_of(n), false, 10});
+        for (std::size_t k = 0; k < c_.other_specific_results.size(); ++k) {
+          const auto& d = c_.other_specific_results[k];
+          if (k < c_.other_specific_kinds.size() && c_.other_specific_kinds[k] == kind) {
+            o_ident.push_back({d.name + " " + n_of(d.n), false, 20});
+          }
+        }
+      }
+      o_removed = {{"Records removed before retrieval:"},
+                   {"Duplicate records removed " + n_of(c_.other_duplicates), false, 10},
+                   {"Records marked as ineligible by automation tools " + n_of(c_.other_excluded_automatic), false, 10},
+                   {"Records excluded at title-abstract screening " + n_of(c_.other_records_excluded), false, 10}};
+      if (c_.other_awaiting_screening > 0) {
+        o_removed.push_back({"awaiting screening " + n_of(c_.other_awaiting_screening), false, 10});
+      }
+    }
 
     // Identification.
     std::vector<item> ident = {{"Records identified from*:"}, {"Databases " + n_of(c_.database_results)}};
     for (const auto& d : c_.database_specific_results) ident.push_back({d.name + " " + n_of(d.n), false, 10});
-    ident.push_back({"Registers " + n_of(0)});
+    ident.push_back({"Registers " + n_of(c_.register_results)});
+    for (const auto& d : c_.register_specific_results) ident.push_back({d.name + " " + n_of(d.n), false, 10});
     std::vector<item> removed = {{"Records removed before screening:"},
                                  {"Duplicate records removed " + n_of(c_.duplicates), false, 10}};
     if (c_.maybe_duplicates > 0) {
@@ -96,7 +131,8 @@ class builder {
     for (const auto& r : c_.excluded_automatic_reasons) removed.push_back({r.name + " " + n_of(r.n), false, 20});
     removed.push_back({"Records removed for other reasons " + n_of(c_.excluded_other), false, 10});
     const double id_top = y;
-    y = row(y, ident, removed, "identified", "removed");
+    y = row(y, ident, removed, "identified", "removed", 0, other ? &o_ident : nullptr, other ? &o_removed : nullptr);
+    const double o_ident_bottom = last_other_bottom_;
     side("Identification", id_top, y);
     y += row_gap;
 
@@ -110,8 +146,12 @@ class builder {
     y = row(y, screened, excluded, "screened", "excluded");
     y += row_gap;
     arrow_down(y);
+    const std::vector<item> o_sought = {{"Reports sought for retrieval " + n_of(c_.other_sought_reports)}};
+    const std::vector<item> o_notretrieved = {{"Reports not retrieved " + n_of(c_.other_notretrieved_reports)}};
+    if (other) L_.arrows.push_back({other_x_ + col_w / 2, o_ident_bottom, other_x_ + col_w / 2, y});
     y = row(y, {{"Reports sought for retrieval " + n_of(c_.dbr_sought_reports)}},
-            {{"Reports not retrieved " + n_of(c_.dbr_notretrieved_reports)}}, "sought", "notretrieved");
+            {{"Reports not retrieved " + n_of(c_.dbr_notretrieved_reports)}}, "sought", "notretrieved", 0,
+            other ? &o_sought : nullptr, other ? &o_notretrieved : nullptr);
     y += row_gap;
     std::vector<item> assessed = {{"Reports assessed for eligibility " + n_of(c_.dbr_assessed)}};
     if (c_.awaiting_full_text > 0) assessed.push_back({"awaiting assessment " + n_of(c_.awaiting_full_text), false, 10});
@@ -122,8 +162,22 @@ class builder {
       ft_excluded.push_back({"Reports excluded:"});
       for (const auto& r : c_.dbr_excluded) ft_excluded.push_back({r.name + " " + n_of(r.n), false, 10});
     }
+    std::vector<item> o_assessed = {{"Reports assessed for eligibility " + n_of(c_.other_assessed)}};
+    if (c_.other_awaiting_full_text > 0) {
+      o_assessed.push_back({"awaiting assessment " + n_of(c_.other_awaiting_full_text), false, 10});
+    }
+    std::vector<item> o_excluded;
+    if (c_.other_excluded.empty()) {
+      o_excluded.push_back({"Reports excluded " + n_of(0)});
+    } else {
+      o_excluded.push_back({"Reports excluded:"});
+      for (const auto& r : c_.other_excluded) o_excluded.push_back({r.name + " " + n_of(r.n), false, 10});
+    }
     arrow_down(y);
-    y = row(y, assessed, ft_excluded, "assessed", "ftexcluded");
+    if (other) L_.arrows.push_back({other_x_ + col_w / 2, last_other_bottom_, other_x_ + col_w / 2, y});
+    y = row(y, assessed, ft_excluded, "assessed", "ftexcluded", 0, other ? &o_assessed : nullptr,
+            other ? &o_excluded : nullptr);
+    const double o_assessed_bottom = last_other_bottom_;
     side("Screening", sc_top, y);
     y += row_gap;
 
@@ -134,6 +188,7 @@ class builder {
             {{"Studies included in review " + n_of(c_.new_studies)},
              {"Reports of included studies " + n_of(c_.new_reports)}},
             {}, "included", "", m_("Included", 10, true) + 16);
+    if (other) L_.arrows.push_back({other_x_ + col_w / 2, o_assessed_bottom, left_x_ + col_w, (in_top + y) / 2});
     side("Included", in_top, y);
     y += 18;
 
@@ -161,11 +216,23 @@ class builder {
   /// Lays out one row: a left box and an optional right box of equal height, with an arrow
   /// between them. Returns the row's bottom.
   double row(double y, const std::vector<item>& left, const std::vector<item>& right, const std::string& left_id,
-             const std::string& right_id, double min_height = 0) {
+             const std::string& right_id, double min_height = 0, const std::vector<item>* other_left = nullptr,
+             const std::vector<item>* other_right = nullptr) {
     std::vector<prisma_text_line> ll = text_block(left, left_x_, y);
     std::vector<prisma_text_line> rl = text_block(right, right_x_, y);
     const double lh = block_height(left), rh = right.empty() ? 0.0 : block_height(right);
-    const double h = std::max({lh, rh, min_height});
+    double h = std::max({lh, rh, min_height});
+    if (other_left != nullptr && other_right != nullptr) {
+      h = std::max({h, block_height(*other_left), block_height(*other_right)});
+      for (const auto& [items, x, id] : {std::tuple(other_left, other_x_, "other-" + left_id),
+                                         std::tuple(other_right, other_right_x_, "other-" + right_id)}) {
+        L_.boxes.push_back({x, y, col_w, h, 0xFFFFFF, true, false, id});
+        const auto tl = text_block(*items, x, y);
+        L_.lines.insert(L_.lines.end(), tl.begin(), tl.end());
+      }
+      L_.arrows.push_back({other_x_ + col_w, y + h / 2, other_right_x_, y + h / 2});
+      last_other_bottom_ = y + h;
+    }
     L_.boxes.push_back({left_x_, y, col_w, h, 0xFFFFFF, true, false, left_id});
     L_.lines.insert(L_.lines.end(), ll.begin(), ll.end());
     if (!right.empty()) {
@@ -218,6 +285,7 @@ class builder {
   const text_measure& m_;
   prisma_layout L_;
   double left_x_ = 0, right_x_ = 0, last_bottom_ = 0;
+  double other_x_ = 0, other_right_x_ = 0, last_other_bottom_ = 0;
 };
 
 void num(std::string& out, double v) {

@@ -142,7 +142,123 @@ query_dialect dialect_of(const reader& rd, const toml::node& n) {
   return *parsed;
 }
 
+source_kind kind_of(const reader& rd, const toml::node& n) {
+  const std::string k = rd.string_of(n, "kind");
+  for (const auto v : {source_kind::database, source_kind::study_register, source_kind::website,
+                       source_kind::organisation, source_kind::citation}) {
+    if (k == to_string(v)) return v;
+  }
+  rd.fail(rd.at(n), "unknown kind '" + k + "' (expected database, register, website, organisation or citation)");
+}
+
+/// Reviewer names become audit and conflicts column names: letters, digits, '_' and '-' only.
+bool valid_reviewer_name(std::string_view n) {
+  if (n.empty() || n.size() > 64) return false;
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+void read_screening(const reader& rd, const toml::node& sn, review_spec& spec) {
+  const toml::table* st = sn.as_table();
+  if (st == nullptr) rd.fail(rd.at(sn), "'screening' must be a table ([screening])");
+  rd.check_keys(*st, {"decisions", "mode", "reviewers", "adjudication", "sample", "seed"}, "[screening]");
+  screening_spec& sc = spec.screening;
+  sc.mode_where = rd.at(sn);
+  if (const toml::node* m = st->get("mode")) {
+    const std::string v = rd.string_of(*m, "mode");
+    sc.mode_where = rd.at(*m);
+    if (v == "single") {
+      sc.mode = screening_mode::single;
+    } else if (v == "dual") {
+      sc.mode = screening_mode::dual;
+    } else if (v == "dual-sample") {
+      sc.mode = screening_mode::dual_sample;
+    } else {
+      rd.fail(rd.at(*m), "unknown mode '" + v + "' (expected single, dual or dual-sample)");
+    }
+  }
+  if (const toml::node* d = st->get("decisions")) {
+    spec.decisions_label = rd.string_of(*d, "decisions");
+    spec.decisions_where = rd.at(*d);
+    spec.decisions = rd.resolve_inside(spec.dir, spec.decisions_label, spec.decisions_where);
+    sc.reviewers.push_back({"", spec.decisions_label, *spec.decisions, spec.decisions_where});
+  }
+  if (const toml::node* r = st->get("reviewers")) {
+    const toml::table* rt = r->as_table();
+    if (rt == nullptr) rd.fail(rd.at(*r), "'reviewers' must be a table: reviewers = { name = \"file.csv\", ... }");
+    if (spec.decisions) {
+      rd.fail(rd.at(*r), "give either 'decisions' (one reviewer) or 'reviewers', not both");
+    }
+    // toml++ keeps keys sorted; the order written in review.toml decides whose reason counts first.
+    std::vector<std::pair<source_position, decision_file>> found;
+    for (auto&& [k, v] : *rt) {
+      const std::string name(k.str());
+      if (!valid_reviewer_name(name)) {
+        rd.fail(rd.at(k.source()), "reviewer name '" + name + "' may hold only letters, digits, '_' and '-'");
+      }
+      decision_file f;
+      f.name = name;
+      f.label = rd.string_of(v, name);
+      f.where = rd.at(v);
+      f.path = rd.resolve_inside(spec.dir, f.label, f.where);
+      found.emplace_back(rd.at(k.source()), std::move(f));
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.first.line, a.first.column) < std::pair(b.first.line, b.first.column);
+    });
+    for (auto& [pos, f] : found) sc.reviewers.push_back(std::move(f));
+    if (sc.reviewers.empty()) rd.fail(rd.at(*r), "'reviewers' names no reviewer");
+  }
+  if (const toml::node* a = st->get("adjudication")) {
+    decision_file f;
+    f.name = "adjudication";
+    f.label = rd.string_of(*a, "adjudication");
+    f.where = rd.at(*a);
+    f.path = rd.resolve_inside(spec.dir, f.label, f.where);
+    sc.adjudication = std::move(f);
+  }
+  if (const toml::node* s = st->get("sample")) {
+    const auto v = s->value<double>();
+    if (!v || !(*v > 0 && *v <= 1)) rd.fail(rd.at(*s), "sample must be a share in (0, 1], e.g. 0.2");
+    if (sc.mode != screening_mode::dual_sample) rd.fail(rd.at(*s), "sample is used only with mode = \"dual-sample\"");
+    sc.sample = *v;
+  }
+  if (const toml::node* s = st->get("seed")) {
+    const auto v = s->value<std::int64_t>();
+    if (!s->is_integer() || !v || *v < 0) rd.fail(rd.at(*s), "seed must be a whole number >= 0");
+    if (sc.mode != screening_mode::dual_sample) rd.fail(rd.at(*s), "seed is used only with mode = \"dual-sample\"");
+    sc.seed = static_cast<std::uint64_t>(*v);
+  }
+  if (sc.mode != screening_mode::single && sc.reviewers.size() < 2) {
+    rd.fail(sc.mode_where, std::string("mode = \"") + to_string(sc.mode) + "\" needs two reviewers: reviewers = { a = \"a.csv\", b = \"b.csv\" }");
+  }
+  if (sc.adjudication && sc.reviewers.size() < 2) {
+    rd.fail(sc.adjudication->where, "an adjudication file needs two or more reviewers to adjudicate between");
+  }
+}
+
 }  // namespace
+
+const char* to_string(source_kind k) noexcept {
+  switch (k) {
+    case source_kind::database: return "database";
+    case source_kind::study_register: return "register";
+    case source_kind::website: return "website";
+    case source_kind::organisation: return "organisation";
+    case source_kind::citation: return "citation";
+  }
+  return "database";
+}
+
+const char* to_string(screening_mode m) noexcept {
+  switch (m) {
+    case screening_mode::single: return "single";
+    case screening_mode::dual: return "dual";
+    case screening_mode::dual_sample: return "dual-sample";
+  }
+  return "single";
+}
 
 review_spec parse_review_file(std::string_view toml_text, const fs::path& path, bool allow_outside) {
   const reader rd(toml_text, path, allow_outside);
@@ -177,7 +293,7 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   for (auto&& el : *sarr) {
     const toml::table* st = el.as_table();
     if (st == nullptr) rd.fail(rd.at(el), "each entry of 'sources' must be a table ([[sources]])");
-    rd.check_keys(*st, {"name", "files", "format"}, "[[sources]]");
+    rd.check_keys(*st, {"name", "files", "format", "kind"}, "[[sources]]");
     review_source s;
     s.where = rd.at(el);
     const toml::node* name = st->get("name");
@@ -208,6 +324,7 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
     }
     if (s.files.empty()) rd.fail(rd.at(*files), "[[sources]] '" + s.name + "' lists no files");
     if (const toml::node* fmt = st->get("format")) s.format = rd.string_of(*fmt, "format");
+    if (const toml::node* k = st->get("kind")) s.kind = kind_of(rd, *k);
     spec.sources.push_back(std::move(s));
   }
 
@@ -302,16 +419,7 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   }
 
   // [screening]
-  if (const toml::node* sn = root.get("screening")) {
-    const toml::table* st = sn->as_table();
-    if (st == nullptr) rd.fail(rd.at(*sn), "'screening' must be a table ([screening])");
-    rd.check_keys(*st, {"decisions"}, "[screening]");
-    if (const toml::node* d = st->get("decisions")) {
-      spec.decisions_label = rd.string_of(*d, "decisions");
-      spec.decisions_where = rd.at(*d);
-      spec.decisions = rd.resolve_inside(spec.dir, spec.decisions_label, spec.decisions_where);
-    }
-  }
+  if (const toml::node* sn = root.get("screening")) read_screening(rd, *sn, spec);
   return spec;
 }
 

@@ -2,6 +2,9 @@
 #include "metasift/review/screen.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -25,8 +28,28 @@ const char* to_string(final_status s) noexcept {
     case final_status::excluded_full_text: return "excluded-full-text";
     case final_status::awaiting_full_text: return "awaiting-full-text";
     case final_status::included: return "included";
+    case final_status::awaiting_title_abstract_adjudication: return "awaiting-title-abstract-adjudication";
+    case final_status::awaiting_title_abstract_second_reviewer: return "awaiting-title-abstract-second-reviewer";
+    case final_status::awaiting_full_text_adjudication: return "awaiting-full-text-adjudication";
+    case final_status::awaiting_full_text_second_reviewer: return "awaiting-full-text-second-reviewer";
   }
   return "awaiting-title-abstract";
+}
+
+const char* to_string(screening_stage s) noexcept {
+  return s == screening_stage::title_abstract ? "title-abstract" : "full-text";
+}
+
+const char* to_string(stage_state s) noexcept {
+  switch (s) {
+    case stage_state::none: return "none";
+    case stage_state::single: return "single";
+    case stage_state::agreed: return "agreed";
+    case stage_state::adjudicated: return "adjudicated";
+    case stage_state::awaiting_adjudication: return "awaiting adjudication";
+    case stage_state::awaiting_second_reviewer: return "awaiting second reviewer";
+  }
+  return "none";
 }
 
 namespace {
@@ -102,6 +125,333 @@ class decision_book {
   std::unordered_map<std::string, std::vector<std::size_t>> by_key_, by_doi_;
 };
 
+/// ISO 8601 date or date-time: YYYY-MM-DD, optionally T (or a space) hh:mm[:ss[.fff]] and Z or
+/// +hh:mm / -hh:mm.
+bool is_iso8601(std::string_view t) {
+  auto digits = [&](std::size_t at, std::size_t n) {
+    if (at + n > t.size()) return false;
+    for (std::size_t k = at; k < at + n; ++k) {
+      if (t[k] < '0' || t[k] > '9') return false;
+    }
+    return true;
+  };
+  auto value = [&](std::size_t at, std::size_t n) { return std::stoi(std::string(t.substr(at, n))); };
+  if (!digits(0, 4) || t.size() < 10 || t[4] != '-' || !digits(5, 2) || t[7] != '-' || !digits(8, 2)) return false;
+  if (value(5, 2) < 1 || value(5, 2) > 12 || value(8, 2) < 1 || value(8, 2) > 31) return false;
+  if (t.size() == 10) return true;
+  if ((t[10] != 'T' && t[10] != ' ') || !digits(11, 2) || t.size() < 16 || t[13] != ':' || !digits(14, 2)) return false;
+  if (value(11, 2) > 23 || value(14, 2) > 59) return false;
+  std::size_t k = 16;
+  if (k < t.size() && t[k] == ':') {
+    if (!digits(k + 1, 2) || value(k + 1, 2) > 60) return false;
+    k += 3;
+    if (k < t.size() && (t[k] == '.' || t[k] == ',')) {
+      ++k;
+      const std::size_t b = k;
+      while (k < t.size() && t[k] >= '0' && t[k] <= '9') ++k;
+      if (k == b) return false;
+    }
+  }
+  if (k == t.size()) return true;
+  if (t[k] == 'Z') return k + 1 == t.size();
+  if (t[k] != '+' && t[k] != '-') return false;
+  return t.size() == k + 6 && digits(k + 1, 2) && t[k + 3] == ':' && digits(k + 4, 2);
+}
+
+struct file_decisions {
+  std::map<std::size_t, decision_cell> ta, ft;          ///< by kept record
+  std::map<std::size_t, std::optional<std::size_t>> ta_adopt, ft_adopt;  ///< adjudication: "side with reviewer r"
+};
+
+/// Reads one decisions file (a reviewer's, the legacy single file, or the adjudication file).
+/// Two lines for one record and stage are an error naming both lines.
+file_decisions read_decisions_file(const review_spec& spec, const decision_file& f, const decision_book& book,
+                                   std::vector<audit_entry>& audit, bool adjudication,
+                                   const std::vector<std::string>& reviewers) {
+  file_decisions out;
+  const std::string label = (spec.dir / f.label).lexically_normal().string();
+  const io::table t = io::parse_table(io::read_file(f.path), label);
+  auto need = [&](const char* name) {
+    const auto c = t.find(name);
+    if (!c) {
+      fail_input({label, 1, 0}, "", std::string("missing column '") + name + "' (expected record,stage,decision[,reason][,time])");
+    }
+    return *c;
+  };
+  const std::size_t c_record = need("record"), c_stage = need("stage"), c_decision = need("decision");
+  const auto c_reason = t.find("reason");
+  const auto c_time = t.find("time");
+  auto reviewer_index = [&](const std::string& name) -> std::optional<std::size_t> {
+    for (std::size_t r = 0; r < reviewers.size(); ++r) {
+      if (!reviewers[r].empty() && reviewers[r] == name) return r;
+    }
+    return std::nullopt;
+  };
+  if (adjudication) {  // the columns `metasift conflicts` writes: <reviewer>_decision, <reviewer>_reason
+    for (std::size_t c = 0; c < t.names.size(); ++c) {
+      const std::string& h = t.names[c];
+      for (const std::string_view suffix : {std::string_view("_decision"), std::string_view("_reason")}) {
+        if (h.size() > suffix.size() && std::string_view(h).substr(h.size() - suffix.size()) == suffix) {
+          const std::string who = h.substr(0, h.size() - suffix.size());
+          if (!reviewer_index(who)) {
+            fail_input(t.header_position(c), "", "unknown reviewer '" + who + "' (the reviewers of review.toml are " +
+                                                     [&] {
+                                                       std::string l;
+                                                       for (const auto& r : reviewers) l += (l.empty() ? "" : ", ") + r;
+                                                       return l;
+                                                     }() + ")");
+          }
+        }
+      }
+    }
+  }
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& row = t.rows[r];
+    const std::string named = trim(row[c_record]);
+    const std::string raw_decision = trim(row[c_decision]);
+    if (adjudication && raw_decision.empty()) continue;  // a conflicts list not (yet) filled in on this line
+    if (named.empty()) fail_input(t.position(r, c_record), "record", "empty");
+    const std::string stage = lower(trim(row[c_stage]));
+    if (stage != "title-abstract" && stage != "full-text") {
+      fail_input(t.position(r, c_stage), "stage", "must be title-abstract or full-text, got '" + row[c_stage] + "'");
+    }
+    std::string decision = lower(raw_decision);
+    std::optional<std::size_t> adopt;
+    if (adjudication && decision != "include" && decision != "exclude" && decision != "not-retrieved") {
+      adopt = reviewer_index(raw_decision);
+      if (!adopt) {
+        fail_input(t.position(r, c_decision), "decision",
+                   "unknown reviewer '" + raw_decision +
+                       "' (an adjudication is include, exclude, not-retrieved or the name of the reviewer whose "
+                       "decision stands)");
+      }
+    } else if (decision != "include" && decision != "exclude" && decision != "not-retrieved") {
+      fail_input(t.position(r, c_decision), "decision", "must be include, exclude or not-retrieved, got '" + row[c_decision] + "'");
+    }
+    if (decision == "not-retrieved" && stage == "title-abstract") {
+      fail_input(t.position(r, c_decision), "decision", "not-retrieved is a full-text decision");
+    }
+    std::string time = c_time ? trim(row[*c_time]) : std::string();
+    if (!time.empty() && !is_iso8601(time)) {
+      fail_input(t.position(r, *c_time), "time", "'" + time + "' is not an ISO 8601 date or time (e.g. 2026-03-01T14:05:00Z)");
+    }
+    const auto [kept, literal] = book.resolve(named, t.position(r, c_record));
+    decision_cell cell{{decision, c_reason ? trim(row[*c_reason]) : std::string(), named, t.row_line[r], time, label},
+                       t.position(r, c_record)};
+    const std::string ref = f.name.empty() ? std::to_string(cell.d.line) : f.label + ":" + std::to_string(cell.d.line);
+    if (f.name.empty()) audit[kept].decision_lines.push_back(cell.d.line);
+    audit[kept].decision_refs.push_back(ref);
+    if (literal != kept) {
+      if (f.name.empty()) audit[literal].decision_lines.push_back(cell.d.line);
+      audit[literal].decision_refs.push_back(ref);
+      const std::string note = "decision at " + label + ":" + std::to_string(cell.d.line) + " applied to kept record " +
+                               audit[kept].key;
+      audit[literal].note += (audit[literal].note.empty() ? "" : "; ") + note;
+    }
+    auto& book_for_stage = stage == "title-abstract" ? out.ta : out.ft;
+    const auto [it, inserted] = book_for_stage.emplace(kept, cell);
+    if (!inserted) {
+      const human_decision& first = it->second.d;
+      const bool same = first.decision == decision && first.reason == cell.d.reason;
+      fail_input(cell.where, "record",
+                 std::string(same ? "repeated " : "conflicting ") + stage + " decisions for " + audit[kept].key +
+                     ": line " + std::to_string(first.line) + " says " + first.decision +
+                     (first.reason.empty() ? "" : " (" + first.reason + ")") + ", line " +
+                     std::to_string(cell.d.line) + " says " + decision +
+                     (cell.d.reason.empty() ? "" : " (" + cell.d.reason + ")") +
+                     "; one file holds one decision per record and stage");
+    }
+    (stage == "title-abstract" ? out.ta_adopt : out.ft_adopt)[kept] = adopt;
+  }
+  return out;
+}
+
+bool has_any(const stage_decisions& sd) {
+  return std::any_of(sd.by_reviewer.begin(), sd.by_reviewer.end(), [](const auto& d) { return d.has_value(); });
+}
+
+const human_decision& first_of(const stage_decisions& sd) {
+  for (const auto& d : sd.by_reviewer) {
+    if (d) return *d;
+  }
+  return *sd.adjudication;
+}
+
+source_position adjud_where(const file_decisions& adj, std::size_t kept, bool ta) {
+  const auto& m = ta ? adj.ta : adj.ft;
+  const auto it = m.find(kept);
+  return it == m.end() ? source_position{} : it->second.where;
+}
+
+/// The adjudication line as a decision; "side with reviewer r" copies r's decision and reason.
+human_decision resolve_adjudication(const file_decisions& adj, std::size_t kept, bool ta, const stage_decisions& sd,
+                                    const std::vector<std::string>& reviewers) {
+  const decision_cell& cell = (ta ? adj.ta : adj.ft).at(kept);
+  human_decision d = cell.d;
+  const auto& adopt = (ta ? adj.ta_adopt : adj.ft_adopt).at(kept);
+  if (adopt) {
+    const auto& theirs = sd.by_reviewer[*adopt];
+    if (!theirs) {
+      fail_input(cell.where, "decision", "reviewer '" + reviewers[*adopt] + "' made no decision on this record at this stage");
+    }
+    d.decision = theirs->decision;
+    if (d.reason.empty()) d.reason = theirs->reason;
+  }
+  return d;
+}
+
+/// The final decision at one stage from every reviewer's decision and the adjudication.
+void resolve_stage(stage_decisions& sd, bool two_required, std::size_t kept, screening_stage stage,
+                   std::vector<screening_conflict>& conflicts, const source_position& adj_where, const std::string& key) {
+  std::vector<std::size_t> who;
+  for (std::size_t r = 0; r < sd.by_reviewer.size(); ++r) {
+    if (sd.by_reviewer[r]) who.push_back(r);
+  }
+  bool differ = false, reasons_differ = false;
+  for (std::size_t k = 1; k < who.size(); ++k) {
+    const human_decision& a = *sd.by_reviewer[who[0]];
+    const human_decision& b = *sd.by_reviewer[who[k]];
+    if (a.decision != b.decision) differ = true;
+    else if (a.reason != b.reason) reasons_differ = true;
+  }
+  if (differ) reasons_differ = false;
+  if (sd.adjudication && !differ && !reasons_differ) {
+    fail_input(adj_where, "record",
+               "'" + sd.adjudication->named + "' (" + key + ") has no conflict to adjudicate at " + to_string(stage) + " (" +
+                   (who.size() < 2 ? std::to_string(who.size()) + " reviewer decision" + (who.size() == 1 ? "" : "s")
+                                   : std::string("the reviewers agree")) +
+                   ")");
+  }
+  sd.reasons_differ = reasons_differ;
+  if (who.empty()) {
+    sd.state = stage_state::none;
+  } else if (who.size() == 1) {
+    if (two_required) {
+      sd.state = stage_state::awaiting_second_reviewer;
+    } else {
+      sd.state = stage_state::single;
+      sd.final_decision = sd.by_reviewer[who[0]];
+    }
+  } else if (sd.adjudication) {
+    sd.state = stage_state::adjudicated;
+    sd.final_decision = sd.adjudication;
+  } else if (differ) {
+    sd.state = stage_state::awaiting_adjudication;
+  } else {
+    sd.state = stage_state::agreed;
+    sd.final_decision = sd.by_reviewer[who[0]];  // the first reviewer's reason counts
+  }
+  if (differ || reasons_differ) conflicts.push_back({kept, stage, differ, sd.adjudication.has_value()});
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27U)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31U);
+}
+
+/// dual-sample: the records a second reviewer must decide. Each screened record is ranked by a
+/// hash of the seed and its id, and the first round(sample * n) are taken, so the same seed picks
+/// the same records on every machine and a record keeps its rank when new records are added.
+std::set<std::size_t> second_review_sample(const screening_spec& team, const std::vector<audit_entry>& audit) {
+  std::set<std::size_t> out;
+  if (team.mode != screening_mode::dual_sample) return out;
+  std::vector<std::pair<std::uint64_t, std::size_t>> ranked;
+  for (std::size_t i = 0; i < audit.size(); ++i) {
+    if (audit[i].status == final_status::duplicate || audit[i].status == final_status::excluded_automatic) continue;
+    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a of the record id
+    for (const char c : audit[i].key) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    ranked.emplace_back(splitmix64(h ^ splitmix64(team.seed)), i);
+  }
+  std::sort(ranked.begin(), ranked.end());
+  auto k = static_cast<std::size_t>(std::llround(team.sample * static_cast<double>(ranked.size())));
+  if (k == 0 && !ranked.empty()) k = 1;
+  for (std::size_t j = 0; j < k && j < ranked.size(); ++j) out.insert(ranked[j].second);
+  return out;
+}
+
+/// Agreement at each stage between every pair of named reviewers, and for the whole team when
+/// there are more than two: records both (all) decided, include vs exclude.
+std::vector<stage_agreement> measure_agreement(const std::vector<std::string>& reviewers,
+                                               const std::vector<audit_entry>& audit) {
+  std::vector<stage_agreement> out;
+  if (reviewers.size() < 2) return out;
+  for (const auto stage : {screening_stage::title_abstract, screening_stage::full_text}) {
+    auto cat = [&](const audit_entry& a, std::size_t r) -> std::optional<int> {
+      const auto& d = (stage == screening_stage::title_abstract ? a.ta_team : a.ft_team).by_reviewer[r];
+      if (!d || d->decision == "not-retrieved") return std::nullopt;
+      return d->decision == "include" ? 1 : 0;
+    };
+    auto screened = [](const audit_entry& a) {
+      return a.status != final_status::duplicate && a.status != final_status::excluded_automatic;
+    };
+    for (std::size_t r1 = 0; r1 < reviewers.size(); ++r1) {
+      for (std::size_t r2 = r1 + 1; r2 < reviewers.size(); ++r2) {
+        std::vector<std::vector<double>> t(2, std::vector<double>(2, 0.0));
+        stage_agreement e;
+        e.stage = to_string(stage);
+        e.reviewers = {reviewers[r1], reviewers[r2]};
+        for (const auto& a : audit) {
+          if (!screened(a)) continue;
+          const auto x = cat(a, r1), y = cat(a, r2);
+          if (!x || !y) continue;
+          t[static_cast<std::size_t>(*x)][static_cast<std::size_t>(*y)] += 1;
+          if (*x != *y) {
+            ++e.disagreements;
+            const auto& sd = stage == screening_stage::title_abstract ? a.ta_team : a.ft_team;
+            if (sd.state == stage_state::adjudicated) ++e.adjudicated;
+          }
+        }
+        const two_rater_agreement g = cohen_agreement(t);
+        if (g.n == 0) continue;
+        e.n = g.n;
+        e.percent_agreement = g.percent_agreement;
+        e.kappa = g.kappa;
+        e.kappa_ci_lower = g.kappa_ci_lower;
+        e.kappa_ci_upper = g.kappa_ci_upper;
+        e.pabak = g.pabak;
+        e.ac1 = g.ac1;
+        out.push_back(std::move(e));
+      }
+    }
+    if (reviewers.size() > 2) {
+      stage_agreement e;
+      e.stage = to_string(stage);
+      e.reviewers = reviewers;
+      e.pairwise = false;
+      std::vector<std::vector<std::optional<int>>> units;
+      std::vector<std::vector<std::size_t>> complete;
+      for (const auto& a : audit) {
+        if (!screened(a)) continue;
+        std::vector<std::optional<int>> u;
+        std::size_t rated = 0;
+        std::vector<std::size_t> counts(2, 0);
+        for (std::size_t r = 0; r < reviewers.size(); ++r) {
+          u.push_back(cat(a, r));
+          if (u.back()) {
+            ++rated;
+            ++counts[static_cast<std::size_t>(*u.back())];
+          }
+        }
+        if (rated < 2) continue;
+        if (counts[0] > 0 && counts[1] > 0) ++e.disagreements;
+        if (rated == reviewers.size()) complete.push_back(counts);
+        units.push_back(std::move(u));
+      }
+      if (units.empty()) continue;
+      e.n = units.size();
+      e.fleiss_kappa = fleiss_kappa(complete);
+      e.krippendorff_alpha = krippendorff_alpha_nominal(units);
+      e.percent_agreement = 100 * (1 - static_cast<double>(e.disagreements) / static_cast<double>(e.n));
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      e.kappa = e.kappa_ci_lower = e.kappa_ci_upper = e.pabak = e.ac1 = nan;
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
 void add_reason(std::vector<prisma_count>& v, const std::string& reason) {
   for (auto& c : v) {
     if (c.name == reason) {
@@ -138,11 +488,31 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
         ++n_source;
       }
     }
-    res.prisma.database_specific_results.push_back({src.name, n_source});
+    prisma_counts& pc = res.prisma;
+    switch (src.kind) {
+      case source_kind::database:
+        pc.database_specific_results.push_back({src.name, n_source});
+        pc.database_results += n_source;
+        break;
+      case source_kind::study_register:
+        pc.register_specific_results.push_back({src.name, n_source});
+        pc.register_results += n_source;
+        break;
+      case source_kind::website: pc.website_results += n_source; break;
+      case source_kind::organisation: pc.organisation_results += n_source; break;
+      case source_kind::citation: pc.citations_results += n_source; break;
+    }
+    if (is_other_method(src.kind)) {
+      pc.other_specific_results.push_back({src.name, n_source});
+      pc.other_specific_kinds.emplace_back(to_string(src.kind));
+    }
   }
   std::vector<record>& recs = res.records;
   std::vector<audit_entry>& audit = res.audit;
-  res.prisma.database_results = recs.size();
+  // Each record is counted in the arm of its own source (databases and registers, or other
+  // methods), so that each arm's boxes add up to the records it identified.
+  auto other_arm = [&](const audit_entry& a) { return is_other_method(spec.sources[a.source].kind); };
+  std::size_t other_automatic = 0;
 
   // Query lint, for the report.
   if (spec.search) add_query_diagnostics(res.query_diagnostics, spec.search->compiled, spec.search->where);
@@ -179,7 +549,7 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
         a.failed_criterion = "search";
         a.exclusion_reason = search_reason;
         a.status = final_status::excluded_automatic;
-        ++automatic[0].n;
+        ++(other_arm(a) ? other_automatic : automatic[0].n);
         continue;
       }
     } else {
@@ -193,7 +563,7 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
         a.exclusion_reason = spec.criteria[k].reason;
         if (!chk.detail.empty()) a.note = spec.criteria[k].id + ": " + chk.detail;
         a.status = final_status::excluded_automatic;
-        ++automatic[offset + k].n;
+        ++(other_arm(a) ? other_automatic : automatic[offset + k].n);
         break;
       }
       if (!chk.detail.empty()) {
@@ -203,125 +573,142 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
     }
   }
 
-  // 5. Human decisions.
-  std::map<std::size_t, decision_cell> ta, ft;  // by kept record
-  std::string label;
-  if (spec.decisions) {
-    label = (spec.dir / spec.decisions_label).lexically_normal().string();
-    const io::table t = io::parse_table(io::read_file(*spec.decisions), label);
-    auto need = [&](const char* name) {
-      const auto c = t.find(name);
-      if (!c) fail_input({label, 1, 0}, "", std::string("missing column '") + name + "' (expected record,stage,decision[,reason])");
-      return *c;
-    };
-    const std::size_t c_record = need("record"), c_stage = need("stage"), c_decision = need("decision");
-    const auto c_reason = t.find("reason");
-    const decision_book book(recs, audit);
-    for (std::size_t r = 0; r < t.rows.size(); ++r) {
-      const auto& row = t.rows[r];
-      const std::string named = trim(row[c_record]);
-      if (named.empty()) fail_input(t.position(r, c_record), "record", "empty");
-      const std::string stage = lower(trim(row[c_stage]));
-      if (stage != "title-abstract" && stage != "full-text") {
-        fail_input(t.position(r, c_stage), "stage", "must be title-abstract or full-text, got '" + row[c_stage] + "'");
-      }
-      const std::string decision = lower(trim(row[c_decision]));
-      if (decision != "include" && decision != "exclude" && decision != "not-retrieved") {
-        fail_input(t.position(r, c_decision), "decision",
-                   "must be include, exclude or not-retrieved, got '" + row[c_decision] + "'");
-      }
-      if (decision == "not-retrieved" && stage == "title-abstract") {
-        fail_input(t.position(r, c_decision), "decision", "not-retrieved is a full-text decision");
-      }
-      const auto [kept, literal] = book.resolve(named, t.position(r, c_record));
-      decision_cell cell{{decision, c_reason ? trim(row[*c_reason]) : std::string(), named, t.row_line[r]},
-                         t.position(r, c_record)};
-      audit[kept].decision_lines.push_back(cell.d.line);
-      if (literal != kept) {
-        audit[literal].decision_lines.push_back(cell.d.line);
-        const std::string note = "decision at " + label + ":" + std::to_string(cell.d.line) + " applied to kept record " +
-                                 audit[kept].key;
-        audit[literal].note += (audit[literal].note.empty() ? "" : "; ") + note;
-      }
-      auto& book_for_stage = stage == "title-abstract" ? ta : ft;
-      const auto [it, inserted] = book_for_stage.emplace(kept, cell);
-      if (!inserted && (it->second.d.decision != decision || it->second.d.reason != cell.d.reason)) {
-        fail_input(cell.where, "record",
-                   "conflicting " + stage + " decisions for " + audit[kept].key + ": line " +
-                       std::to_string(it->second.d.line) + " says " + it->second.d.decision +
-                       (it->second.d.reason.empty() ? "" : " (" + it->second.d.reason + ")") + ", this line says " +
-                       decision + (cell.d.reason.empty() ? "" : " (" + cell.d.reason + ")"));
-      }
+  // 5. Human decisions: every reviewer's file, then the adjudication file.
+  const screening_spec& team = spec.screening;
+  const decision_book book(recs, audit);
+  const std::size_t n_rev = team.reviewers.size();
+  for (const auto& r : team.reviewers) res.reviewers.push_back(r.name);
+  for (auto& a : audit) {
+    a.ta_team.by_reviewer.assign(n_rev, std::nullopt);
+    a.ft_team.by_reviewer.assign(n_rev, std::nullopt);
+  }
+  std::vector<file_decisions> files;
+  for (std::size_t r = 0; r < n_rev; ++r) {
+    files.push_back(read_decisions_file(spec, team.reviewers[r], book, audit, false, res.reviewers));
+    for (const auto& [kept, cell] : files.back().ta) audit[kept].ta_team.by_reviewer[r] = cell.d;
+    for (const auto& [kept, cell] : files.back().ft) audit[kept].ft_team.by_reviewer[r] = cell.d;
+  }
+  file_decisions adjud;
+  if (team.adjudication) {
+    adjud = read_decisions_file(spec, *team.adjudication, book, audit, true, res.reviewers);
+    for (const auto& [kept, cell] : adjud.ta) {
+      audit[kept].ta_team.adjudication = resolve_adjudication(adjud, kept, true, audit[kept].ta_team, res.reviewers);
+    }
+    for (const auto& [kept, cell] : adjud.ft) {
+      audit[kept].ft_team.adjudication = resolve_adjudication(adjud, kept, false, audit[kept].ft_team, res.reviewers);
     }
   }
+  const std::set<std::size_t> sampled = second_review_sample(team, audit);
 
   // 6. Final status of every kept record.
   prisma_counts& p = res.prisma;
   for (std::size_t i = 0; i < recs.size(); ++i) {
     audit_entry& a = audit[i];
-    const auto ta_it = ta.find(i);
-    const auto ft_it = ft.find(i);
-    if (ta_it != ta.end()) a.title_abstract = ta_it->second.d;
-    if (ft_it != ft.end()) a.full_text = ft_it->second.d;
+    const bool other = other_arm(a);
     if (a.status == final_status::duplicate) {
-      ++p.duplicates;
+      ++(other ? p.other_duplicates : p.duplicates);
       continue;
     }
     if (a.dedup == dedup_status::maybe) ++p.maybe_duplicates;
+    const bool any_decision = has_any(a.ta_team) || has_any(a.ft_team);
     if (a.status == final_status::excluded_automatic) {
-      if (ta_it != ta.end() || ft_it != ft.end()) {
-        const std::size_t line = ta_it != ta.end() ? ta_it->second.d.line : ft_it->second.d.line;
-        const std::string w = label + ":" + std::to_string(line) + ": decision on " + a.key +
+      if (any_decision) {
+        const human_decision& d = first_of(has_any(a.ta_team) ? a.ta_team : a.ft_team);
+        const std::string w = d.file + ":" + std::to_string(d.line) + ": decision on " + a.key +
                               " ignored: the record was excluded automatically (" + a.failed_criterion + ")";
         res.warnings.push_back(w);
         a.note += (a.note.empty() ? "" : "; ") + std::string("human decision ignored (excluded automatically)");
       }
+      for (const auto* sd : {&a.ta_team, &a.ft_team}) {
+        if (sd->adjudication) {
+          fail_input(adjud_where(adjud, i, sd == &a.ta_team), "record",
+                     a.key + " has no conflict to adjudicate: it was excluded automatically");
+        }
+      }
       continue;
     }
-    ++p.records_screened;
-    if (ta_it != ta.end() && ta_it->second.d.decision == "exclude") {
-      if (ft_it != ft.end()) {
-        fail_input(ft_it->second.where, "record",
+    a.second_review_required = team.mode == screening_mode::dual || sampled.count(i) > 0;
+    resolve_stage(a.ta_team, a.second_review_required, i, screening_stage::title_abstract, res.conflicts,
+                  adjud_where(adjud, i, true), a.key);
+    resolve_stage(a.ft_team, a.second_review_required, i, screening_stage::full_text, res.conflicts,
+                  adjud_where(adjud, i, false), a.key);
+    if (a.ta_team.final_decision) a.title_abstract = a.ta_team.final_decision;
+    if (a.ft_team.final_decision) a.full_text = a.ft_team.final_decision;
+    ++(other ? p.other_records_screened : p.records_screened);
+    const stage_state ta_state = a.ta_team.state;
+    const bool ft_any = has_any(a.ft_team);
+    if (a.title_abstract && a.title_abstract->decision == "exclude") {
+      if (ft_any) {
+        const human_decision& f = first_of(a.ft_team);
+        fail_input({f.file, f.line, 1}, "record",
                    a.key + " has a full-text decision but was excluded at title-abstract (line " +
-                       std::to_string(ta_it->second.d.line) + ")");
+                       std::to_string(a.title_abstract->line) + ")" +
+                       (a.title_abstract->file == f.file ? std::string() : " in " + a.title_abstract->file));
       }
       a.status = final_status::excluded_title_abstract;
-      ++p.records_excluded;
-      add_reason(p.records_excluded_reasons, a.title_abstract->reason.empty() ? no_reason : a.title_abstract->reason);
+      if (other) {
+        ++p.other_records_excluded;
+      } else {
+        ++p.records_excluded;
+        add_reason(p.records_excluded_reasons, a.title_abstract->reason.empty() ? no_reason : a.title_abstract->reason);
+      }
       continue;
     }
-    if (ta_it == ta.end() && ft_it == ft.end()) {
+    if (ta_state == stage_state::awaiting_adjudication || ta_state == stage_state::awaiting_second_reviewer) {
+      const bool adj = ta_state == stage_state::awaiting_adjudication;
+      a.status = adj ? final_status::awaiting_title_abstract_adjudication
+                     : final_status::awaiting_title_abstract_second_reviewer;
+      ++(other ? p.other_awaiting_screening : p.awaiting_screening);
+      ++(adj ? p.awaiting_title_abstract_adjudication : p.awaiting_title_abstract_second_reviewer);
+      if (ft_any) {
+        const human_decision& f = first_of(a.ft_team);
+        res.warnings.push_back(f.file + ":" + std::to_string(f.line) + ": full-text decision on " + a.key +
+                               " waits: the title-abstract stage is " + to_string(ta_state));
+      }
+      continue;
+    }
+    if (ta_state == stage_state::none && !ft_any) {
       a.status = final_status::awaiting_title_abstract;
-      ++p.awaiting_screening;
+      ++(other ? p.other_awaiting_screening : p.awaiting_screening);
       continue;
     }
-    ++p.dbr_sought_reports;  // included at title-abstract, or implied by a full-text decision
-    if (ft_it == ft.end()) {
+    ++(other ? p.other_sought_reports : p.dbr_sought_reports);  // included at title-abstract, or implied by a full-text decision
+    const stage_state ft_state = a.ft_team.state;
+    if (ft_state == stage_state::awaiting_adjudication || ft_state == stage_state::awaiting_second_reviewer) {
+      const bool adj = ft_state == stage_state::awaiting_adjudication;
+      a.status = adj ? final_status::awaiting_full_text_adjudication : final_status::awaiting_full_text_second_reviewer;
+      ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
+      ++(adj ? p.awaiting_full_text_adjudication : p.awaiting_full_text_second_reviewer);
+      continue;
+    }
+    if (!a.full_text) {
       a.status = final_status::awaiting_full_text;
-      ++p.awaiting_full_text;
+      ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
       continue;
     }
-    const human_decision& f = ft_it->second.d;
+    const human_decision& f = *a.full_text;
     if (f.decision == "not-retrieved") {
       a.status = final_status::not_retrieved;
-      ++p.dbr_notretrieved_reports;
+      ++(other ? p.other_notretrieved_reports : p.dbr_notretrieved_reports);
     } else if (f.decision == "exclude") {
       a.status = final_status::excluded_full_text;
-      ++p.dbr_assessed;
+      ++(other ? p.other_assessed : p.dbr_assessed);
       if (f.reason.empty()) {
-        res.warnings.push_back(label + ":" + std::to_string(f.line) + ": full-text exclusion of " + a.key +
+        res.warnings.push_back(f.file + ":" + std::to_string(f.line) + ": full-text exclusion of " + a.key +
                                " has no reason; PRISMA reports it as '" + no_reason + "'");
       }
-      add_reason(p.dbr_excluded, f.reason.empty() ? no_reason : f.reason);
+      add_reason(other ? p.other_excluded : p.dbr_excluded, f.reason.empty() ? no_reason : f.reason);
     } else {
       a.status = final_status::included;
-      ++p.dbr_assessed;
+      ++(other ? p.other_assessed : p.dbr_assessed);
       ++p.new_reports;
       ++p.new_studies;  // one report per study: metasift cannot tell two reports of one study apart
     }
   }
+  p.agreement = measure_agreement(res.reviewers, audit);
   for (const auto& a : automatic) p.excluded_automatic += a.n;
   p.excluded_automatic_reasons = std::move(automatic);
+  p.other_excluded_automatic = other_automatic;
 
   // Every record is in exactly one final box, the audit trail agrees with the boxes, and the
   // boxes add up.
@@ -329,12 +716,19 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
   for (const auto& a : audit) ++tally[a.status];
   std::size_t ft_excluded = 0;
   for (const auto& r : p.dbr_excluded) ft_excluded += r.n;
-  if (audit.size() != p.database_results || tally[final_status::duplicate] != p.duplicates ||
-      tally[final_status::excluded_automatic] != p.excluded_automatic ||
-      tally[final_status::excluded_title_abstract] != p.records_excluded ||
-      tally[final_status::awaiting_title_abstract] != p.awaiting_screening ||
-      tally[final_status::not_retrieved] != p.dbr_notretrieved_reports ||
-      tally[final_status::awaiting_full_text] != p.awaiting_full_text ||
+  for (const auto& r : p.other_excluded) ft_excluded += r.n;
+  const std::size_t identified = p.database_results + p.register_results + p.website_results +
+                                 p.organisation_results + p.citations_results;
+  if (audit.size() != identified || tally[final_status::duplicate] != p.duplicates + p.other_duplicates ||
+      tally[final_status::excluded_automatic] != p.excluded_automatic + p.other_excluded_automatic ||
+      tally[final_status::excluded_title_abstract] != p.records_excluded + p.other_records_excluded ||
+      tally[final_status::awaiting_title_abstract] + tally[final_status::awaiting_title_abstract_adjudication] +
+              tally[final_status::awaiting_title_abstract_second_reviewer] !=
+          p.awaiting_screening + p.other_awaiting_screening ||
+      tally[final_status::not_retrieved] != p.dbr_notretrieved_reports + p.other_notretrieved_reports ||
+      tally[final_status::awaiting_full_text] + tally[final_status::awaiting_full_text_adjudication] +
+              tally[final_status::awaiting_full_text_second_reviewer] !=
+          p.awaiting_full_text + p.other_awaiting_full_text ||
       tally[final_status::excluded_full_text] != ft_excluded || tally[final_status::included] != p.new_reports) {
     throw error("internal: the audit trail and the PRISMA counts disagree");
   }

@@ -206,10 +206,11 @@ html_section summary_section(const review_bundle& rv, const analysis_bundle* an)
   html_section s = section("summary", "Summary");
   const auto& p = rv.screen.prisma;
   std::string t = "Searches of " + std::to_string(rv.spec.sources.size()) + " sources identified " +
-                  count(p.database_results) + " records; after removing " + count(p.duplicates) +
-                  " duplicates and " + count(p.excluded_automatic + p.excluded_other) +
-                  " records by the search and automatic criteria, " + count(p.records_screened) +
-                  " records were screened and " + count(p.dbr_assessed) + " reports assessed in full; " +
+                  count(p.identified_total()) + " records; after removing " + count(p.duplicates + p.other_duplicates) +
+                  " duplicates and " + count(p.excluded_automatic + p.excluded_other + p.other_excluded_automatic) +
+                  " records by the search and automatic criteria, " +
+                  count(p.records_screened + p.other_records_screened) + " records were screened and " +
+                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " +
                   count(p.new_studies) + " studies were included.";
   s.blocks.push_back(html_paragraph{t, "Selection."});
   if (an) {
@@ -240,6 +241,10 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
   t.header = {"Stage", "Records"};
   t.numeric = {false, true};
   for (const auto& d : p.database_specific_results) t.rows.push_back({"Identified in " + d.name, count(d.n)});
+  for (const auto& d : p.register_specific_results) t.rows.push_back({"Identified in register " + d.name, count(d.n)});
+  for (const auto& d : p.other_specific_results) {
+    t.rows.push_back({"Identified by other methods: " + d.name, count(d.n)});
+  }
   t.rows.push_back({"Duplicates removed", count(p.duplicates)});
   for (const auto& r : p.excluded_automatic_reasons) t.rows.push_back({"Excluded automatically: " + r.name, count(r.n)});
   if (p.excluded_other > 0) t.rows.push_back({"Removed for other reasons", count(p.excluded_other)});
@@ -249,11 +254,38 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
     t.rows.push_back({"Excluded at title-abstract", count(p.records_excluded)});
   }
   if (p.awaiting_screening > 0) t.rows.push_back({"Awaiting title-abstract screening", count(p.awaiting_screening)});
+  if (p.awaiting_title_abstract_adjudication > 0) {
+    t.rows.push_back({"of which awaiting adjudication", count(p.awaiting_title_abstract_adjudication)});
+  }
+  if (p.awaiting_title_abstract_second_reviewer > 0) {
+    t.rows.push_back({"of which awaiting a second reviewer", count(p.awaiting_title_abstract_second_reviewer)});
+  }
   t.rows.push_back({"Reports sought for retrieval", count(p.dbr_sought_reports)});
   t.rows.push_back({"Reports not retrieved", count(p.dbr_notretrieved_reports)});
   t.rows.push_back({"Reports assessed for eligibility", count(p.dbr_assessed)});
   for (const auto& r : p.dbr_excluded) t.rows.push_back({"Excluded at full text: " + r.name, count(r.n)});
   if (p.awaiting_full_text > 0) t.rows.push_back({"Awaiting full-text assessment", count(p.awaiting_full_text)});
+  if (p.awaiting_full_text_adjudication > 0) {
+    t.rows.push_back({"of which awaiting adjudication", count(p.awaiting_full_text_adjudication)});
+  }
+  if (p.awaiting_full_text_second_reviewer > 0) {
+    t.rows.push_back({"of which awaiting a second reviewer", count(p.awaiting_full_text_second_reviewer)});
+  }
+  if (p.has_other_methods()) {
+    t.rows.push_back({"Other methods: duplicates removed", count(p.other_duplicates)});
+    t.rows.push_back({"Other methods: excluded automatically", count(p.other_excluded_automatic)});
+    t.rows.push_back({"Other methods: excluded at title-abstract", count(p.other_records_excluded)});
+    if (p.other_awaiting_screening > 0) {
+      t.rows.push_back({"Other methods: awaiting title-abstract screening", count(p.other_awaiting_screening)});
+    }
+    t.rows.push_back({"Other methods: reports sought for retrieval", count(p.other_sought_reports)});
+    t.rows.push_back({"Other methods: reports not retrieved", count(p.other_notretrieved_reports)});
+    t.rows.push_back({"Other methods: reports assessed for eligibility", count(p.other_assessed)});
+    for (const auto& r : p.other_excluded) t.rows.push_back({"Other methods: excluded at full text: " + r.name, count(r.n)});
+    if (p.other_awaiting_full_text > 0) {
+      t.rows.push_back({"Other methods: awaiting full-text assessment", count(p.other_awaiting_full_text)});
+    }
+  }
   t.rows.push_back({"Studies included", count(p.new_studies)});
   t.emphasis.assign(t.rows.size(), false);
   t.emphasis.back() = true;
@@ -520,6 +552,66 @@ html_section sensitivity_section(const analysis_bundle& an) {
   return s;
 }
 
+/// PRISMA 2020 item 8: how many reviewers screened each record, whether independently, their
+/// agreement and how disagreements were resolved.
+std::string team_sentence(const review_bundle& rv) {
+  const auto& sc = rv.spec.screening;
+  std::vector<std::string> names;
+  for (const auto& r : sc.reviewers) {
+    if (!r.name.empty()) names.push_back(r.name);
+  }
+  if (names.size() < 2) return {};
+  static const char* const words[] = {"Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"};
+  std::string list;
+  for (std::size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : ", ") + names[i];
+  const std::string who = (names.size() - 2 < 8 ? std::string(words[names.size() - 2]) : std::to_string(names.size())) +
+                          " reviewers (" + list + ")";
+  std::string t;
+  for (const char* stage : {"title-abstract", "full-text"}) {
+    const bool ta = std::string(stage) == "title-abstract";
+    const review::stage_agreement* pair = nullptr;
+    const review::stage_agreement* team = nullptr;
+    std::size_t disagreements = 0, adjudicated = 0;
+    for (const auto& a : rv.screen.prisma.agreement) {
+      if (a.stage != stage) continue;
+      if (!a.pairwise) {
+        team = &a;
+      } else {
+        if (pair == nullptr) pair = &a;
+        disagreements += a.disagreements;
+        adjudicated += a.adjudicated;
+      }
+    }
+    if (pair == nullptr) continue;
+    const std::string what = ta ? "screened titles and abstracts" : "assessed full texts";
+    if (sc.mode == review::screening_mode::dual_sample) {
+      t += who + " " + what + "; a random " + fixed(sc.sample * 100, 0) + "% sample was screened independently by two";
+    } else {
+      t += who + " " + what + " independently";
+    }
+    if (team != nullptr) {
+      t += "; agreement Fleiss' κ = " + fixed(team->fleiss_kappa) + ", Krippendorff's α = " +
+           fixed(team->krippendorff_alpha) + " (n = " + count(team->n) + ")";
+      disagreements = team->disagreements;
+    } else if (!std::isfinite(pair->kappa)) {
+      t += "; they agreed on " + fixed(pair->percent_agreement, 1) + "% of " + count(pair->n) +
+           " records (κ is undefined: every decision of one reviewer was the same)";
+    } else {
+      t += "; agreement κ = " + fixed(pair->kappa) + " [" + fixed(pair->kappa_ci_lower) + ", " +
+           fixed(pair->kappa_ci_upper) + "] (n = " + count(pair->n) + ", " + fixed(pair->percent_agreement, 1) +
+           "% agreement, PABAK " + fixed(pair->pabak) + ", AC1 " + fixed(pair->ac1) + ")";
+    }
+    const std::size_t waiting = ta ? rv.screen.prisma.awaiting_title_abstract_adjudication
+                                   : rv.screen.prisma.awaiting_full_text_adjudication;
+    t += "; " + count(adjudicated) + (adjudicated == 1 ? " disagreement was" : " disagreements were") +
+         " resolved by adjudication";
+    if (waiting > 0) t += " and " + count(waiting) + " await adjudication";
+    t += ". ";
+  }
+  if (!t.empty() && !sc.adjudication) t += "No adjudication file was given. ";
+  return t;
+}
+
 html_section methods_section(const review_bundle& rv, const analysis_bundle* an) {
   html_section s = section("methods", "Methods");
   std::string src;
@@ -536,9 +628,14 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
          " eligibility criteria were applied automatically in the order listed (a record with an unknown value "
          "passed to human screening). ";
   }
-  p += rv.spec.decisions ? "Title-abstract and full-text decisions of the reviewers were read from " +
-                               rv.spec.decisions_label + ". "
-                         : "No human screening decisions were recorded. ";
+  const std::string team = team_sentence(rv);
+  if (!team.empty()) {
+    p += team;
+  } else {
+    p += rv.spec.decisions ? "Title-abstract and full-text decisions of the reviewers were read from " +
+                                 rv.spec.decisions_label + ". "
+                           : "No human screening decisions were recorded. ";
+  }
   p += "Counts follow the PRISMA 2020 flow diagram (Page et al. 2021).";
   s.blocks.push_back(html_paragraph{p, "Selection."});
   if (an != nullptr) {

@@ -95,6 +95,14 @@ std::string status_phrase(review::final_status s) {
     case review::final_status::excluded_full_text: return "excluded at full text";
     case review::final_status::awaiting_full_text: return "still awaiting full-text assessment";
     case review::final_status::included: return "included";
+    case review::final_status::awaiting_title_abstract_adjudication:
+      return "still awaiting adjudication of the reviewers' title-abstract decisions";
+    case review::final_status::awaiting_title_abstract_second_reviewer:
+      return "still awaiting a second reviewer's title-abstract decision";
+    case review::final_status::awaiting_full_text_adjudication:
+      return "still awaiting adjudication of the reviewers' full-text decisions";
+    case review::final_status::awaiting_full_text_second_reviewer:
+      return "still awaiting a second reviewer's full-text decision";
   }
   return "?";
 }
@@ -353,7 +361,7 @@ run_outputs compute_run(const run_options& opt) {
   prisma->prisma = rv.screen.prisma;
   prisma->svg = review::prisma_svg(rv.screen.prisma);
   prisma->caption = "Figure 1. PRISMA 2020 flow diagram of the study selection.";
-  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.database_results) +
+  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) +
                 " records identified, " + std::to_string(rv.screen.prisma.new_studies) + " studies included";
   out.figures.push_back(prisma);
   if (an) {

@@ -286,6 +286,32 @@ TEST(Run, SubgroupAndRegressionSectionsWhenConfigured) {
   EXPECT_TRUE(j.contains("meta_regression"));
 }
 
+TEST(Run, MethodsReportHowTheTeamScreened) {
+  // Two reviewers; bob includes C3 at title-abstract, alice excludes it, the adjudication excludes
+  // it. Title-abstract table: 2 include/include, 1 exclude/include: po = 2/3, pe = (2/3)(1) +
+  // (1/3)(0) = 2/3, so kappa = 0.
+  std::string t = review_toml;
+  t.replace(t.find("decisions = \"decisions.csv\"\n"), std::string("decisions = \"decisions.csv\"\n").size(),
+            "mode = \"dual\"\nreviewers = { alice = \"alice.csv\", bob = \"bob.csv\" }\nadjudication = \"adj.csv\"\n");
+  const project p("team", t);
+  const std::string both = "10.1234/alpha,title-abstract,include,\nDB:B2,title-abstract,include,\n"
+                           "10.1234/alpha,full-text,include,\nDB:B2,full-text,include,\n";
+  write(p.dir / "alice.csv", "record,stage,decision,reason\n" + both + "DB:C3,title-abstract,exclude,Off topic\n");
+  write(p.dir / "bob.csv", "record,stage,decision,reason\n" + both + "DB:C3,title-abstract,include,\n");
+  write(p.dir / "adj.csv", "record,stage,decision,reason\nDB:C3,title-abstract,alice,\n");
+  const auto out = metasift::run::compute_run(p.options());
+  std::string html;
+  for (const auto& [name, content] : out.text_files) {
+    if (name == "report.html") html = content;
+  }
+  EXPECT_NE(html.find("Two reviewers (alice, bob) screened titles and abstracts independently; agreement κ = 0.00 ["),
+            std::string::npos);
+  EXPECT_NE(html.find("1 disagreement was resolved by adjudication"), std::string::npos);
+  EXPECT_NE(html.find("Two reviewers (alice, bob) assessed full texts independently; they agreed on 100.0% of 2 records"),
+            std::string::npos);
+  EXPECT_EQ(out.prisma.new_studies, 2U);
+}
+
 TEST(Run, AReviewWithoutAnalysisStillGetsItsReport) {
   const std::string t = review_toml.substr(0, review_toml.find("[analysis]"));
   const project p("noanalysis", t);

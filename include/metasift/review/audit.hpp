@@ -6,6 +6,9 @@
 //   search, failed_criterion, exclusion_reason, criteria_notes,
 //   title_abstract_decision, title_abstract_reason, full_text_decision, full_text_reason,
 //   decision_lines, final_status, note
+// and, when [screening] names reviewers, second_review and for each stage <stage>_state, then per
+// reviewer <stage>_<name>, <stage>_<name>_reason, <stage>_<name>_time, then (with an adjudication
+// file) <stage>_adjudication, <stage>_adjudication_reason.
 
 #include <string>
 

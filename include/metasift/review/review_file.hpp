@@ -16,11 +16,16 @@
 //   dialect = "generic"          # optional, for query/exclude_query (default: [search].dialect)
 //   on_missing = "pass"          # optional: "pass" (default) or "fail"
 //   [screening]
-//   decisions = "decisions.csv"  # optional human decisions: record,stage,decision,reason
+//   decisions = "decisions.csv"  # optional: one reviewer's decisions (record,stage,decision,reason[,time])
+//   # or a team:
+//   mode = "dual"                # "single" (default) | "dual" | "dual-sample" (sample = 0.2, seed = 1)
+//   reviewers = { reviewer_a = "decisions/a.csv", reviewer_b = "decisions/b.csv" }
+//   adjudication = "decisions/adjudication.csv"
 //
 // Every error names review.toml:line:column. Unknown keys are errors (a typo must not silently
 // disable a criterion).
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -33,8 +38,18 @@
 
 namespace metasift::review {
 
+/// What a source is, which decides its arm of the PRISMA 2020 diagram: databases and registers
+/// on the left, the other methods (websites, organisations, citation searching) on the right.
+enum class source_kind { database, study_register, website, organisation, citation };
+[[nodiscard]] const char* to_string(source_kind k) noexcept;  ///< the review.toml spelling ("register", ...)
+/// True for the kinds PRISMA 2020 draws under "identification of studies via other methods".
+[[nodiscard]] constexpr bool is_other_method(source_kind k) noexcept {
+  return k == source_kind::website || k == source_kind::organisation || k == source_kind::citation;
+}
+
 struct review_source {
   std::string name;
+  source_kind kind = source_kind::database;
   std::vector<std::string> files;              ///< as written in review.toml
   std::vector<std::filesystem::path> paths;    ///< resolved against the review folder
   std::string format;                          ///< forced import format; empty = detect
@@ -48,6 +63,28 @@ struct review_search {
   source_position where;  ///< first character of the query text in review.toml
 };
 
+/// How many reviewers must decide each record: one, two, or two for a random sample.
+enum class screening_mode { single, dual, dual_sample };
+[[nodiscard]] const char* to_string(screening_mode m) noexcept;  ///< "single", "dual", "dual-sample"
+
+/// One decisions file of the team: a reviewer's, or the adjudication file.
+struct decision_file {
+  std::string name;                 ///< reviewer name (the key in `reviewers`); "" for the legacy `decisions` file
+  std::string label;                ///< path as written in review.toml
+  std::filesystem::path path;       ///< resolved against the review folder
+  source_position where;            ///< the value in review.toml
+};
+
+/// [screening]: who screened, and how their decisions combine (screen.hpp, "final decision").
+struct screening_spec {
+  screening_mode mode = screening_mode::single;
+  double sample = 0.2;              ///< dual-sample: share of screened records a second reviewer decides
+  std::uint64_t seed = 1;           ///< dual-sample: which records (the same seed picks the same records)
+  std::vector<decision_file> reviewers;  ///< in review.toml order; the legacy `decisions` file is one unnamed reviewer
+  std::optional<decision_file> adjudication;
+  source_position mode_where;
+};
+
 struct review_spec {
   std::filesystem::path file;  ///< the review file
   std::filesystem::path dir;   ///< its folder; every relative path is resolved against it
@@ -58,6 +95,7 @@ struct review_spec {
   std::optional<std::filesystem::path> decisions;  ///< resolved path of [screening] decisions
   std::string decisions_label;                     ///< as written
   source_position decisions_where;
+  screening_spec screening;  ///< reviewers (the legacy `decisions` file included) and adjudication
 };
 
 /// Reads and validates a review file. Throws io_error when it cannot be read and input_error

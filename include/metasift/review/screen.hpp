@@ -11,12 +11,21 @@
 // A decision naming a record removed as a duplicate applies to the record kept in its place; one
 // naming no record, an ambiguous one, or two conflicting decisions are errors (file:line:column).
 // A full-text decision implies the record passed title-abstract screening.
+//
+// A team ([screening] reviewers = {...}) gives each reviewer a file of these columns (and an
+// optional ISO 8601 `time`). The final decision of a record at a stage is the reviewers' decision
+// when they agree; the adjudication file's when they disagree; "awaiting adjudication" when they
+// disagree and nobody has adjudicated; "awaiting second reviewer" when the mode asks for two
+// decisions and there is one. Awaiting records are never counted as included or excluded. The
+// same decision with different reasons is not a conflict: the adjudicated reason counts, else the
+// first reviewer's (review.toml order), and the record is listed in `reason_differences`.
 
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "metasift/review/agreement.hpp"
 #include "metasift/review/dedup.hpp"
 #include "metasift/review/prisma.hpp"
 #include "metasift/review/record.hpp"
@@ -33,6 +42,10 @@ enum class final_status {
   excluded_full_text,
   awaiting_full_text,       ///< sought, no full-text decision yet
   included,
+  awaiting_title_abstract_adjudication,      ///< reviewers disagree at title-abstract, not adjudicated
+  awaiting_title_abstract_second_reviewer,   ///< one of two required title-abstract decisions
+  awaiting_full_text_adjudication,           ///< reviewers disagree at full text, not adjudicated
+  awaiting_full_text_second_reviewer,        ///< one of two required full-text decisions
 };
 [[nodiscard]] const char* to_string(final_status s) noexcept;
 
@@ -41,6 +54,31 @@ struct human_decision {
   std::string reason;
   std::string named;     ///< the record as the decisions file names it
   std::size_t line = 0;  ///< line in the decisions file
+  std::string time;      ///< ISO 8601 time stamp, when the file has a `time` column
+  std::string file;      ///< the decisions file (path as written in review.toml)
+};
+
+enum class screening_stage { title_abstract, full_text };
+[[nodiscard]] const char* to_string(screening_stage s) noexcept;  ///< "title-abstract", "full-text"
+
+/// How a record's final decision at one stage came about.
+enum class stage_state {
+  none,                      ///< no decision yet
+  single,                    ///< one reviewer decided and one suffices
+  agreed,                    ///< two or more reviewers made the same decision
+  adjudicated,               ///< reviewers disagreed (decision or reason); the adjudication file decided
+  awaiting_adjudication,     ///< reviewers disagree, no adjudication line
+  awaiting_second_reviewer,  ///< two decisions required, one given
+};
+[[nodiscard]] const char* to_string(stage_state s) noexcept;
+
+/// Every decision on one record at one stage.
+struct stage_decisions {
+  std::vector<std::optional<human_decision>> by_reviewer;  ///< index = screening_spec::reviewers
+  std::optional<human_decision> adjudication;
+  std::optional<human_decision> final_decision;            ///< empty while awaiting
+  stage_state state = stage_state::none;
+  bool reasons_differ = false;  ///< same decision, different reasons (not a conflict for the counts)
 };
 
 /// The whole path of one input record.
@@ -57,9 +95,20 @@ struct audit_entry {
   std::string criteria_notes;  ///< unknown values that passed ("date: year unknown")
   std::optional<human_decision> title_abstract;
   std::optional<human_decision> full_text;
-  std::vector<std::size_t> decision_lines;  ///< lines of the decisions file naming this record
+  std::vector<std::size_t> decision_lines;  ///< lines of the decisions file naming this record (single file)
+  std::vector<std::string> decision_refs;   ///< "file:line" of every decisions line naming this record
+  stage_decisions ta_team, ft_team;          ///< every reviewer's decision (kept records only)
+  bool second_review_required = false;       ///< dual mode, or sampled in dual-sample mode
   final_status status = final_status::awaiting_title_abstract;
   std::string note;
+};
+
+/// A record whose reviewers disagree at one stage (open: nobody has adjudicated yet).
+struct screening_conflict {
+  std::size_t record = 0;  ///< index of the kept record
+  screening_stage stage = screening_stage::title_abstract;
+  bool decisions_differ = true;  ///< false: same decision, different reasons
+  bool adjudicated = false;
 };
 
 struct screen_options {
@@ -73,7 +122,9 @@ struct screen_result {
   prisma_counts prisma;
   std::vector<std::string> warnings;  ///< import warnings and decisions that changed nothing
   std::vector<std::string> query_diagnostics;  ///< "review.toml:line:col: warning W101: ..." for every query
-};
+  std::vector<std::string> reviewers;          ///< names, review.toml order (empty names: the legacy file)
+  std::vector<screening_conflict> conflicts;   ///< every disagreement, adjudicated or not, in record order
+  };
 
 /// Runs the pipeline. Throws input_error for bad decisions, io_error for unreadable files, and
 /// metasift::error if the PRISMA counts fail an invariant (which would be a bug).
