@@ -41,6 +41,9 @@ TEST(ImportNormalise, Year) {
   EXPECT_EQ(d::parse_year("2023 Apr-Jun"), 2023);
   EXPECT_EQ(d::parse_year("10 15"), 0);
   EXPECT_EQ(d::parse_year("20190128"), 0);  // eight digits are a date stamp, not a year
+  // ... unless labelled as a date: "PY  - Start date: 20170812".
+  EXPECT_EQ(d::parse_year("Start date: 20170812"), 2017);
+  EXPECT_EQ(d::parse_year("Start date: 20171345"), 0);  // month 13: not a date
   EXPECT_EQ(d::parse_year(""), 0);
 }
 
