@@ -189,8 +189,14 @@ class refer_parser {
     r.issn = find_issn(f_.isbn);
     r.abstract = without_br(f_.abstract);
     for (const std::string& k : f_.keywords) {
-      std::string flat = k;
-      for (std::size_t p = flat.find(";;"); p != std::string::npos; p = flat.find(";;", p)) flat.replace(p, 2, ";");
+      // CNKI's ";;" separators as ';' (copied, not replaced in place: GCC 12 reports a false
+      // -Wrestrict for std::string::replace here).
+      std::string flat;
+      flat.reserve(k.size());
+      for (std::size_t i = 0; i < k.size(); ++i) {
+        flat += k[i];
+        if (k[i] == ';' && i + 1 < k.size() && k[i + 1] == ';') ++i;
+      }
       add_keywords(flat, r.keywords, false);
     }
     r.language = clean_text(f_.language);
