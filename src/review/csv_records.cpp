@@ -226,12 +226,14 @@ void parse_csv_records(std::string_view text, parse_context& ctx) {
   const io::table t = read_table_tolerant(text, ctx);
   const auto col = [&](std::initializer_list<std::string_view> keys) { return find_column(t, keys); };
   const auto title = col({"title", "primarytitle", "articletitle", "documenttitle", "ti", "t1"});
-  const auto authors = col({"authors", "author", "authornames", "authorfullnames", "firstauthors", "au", "creators",
-                            "creator"});
+  const auto authors =
+      col({"authors", "author", "authornames", "authorfullnames", "firstauthors", "au", "creators", "creator"});
   const auto year = col({"year", "publicationyear", "pubyear", "py", "yearpublished", "yearofpublication"});
   const auto date = col({"date", "publicationdate", "datepublished", "da", "dp", "pd"});
   const auto journal = col({"journal", "journaltitle", "sourcetitle", "publicationtitle", "secondarytitle",
                             "publicationname", "periodical", "journalname", "containertitle", "jo", "jf", "t2", "so"});
+  // A proceedings paper's container (BibTeX-derived tables: JabRef, Zotero's Better BibTeX).
+  const auto book_title = col({"booktitle", "proceedingstitle", "conferencename"});
   const auto abstract = col({"abstract", "abstractnote", "ab", "summary", "n2"});
   const auto doi = col({"doi", "di", "do"});
   const auto volume = col({"volume", "vl", "vol"});
@@ -239,14 +241,14 @@ void parse_csv_records(std::string_view text, parse_context& ctx) {
   const auto pages = col({"pages", "page", "pagerange", "pg", "pagination"});
   const auto start_page = col({"startpage", "pagestart", "firstpage", "sp", "bp"});
   const auto end_page = col({"endpage", "pageend", "lastpage", "ep"});
-  const auto keywords = find_columns(t, {"keywords", "keyword", "authorkeywords", "manualtags", "automatictags", "tags",
-                                         "kw", "de"});
+  const auto keywords =
+      find_columns(t, {"keywords", "keyword", "authorkeywords", "manualtags", "automatictags", "tags", "kw", "de"});
   const auto issn = col({"issn", "eissn", "isbnissn", "sn"});
   const auto pmid = col({"pmid", "pubmedid", "pubmed", "pm"});
   const auto url = col({"url", "link", "links", "ur"});
   const auto language = col({"language", "languageoforiginaldocument", "lang", "la"});
-  const auto type = col({"itemtype", "documenttype", "referencetype", "typeofreference", "publicationtype", "pt",
-                         "ty", "dt", "type"});
+  const auto type = col(
+      {"itemtype", "documenttype", "referencetype", "typeofreference", "publicationtype", "pt", "ty", "dt", "type"});
   const auto id = col({"id", "recordid", "key"});
   const auto database = col({"database", "nameofdatabase", "sourcedatabase", "db"});
 
@@ -276,6 +278,7 @@ void parse_csv_records(std::string_view text, parse_context& ctx) {
     if (r.year == 0 && !y.empty()) ctx.warn(line, "cannot read a year from '" + std::string(y) + "'");
 
     r.journal = clean_text(cell(journal));
+    if (r.journal.empty()) r.journal = clean_text(cell(book_title));
     r.volume = clean_text(cell(volume));
     r.issue = clean_text(cell(issue));
     r.pages = pages ? normalise_pages(cell(pages)) : make_pages(cell(start_page), cell(end_page));

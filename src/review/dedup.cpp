@@ -2,6 +2,8 @@
 // in parallel, then merge the accepted pairs into groups with a union-find that refuses any
 // group holding two DOIs, two PubMed IDs or years more than one apart. The rule table is
 // documented in docs/review.md ("Deduplication"); keep the two in step.
+#include "metasift/review/dedup.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -12,7 +14,6 @@
 #include <utility>
 
 #include "audit_csv.hpp"
-#include "metasift/review/dedup.hpp"
 #include "metasift/review/dedup_normalize.hpp"
 
 namespace metasift::review {
@@ -64,6 +65,7 @@ enum class rule : std::uint8_t {
   maybe_title_numbers,
   maybe_pages_conflict,
   maybe_volume_conflict,
+  maybe_issue_conflict,
   maybe_identifier_title,
   maybe_title_author,
   maybe_title_abstract,
@@ -88,47 +90,75 @@ constexpr std::array<const char*, static_cast<std::size_t>(rule::count)> rule_na
     "maybe:title-numbers",
     "maybe:pages-conflict",
     "maybe:volume-conflict",
+    "maybe:issue-conflict",
     "maybe:identifier-title-mismatch",
     "maybe:title-author",
     "maybe:title-abstract",
     "maybe:cluster-conflict",
 };
 
-const char* name(rule r) noexcept { return rule_names[static_cast<std::size_t>(r)]; }
-bool is_merge(rule r) noexcept { return r != rule::none && r < rule::first_maybe; }
-bool is_maybe(rule r) noexcept { return r >= rule::first_maybe && r < rule::count; }
+const char* name(rule r) noexcept {
+  return rule_names[static_cast<std::size_t>(r)];
+}
+bool is_merge(rule r) noexcept {
+  return r != rule::none && r < rule::first_maybe;
+}
+bool is_maybe(rule r) noexcept {
+  return r >= rule::first_maybe && r < rule::count;
+}
 
 /// A record after normalisation: everything the comparison needs, computed once.
 struct prepared {
   std::string title;
-  std::string title_compact;  ///< title without spaces (blocking)
-  std::string numbers;        ///< digit runs of the title, space-separated
+  std::string title_compact;               ///< title without spaces (blocking)
+  std::string numbers;                     ///< digit runs of the title, space-separated
   std::vector<std::uint32_t> word_hashes;  ///< distinct title words, hashed and sorted (pre-filter)
   std::size_t title_words = 0;
-  bool notice = false;        ///< erratum, retraction, comment, reply, ...
-  bool generic = false;       ///< "Editorial", "Abstracts", "In this issue", ...: the title identifies nothing
+  bool notice = false;   ///< erratum, retraction, comment, reply, ...
+  bool generic = false;  ///< "Editorial", "Abstracts", "In this issue", ...: the title identifies nothing
   std::string authors;
-  std::string first_author;   ///< "family initial" of the first author (blocking)
+  std::string authors_swapped;  ///< family and given names swapped (empty when all given names are initials)
+  std::string title_no_greek;   ///< the title without Greek letter names (empty when it has none)
+  std::string first_author;     ///< "family initial" of the first author (blocking)
   int year = 0;
   std::string doi;
   std::string pmid;
   std::string journal;
   std::string volume;
   std::string page_first;
+  bool page_range = false;  ///< the pages are a range "first-last" (not an article number)
   std::string issue;
   const record* source = nullptr;  ///< the abstract is normalised from here only when a rule needs it
   int complete = 0;
 };
 
-bool starts_with(std::string_view s, std::string_view p) noexcept { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) noexcept {
+  return s.substr(0, p.size()) == p;
+}
 
 bool is_notice(std::string_view t) noexcept {
-  static constexpr std::array<std::string_view, 22> prefixes = {
-      "erratum",        "errata",          "correction",     "corrigendum", "corrigenda",   "retraction",
-      "retracted",      "withdrawn",       "expression of concern",         "notice of retraction",
-      "reply",          "in reply",        "response to",    "authors reply", "author reply", "comment on",
-      "commentary on",  "letter to the editor",                "re ",         "editorial comment",
-      "publisher correction",              "addendum"};
+  static constexpr std::array<std::string_view, 22> prefixes = {"erratum",
+                                                                "errata",
+                                                                "correction",
+                                                                "corrigendum",
+                                                                "corrigenda",
+                                                                "retraction",
+                                                                "retracted",
+                                                                "withdrawn",
+                                                                "expression of concern",
+                                                                "notice of retraction",
+                                                                "reply",
+                                                                "in reply",
+                                                                "response to",
+                                                                "authors reply",
+                                                                "author reply",
+                                                                "comment on",
+                                                                "commentary on",
+                                                                "letter to the editor",
+                                                                "re ",
+                                                                "editorial comment",
+                                                                "publisher correction",
+                                                                "addendum"};
   for (const auto p : prefixes) {
     if (starts_with(t, p)) return true;
   }
@@ -142,13 +172,47 @@ bool is_notice(std::string_view t) noexcept {
 
 /// Titles shared by unrelated items of one journal issue.
 bool is_generic(std::string_view t) noexcept {
-  static constexpr std::array<std::string_view, 30> generic = {
-      "editorial",         "editorial comment",   "editorials",        "letter",           "letters",
-      "letter to the editor", "letters to the editor", "in this issue", "contents",        "table of contents",
-      "news",              "index",               "author index",      "subject index",    "introduction",
-      "preface",           "foreword",            "book review",       "book reviews",     "reviewers",
-      "acknowledgement",   "acknowledgements",    "acknowledgment",    "announcement",     "announcements",
-      "abstracts",         "poster abstracts",    "oral presentations", "poster presentations", "correspondence"};
+  static constexpr std::array<std::string_view, 41> generic = {"reply",
+                                                               "in reply",
+                                                               "authors reply",
+                                                               "author reply",
+                                                               "erratum",
+                                                               "errata",
+                                                               "correction",
+                                                               "corrigendum",
+                                                               "editor s comments",
+                                                               "editors comments",
+                                                               "editor s comment",
+                                                               "editorial",
+                                                               "editorial comment",
+                                                               "editorials",
+                                                               "letter",
+                                                               "letters",
+                                                               "letter to the editor",
+                                                               "letters to the editor",
+                                                               "in this issue",
+                                                               "contents",
+                                                               "table of contents",
+                                                               "news",
+                                                               "index",
+                                                               "author index",
+                                                               "subject index",
+                                                               "introduction",
+                                                               "preface",
+                                                               "foreword",
+                                                               "book review",
+                                                               "book reviews",
+                                                               "reviewers",
+                                                               "acknowledgement",
+                                                               "acknowledgements",
+                                                               "acknowledgment",
+                                                               "announcement",
+                                                               "announcements",
+                                                               "abstracts",
+                                                               "poster abstracts",
+                                                               "oral presentations",
+                                                               "poster presentations",
+                                                               "correspondence"};
   return t.empty() || std::find(generic.begin(), generic.end(), t) != generic.end();
 }
 
@@ -156,12 +220,14 @@ bool is_generic(std::string_view t) noexcept {
 /// conflict, but "e24" vs "24" or an article number vs a page is no evidence either way.
 int page_state(const std::string& a, const std::string& b) noexcept {
   if (a.empty() || b.empty()) return -1;
+  // An article number (e-locator, five or more digits, no range) against a page: no evidence.
+  if ((a.size() >= 5) != (b.size() >= 5) && a != b) return -1;
   if (a == b) return 1;
   auto prefix = [](const std::string& x) {
     std::size_t i = 0;
     while (i < x.size() && !(x[i] >= '0' && x[i] <= '9')) ++i;
-    const bool digits_after = std::all_of(x.begin() + static_cast<std::ptrdiff_t>(i), x.end(),
-                                          [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits_after =
+        std::all_of(x.begin() + static_cast<std::ptrdiff_t>(i), x.end(), [](char c) { return c >= '0' && c <= '9'; });
     return std::pair{x.substr(0, i), digits_after && i < x.size()};
   };
   const auto pa = prefix(a), pb = prefix(b);
@@ -199,6 +265,29 @@ prepared prepare(const record& r) {
   }
   p.notice = is_notice(p.title);
   p.authors = normalize_authors(r.authors);
+  p.authors_swapped = normalize_authors_swapped(r.authors);
+  {
+    // Greek letters are spelled out by the normaliser ("TNF-alpha"); one database may drop them.
+    static constexpr std::array<std::string_view, 24> greek = {
+        "alpha", "beta", "gamma",   "delta", "epsilon", "zeta",  "eta", "theta",   "iota", "kappa", "lambda", "mu",
+        "nu",    "xi",   "omicron", "pi",    "rho",     "sigma", "tau", "upsilon", "phi",  "chi",   "psi",    "omega"};
+    std::string kept;
+    bool dropped = false;
+    std::size_t b = 0;
+    while (b < p.title.size()) {
+      std::size_t e = p.title.find(' ', b);
+      if (e == std::string::npos) e = p.title.size();
+      const std::string_view w = std::string_view(p.title).substr(b, e - b);
+      if (std::find(greek.begin(), greek.end(), w) != greek.end()) {
+        dropped = true;
+      } else {
+        if (!kept.empty()) kept += ' ';
+        kept.append(w);
+      }
+      b = e + 1;
+    }
+    if (dropped) p.title_no_greek = std::move(kept);
+  }
   for (const auto& a : r.authors) {
     p.first_author = normalize_author(a);
     if (!p.first_author.empty()) break;
@@ -210,7 +299,11 @@ prepared prepare(const record& r) {
   }
   p.journal = normalize_journal(r.journal);
   p.volume = normalize_volume(r.volume);
-  p.page_first = normalize_pages(r.pages).first;
+  {
+    const page_range pr = normalize_pages(r.pages);
+    p.page_first = pr.first;
+    p.page_range = !pr.last.empty() && pr.last != pr.first;
+  }
   p.issue = normalize_volume(r.issue);
   p.generic = is_generic(p.title);
   p.source = &r;
@@ -223,8 +316,10 @@ double word_overlap(const std::vector<std::uint32_t>& a, const std::vector<std::
   if (a.empty() || b.empty()) return 0.0;
   std::size_t i = 0, j = 0, common = 0;
   while (i < a.size() && j < b.size()) {
-    if (a[i] < b[j]) ++i;
-    else if (b[j] < a[i]) ++j;
+    if (a[i] < b[j])
+      ++i;
+    else if (b[j] < a[i])
+      ++j;
     else {
       ++common;
       ++i;
@@ -267,6 +362,13 @@ scored evaluate(const prepared& a, const prepared& b, pair_features& f) {
       f.title = jaro_winkler(a.title, b.title);
     }
   }
+  // One database dropped the Greek letters that the other spells or writes as symbols: compare
+  // without them, but only when one title has none (alpha vs beta stays a difference).
+  if (f.title >= 0 && f.title < 1.0 && a.title_no_greek.empty() != b.title_no_greek.empty()) {
+    const std::string& x = a.title_no_greek.empty() ? a.title : a.title_no_greek;
+    const std::string& y = b.title_no_greek.empty() ? b.title : b.title_no_greek;
+    if (x == y) f.title = std::max(f.title, 0.99);
+  }
   const double title = f.title;
 
   auto score_of = [&]() {
@@ -281,9 +383,20 @@ scored evaluate(const prepared& a, const prepared& b, pair_features& f) {
 
   if (!a.authors.empty() && !b.authors.empty()) {
     f.author = a.authors == b.authors ? 1.0 : jaro_winkler(a.authors, b.authors);
+    // Family and given names swapped by one database ("Zhang Wei" / "Wei, Zhang").
+    if (f.author < 0.95 && !a.authors_swapped.empty())
+      f.author = std::max(f.author, jaro_winkler(a.authors_swapped, b.authors));
+    if (f.author < 0.95 && !b.authors_swapped.empty())
+      f.author = std::max(f.author, jaro_winkler(a.authors, b.authors_swapped));
   }
   if (!a.journal.empty() && !b.journal.empty()) f.journal = journal_similarity(a.journal, b.journal);
   f.pages = page_state(a.page_first, b.page_first);
+  // Online-first pagination restarts at 1 before the print issue gives the real pages; an
+  // article-number record written as "1-14" against a range elsewhere is no evidence either.
+  if (f.pages == 0 && ((a.page_first == "1" && (a.volume.empty() || !b.page_range)) ||
+                       (b.page_first == "1" && (b.volume.empty() || !a.page_range)))) {
+    f.pages = -1;
+  }
   const int issue = tri(a.issue, b.issue);
   f.volume = tri(a.volume, b.volume);
   f.title_numbers_differ = a.numbers != b.numbers;
@@ -301,12 +414,24 @@ scored evaluate(const prepared& a, const prepared& b, pair_features& f) {
   // Hard stops.
   rule stop = rule::none;
   if (f.notice_mismatch) return {rule::none, score};  // an erratum or comment is never its article's duplicate
-  if (f.doi == 0) stop = rule::maybe_doi_conflict;
-  else if (f.pmid == 0) stop = rule::maybe_pmid_conflict;
-  else if (f.year == 0) stop = rule::maybe_year_conflict;
-  else if (!id_match && f.title_numbers_differ) stop = rule::maybe_title_numbers;
-  else if (f.pages == 0) stop = rule::maybe_pages_conflict;  // also with one DOI: supplement DOIs cover many abstracts
-  else if (!id_match && f.volume == 0) stop = rule::maybe_volume_conflict;
+  // Recurring titles ("Editorial", "Reply", "In this issue") in different issues are different items.
+  if ((a.generic || b.generic || a.notice || b.notice) && issue == 0 && !id_match) return {rule::none, score};
+  if (f.doi == 0)
+    stop = rule::maybe_doi_conflict;
+  else if (f.pmid == 0)
+    stop = rule::maybe_pmid_conflict;
+  else if (f.year == 0)
+    stop = rule::maybe_year_conflict;
+  else if (!id_match && f.title_numbers_differ)
+    stop = rule::maybe_title_numbers;
+  else if (f.pages == 0 && !id_match)
+    stop = rule::maybe_pages_conflict;
+  else if (f.pages == 0 && title < 0.9)
+    return {rule::none, score};  // one supplement DOI, different abstracts
+  else if (!id_match && f.volume == 0)
+    stop = rule::maybe_volume_conflict;
+  else if (!id_match && issue == 0)
+    stop = rule::maybe_issue_conflict;
 
   if (stop == rule::none) {
     // A correction notice has its own DOI, but its title is written differently by each database
@@ -333,8 +458,8 @@ scored evaluate(const prepared& a, const prepared& b, pair_features& f) {
       return {rule::title_author_year, score};
     }
     const bool specific = !a.generic && !b.generic;
-    if (f.author < 0 && a.authors.empty() && b.authors.empty() && title >= 0.97 && f.journal >= 0.9 &&
-        strong_locator && f.year == 1 && specific) {
+    if (f.author < 0 && a.authors.empty() && b.authors.empty() && title >= 0.97 && f.journal >= 0.9 && strong_locator &&
+        f.year == 1 && specific) {
       return {rule::title_journal_pages, score};
     }
     // Items without authors (meeting-abstract books, anonymous editorials): a near-exact, specific
@@ -514,8 +639,9 @@ pair_verdict compare_records(const record& a, const record& b) {
   const scored s = evaluate(pa, pb, v.features);
   v.score = static_cast<double>(s.score);
   v.rule = name(s.r);
-  v.verdict = is_merge(s.r) ? pair_verdict::kind::merge : is_maybe(s.r) ? pair_verdict::kind::maybe
-                                                                         : pair_verdict::kind::none;
+  v.verdict = is_merge(s.r)   ? pair_verdict::kind::merge
+              : is_maybe(s.r) ? pair_verdict::kind::maybe
+                              : pair_verdict::kind::none;
   return v;
 }
 
@@ -545,8 +671,10 @@ dedup_result deduplicate(const std::vector<record>& records, const dedup_options
   // Merge the accepted pairs, strongest first.
   std::vector<std::size_t> merges, maybes;
   for (std::size_t k = 0; k < pairs.size(); ++k) {
-    if (is_merge(verdicts[k].r)) merges.push_back(k);
-    else if (is_maybe(verdicts[k].r)) maybes.push_back(k);
+    if (is_merge(verdicts[k].r))
+      merges.push_back(k);
+    else if (is_maybe(verdicts[k].r))
+      maybes.push_back(k);
   }
   auto stronger = [&](std::size_t p, std::size_t q) {
     return verdicts[p].score != verdicts[q].score ? verdicts[p].score > verdicts[q].score : p < q;
@@ -594,7 +722,7 @@ dedup_result deduplicate(const std::vector<record>& records, const dedup_options
     std::size_t kx = kept_of_root[g.find(x)], ky = kept_of_root[g.find(y)];
     if (kx == ky) continue;
     if (recs[ky].complete > recs[kx].complete || (recs[ky].complete == recs[kx].complete && ky < kx)) std::swap(kx, ky);
-    dedup_decision& d = res.decisions[ky];  // kx is the primary
+    dedup_decision& d = res.decisions[ky];          // kx is the primary
     if (d.status == dedup_status::maybe) continue;  // already queued with a stronger pair
     if (res.decisions[kx].status == dedup_status::maybe && res.decisions[kx].duplicate_of == ky) continue;
     d.status = dedup_status::maybe;

@@ -72,21 +72,40 @@ void encode(std::string& out, char32_t cp) {
 
 // U+00C0..U+00FF folded to ASCII ('\0' = special case handled in code).
 constexpr char latin1_fold[] =
-    "aaaaaa\0ceeeeiiii"  // C0-CF (C6 = ae)
+    "aaaaaa\0ceeeeiiii"   // C0-CF (C6 = ae)
     "dnooooo ouuuuy\0\0"  // D0-DF (D7 = multiplication sign, DE = th, DF = ss)
-    "aaaaaa\0ceeeeiiii"  // E0-EF (E6 = ae)
+    "aaaaaa\0ceeeeiiii"   // E0-EF (E6 = ae)
     "dnooooo ouuuuy\0y";  // F0-FF (F7 = division sign, FE = th)
 static_assert(sizeof(latin1_fold) == 64 + 1);
 
 // U+0100..U+017F folded to ASCII ('\0' = special: IJ, OE).
 constexpr char latin_ext_a_fold[] =
-    "aaaaaacccccccc" "dddd" "eeeeeeeeee" "gggggggg" "hhhh" "iiiiiiiiii" "\0\0" "jj" "kkk" "llllllllll"
-    "nnnnnnnnn" "oooooo" "\0\0" "rrrrrr" "ssssssss" "tttttt" "uuuuuuuuuuuu" "ww" "yyy" "zzzzzz" "s";
+    "aaaaaacccccccc"
+    "dddd"
+    "eeeeeeeeee"
+    "gggggggg"
+    "hhhh"
+    "iiiiiiiiii"
+    "\0\0"
+    "jj"
+    "kkk"
+    "llllllllll"
+    "nnnnnnnnn"
+    "oooooo"
+    "\0\0"
+    "rrrrrr"
+    "ssssssss"
+    "tttttt"
+    "uuuuuuuuuuuu"
+    "ww"
+    "yyy"
+    "zzzzzz"
+    "s";
 static_assert(sizeof(latin_ext_a_fold) == 128 + 1);
 
 constexpr std::array<const char*, 25> greek_names = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu",
-    "xi", "omicron", "pi", "rho", "sigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"};
+    "alpha", "beta",    "gamma", "delta", "epsilon", "zeta",  "eta", "theta",   "iota", "kappa", "lambda", "mu",   "nu",
+    "xi",    "omicron", "pi",    "rho",   "sigma",   "sigma", "tau", "upsilon", "phi",  "chi",   "psi",    "omega"};
 
 bool is_cjk_unit(char32_t cp) noexcept {
   return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
@@ -173,15 +192,27 @@ void fold_cp(std::string& out, char32_t cp, bool word_mode) {
       idx = static_cast<int>(cp - 0x3B1);
     } else {
       switch (cp) {
-        case 0x386: case 0x3AC: idx = 0; break;
-        case 0x388: case 0x3AD: case 0x3F5: idx = 4; break;
-        case 0x389: case 0x3AE: idx = 6; break;
+        case 0x386:
+        case 0x3AC: idx = 0; break;
+        case 0x388:
+        case 0x3AD:
+        case 0x3F5: idx = 4; break;
+        case 0x389:
+        case 0x3AE: idx = 6; break;
         case 0x3D1: idx = 7; break;
-        case 0x38A: case 0x3AF: case 0x3CA: case 0x390: idx = 8; break;
-        case 0x38C: case 0x3CC: idx = 14; break;
-        case 0x38E: case 0x3CD: case 0x3CB: case 0x3B0: idx = 20; break;
+        case 0x38A:
+        case 0x3AF:
+        case 0x3CA:
+        case 0x390: idx = 8; break;
+        case 0x38C:
+        case 0x3CC: idx = 14; break;
+        case 0x38E:
+        case 0x3CD:
+        case 0x3CB:
+        case 0x3B0: idx = 20; break;
         case 0x3D5: idx = 21; break;
-        case 0x38F: case 0x3CE: idx = 24; break;
+        case 0x38F:
+        case 0x3CE: idx = 24; break;
         default: break;
       }
     }
@@ -203,12 +234,18 @@ void fold_cp(std::string& out, char32_t cp, bool word_mode) {
     return;
   }
   if (cp >= 0x1EA0 && cp <= 0x1EF9) {  // Vietnamese
-    if (cp <= 0x1EB7) out += 'a';
-    else if (cp <= 0x1EC7) out += 'e';
-    else if (cp <= 0x1ECB) out += 'i';
-    else if (cp <= 0x1EE3) out += 'o';
-    else if (cp <= 0x1EF1) out += 'u';
-    else out += 'y';
+    if (cp <= 0x1EB7)
+      out += 'a';
+    else if (cp <= 0x1EC7)
+      out += 'e';
+    else if (cp <= 0x1ECB)
+      out += 'i';
+    else if (cp <= 0x1EE3)
+      out += 'o';
+    else if (cp <= 0x1EF1)
+      out += 'u';
+    else
+      out += 'y';
     return;
   }
   if ((cp >= 0x200B && cp <= 0x200F) || cp == 0xFEFF || cp == 0x2060) return;  // zero-width, BOM
@@ -338,9 +375,32 @@ int hex_value(char c) noexcept {
 }
 
 struct author_parts {
-  std::string family;  ///< normalize_words of the family name
-  char initial = 0;    ///< first letter of the given names, 0 if none
+  std::string family;      ///< normalize_words of the family name, particles dropped
+  char initial = 0;        ///< first letter of the given names, 0 if none
+  std::string given_word;  ///< the first given name when written out in full, else empty
 };
+
+/// Drops name particles ("van der Graaf" / "Graaf, van der" / "Van Graaf" -> "graaf"): databases
+/// put them before the family name, after the given names, or capitalise them differently. A name
+/// made only of particles is kept.
+std::string drop_particles(const std::string& words) {
+  static constexpr std::array<std::string_view, 24> particles = {
+      "van", "von", "der", "den", "de", "del", "della",  "di",     "da",    "du", "la", "le",
+      "ter", "ten", "dos", "das", "do", "zu",  "vander", "vanden", "van't", "d",  "l",  "dei"};
+  std::string out;
+  std::size_t b = 0;
+  while (b < words.size()) {
+    std::size_t e = words.find(' ', b);
+    if (e == std::string::npos) e = words.size();
+    const std::string_view w = std::string_view(words).substr(b, e - b);
+    if (std::find(particles.begin(), particles.end(), w) == particles.end()) {
+      if (!out.empty()) out += ' ';
+      out.append(w);
+    }
+    b = e + 1;
+  }
+  return out.empty() ? words : out;
+}
 
 bool looks_like_initials(std::string_view tok) noexcept {
   // "K." "GF" "G.F." "J-P" : at most 3 letters, all upper case in the original.
@@ -389,8 +449,8 @@ author_parts split_author(std::string_view raw) {
       while (last_non_initial > 0 && looks_like_initials(toks[last_non_initial - 1])) --last_non_initial;
       if (last_non_initial > 0 && last_non_initial < toks.size()) {  // "Smith JA", "Lewis G. F."
         const std::size_t fb = static_cast<std::size_t>(toks[0].data() - t.data());
-        const std::size_t fe = static_cast<std::size_t>(toks[last_non_initial - 1].data() - t.data()) +
-                               toks[last_non_initial - 1].size();
+        const std::size_t fe =
+            static_cast<std::size_t>(toks[last_non_initial - 1].data() - t.data()) + toks[last_non_initial - 1].size();
         family = t.substr(fb, fe - fb);
         given = toks[last_non_initial];
       } else {
@@ -407,9 +467,15 @@ author_parts split_author(std::string_view raw) {
       }
     }
   }
-  parts.family = normalize_words(family);
-  const std::string g = normalize_words(given);
-  if (!g.empty()) parts.initial = g[0];
+  parts.family = drop_particles(normalize_words(family));
+  const std::string g = drop_particles(normalize_words(given));
+  if (!g.empty()) {
+    parts.initial = g[0];
+    // A given name written out ("Wei", not "W"): the family name if a database swapped the two.
+    const std::string_view first = std::string_view(g).substr(0, g.find(' '));
+    if (first.size() > 1 && !looks_like_initials(trim(given).substr(0, trim(given).find(' '))))
+      parts.given_word = first;
+  }
   return parts;
 }
 
@@ -425,8 +491,8 @@ bool is_subsequence_abbrev(std::string_view abbr, std::string_view word) noexcep
 }
 
 std::vector<std::string_view> journal_words(std::string_view s) {
-  static constexpr std::array<std::string_view, 14> stop = {"of", "and", "in", "for", "on", "the", "de",
-                                                            "la", "der", "und", "et", "des", "du", "le"};
+  static constexpr std::array<std::string_view, 14> stop = {"of", "and", "in",  "for", "on",  "the", "de",
+                                                            "la", "der", "und", "et",  "des", "du",  "le"};
   std::vector<std::string_view> out;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -501,26 +567,36 @@ std::string strip_markup(std::string_view text) {
       if (semi != std::string_view::npos && semi - i <= 10) {
         const std::string_view ent = text.substr(i + 1, semi - i - 1);
         char32_t cp = 0;
-        if (ent == "amp") cp = '&';
-        else if (ent == "lt") cp = '<';
-        else if (ent == "gt") cp = '>';
-        else if (ent == "quot") cp = '"';
-        else if (ent == "apos") cp = '\'';
-        else if (ent == "nbsp") cp = ' ';
+        if (ent == "amp")
+          cp = '&';
+        else if (ent == "lt")
+          cp = '<';
+        else if (ent == "gt")
+          cp = '>';
+        else if (ent == "quot")
+          cp = '"';
+        else if (ent == "apos")
+          cp = '\'';
+        else if (ent == "nbsp")
+          cp = ' ';
         else if (ent.size() >= 2 && ent[0] == '#') {
           char32_t v = 0;
           bool ok = true;
           if (ent[1] == 'x' || ent[1] == 'X') {
             for (std::size_t k = 2; k < ent.size(); ++k) {
               const int h = hex_value(ent[k]);
-              if (h < 0 || v > 0x10FFFF) ok = false;  // past Unicode: stop before the value wraps
-              else v = v * 16 + static_cast<char32_t>(h);
+              if (h < 0 || v > 0x10FFFF)
+                ok = false;  // past Unicode: stop before the value wraps
+              else
+                v = v * 16 + static_cast<char32_t>(h);
             }
             ok = ok && ent.size() > 2;
           } else {
             for (std::size_t k = 1; k < ent.size(); ++k) {
-              if (ent[k] < '0' || ent[k] > '9' || v > 0x10FFFF) ok = false;
-              else v = v * 10 + static_cast<char32_t>(ent[k] - '0');
+              if (ent[k] < '0' || ent[k] > '9' || v > 0x10FFFF)
+                ok = false;
+              else
+                v = v * 10 + static_cast<char32_t>(ent[k] - '0');
             }
           }
           if (ok && v > 0 && v <= 0x10FFFF) cp = v;
@@ -538,17 +614,111 @@ std::string strip_markup(std::string_view text) {
   return out;
 }
 
+namespace {
+
+/// True for "[Erratum appears in ...]", "[Comment in: ...]" and the other MEDLINE/Ovid notes that
+/// one vendor appends to an article's title: the article has an erratum or a comment, it is not one.
+bool is_appended_note(std::string_view inner) noexcept {
+  static constexpr std::array<std::string_view, 12> notes = {"erratum appears in",
+                                                             "erratum in",
+                                                             "comment in",
+                                                             "comments in",
+                                                             "retraction in",
+                                                             "update in",
+                                                             "updated in",
+                                                             "republished in",
+                                                             "corrected and republished in",
+                                                             "expression of concern in",
+                                                             "summary for patients in",
+                                                             "retracted in"};
+  const std::string low = lower_ascii(trim(inner));
+  for (const auto n : notes) {
+    if (low.rfind(n, 0) == 0) return true;
+  }
+  return false;
+}
+
+/// Section names that one database puts before the title ("MEDICAL PROGRESS: ...").
+bool is_section_prefix(std::string_view prefix) noexcept {
+  static constexpr std::array<std::string_view, 22> sections = {"original article",
+                                                                "original articles",
+                                                                "original research",
+                                                                "original investigation",
+                                                                "review article",
+                                                                "research article",
+                                                                "research paper",
+                                                                "research letter",
+                                                                "brief report",
+                                                                "brief communication",
+                                                                "short communication",
+                                                                "clinical investigation",
+                                                                "medical progress",
+                                                                "special article",
+                                                                "special communication",
+                                                                "clinical practice",
+                                                                "case report",
+                                                                "case reports",
+                                                                "images in clinical medicine",
+                                                                "perspective",
+                                                                "article",
+                                                                "full length article"};
+  const std::string n = normalize_words(prefix);
+  return std::find(sections.begin(), sections.end(), n) != sections.end();
+}
+
+/// "3,000-year" -> "3000-year": a comma or thin space between a digit and exactly three digits.
+std::string drop_digit_grouping(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto is_d = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t sep = 0;
+    if (s[i] == ',')
+      sep = 1;
+    else if (s.substr(i).rfind("\xE2\x80\x89", 0) == 0 || s.substr(i).rfind("\xE2\x80\xAF", 0) == 0)
+      sep = 3;
+    if (sep > 0 && !out.empty() && is_d(out.back()) && i + sep + 3 <= s.size() && is_d(s[i + sep]) &&
+        is_d(s[i + sep + 1]) && is_d(s[i + sep + 2]) && (i + sep + 3 == s.size() || !is_d(s[i + sep + 3]))) {
+      i += sep - 1;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string normalize_title(std::string_view title) {
-  std::string t = strip_markup(title);
+  std::string t = drop_digit_grouping(strip_markup(title));
   std::string_view v = trim(t);
   while (!v.empty() && (v.back() == '.' || v.back() == ' ')) v.remove_suffix(1);
+  // Appended notes, possibly several: "<title>. [Erratum appears in ...] [Comment in ...]".
+  while (!v.empty() && v.back() == ']') {
+    const auto open = v.rfind('[');
+    if (open == std::string_view::npos || open == 0 || !is_appended_note(v.substr(open + 1, v.size() - open - 2)))
+      break;
+    v = trim(v.substr(0, open));
+    while (!v.empty() && (v.back() == '.' || v.back() == ' ')) v.remove_suffix(1);
+  }
+  // MEDLINE writes a translated title in brackets: "[Treatment of ...]".
+  if (v.size() > 2 && v.front() == '[' && v.back() == ']' && v.find('[', 1) == std::string_view::npos) {
+    v = trim(v.substr(1, v.size() - 2));
+    while (!v.empty() && (v.back() == '.' || v.back() == ' ')) v.remove_suffix(1);
+  }
+  // A section name before a colon, when a title of at least three words follows.
+  if (const auto colon = v.find(':');
+      colon != std::string_view::npos && colon > 0 && colon < 40 && is_section_prefix(v.substr(0, colon))) {
+    const std::string_view rest = trim(v.substr(colon + 1));
+    if (normalize_words(rest).find(' ') != std::string::npos) v = rest;
+  }
   if (!v.empty() && v.back() == ']') {
     const auto open = v.rfind('[');
     if (open != std::string_view::npos && open > 10 && v.size() - open < 48) {
       const std::string note = normalize_words(v.substr(open));
       static constexpr std::array<std::string_view, 16> langs = {
-          "article in", "chinese", "russian", "german", "french", "spanish", "japanese", "italian",
-          "portuguese", "polish", "korean", "turkish", "czech", "hungarian", "dutch", "persian"};
+          "article in", "chinese", "russian", "german",  "french", "spanish",   "japanese", "italian",
+          "portuguese", "polish",  "korean",  "turkish", "czech",  "hungarian", "dutch",    "persian"};
       bool is_lang = false;
       for (const auto l : langs) is_lang = is_lang || note.find(l) != std::string::npos;
       if (is_lang) v = trim(v.substr(0, open));
@@ -590,8 +760,7 @@ std::string canonical_doi(std::string_view doi) {
   }
   std::size_t start = std::string::npos;
   for (std::size_t i = 0; i + 3 < s.size(); ++i) {
-    if (s.compare(i, 3, "10.") == 0 && s[i + 3] >= '0' && s[i + 3] <= '9' &&
-        (i == 0 || !is_ascii_alnum(s[i - 1]))) {
+    if (s.compare(i, 3, "10.") == 0 && s[i + 3] >= '0' && s[i + 3] <= '9' && (i == 0 || !is_ascii_alnum(s[i - 1]))) {
       start = i;
       break;
     }
@@ -683,8 +852,10 @@ std::string normalize_journal(std::string_view journal) {
   }
   std::string amp;
   for (char c : j) {
-    if (c == '&') amp += " and ";
-    else amp += c;
+    if (c == '&')
+      amp += " and ";
+    else
+      amp += c;
   }
   std::string n = normalize_words(amp);
   if (n.rfind("the ", 0) == 0) n.erase(0, 4);
@@ -732,6 +903,32 @@ std::string first_author_family(const std::vector<std::string>& authors) {
   return {};
 }
 
+std::string normalize_authors_swapped(const std::vector<std::string>& authors, std::size_t max_authors) {
+  std::string out;
+  std::size_t n = 0;
+  bool any = false;
+  for (const auto& a : authors) {
+    if (n == max_authors) break;
+    const author_parts p = split_author(a);
+    if (p.family.empty()) continue;
+    if (!out.empty()) out += "; ";
+    if (!p.given_word.empty()) {
+      any = true;
+      out += p.given_word;
+      out += ' ';
+      out += p.family[0];
+    } else {
+      out += p.family;
+      if (p.initial != 0) {
+        out += ' ';
+        out += p.initial;
+      }
+    }
+    ++n;
+  }
+  return any ? out : std::string();
+}
+
 std::string normalize_authors(const std::vector<std::string>& authors, std::size_t max_authors) {
   std::string out;
   std::size_t n = 0;
@@ -753,17 +950,17 @@ std::string canonical_language(std::string_view language) {
     std::array<std::string_view, 4> names;
   };
   static constexpr std::array<entry, 22> table = {{
-      {"en", {"english", "eng", "en", ""}},        {"zh", {"chinese", "chi", "zho", "zh"}},
-      {"fr", {"french", "fre", "fra", "fr"}},      {"de", {"german", "ger", "deu", "de"}},
-      {"es", {"spanish", "spa", "es", ""}},        {"ja", {"japanese", "jpn", "ja", ""}},
-      {"pt", {"portuguese", "por", "pt", ""}},     {"ru", {"russian", "rus", "ru", ""}},
-      {"it", {"italian", "ita", "it", ""}},        {"ko", {"korean", "kor", "ko", ""}},
-      {"nl", {"dutch", "dut", "nld", "nl"}},       {"pl", {"polish", "pol", "pl", ""}},
-      {"tr", {"turkish", "tur", "tr", ""}},        {"fa", {"persian", "per", "fas", "fa"}},
-      {"ar", {"arabic", "ara", "ar", ""}},         {"cs", {"czech", "cze", "ces", "cs"}},
-      {"hu", {"hungarian", "hun", "hu", ""}},      {"sv", {"swedish", "swe", "sv", ""}},
-      {"da", {"danish", "dan", "da", ""}},         {"no", {"norwegian", "nor", "no", ""}},
-      {"fi", {"finnish", "fin", "fi", ""}},        {"el", {"greek", "gre", "ell", "el"}},
+      {"en", {"english", "eng", "en", ""}},    {"zh", {"chinese", "chi", "zho", "zh"}},
+      {"fr", {"french", "fre", "fra", "fr"}},  {"de", {"german", "ger", "deu", "de"}},
+      {"es", {"spanish", "spa", "es", ""}},    {"ja", {"japanese", "jpn", "ja", ""}},
+      {"pt", {"portuguese", "por", "pt", ""}}, {"ru", {"russian", "rus", "ru", ""}},
+      {"it", {"italian", "ita", "it", ""}},    {"ko", {"korean", "kor", "ko", ""}},
+      {"nl", {"dutch", "dut", "nld", "nl"}},   {"pl", {"polish", "pol", "pl", ""}},
+      {"tr", {"turkish", "tur", "tr", ""}},    {"fa", {"persian", "per", "fas", "fa"}},
+      {"ar", {"arabic", "ara", "ar", ""}},     {"cs", {"czech", "cze", "ces", "cs"}},
+      {"hu", {"hungarian", "hun", "hu", ""}},  {"sv", {"swedish", "swe", "sv", ""}},
+      {"da", {"danish", "dan", "da", ""}},     {"no", {"norwegian", "nor", "no", ""}},
+      {"fi", {"finnish", "fin", "fi", ""}},    {"el", {"greek", "gre", "ell", "el"}},
   }};
   for (const auto& e : table) {
     for (const auto n : e.names) {

@@ -82,7 +82,8 @@ std::string_view sv(const xmlChar* s) {
 
 class endnote_parser {
  public:
-  endnote_parser(std::string_view text, parse_context& ctx) : text_(text), ctx_(ctx) {}
+  endnote_parser(std::string_view text, parse_context& ctx, bool pubmed)
+      : text_(text), ctx_(ctx), pubmed_(pubmed), what_(pubmed ? "PubMed XML" : "EndNote XML") {}
 
   void run() {
     xmlSAXHandler sax{};
@@ -113,7 +114,8 @@ class endnote_parser {
     if (!stopped_) xmlParseChunk(ctxt_, nullptr, 0, 1);
     if (failure_) std::rethrow_exception(failure_);
     if (open_record_) {
-      ctx_.warn(tree_.nodes.front().line, "<record> is not closed before the end of the file");
+      ctx_.warn(tree_.nodes.front().line,
+                "<" + tree_.nodes.front().name + "> is not closed before the end of the file");
       finish_record();
     }
   }
@@ -195,9 +197,9 @@ class endnote_parser {
         warned_record_ = true;
         const std::string open = e.str1 != nullptr ? e.str1 : "";
         const std::string written = e.str2 != nullptr ? e.str2 : "";
-        if (open == "record") {
+        if (open == tree_.nodes.front().name) {
           ctx_.warn(tree_.nodes.front().line,
-                    "<record> is not closed before </" + written + "> (line " + std::to_string(eline) + ")");
+                    "<" + open + "> is not closed before </" + written + "> (line " + std::to_string(eline) + ")");
         } else {
           ctx_.warn(eline, "</" + written + "> does not close <" + open + ">; read as closing it");
         }
@@ -219,7 +221,7 @@ class endnote_parser {
       default: break;
     }
     stop(source_position{ctx_.file, eline, static_cast<std::size_t>(std::max(e.int2, 0))},
-         "malformed EndNote XML: " + msg);
+         "malformed " + what_ + ": " + msg);
   }
 
   /// True when an element starts at or after line:col (col in characters) of the text.
@@ -246,10 +248,10 @@ class endnote_parser {
            "elements nest deeper than the limit xml_max_depth (" + std::to_string(limits::xml_max_depth) + ")");
       return;
     }
-    if (name == "record") {
+    if (is_record_element(name)) {
       if (open_record_) {
-        ctx_.warn(tree_.nodes.front().line,
-                  "<record> is not closed before the next <record> (line " + std::to_string(line()) + ")");
+        ctx_.warn(tree_.nodes.front().line, "<" + tree_.nodes.front().name + "> is not closed before the next <" +
+                                                std::string(name) + "> (line " + std::to_string(line()) + ")");
         finish_record();
       }
       open_record_ = true;
@@ -293,11 +295,22 @@ class endnote_parser {
     tree_.text.append(t);
   }
 
+  /// EndNote's <record>; PubMed's <PubmedArticle> and <PubmedBookArticle> (a <DeleteCitation>
+  /// or a <ReferenceList> PMID is never a record).
+  [[nodiscard]] bool is_record_element(std::string_view name) const {
+    if (!pubmed_) return name == "record";
+    return name == "PubmedArticle" || name == "PubmedBookArticle";
+  }
+
   void finish_record() {
     for (const std::size_t i : stack_) tree_.nodes[i].text_end = tree_.text.size();
     stack_.clear();
     open_record_ = false;
-    emit(tree_);
+    if (pubmed_) {
+      emit_pubmed(tree_);
+    } else {
+      emit(tree_);
+    }
     tree_ = record_tree{};
   }
 
@@ -389,6 +402,112 @@ class endnote_parser {
     if (r.database.empty() && icontains(provider, "NLM")) r.database = "PubMed";
   }
 
+  /// A PubMed efetch record (PubMed DTD: MedlineCitation/Article for journal articles,
+  /// BookDocument for books and chapters; PubmedData/ArticleIdList for the DOI).
+  void emit_pubmed(const record_tree& t) {
+    const xml_node* const x = &t.nodes.front();
+    record& r = ctx_.records.emplace_back();
+    r.source_line = x->line;
+    r.database = "PubMed";
+    const xml_node* const mc = t.child(x, "MedlineCitation");
+    const xml_node* const book = t.child(x, "BookDocument");
+    const xml_node* const base = mc != nullptr ? mc : book;
+    r.pmid = t.text_of(t.child(base, "PMID"));
+    r.source_id = r.pmid;
+    const xml_node* const article = t.child(mc, "Article");
+    const xml_node* const item = article != nullptr ? article : book;
+    r.title = t.text_of(t.child(item, "ArticleTitle"));
+    if (book != nullptr && r.title.empty()) r.title = t.text_of(t.find(book, "Book/BookTitle"));
+    if (r.title.empty()) r.title = t.text_of(t.child(item, "VernacularTitle"));
+    if (const xml_node* list = t.child(item, "AuthorList"); list != nullptr) {
+      for (const std::size_t ai : list->children) {
+        const xml_node* a = &t.nodes[ai];
+        if (a->name != "Author") continue;
+        std::string name = t.text_of(t.child(a, "CollectiveName"));
+        if (name.empty()) {
+          name = t.text_of(t.child(a, "LastName"));
+          std::string given = t.text_of(t.child(a, "ForeName"));
+          if (given.empty()) given = t.text_of(t.child(a, "Initials"));
+          if (!given.empty()) name += ", " + given;
+        }
+        if (!name.empty()) r.authors.push_back(std::move(name));
+      }
+    }
+    const xml_node* const journal = t.child(article, "Journal");
+    const xml_node* const ji = t.child(journal, "JournalIssue");
+    r.journal = t.text_of(t.child(journal, "Title"));
+    if (book != nullptr && r.journal.empty() && !t.text_of(t.child(book, "ArticleTitle")).empty()) {
+      r.journal = t.text_of(t.find(book, "Book/BookTitle"));  // a chapter's book
+    }
+    r.volume = t.text_of(t.child(ji, "Volume"));
+    r.issue = t.text_of(t.child(ji, "Issue"));
+    const xml_node* pub_date = t.child(ji, "PubDate");
+    if (pub_date == nullptr) pub_date = t.find(book, "Book/PubDate");
+    std::string year = t.text_of(t.child(pub_date, "Year"));
+    if (year.empty()) year = t.text_of(t.child(pub_date, "MedlineDate"));
+    r.year = parse_year(year);
+    if (r.year == 0) r.year = parse_year(t.text_of(t.find(article, "ArticleDate/Year")));
+    if (r.year == 0 && !year.empty()) ctx_.warn(x->line, "cannot read a year from the PubDate '" + year + "'");
+    std::string pages = t.text_of(t.find(article, "Pagination/MedlinePgn"));
+    if (pages.empty()) {
+      pages = make_pages(t.text_of(t.find(article, "Pagination/StartPage")),
+                         t.text_of(t.find(article, "Pagination/EndPage")));
+    }
+    r.pages = normalise_pages(pages);
+    r.issn = find_issn(t.text_of(t.child(journal, "ISSN")));
+    if (item != nullptr) {
+      for (const std::size_t ci : item->children) {
+        const xml_node* e = &t.nodes[ci];
+        if (e->name == "ELocationID" && record_tree::attribute(e, "EIdType") == "doi") {
+          r.doi = normalise_doi(t.text_of(e));
+          if (!r.doi.empty()) break;
+        }
+      }
+    }
+    if (r.doi.empty()) {
+      // PubmedData's own ids only (a ReferenceList's ArticleIds belong to the cited works).
+      if (const xml_node* ids = t.find(x, "PubmedData/ArticleIdList"); ids != nullptr) {
+        for (const std::size_t ci : ids->children) {
+          const xml_node* e = &t.nodes[ci];
+          if (e->name == "ArticleId" && record_tree::attribute(e, "IdType") == "doi") {
+            r.doi = normalise_doi(t.text_of(e));
+            if (!r.doi.empty()) break;
+          }
+        }
+      }
+    }
+    if (const xml_node* abs = t.child(item, "Abstract"); abs != nullptr) {
+      for (const std::size_t ci : abs->children) {
+        const xml_node* e = &t.nodes[ci];
+        if (e->name != "AbstractText") continue;
+        const std::string_view label = record_tree::attribute(e, "Label");
+        std::string part = t.text_of(e);
+        if (!label.empty()) part = std::string(label) + ": " + part;
+        append_text(r.abstract, part);
+      }
+    }
+    r.language = t.text_of(t.child(item, "Language"));
+    bool review = false;
+    bool journal_article = false;
+    if (const xml_node* types = t.child(item, "PublicationTypeList"); types != nullptr) {
+      for (const std::size_t ci : types->children) {
+        const std::string pt = t.text_of(&t.nodes[ci]);
+        review = review || pt == "Review" || pt == "Systematic Review";
+        journal_article = journal_article || pt == "Journal Article";
+      }
+    }
+    r.type = review                                  ? record_type::review
+             : journal_article || article != nullptr ? record_type::journal_article
+             : book != nullptr ? (t.child(book, "ArticleTitle") != nullptr ? record_type::chapter : record_type::book)
+                               : record_type::other;
+    if (const xml_node* kws = t.child(base, "KeywordList"); kws != nullptr) {
+      for (const std::size_t ki : kws->children) {
+        if (t.nodes[ki].name == "Keyword") add_keywords_one(t.raw(&t.nodes[ki]), r.keywords);
+      }
+    }
+    if (!r.pmid.empty()) r.url = "https://pubmed.ncbi.nlm.nih.gov/" + r.pmid + "/";
+  }
+
   /// One keyword per element (or line), never split; a major-topic star is dropped.
   static void add_keywords_one(std::string_view k, std::vector<std::string>& out) {
     k = trim(k);
@@ -399,6 +518,8 @@ class endnote_parser {
 
   std::string_view text_;
   parse_context& ctx_;
+  bool pubmed_ = false;
+  std::string what_;
   xmlParserCtxtPtr ctxt_ = nullptr;
   record_tree tree_;
   std::vector<std::size_t> stack_;  ///< open elements of the record (arena indexes)
@@ -412,7 +533,11 @@ class endnote_parser {
 }  // namespace
 
 void parse_endnote_xml(std::string_view text, parse_context& ctx) {
-  endnote_parser(text, ctx).run();
+  endnote_parser(text, ctx, false).run();
+}
+
+void parse_pubmed_xml(std::string_view text, parse_context& ctx) {
+  endnote_parser(text, ctx, true).run();
 }
 
 }  // namespace metasift::review::detail

@@ -27,6 +27,9 @@ std::string canonical_format(std::string_view f) {
   if (k == "bibtex" || k == "bib") return "bibtex";
   if (k == "endnote-xml" || k == "endnote" || k == "xml") return "endnote-xml";
   if (k == "csv" || k == "tsv") return "csv";
+  if (k == "pubmed-xml" || k == "efetch") return "pubmed-xml";
+  if (k == "refer" || k == "enw" || k == "endnote-tagged") return "refer";
+  if (k == "refworks" || k == "refworks-tagged") return "refworks";
   return {};
 }
 
@@ -68,7 +71,8 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
     if (format.empty()) {
       fail_usage("--input-format",
                  "unknown format '" + opt.format +
-                     "' (expected ris, medline, wos, wos-tab, scopus-csv, bibtex, endnote-xml or csv)");
+                     "' (expected ris, medline, wos, wos-tab, scopus-csv, bibtex, endnote-xml, pubmed-xml, refer, "
+                     "refworks or csv)");
     }
   }
   if (bytes.starts_with("PK\x03\x04")) {
@@ -87,8 +91,11 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
   if (format.empty()) format = detect_format(text);
   if (format.empty()) {
     fail_input(whole, "",
-               "cannot recognise the format (expected RIS, PubMed MEDLINE, Web of Science, Scopus CSV, BibTeX, "
-               "EndNote XML or a CSV/TSV with a header)");
+               "cannot recognise the format (expected RIS, PubMed MEDLINE, PubMed XML, Web of Science, Scopus CSV, "
+               "BibTeX, EndNote XML, EndNote/Refer tagged, RefWorks tagged or a CSV/TSV with a header)");
+  }
+  if (format == "noteexpress") {
+    fail_input(whole, "", "looks like a NoteExpress file; export as RefWorks or EndNote instead");
   }
   res.format = format;
 
@@ -116,6 +123,12 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
     detail::parse_bibtex(text, ctx);
   } else if (format == "endnote-xml") {
     detail::parse_endnote_xml(text, ctx);
+  } else if (format == "pubmed-xml") {
+    detail::parse_pubmed_xml(text, ctx);
+  } else if (format == "refer") {
+    detail::parse_refer(text, ctx);
+  } else if (format == "refworks") {
+    detail::parse_refworks(text, ctx);
   } else {
     detail::parse_csv_records(text, ctx);
   }

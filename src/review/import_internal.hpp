@@ -75,6 +75,9 @@ void parse_scopus_csv(std::string_view text, parse_context& ctx);
 void parse_csv_records(std::string_view text, parse_context& ctx);
 void parse_bibtex(std::string_view text, parse_context& ctx);
 void parse_endnote_xml(std::string_view text, parse_context& ctx);
+void parse_pubmed_xml(std::string_view text, parse_context& ctx);
+void parse_refer(std::string_view text, parse_context& ctx);
+void parse_refworks(std::string_view text, parse_context& ctx);
 
 /// LaTeX markup of a BibTeX value to plain UTF-8 text (accents, special letters, escapes,
 /// dashes, quotes; other commands dropped, braces removed, whitespace collapsed).
@@ -88,12 +91,24 @@ void parse_endnote_xml(std::string_view text, parse_context& ctx);
 // ---------------------------------------------------------------------------------------------
 // Normalisation helpers (import_normalise.cpp)
 
-[[nodiscard]] inline bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-[[nodiscard]] inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-[[nodiscard]] inline bool is_upper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
-[[nodiscard]] inline bool is_lower(char c) noexcept { return c >= 'a' && c <= 'z'; }
-[[nodiscard]] inline bool is_alpha(char c) noexcept { return is_upper(c) || is_lower(c); }
-[[nodiscard]] inline char to_lower(char c) noexcept { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+[[nodiscard]] inline bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+[[nodiscard]] inline bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+[[nodiscard]] inline bool is_upper(char c) noexcept {
+  return c >= 'A' && c <= 'Z';
+}
+[[nodiscard]] inline bool is_lower(char c) noexcept {
+  return c >= 'a' && c <= 'z';
+}
+[[nodiscard]] inline bool is_alpha(char c) noexcept {
+  return is_upper(c) || is_lower(c);
+}
+[[nodiscard]] inline char to_lower(char c) noexcept {
+  return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 /// Removes ASCII whitespace (and a no-break space) at both ends.
 [[nodiscard]] std::string_view trim(std::string_view s) noexcept;

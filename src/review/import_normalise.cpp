@@ -53,7 +53,8 @@ std::string clean_text(std::string_view s) {
   bool simple = true;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || (c == ' ' && i + 1 < s.size() && s[i + 1] == ' ')) {
+    if (c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+        (c == ' ' && i + 1 < s.size() && s[i + 1] == ' ')) {
       simple = false;
       break;
     }
@@ -224,6 +225,31 @@ int parse_year(std::string_view s) noexcept {
     }
     i = j;
   }
+  // No year standing alone: a labelled compact ISO 8601 date ("Start date: 20170812", as some
+  // registries write PY) holds one when its month and day are valid. A bare eight-digit value stays
+  // unread: it is a date stamp (an entry or access date), not a publication date.
+  const std::size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return 0;
+  s = s.substr(colon + 1);
+  i = 0;
+  while (i < s.size()) {
+    if (!is_digit(s[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && is_digit(s[j])) ++j;
+    if (j - i == 8) {
+      const auto num = [&](std::size_t at, std::size_t n) {
+        int v = 0;
+        for (std::size_t k = 0; k < n; ++k) v = v * 10 + (s[at + k] - '0');
+        return v;
+      };
+      const int y = num(i, 4), m = num(i + 4, 2), d = num(i + 6, 2);
+      if (y >= 1000 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 && d <= 31) return y;
+    }
+    i = j;
+  }
   return 0;
 }
 
@@ -310,38 +336,69 @@ struct type_name {
 // name_key() forms of type names from RIS (TY), MEDLINE (PT), WoS (DT, PT), BibTeX (entry types),
 // EndNote (ref-type names), Zotero (item types), Scopus/Embase (Document Type) and CSV exports.
 constexpr type_name type_names[] = {
-    {"jour", record_type::journal_article},          {"jfull", record_type::journal_article},
-    {"ejour", record_type::journal_article},         {"inpr", record_type::journal_article},
-    {"journalarticle", record_type::journal_article}, {"article", record_type::journal_article},
-    {"electronicarticle", record_type::journal_article}, {"j", record_type::journal_article},
+    {"jour", record_type::journal_article},
+    {"jfull", record_type::journal_article},
+    {"ejour", record_type::journal_article},
+    {"inpr", record_type::journal_article},
+    {"journalarticle", record_type::journal_article},
+    {"article", record_type::journal_article},
+    {"electronicarticle", record_type::journal_article},
+    {"j", record_type::journal_article},
     {"datapaper", record_type::journal_article},
-    {"articleinpress", record_type::journal_article}, {"magazinearticle", record_type::journal_article},
-    {"review", record_type::review},                 {"systematicreview", record_type::review},
-    {"metaanalysis", record_type::review},           {"reviewarticle", record_type::review},
-    {"conf", record_type::conference_paper},         {"cpaper", record_type::conference_paper},
-    {"conferencepaper", record_type::conference_paper}, {"conferenceproceedings", record_type::conference_paper},
-    {"proceedingspaper", record_type::conference_paper}, {"inproceedings", record_type::conference_paper},
-    {"conference", record_type::conference_paper},   {"proceedings", record_type::conference_paper},
-    {"meetingabstract", record_type::conference_paper}, {"congress", record_type::conference_paper},
-    {"book", record_type::book},                     {"ebook", record_type::book},
-    {"edbook", record_type::book},                   {"editedbook", record_type::book},
-    {"booklet", record_type::book},                  {"b", record_type::book},
-    {"whole", record_type::book},                    {"chap", record_type::chapter},
-    {"echap", record_type::chapter},                 {"booksection", record_type::chapter},
-    {"bookchapter", record_type::chapter},           {"chapter", record_type::chapter},
-    {"incollection", record_type::chapter},          {"inbook", record_type::chapter},
-    {"thes", record_type::thesis},                   {"thesis", record_type::thesis},
-    {"phdthesis", record_type::thesis},              {"mastersthesis", record_type::thesis},
-    {"dissertation", record_type::thesis},           {"dissertationthesis", record_type::thesis},
-    {"rprt", record_type::report},                   {"report", record_type::report},
-    {"techreport", record_type::report},             {"governmentdocument", record_type::report},
-    {"govdoc", record_type::report},                 {"preprint", record_type::preprint},
-    {"postedcontent", record_type::preprint},        {"gen", record_type::other},
-    {"misc", record_type::other},                    {"generic", record_type::other},
-    {"editorial", record_type::other},               {"editorialmaterial", record_type::other},
-    {"letter", record_type::other},                  {"note", record_type::other},
-    {"erratum", record_type::other},                 {"correction", record_type::other},
-    {"unpublished", record_type::other},             {"online", record_type::other},
+    {"articleinpress", record_type::journal_article},
+    {"magazinearticle", record_type::journal_article},
+    {"review", record_type::review},
+    {"systematicreview", record_type::review},
+    {"metaanalysis", record_type::review},
+    {"reviewarticle", record_type::review},
+    {"conf", record_type::conference_paper},
+    {"cpaper", record_type::conference_paper},
+    {"conferencepaper", record_type::conference_paper},
+    {"conferenceproceedings", record_type::conference_paper},
+    {"proceedingspaper", record_type::conference_paper},
+    {"inproceedings", record_type::conference_paper},
+    {"conference", record_type::conference_paper},
+    {"proceedings", record_type::conference_paper},
+    {"meetingabstract", record_type::conference_paper},
+    {"congress", record_type::conference_paper},
+    {"book", record_type::book},
+    {"ebook", record_type::book},
+    {"edbook", record_type::book},
+    {"editedbook", record_type::book},
+    {"booklet", record_type::book},
+    {"b", record_type::book},
+    {"whole", record_type::book},
+    {"chap", record_type::chapter},
+    {"echap", record_type::chapter},
+    {"booksection", record_type::chapter},
+    {"bookchapter", record_type::chapter},
+    {"chapter", record_type::chapter},
+    {"incollection", record_type::chapter},
+    {"inbook", record_type::chapter},
+    {"thes", record_type::thesis},
+    {"thesis", record_type::thesis},
+    {"phdthesis", record_type::thesis},
+    {"mastersthesis", record_type::thesis},
+    {"dissertation", record_type::thesis},
+    {"dissertationthesis", record_type::thesis},
+    {"rprt", record_type::report},
+    {"report", record_type::report},
+    {"techreport", record_type::report},
+    {"governmentdocument", record_type::report},
+    {"govdoc", record_type::report},
+    {"preprint", record_type::preprint},
+    {"postedcontent", record_type::preprint},
+    {"gen", record_type::other},
+    {"misc", record_type::other},
+    {"generic", record_type::other},
+    {"editorial", record_type::other},
+    {"editorialmaterial", record_type::other},
+    {"letter", record_type::other},
+    {"note", record_type::other},
+    {"erratum", record_type::other},
+    {"correction", record_type::other},
+    {"unpublished", record_type::other},
+    {"online", record_type::other},
 };
 
 }  // namespace
@@ -385,7 +442,8 @@ std::string clean_author(std::string_view s) {
   // WoS/Zoological Record: "Stillman, Andrew N. (andrew.stillman@uconn.edu)".
   if (s.ends_with(')')) {
     const std::size_t open = s.rfind('(');
-    if (open != std::string_view::npos && s.substr(open).find('@') != std::string_view::npos) s = trim(s.substr(0, open));
+    if (open != std::string_view::npos && s.substr(open).find('@') != std::string_view::npos)
+      s = trim(s.substr(0, open));
   }
   while (!s.empty() && (s.back() == ';' || s.back() == ',')) s = trim(s.substr(0, s.size() - 1));
   return clean_text(s);
@@ -474,6 +532,19 @@ void add_authors_cell(std::string_view s, std::vector<std::string>& out) {
     std::vector<std::string> parts;
     split_into(s, ';', parts);
     for (const std::string& p : parts) out.push_back(clean_author(p));
+    return;
+  }
+  // "Smith, John and Doe, Jane" (BibTeX style, as some tools write CSV cells): split on " and ".
+  if (const std::size_t and_at = s.find(" and ");
+      and_at != std::string_view::npos && s.find(',') != std::string_view::npos) {
+    std::size_t start = 0;
+    for (std::size_t p = and_at;; p = s.find(" and ", start)) {
+      const std::string name =
+          clean_author(s.substr(start, p == std::string_view::npos ? s.size() - start : p - start));
+      if (!name.empty()) out.push_back(name);
+      if (p == std::string_view::npos) break;
+      start = p + 5;
+    }
     return;
   }
   // "Liu R., Adler D.G.": comma-separated "Family Initials" names. "Rotter, Carina" is one name:

@@ -79,8 +79,8 @@ struct ris_fields {
 
   void clear() {
     line = 0;
-    for (raw_value* v : {&ty, &ti, &t1, &ct, &bt, &st, &jf, &jo, &t2, &j2, &ja, &j1, &sp, &ep, &vl, &is, &ab, &n2,
-                         &id, &an, &c2, &dp, &db, &m3, &la, &sn, &doi}) {
+    for (raw_value* v : {&ty, &ti, &t1, &ct, &bt, &st, &jf, &jo, &t2, &j2, &ja, &j1, &sp, &ep,
+                         &vl, &is, &ab, &n2, &id, &an, &c2, &dp, &db, &m3, &la, &sn, &doi}) {
       v->clear();
     }
     for (year_candidate& y : years) {
@@ -257,7 +257,16 @@ class ris_parser {
       case tag('V', 'L'):
       case tag('V', 'O'): text(f_.vl, value); break;
       case tag('I', 'S'): text(f_.is, value); break;
-      case tag('A', 'B'): text(f_.ab, value); break;
+      case tag('A', 'B'):
+        // EBSCO writes an abstract as several AB lines: one abstract, joined.
+        if (f_.ab.empty()) {
+          f_.ab.set(value);
+        } else {
+          f_.ab.append(value);
+        }
+        cont_text_ = &f_.ab;
+        cont_list_ = nullptr;
+        break;
       case tag('N', '2'): text(f_.n2, value); break;
       case tag('I', 'D'): text(f_.id, value); break;
       case tag('A', 'N'): text(f_.an, value); break;
@@ -287,7 +296,10 @@ class ris_parser {
       case tag('L', '2'): list(f_.ur, value); break;
       case tag('A', '2'):
       case tag('A', '3'):
-      case tag('A', '4'): list(discard_, value); discard_.clear(); break;
+      case tag('A', '4'):
+        list(discard_, value);
+        discard_.clear();
+        break;
       default:
         scratch_.clear();
         cont_text_ = &scratch_;

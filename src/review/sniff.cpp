@@ -1,14 +1,17 @@
 // Format detection from content (never from the file name).
 //
-// 1. The first non-blank line starts with '<': EndNote XML when a <record> element follows.
+// 1. The first non-blank line starts with '<': PubMed XML when a <PubmedArticleSet> (or a bare
+//    <PubmedArticle>) follows, else EndNote XML when a <record> element follows.
 // 2. The first non-blank line is a delimited header that names bibliographic columns:
 //    "wos-tab" (tab-separated WoS tags PT, AU, TI/UT), "scopus-csv" (Title with Source title or
 //    EID), else "csv".
 // 3. Otherwise the first line with a format's signature decides (junk lines before it are
-//    skipped): "TY  - " -> ris, "PMID- " -> medline, "FN " or "PT J" -> wos, "@type{" -> bibtex.
+//    skipped): "TY  - " -> ris, "PMID- " -> medline, "FN " or "PT J" -> wos, "@type{" -> bibtex,
+//    "%0 " -> refer (EndNote/Refer tagged), "RT <type>" -> refworks, "{Reference Type}:" ->
+//    noteexpress (recognised only to be refused by name).
 // 4. Fallbacks for files without those lines: RIS-shaped tags plus an "ER  -" line -> ris;
-//    MEDLINE's padded four-character tags ("FAU - ", "AID - ") -> medline; a delimited first line
-//    with as many fields as the second -> csv.
+//    MEDLINE's padded four-character tags ("FAU - ", "AID - ") -> medline; Refer tag lines ("%T ",
+//    "%A ") without "%0" -> refer; a delimited first line with as many fields as the second -> csv.
 
 #include <string>
 #include <vector>
@@ -46,9 +49,10 @@ std::vector<std::string> split_header(std::string_view line, char d) {
 }
 
 bool is_bibliographic_column(const std::string& name) {
-  static const char* const keys[] = {"title",        "primarytitle", "articletitle", "documenttitle", "authors",
-                                     "author",       "authornames",  "doi",          "abstract",      "abstractnote",
-                                     "sourcetitle",  "publicationtitle", "journal",  "publicationyear", "eid"};
+  static const char* const keys[] = {"title",    "primarytitle",    "articletitle", "documenttitle",
+                                     "authors",  "author",          "authornames",  "doi",
+                                     "abstract", "abstractnote",    "sourcetitle",  "publicationtitle",
+                                     "journal",  "publicationyear", "eid"};
   const std::string k = name_key(name);
   for (const char* key : keys) {
     if (k == key) return true;
@@ -83,11 +87,22 @@ bool is_wos_pt(std::string_view l) noexcept {
   return l.size() == 4 && l.starts_with("PT ") && is_upper(l[3]);
 }
 
+/// "%0 Journal Article": the reference-type line that opens an EndNote/Refer tagged record.
+bool is_refer_type(std::string_view l) noexcept {
+  return l.size() > 3 && l.starts_with("%0 ") && is_alpha(l[3]);
+}
+
+/// "RT Journal Article": the reference-type line that opens a RefWorks tagged record.
+bool is_refworks_type(std::string_view l) noexcept {
+  return l.size() > 3 && l.starts_with("RT ") && is_upper(l[3]);
+}
+
 }  // namespace
 
 const std::vector<std::string>& import_formats() {
-  static const std::vector<std::string> names = {"ris",         "medline",     "wos", "wos-tab", "scopus-csv",
-                                                 "bibtex",      "endnote-xml", "csv"};
+  static const std::vector<std::string> names = {"ris",        "medline",  "wos",         "wos-tab",
+                                                 "scopus-csv", "bibtex",   "endnote-xml", "pubmed-xml",
+                                                 "refer",      "refworks", "csv"};
   return names;
 }
 
@@ -105,6 +120,11 @@ std::string detect_format(std::string_view text) {
   if (first.empty()) return {};
 
   if (first.front() == '<') {
+    if (text.find("<PubmedArticleSet") != std::string_view::npos ||
+        text.find("<PubmedArticle>") != std::string_view::npos ||
+        text.find("<PubmedBookArticle>") != std::string_view::npos) {
+      return "pubmed-xml";
+    }
     return text.find("<record") != std::string_view::npos ? "endnote-xml" : std::string();
   }
 
@@ -118,7 +138,8 @@ std::string detect_format(std::string_view text) {
   }
 
   const bool tagged_first = is_ris_tag(first) || first.starts_with("PMID-") || is_bibtex_start(first) ||
-                            first.starts_with("FN ") || is_wos_pt(first);
+                            first.starts_with("FN ") || is_wos_pt(first) || is_refer_type(first) ||
+                            is_refworks_type(first) || first.starts_with("{Reference Type}:");
   bool delimited = false;
   if (!tagged_first) {
     for (const char d : {'\t', ',', ';'}) {
@@ -149,12 +170,17 @@ std::string detect_format(std::string_view text) {
   std::size_t ris_tags = 0;
   bool ris_end = false;
   bool medline_tags = false;
+  bool refer_title = false;
+  std::size_t refer_tags = 0;
   constexpr std::size_t max_lines = 100000;
   while (scan.next(line) && scan.line_number() <= max_lines) {
     if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
     if (line.starts_with("TY  -") && is_ris_tag(line)) return "ris";
     if (line.starts_with("PMID-")) return "medline";
     if (line.starts_with("FN ") || is_wos_pt(line)) return "wos";
+    if (is_refer_type(line)) return "refer";
+    if (is_refworks_type(line)) return "refworks";
+    if (line.starts_with("{Reference Type}:")) return "noteexpress";
     if (line.starts_with('@') || (!line.empty() && (line.front() == ' ' || line.front() == '\t'))) {
       if (is_bibtex_start(line)) return "bibtex";
     }
@@ -163,9 +189,14 @@ std::string detect_format(std::string_view text) {
       ris_end = ris_end || line.starts_with("ER  -");
     }
     medline_tags = medline_tags || is_long_medline_tag(line);
+    if (line.size() >= 3 && line[0] == '%' && is_alpha(line[1]) && line[2] == ' ') {
+      ++refer_tags;
+      refer_title = refer_title || line[1] == 'T';
+    }
   }
   if (medline_tags) return "medline";
   if (ris_tags >= 2 && ris_end) return "ris";
+  if (refer_title && refer_tags >= 2) return "refer";  // plain Refer: no %0 lines
   if (delimited) return "csv";
   return {};
 }

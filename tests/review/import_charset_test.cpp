@@ -44,7 +44,9 @@ TEST(CharsetDetect, Utf16WithoutBomFromZeroBytes) {
 TEST(CharsetDetect, Latin1Windows1252AndGb18030) {
   // Accented letters standing alone between ASCII: Latin-1, even where a pair would be valid GBK
   // ("\xDF" + 'e' is a GBK byte pair outside the hanzi zone).
-  EXPECT_EQ(detect_charset("TI  - Stra\xDF" "e und Caf\xE9 in M\xFCnchen\n"), "latin-1");
+  EXPECT_EQ(detect_charset("TI  - Stra\xDF"
+                           "e und Caf\xE9 in M\xFCnchen\n"),
+            "latin-1");
   // Bytes 0x80-0x9F are Windows-1252 punctuation (curly quotes here).
   EXPECT_EQ(detect_charset("TI  - \x93Quoted\x94 title\n"), "windows-1252");
   // GBK: "\xD5\xC5\xC8\xFD" is U+5F20 U+4E09.
@@ -73,7 +75,8 @@ TEST(CharsetDecode, ConvertsToUtf8AndStripsBom) {
   EXPECT_EQ(std::string(decode_text("\x93q\x94 \x80").text()), "\u201cq\u201d \u20ac");
   EXPECT_EQ(std::string(decode_text("\xD5\xC5\xC8\xFD").text()), "\u5f20\u4e09");
   // UTF-16LE with a surrogate pair (U+1F600) and an unpaired surrogate.
-  const std::string le = std::string("\xFF\xFE", 2) + std::string("A\0=\xD8\x00\xDE", 6) + std::string("\x00\xD8Z\0", 4);
+  const std::string le =
+      std::string("\xFF\xFE", 2) + std::string("A\0=\xD8\x00\xDE", 6) + std::string("\x00\xD8Z\0", 4);
   const auto d = decode_text(le);
   EXPECT_EQ(d.charset, "utf-16le");
   EXPECT_EQ(std::string(d.text()), "A\U0001F600\uFFFDZ");
@@ -98,7 +101,8 @@ TEST(ImportDetectFormat, SignaturesJunkAndHeaders) {
   EXPECT_EQ(detect_format("PT J\nAU Li, W\nER\n"), "wos");
   EXPECT_EQ(detect_format("% comment\n\n  @Article{key,\n title={x}}\n"), "bibtex");
   EXPECT_EQ(detect_format("<?xml version=\"1.0\"?><xml><records><record></record></records></xml>"), "endnote-xml");
-  EXPECT_EQ(detect_format("<?xml version=\"1.0\"?><PubmedArticleSet></PubmedArticleSet>"), "");
+  EXPECT_EQ(detect_format("<?xml version=\"1.0\"?><PubmedArticleSet></PubmedArticleSet>"), "pubmed-xml");
+  EXPECT_EQ(detect_format("<?xml version=\"1.0\"?><rss><channel></channel></rss>"), "");
   EXPECT_EQ(detect_format("PT\tAU\tTI\tSO\tUT\nJ\tLi, W\tT\tS\tWOS:1\n"), "wos-tab");
   EXPECT_EQ(detect_format("\"Authors\",\"Title\",\"Year\",\"Source title\",\"EID\"\n"), "scopus-csv");
   EXPECT_EQ(detect_format("title;abstract;doi\na;b;c\n"), "csv");

@@ -26,7 +26,8 @@ TEST(ImportNormalise, Doi) {
   EXPECT_EQ(d::normalise_doi("DOI 1"), "");
   EXPECT_EQ(d::normalise_doi("10.1"), "");
   EXPECT_EQ(d::normalise_doi("NA"), "");
-  EXPECT_EQ(d::doi_from_url("https://www.scopus.com/inward/record.uri?eid=2-s2.0-1&doi=10.15598%2faeee.v16i3.2698&partnerID=40"),
+  EXPECT_EQ(d::doi_from_url(
+                "https://www.scopus.com/inward/record.uri?eid=2-s2.0-1&doi=10.15598%2faeee.v16i3.2698&partnerID=40"),
             "10.15598/aeee.v16i3.2698");
   EXPECT_EQ(d::doi_from_url("https://onlinelibrary.wiley.com/doi/abs/10.1002/ebm2.1"), "10.1002/ebm2.1");
   EXPECT_EQ(d::doi_from_url("https://example.org/paper/10.1000/x"), "");
@@ -41,6 +42,9 @@ TEST(ImportNormalise, Year) {
   EXPECT_EQ(d::parse_year("2023 Apr-Jun"), 2023);
   EXPECT_EQ(d::parse_year("10 15"), 0);
   EXPECT_EQ(d::parse_year("20190128"), 0);  // eight digits are a date stamp, not a year
+  // ... unless labelled as a date: "PY  - Start date: 20170812".
+  EXPECT_EQ(d::parse_year("Start date: 20170812"), 2017);
+  EXPECT_EQ(d::parse_year("Start date: 20171345"), 0);  // month 13: not a date
   EXPECT_EQ(d::parse_year(""), 0);
 }
 

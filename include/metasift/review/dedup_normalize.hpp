@@ -88,6 +88,10 @@ struct page_range {
 /// The first author's family name, folded, letters and digits only ("mullerschmidt"); "" if none.
 [[nodiscard]] std::string first_author_family(const std::vector<std::string>& authors);
 
+/// The author list read with family and given names swapped, for the authors whose given name is
+/// written out ("Zhang Wei" / "Wei, Zhang"); empty when no author has one (nothing to swap).
+[[nodiscard]] std::string normalize_authors_swapped(const std::vector<std::string>& authors,
+                                                    std::size_t max_authors = 10);
 /// The first max_authors authors, each normalize_author'd, joined by "; ".
 [[nodiscard]] std::string normalize_authors(const std::vector<std::string>& authors, std::size_t max_authors = 10);
 

@@ -20,7 +20,7 @@ struct import_options {
 
 struct import_result {
   std::string file;
-  std::string format;   ///< detected (or forced) format
+  std::string format;  ///< detected (or forced) format
   /// detected charset: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "latin-1", "windows-1252", "gb18030"
   std::string charset;
   std::vector<record> records;
@@ -29,7 +29,8 @@ struct import_result {
   std::vector<std::string> warnings;
 };
 
-/// The format names: "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml", "csv".
+/// The format names: "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml", "pubmed-xml",
+/// "refer" (EndNote/Refer tagged), "refworks", "csv".
 [[nodiscard]] const std::vector<std::string>& import_formats();
 
 /// Detects the format of UTF-8 text from its content (docs/import.md lists the rules); returns

@@ -15,11 +15,13 @@ namespace metasift::review {
 enum class record_type { journal_article, review, conference_paper, book, chapter, thesis, report, preprint, other };
 
 struct record {
-  std::string id;             ///< identity in the review: the DOI if any, else "<source name>:<source_id>"
-  std::string source_file;    ///< path as given on the command line / in review.toml
+  std::string id;               ///< identity in the review: the DOI if any, else "<source name>:<source_id>"
+  std::string source_file;      ///< path as given on the command line / in review.toml
   std::size_t source_line = 0;  ///< 1-based line where the record starts in source_file
-  std::string source_id;      ///< the file's own id (RIS ID/AN, PMID, WoS UT, BibTeX key, EndNote rec-number, CSV id), else the row number
-  std::string source_format;  ///< "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml", "csv"
+  std::string source_id;  ///< the file's own id (RIS ID/AN, PMID, WoS UT, BibTeX key, EndNote rec-number, CSV id), else
+                          ///< the row number
+  std::string source_format;  ///< "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml",
+                              ///< "pubmed-xml", "refer", "refworks", "csv"
   std::string database;       ///< vendor/database when the export says so (e.g. "Scopus", "PubMed", "Web of Science")
   record_type type = record_type::other;
   std::string title;
@@ -29,7 +31,7 @@ struct record {
   std::string volume;
   std::string issue;
   std::string pages;
-  std::string doi;                   ///< lower-case, without "https://doi.org/" or "doi:" prefixes
+  std::string doi;  ///< lower-case, without "https://doi.org/" or "doi:" prefixes
   std::string pmid;
   std::string issn;
   std::string abstract;
