@@ -24,6 +24,7 @@
 #include "output.hpp"
 #include "registry.hpp"
 #include "metasift/pipeline/study_data.hpp"
+#include "metasift/pipeline/study_inputs.hpp"
 
 namespace metasift::cli {
 namespace {
@@ -335,8 +336,10 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
     if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
     measure = *pm;
   }
-  const effects::raw_data raw = pipeline::extract(t, measure, cols);
-  const effects::effect_table table = effects::compute(measure, raw, ro.effect_opts);
+  const pipeline::study_inputs inputs = pipeline::read_study_inputs(t, measure, cols);
+  const effects::raw_data& raw = inputs.raw;
+  effects::effect_table table = effects::compute(measure, raw, ro.effect_opts);
+  pipeline::explain_exclusions(table, inputs);
   models::meta_result result = [&] {
     try {
       return models::fit(table, ro.spec);
@@ -353,6 +356,8 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = ro.described;
+  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
+  ctx.study_inputs = pipeline::included_input_kinds(table, inputs);
   ctx.data_columns = pipeline::data_columns(t, table, cols, split_list(opt.group_names));
   ctx.excluded = table.excluded;
   for (const auto& ex : table.excluded) ctx.excluded_labels.push_back(raw.labels.at(ex.index));

@@ -16,6 +16,7 @@
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
+#include "metasift/pipeline/study_inputs.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/plot/render.hpp"
@@ -185,8 +186,10 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   spec.level = a.level;
   b.resolved = models::resolve(a.conv, {}, eopt, spec);
   b.measure = a.measure ? *a.measure : pipeline::infer_measure(b.data, {});
-  const effects::raw_data raw = pipeline::extract(b.data, b.measure, {});
+  const pipeline::study_inputs inputs = pipeline::read_study_inputs(b.data, b.measure, {});
+  const effects::raw_data& raw = inputs.raw;
   b.effects = effects::compute(b.measure, raw, b.resolved.effect_opts);
+  pipeline::explain_exclusions(b.effects, inputs);
   b.meta = models::fit(b.effects, b.resolved.spec);
 
   report::meta_context& ctx = b.ctx;
@@ -194,6 +197,8 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   ctx.data_file = a.data_label;
   ctx.conv = a.conv;
   ctx.conventions = b.resolved.described;
+  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
+  ctx.study_inputs = pipeline::included_input_kinds(b.effects, inputs);
   ctx.data_columns = pipeline::data_columns(b.data, b.effects, {}, a.group_names);
   ctx.excluded = b.effects.excluded;
   for (const auto& ex : b.effects.excluded) ctx.excluded_labels.push_back(raw.labels.at(ex.index));
