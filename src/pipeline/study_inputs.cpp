@@ -182,6 +182,40 @@ std::optional<std::pair<double, cell>> statistic_d(const row_reader& rd, std::si
   return std::nullopt;
 }
 
+/// MD pools raw differences, so every row must be in one unit.
+void check_units(const io::table& t, const row_reader& rd, std::vector<std::string>& notes) {
+  const auto idx = rd.index("unit");
+  if (!idx) {
+    notes.push_back(
+        "MD pooled without a 'unit' column: the pooled difference is in the studies' units, which the "
+        "data do not name");
+    return;
+  }
+  std::string first;
+  std::size_t first_row = 0, blank = 0;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    std::string u = t.rows[r][*idx];
+    const auto b = u.find_first_not_of(" \t"), e = u.find_last_not_of(" \t");
+    u = b == std::string::npos ? "" : u.substr(b, e - b + 1);
+    if (u.empty() || u == "NA" || u == ".") {
+      ++blank;
+      continue;
+    }
+    if (first.empty()) {
+      first = u;
+      first_row = r;
+    } else if (u != first) {
+      fail_input(t.position(r, *idx), "column '" + t.names[*idx] + "'",
+                 "unit '" + u + "' differs from '" + first + "' (line " + std::to_string(t.row_line[first_row]) +
+                     "): a mean difference cannot pool different units; convert them, or use SMD or ROM");
+    }
+  }
+  if (blank > 0) {
+    notes.push_back(std::to_string(blank) + " row" + (blank == 1 ? "" : "s") + " of the MD data name no unit" +
+                    (first.empty() ? "" : " (the others: '" + first + "')"));
+  }
+}
+
 std::string studies(std::size_t k) {
   return k == 1 ? "1 study" : std::to_string(k) + " studies";
 }
@@ -222,6 +256,7 @@ study_inputs read_study_inputs(const io::table& t, measure m, const std::map<std
   study_inputs out;
   const bool continuous = m == measure::MD || m == measure::SMD || m == measure::ROM;
   const row_reader rd(t, cols);
+  if (m == measure::MD) check_units(t, rd, out.notes);
   bool alternatives = false;
   if (continuous) {
     for (const char* g : {"1", "2"}) {

@@ -190,6 +190,7 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   const effects::raw_data& raw = inputs.raw;
   b.effects = effects::compute(b.measure, raw, b.resolved.effect_opts);
   pipeline::explain_exclusions(b.effects, inputs);
+  warnings.insert(warnings.end(), inputs.notes.begin(), inputs.notes.end());
   b.meta = models::fit(b.effects, b.resolved.spec);
 
   report::meta_context& ctx = b.ctx;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "support/cli.hpp"
 #include "support/reference.hpp"
@@ -31,6 +32,14 @@ void write(const std::filesystem::path& p, const std::string& text) {
   out << text;
 }
 
+/// Concatenation by append (GCC 12 gives -Wrestrict false positives on chains of operator+).
+template <class... P>
+std::string cat(const P&... parts) {
+  std::string s;
+  (s.append(std::string_view(parts)), ...);
+  return s;
+}
+
 double rel(double a, double b) {
   return a == b ? 0.0 : std::abs(a - b) / std::max(std::abs(b), 1e-300);
 }
@@ -47,10 +56,12 @@ TEST(InputsCli, SmdFromTFAndPAgreesWithMetaforEscalc) {
   for (const auto& c : cases) {
     const std::string& k = c.measure;
     if (k != "SMD_t" && k != "SMD_F" && k != "SMD_p") continue;
-    std::string row = c.key.substr(0, c.key.find("|-")) + "," + num(c.at("in.n1")) + "," + num(c.at("in.n2")) + ",";
-    if (k == "SMD_t") row += num(c.at("in.t")) + ",,,";
-    if (k == "SMD_F") row += "," + num(c.at("in.F")) + ",," + (c.at("in.direction") < 0 ? "-1" : "+1");
-    if (k == "SMD_p") row += ",," + num(c.at("in.p")) + "," + (c.at("in.direction") < 0 ? "-" : "1");
+    const std::string id = c.key.substr(0, c.key.find("|-"));
+    std::string row = cat(id, ",", num(c.at("in.n1")), ",", num(c.at("in.n2")), ",");
+    const char* sign = c.has("in.direction") && c.at("in.direction") < 0 ? "-1" : "+1";
+    if (k == "SMD_t") row += cat(num(c.at("in.t")), ",,,");
+    if (k == "SMD_F") row += cat(",", num(c.at("in.F")), ",,", sign);
+    if (k == "SMD_p") row += cat(",,", num(c.at("in.p")), ",", c.at("in.direction") < 0 ? "-" : "1");
     csv += row + "\n";
     used.push_back(&c);
   }
@@ -91,18 +102,17 @@ TEST(InputsCli, QuantileRowsUseLuoMeansAndWanOrShiSds) {
     if (c.measure != "quantiles" || c.at("in.max") == c.at("in.min")) continue;  // a zero SD is no use for MD
     const double n = c.at("in.n");
     const std::string id = c.method;  // the case number
-    const std::string q = num(c.at("in.median")) + ",";
-    csv += "iqr" + id + "," + num(n) + "," + q + num(c.at("in.q1")) + "," + num(c.at("in.q3")) + ",,," + num(n2) + "," +
-           num(m2) + "," + num(s2) + "\n";
-    want.push_back({"iqr" + id, "median_iqr/mean_sd", c.at("mean_S2") - m2,
+    const std::string g2 = cat(num(n2), ",", num(m2), ",", num(s2), "\n");
+    const std::string med = num(c.at("in.median")), q1 = num(c.at("in.q1")), q3 = num(c.at("in.q3"));
+    const std::string lo = num(c.at("in.min")), hi = num(c.at("in.max"));
+    csv += cat("iqr", id, ",", num(n), ",", med, ",", q1, ",", q3, ",,,", g2);
+    want.push_back({cat("iqr", id), "median_iqr/mean_sd", c.at("mean_S2") - m2,
                     c.at("sd_wan_S2") * c.at("sd_wan_S2") / n + s2 * s2 / n2});
-    csv += "range" + id + "," + num(n) + "," + q + ",," + num(c.at("in.min")) + "," + num(c.at("in.max")) + "," +
-           num(n2) + "," + num(m2) + "," + num(s2) + "\n";
-    want.push_back({"range" + id, "median_range/mean_sd", c.at("mean_S1") - m2,
+    csv += cat("range", id, ",", num(n), ",", med, ",,,", lo, ",", hi, ",", g2);
+    want.push_back({cat("range", id), "median_range/mean_sd", c.at("mean_S1") - m2,
                     c.at("sd_wan_S1") * c.at("sd_wan_S1") / n + s2 * s2 / n2});
-    csv += "five" + id + "," + num(n) + "," + q + num(c.at("in.q1")) + "," + num(c.at("in.q3")) + "," +
-           num(c.at("in.min")) + "," + num(c.at("in.max")) + "," + num(n2) + "," + num(m2) + "," + num(s2) + "\n";
-    want.push_back({"five" + id, "median_five/mean_sd", c.at("mean_S3") - m2,
+    csv += cat("five", id, ",", num(n), ",", med, ",", q1, ",", q3, ",", lo, ",", hi, ",", g2);
+    want.push_back({cat("five", id), "median_five/mean_sd", c.at("mean_S3") - m2,
                     c.at("sd_shi_S3") * c.at("sd_shi_S3") / n + s2 * s2 / n2});
   }
   ASSERT_EQ(want.size(), 15u);
@@ -172,6 +182,20 @@ TEST(InputsCli, ImpossibleInputsNameTheirCell) {
     EXPECT_NE(r.err.find(c.where), std::string::npos) << c.row << "\n" << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << c.row << "\n" << r.err;
   }
+}
+
+TEST(InputsCli, MeanDifferenceRefusesRowsInDifferentUnits) {
+  const auto dir = scratch_folder("inputs_units");
+  write(dir / "u.csv", "study,unit,n1,mean1,sd1,n2,mean2,sd2\nA,mg/L,10,5,1,10,4,1\nB,ug/L,12,6,2,12,5,2\n");
+  const auto r = run_metasift("meta u.csv --measure MD", dir);
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("u.csv:3:3: column 'unit': unit 'ug/L' differs from 'mg/L' (line 2)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("use SMD or ROM"), std::string::npos) << r.err;
+  // The same rows pool as SMD, and one unit throughout pools as MD.
+  EXPECT_EQ(run_metasift("meta u.csv --measure SMD", dir).code, 0);
+  write(dir / "v.csv", "study,unit,n1,mean1,sd1,n2,mean2,sd2\nA,mg/L,10,5,1,10,4,1\nB, mg/L ,12,6,2,12,5,2\n");
+  EXPECT_EQ(run_metasift("meta v.csv --measure MD", dir).code, 0);
 }
 
 TEST(InputsCli, TablesWithoutAlternativeColumnsAreReadAsBefore) {

@@ -63,6 +63,11 @@ TEST(RunInputs, ResultsJsonMarksInputKindsAndTheReportNamesTheConversions) {
       << meta["conventions"].dump();
   EXPECT_NE(html.find("Luo et al. 2018"), std::string::npos);
   EXPECT_NE(html.find("Wan et al. 2014"), std::string::npos);
+  // MD data without a unit column: the report warns that the pooled difference has no named unit.
+  bool unit_warning = false;
+  for (const auto& w : out.warnings)
+    unit_warning = unit_warning || w.find("without a 'unit' column") != std::string::npos;
+  EXPECT_TRUE(unit_warning);
   fs::remove_all(dir);
 }
 

@@ -42,9 +42,13 @@ struct study_inputs {
   std::vector<std::string> not_estimable;  ///< per row: why no input set is complete ("" when estimable)
   std::vector<std::string> conversions;    ///< one sentence per conversion used, for the conventions block
   bool derived = false;                    ///< any row used more than the measure's own columns
+  std::vector<std::string> notes;          ///< for the report: an MD without a unit column, blank units
 };
 
-/// Reads the data of measure `m` from table t. For MD, SMD and ROM tables that have any of the
+/// Reads the data of measure `m` from table t. For MD, a `unit` column names each row's unit: rows
+/// in different units cannot be pooled as a raw difference (input_error at the first cell that
+/// differs, suggesting SMD or ROM); no unit column, or blank units, give a note.
+/// For MD, SMD and ROM tables that have any of the
 /// alternative columns above, each row is resolved as described; otherwise this is exactly
 /// pipeline::extract (every row "mean_sd", or no kinds for other measures).
 [[nodiscard]] study_inputs read_study_inputs(const io::table& t, effects::measure m,
