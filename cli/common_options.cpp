@@ -9,6 +9,7 @@
 #include "metasift/io/output_policy.hpp"
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/study_data.hpp"
+#include "metasift/pipeline/study_inputs.hpp"
 
 namespace metasift::cli {
 namespace {
@@ -118,15 +119,19 @@ prepared_data prepare(const data_model_options& opt) {
     if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
     d.measure = *pm;
   }
-  d.raw = pipeline::extract(d.table, d.measure, cols);
+  const pipeline::study_inputs inputs = pipeline::read_study_inputs(d.table, d.measure, cols);
+  d.raw = inputs.raw;
   d.effects = effects::compute(d.measure, d.raw, d.resolved.effect_opts);
+  pipeline::explain_exclusions(d.effects, inputs);
 
   report::meta_context& ctx = d.context;
   ctx.measure = d.measure;
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = d.resolved.described;
-  ctx.conventions.push_back(d.raw.columns_read);
+  if (!d.raw.columns_read.empty()) ctx.conventions.push_back(d.raw.columns_read);
+  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
+  ctx.study_inputs = pipeline::included_input_kinds(d.effects, inputs);
   ctx.excluded = d.effects.excluded;
   for (const auto& ex : d.effects.excluded) ctx.excluded_labels.push_back(d.raw.labels.at(ex.index));
   if (!d.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(d.effects.ni);

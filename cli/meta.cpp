@@ -24,6 +24,7 @@
 #include "metasift/report/regression_report.hpp"  // subgroups (issue 4)
 #include "output.hpp"
 #include "registry.hpp"
+#include "metasift/pipeline/study_inputs.hpp"
 
 namespace metasift::cli {
 namespace {
@@ -350,8 +351,10 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
     if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
     measure = *pm;
   }
-  const effects::raw_data raw = pipeline::extract(t, measure, cols);
-  const effects::effect_table table = effects::compute(measure, raw, ro.effect_opts);
+  const pipeline::study_inputs inputs = pipeline::read_study_inputs(t, measure, cols);
+  const effects::raw_data& raw = inputs.raw;
+  effects::effect_table table = effects::compute(measure, raw, ro.effect_opts);
+  pipeline::explain_exclusions(table, inputs);
   models::meta_result result = [&] {
     try {
       return models::fit(table, ro.spec);
@@ -368,7 +371,9 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   ctx.data_file = opt.file;
   ctx.conv = conv;
   ctx.conventions = ro.described;
-  ctx.conventions.push_back(raw.columns_read);
+  if (!raw.columns_read.empty()) ctx.conventions.push_back(raw.columns_read);
+  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
+  ctx.study_inputs = pipeline::included_input_kinds(table, inputs);
   ctx.data_columns = pipeline::data_columns(t, table, result.source_row, cols, split_list(opt.group_names));
   pipeline::set_exclusions(ctx, result, raw);
   if (!table.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(table.ni);

@@ -54,6 +54,12 @@ double t_critical(double level, double df) {
   return boost::math::quantile(boost::math::complement(students_t(df), (1.0 - level) / 2.0));
 }
 
+double t_upper_quantile(double p, double df) {
+  return boost::math::quantile(boost::math::complement(students_t(df), p));
+}
+
+double normal_upper_quantile(double p) { return boost::math::quantile(boost::math::complement(normal(), p)); }
+
 double chisq_upper(double q, double df) {
   if (std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
   if (q <= 0) return 1.0;

@@ -297,7 +297,8 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["level"] = r.spec.level;
   j["scale"] = transformed ? "transformed" : "identity";
   json studies = json::array();
-  for (const auto& s : r.studies) {
+  for (std::size_t si = 0; si < r.studies.size(); ++si) {
+    const auto& s = r.studies[si];
     json o = {{"study", s.label},
               {"yi", number(s.yi)},
               {"vi", number(s.vi)},
@@ -310,6 +311,7 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
                                {"ci_lower", number(shown(ctx, s.ci_lower))},
                                {"ci_upper", number(shown(ctx, s.ci_upper))}};
     }
+    if (si < ctx.study_inputs.size()) o["input"] = ctx.study_inputs[si];
     studies.push_back(std::move(o));
   }
   j["studies"] = std::move(studies);

@@ -18,6 +18,7 @@
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
+#include "metasift/pipeline/study_inputs.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/plot/render.hpp"
@@ -194,8 +195,11 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   spec.level = a.level;
   b.resolved = models::resolve(a.conv, {}, eopt, spec);
   b.measure = a.measure ? *a.measure : pipeline::infer_measure(b.data, {});
-  const effects::raw_data raw = pipeline::extract(b.data, b.measure, {});
+  const pipeline::study_inputs inputs = pipeline::read_study_inputs(b.data, b.measure, {});
+  const effects::raw_data& raw = inputs.raw;
   b.effects = effects::compute(b.measure, raw, b.resolved.effect_opts);
+  pipeline::explain_exclusions(b.effects, inputs);
+  warnings.insert(warnings.end(), inputs.notes.begin(), inputs.notes.end());
   b.meta = models::fit(b.effects, b.resolved.spec);
 
   report::meta_context& ctx = b.ctx;
@@ -203,7 +207,9 @@ void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   ctx.data_file = a.data_label;
   ctx.conv = a.conv;
   ctx.conventions = b.resolved.described;
-  ctx.conventions.push_back(raw.columns_read);
+  if (!raw.columns_read.empty()) ctx.conventions.push_back(raw.columns_read);
+  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
+  ctx.study_inputs = pipeline::included_input_kinds(b.effects, inputs);
   ctx.data_columns = pipeline::data_columns(b.data, b.effects, b.meta.source_row, {}, a.group_names);
   pipeline::set_exclusions(ctx, b.meta, raw);
   if (!b.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(b.effects.ni);

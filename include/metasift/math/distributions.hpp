@@ -19,6 +19,11 @@ namespace metasift::math {
 [[nodiscard]] double t_two_sided_p(double t, double df);
 /// Student t critical value for a two-sided interval of coverage `level`.
 [[nodiscard]] double t_critical(double level, double df);
+/// Student t upper quantile: the t with P(T > t) = p (R's qt(p, df, lower.tail = FALSE)); computed
+/// from p itself, so tiny p keep their precision.
+[[nodiscard]] double t_upper_quantile(double p, double df);
+/// Standard normal upper quantile: the z with P(Z > z) = p (R's qnorm(p, lower.tail = FALSE)).
+[[nodiscard]] double normal_upper_quantile(double p);
 
 /// Upper tail P(X > q) of chi^2 with df degrees of freedom (q <= 0 gives 1).
 [[nodiscard]] double chisq_upper(double q, double df);

@@ -28,6 +28,9 @@ struct meta_context {
   std::vector<effects::exclusion> excluded;
   std::vector<std::string> excluded_labels;  ///< aligned with excluded
   double harmonic_n = 0.0;                   ///< for the PFT back-transform
+  /// Per included study (aligned with the result's studies): which input gave its effect
+  /// ("mean_sd", "median_iqr", "t", ...; see pipeline/study_inputs.hpp). Empty: not shown.
+  std::vector<std::string> study_inputs;
   int decimals = 2;
   std::string version;  ///< software version printed in every output
 };

@@ -1,0 +1,109 @@
+#pragma once
+// The data-extraction codebook of a review (PRISMA 2020 items 9 and 10): the variables to extract,
+// typed and checked, and the extraction files of one or more extractors (docs/extraction.md).
+//
+//   [extraction]
+//   extractors = { reviewer_a = "extraction/a.csv", reviewer_b = "extraction/b.csv" }  # or file = "..."
+//   consensus = "extraction/consensus.csv"     # optional: what the analyses read
+//   [[extraction.fields]]
+//   id = "country"
+//   type = "enum"              # number | integer | text | enum | year | boolean
+//   values = ["China", "Australia", "Other"]   # enum only
+//   required = true            # optional (default false): a blank cell is an error
+//   min = 1                    # optional, number/integer/year only; max likewise
+//   description = "..."        # optional
+//
+// An extraction file has one row per included record: a `record` column (record id such as
+// 'Scopus:S14', "<source>:<id>" or DOI, as the study data of `metasift run`), one column per field,
+// and optional `source` columns (named source or ending in _source: page or table of the paper).
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metasift/core/error.hpp"
+
+namespace metasift::review {
+
+enum class field_type { number, integer, text, enumeration, year, boolean };
+
+/// "number", "integer", "text", "enum", "year", "boolean".
+[[nodiscard]] std::string_view to_string(field_type t) noexcept;
+
+struct extraction_field {
+  std::string id;
+  field_type type = field_type::text;
+  std::vector<std::string> values;  ///< allowed values of an enum, as written
+  bool required = false;
+  std::optional<double> min, max;
+  std::string description;
+  source_position where;  ///< its [[extraction.fields]] table in review.toml
+};
+
+struct extraction_file {
+  std::string name;            ///< extractor name ("" for file = ...)
+  std::string label;           ///< the path as written
+  std::filesystem::path path;  ///< resolved against the review folder
+  source_position where;       ///< the key in review.toml
+};
+
+struct extraction_spec {
+  std::vector<extraction_field> fields;
+  std::vector<extraction_file> extractors;  ///< extractors = {...} in name order, or the one file = ...
+  std::optional<extraction_file> consensus;
+  source_position where;  ///< the [extraction] table
+};
+
+/// Reads the [extraction] table of a review file; nullopt when there is none. Throws input_error at
+/// review.toml:line:column for an unknown key, a field without id or type, an unknown type, a
+/// duplicate id (or one named record or source), values on a non-enum field or an enum without
+/// values, min/max on a field that is not a number, integer or year, min > max, neither or both of
+/// extractors and file, and a path outside the review folder (unless allow_outside).
+[[nodiscard]] std::optional<extraction_spec> parse_extraction(std::string_view toml_text,
+                                                              const std::filesystem::path& path,
+                                                              bool allow_outside = false);
+
+/// One record of the screened review, as the check sees it (duplicates already mapped to the record
+/// they duplicate).
+struct record_ref {
+  std::string key;  ///< "<source>:<id>", shown in reports
+  std::string id;   ///< the record's identity (DOI or key)
+  std::string doi;  ///< lower-case, may be empty
+  std::string title;
+  bool included = false;
+  std::string status;  ///< "excluded at full text", ... (for messages about rows of excluded records)
+};
+
+/// Extractors who disagree on one field of one record.
+struct discrepancy {
+  std::string record;  ///< record key
+  std::string field;
+  std::vector<std::pair<std::string, std::string>> values;  ///< extractor -> cell as typed ("" = blank)
+  std::optional<std::string> consensus;                     ///< the consensus file's value, when it has one
+};
+
+struct extraction_check {
+  std::vector<std::string> errors;          ///< "file:line:col: column 'x': message", file order
+  std::vector<discrepancy> discrepancies;   ///< record order of the review, then codebook order
+  std::vector<std::string> missing;         ///< included records without a row in some extraction file
+  std::vector<std::string> missing_detail;  ///< aligned with missing: "Scopus:S7 (Title): no row in reviewer_b"
+  std::vector<std::string> notes;           ///< e.g. the consensus file does not exist yet
+  std::size_t included = 0;                 ///< included records
+};
+
+/// Validates every cell of every extraction file (and of the consensus file when it exists) against
+/// the codebook, and compares the extractors. Cell problems are collected, not thrown: a value
+/// outside its type or allowed values, a blank required cell, a value outside min/max, a row whose
+/// record is unknown or not included, a second row for one record, a codebook field without a
+/// column, a column that is no field. Throws io_error when an extraction file cannot be read and
+/// input_error when it is not a table at all (e.g. an unterminated quote).
+[[nodiscard]] extraction_check check_extraction(const extraction_spec& spec, const std::vector<record_ref>& records);
+
+/// Text report of a check (one finding per line, for people).
+[[nodiscard]] std::string format_extraction_text(const extraction_check& c, const extraction_spec& spec);
+/// {"errors":[...],"discrepancies":[{"record","field","values":{extractor:value},"consensus"?}],
+///  "missing":[records],"missing_detail":[...],"notes":[...]}; a blank value is null.
+[[nodiscard]] std::string format_extraction_json(const extraction_check& c);
+
+}  // namespace metasift::review

@@ -1,0 +1,516 @@
+// The extraction codebook ([extraction] in review.toml, read with toml++) and the check of the
+// extraction files against it.
+#include "metasift/review/extraction.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "metasift/core/check.hpp"
+#include "metasift/io/file.hpp"
+#include "metasift/io/table.hpp"
+#include "metasift/review/dedup_normalize.hpp"
+
+namespace metasift::review {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Concatenation without operator+ on temporaries (GCC 12 -Wrestrict false positives).
+template <class... P>
+std::string cat(const P&... parts) {
+  std::string s;
+  (s.append(std::string_view(parts)), ...);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool is_missing(std::string_view cell) {
+  const std::string t = trim(cell);
+  return t.empty() || t == "NA" || t == ".";
+}
+
+struct toml_reader {
+  std::string label;
+  fs::path dir;
+  bool allow_outside = false;
+
+  [[nodiscard]] source_position at(const toml::source_region& r) const {
+    return {label, static_cast<std::size_t>(r.begin.line), static_cast<std::size_t>(r.begin.column)};
+  }
+  [[nodiscard]] source_position at(const toml::node& n) const { return at(n.source()); }
+  [[noreturn]] void fail(const source_position& where, std::string_view message) const {
+    fail_input(where, "", message);
+  }
+
+  void check_keys(const toml::table& t, std::initializer_list<std::string_view> allowed, std::string_view where) const {
+    for (auto&& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end()) {
+        std::string list;
+        for (auto a : allowed) list += cat(list.empty() ? "" : ", ", a);
+        fail(at(k.source()), cat("unknown key '", k.str(), "' in ", where, " (expected ", list, ")"));
+      }
+    }
+  }
+
+  [[nodiscard]] std::string string_of(const toml::node& n, std::string_view key) const {
+    const auto* s = n.as_string();
+    if (s == nullptr) fail(at(n), cat("'", key, "' must be a string"));
+    return s->get();
+  }
+
+  [[nodiscard]] double number_of(const toml::node& n, std::string_view key) const {
+    if (const auto* i = n.as_integer()) return static_cast<double>(i->get());
+    if (const auto* f = n.as_floating_point()) {
+      if (std::isfinite(f->get())) return f->get();
+    }
+    fail(at(n), cat("'", key, "' must be a finite number"));
+  }
+
+  [[nodiscard]] extraction_file file_of(const toml::node& n, std::string name, std::string_view key) const {
+    extraction_file f;
+    f.name = std::move(name);
+    f.label = string_of(n, key);
+    f.where = at(n);
+    if (f.label.empty()) fail(f.where, "empty path");
+    const fs::path p(f.label);
+    if (!allow_outside) {
+      if (p.is_absolute() || p.has_root_name() || p.has_root_directory()) {
+        fail(f.where, "path '" + f.label + "' must be relative to the review file's folder");
+      }
+      const fs::path base = fs::weakly_canonical(fs::absolute(dir));
+      const fs::path full = fs::weakly_canonical(fs::absolute(dir) / p);
+      auto b = base.begin();
+      auto q = full.begin();
+      for (; b != base.end(); ++b, ++q) {
+        if (b->empty()) continue;
+        if (q == full.end() || *b != *q) fail(f.where, "path '" + f.label + "' escapes the review folder");
+      }
+    }
+    f.path = (dir / p).lexically_normal();
+    return f;
+  }
+};
+
+bool valid_id(const std::string& id) {
+  if (id.empty() || !(std::isalpha(static_cast<unsigned char>(id[0])) || id[0] == '_')) return false;
+  return std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+bool is_source_column(const std::string& name) {
+  const std::string n = lower(name);
+  return n == "source" || (n.size() > 7 && n.compare(n.size() - 7, 7, "_source") == 0) || n.rfind("source_", 0) == 0;
+}
+
+std::optional<bool> parse_boolean(const std::string& cell) {
+  const std::string v = lower(trim(cell));
+  if (v == "true" || v == "yes" || v == "1") return true;
+  if (v == "false" || v == "no" || v == "0") return false;
+  return std::nullopt;
+}
+
+/// Comparison form of a valid cell: numbers as numbers, booleans as true/false, text trimmed.
+std::string canonical(const extraction_field& f, const std::string& cell) {
+  if (is_missing(cell)) return "";
+  const std::string t = trim(cell);
+  switch (f.type) {
+    case field_type::number:
+    case field_type::integer:
+    case field_type::year: {
+      try {
+        std::size_t used = 0;
+        const double x = std::stod(t, &used);
+        if (used == t.size()) return format_value(x);
+      } catch (const std::exception&) {
+      }
+      return t;
+    }
+    case field_type::boolean: {
+      const auto b = parse_boolean(t);
+      return b ? (*b ? "true" : "false") : t;
+    }
+    case field_type::text:
+    case field_type::enumeration: return t;
+  }
+  return t;
+}
+
+/// One checked extraction file: record key -> row index, and its table.
+struct checked_file {
+  const extraction_file* file = nullptr;
+  io::table table;
+  std::map<std::string, std::size_t> row_of_record;  ///< record key -> row
+  std::map<std::string, std::size_t> column_of_field;
+};
+
+void check_cell(const io::table& t, std::size_t row, std::size_t col, const extraction_field& f,
+                std::vector<std::string>& errors) {
+  const std::string& raw = t.rows[row][col];
+  const source_position where = t.position(row, col);
+  const std::string what = "column '" + t.names[col] + "'";
+  auto error = [&](const std::string& message) { errors.push_back(where.to_string() + ": " + what + ": " + message); };
+  if (is_missing(raw)) {
+    if (f.required) error("required, but the cell is blank");
+    return;
+  }
+  const std::string cell = trim(raw);
+  switch (f.type) {
+    case field_type::text: return;
+    case field_type::enumeration: {
+      if (std::find(f.values.begin(), f.values.end(), cell) != f.values.end()) return;
+      std::string list, near;
+      for (const auto& v : f.values) {
+        list += (list.empty() ? "" : ", ") + v;
+        if (lower(v) == lower(cell)) near = v;
+      }
+      error("'" + cell + "' is not one of " + list + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
+      return;
+    }
+    case field_type::boolean:
+      if (!parse_boolean(cell)) error("'" + cell + "' is not a boolean (true/false, yes/no or 1/0)");
+      return;
+    case field_type::number:
+    case field_type::integer:
+    case field_type::year: {
+      double x = 0;
+      try {
+        x = t.number(row, col);
+      } catch (const input_error& e) {
+        errors.push_back(e.what());
+        return;
+      }
+      if (f.type != field_type::number && x != std::floor(x)) {
+        error("must be a whole number (" + std::string(to_string(f.type)) + "), got " + cell);
+        return;
+      }
+      if (f.type == field_type::year && !f.min && !f.max && (x < 1000 || x > 2999)) {
+        error("'" + cell + "' is not a four-digit year");
+        return;
+      }
+      if (f.min && x < *f.min) error("must be at least " + format_value(*f.min) + ", got " + cell);
+      if (f.max && x > *f.max) error("must be at most " + format_value(*f.max) + ", got " + cell);
+      return;
+    }
+  }
+}
+
+checked_file check_file(const extraction_file& file, const extraction_spec& spec,
+                        const std::map<std::string, const record_ref*>& lookup, std::vector<std::string>& errors) {
+  checked_file out;
+  out.file = &file;
+  out.table = io::parse_table(io::read_file(file.path), file.path.string());
+  const io::table& t = out.table;
+  const auto record_col = t.find("record");
+  if (!record_col) {
+    errors.push_back(source_position{t.file, 1, 0}.to_string() +
+                     ": no 'record' column: each row must name its record (record id such as 'Scopus:S14', or DOI)");
+  }
+  for (const auto& f : spec.fields) {
+    const auto c = t.find(f.id);
+    if (!c) {
+      errors.push_back(source_position{t.file, 1, 0}.to_string() + ": no column '" + f.id +
+                       "' for the codebook field of that name");
+    } else {
+      out.column_of_field[f.id] = *c;
+    }
+  }
+  for (std::size_t c = 0; c < t.names.size(); ++c) {
+    const std::string& n = t.names[c];
+    if ((record_col && c == *record_col) || is_source_column(n)) continue;
+    const bool known = std::any_of(spec.fields.begin(), spec.fields.end(),
+                                   [&](const extraction_field& f) { return lower(f.id) == lower(n); });
+    if (!known) {
+      errors.push_back(t.header_position(c).to_string() + ": column '" + n +
+                       "' is not a field of the codebook ([[extraction.fields]]) nor a source column");
+    }
+  }
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    if (record_col) {
+      const std::string name = trim(t.rows[r][*record_col]);
+      const std::string where = t.position(r, *record_col).to_string() + ": column 'record': ";
+      if (name.empty()) {
+        errors.push_back(where + "empty: every row must name its record");
+      } else {
+        auto it = lookup.find(lower(name));
+        if (it == lookup.end()) {
+          const std::string doi = canonical_doi(name);
+          if (!doi.empty()) it = lookup.find(doi);
+        }
+        if (it == lookup.end()) {
+          errors.push_back(where + "'" + name +
+                           "' names no record of the review (use a record id such as 'Scopus:S14' or a DOI)");
+        } else if (!it->second->included) {
+          errors.push_back(where + "record " + it->second->key + " was " + it->second->status +
+                           ": only included records are extracted");
+        } else if (!out.row_of_record.emplace(it->second->key, r).second) {
+          errors.push_back(where + "a second row for record " + it->second->key + " (first on line " +
+                           std::to_string(t.row_line[out.row_of_record[it->second->key]]) + ")");
+        }
+      }
+    }
+    for (const auto& f : spec.fields) {
+      const auto c = out.column_of_field.find(f.id);
+      if (c != out.column_of_field.end()) check_cell(t, r, c->second, f, errors);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(field_type t) noexcept {
+  switch (t) {
+    case field_type::number: return "number";
+    case field_type::integer: return "integer";
+    case field_type::text: return "text";
+    case field_type::enumeration: return "enum";
+    case field_type::year: return "year";
+    case field_type::boolean: return "boolean";
+  }
+  return "";
+}
+
+std::optional<extraction_spec> parse_extraction(std::string_view toml_text, const fs::path& path, bool allow_outside) {
+  toml_reader rd{path.string(), path.has_parent_path() ? path.parent_path() : fs::path("."), allow_outside};
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, rd.label);
+  } catch (const toml::parse_error& e) {
+    rd.fail(rd.at(e.source()), cat("invalid TOML: ", e.description()));
+  }
+  const toml::node* en = root.get("extraction");
+  if (en == nullptr) return std::nullopt;
+  const toml::table* et = en->as_table();
+  if (et == nullptr) rd.fail(rd.at(*en), "'extraction' must be a table ([extraction])");
+  rd.check_keys(*et, {"fields", "extractors", "file", "consensus"}, "[extraction]");
+  extraction_spec spec;
+  spec.where = rd.at(*en);
+
+  const toml::node* fn = et->get("fields");
+  if (fn == nullptr) rd.fail(spec.where, "[extraction] has no fields: add [[extraction.fields]] tables (id, type)");
+  const toml::array* fa = fn->as_array();
+  if (fa == nullptr) rd.fail(rd.at(*fn), "'fields' must be an array of tables ([[extraction.fields]])");
+  std::set<std::string> ids;
+  for (const toml::node& el : *fa) {
+    const toml::table* ft = el.as_table();
+    if (ft == nullptr) rd.fail(rd.at(el), "each entry of 'fields' must be a table ([[extraction.fields]])");
+    rd.check_keys(*ft, {"id", "type", "values", "required", "min", "max", "description"}, "[[extraction.fields]]");
+    extraction_field f;
+    f.where = rd.at(el);
+    const toml::node* id = ft->get("id");
+    if (id == nullptr) rd.fail(f.where, "[[extraction.fields]] needs id = \"...\"");
+    f.id = rd.string_of(*id, "id");
+    if (!valid_id(f.id)) {
+      rd.fail(rd.at(*id), "field id '" + f.id + "' must start with a letter or _ and hold only letters, digits and _");
+    }
+    if (lower(f.id) == "record" || is_source_column(f.id)) {
+      rd.fail(rd.at(*id), "field id '" + f.id + "' is reserved (the record column, or a source column)");
+    }
+    if (!ids.insert(lower(f.id)).second) rd.fail(rd.at(*id), "field id '" + f.id + "' is used twice");
+    const toml::node* ty = ft->get("type");
+    if (ty == nullptr)
+      rd.fail(f.where, "field '" + f.id + "' needs type = number | integer | text | enum | year | boolean");
+    const std::string type = rd.string_of(*ty, "type");
+    if (type == "number")
+      f.type = field_type::number;
+    else if (type == "integer")
+      f.type = field_type::integer;
+    else if (type == "text")
+      f.type = field_type::text;
+    else if (type == "enum")
+      f.type = field_type::enumeration;
+    else if (type == "year")
+      f.type = field_type::year;
+    else if (type == "boolean")
+      f.type = field_type::boolean;
+    else
+      rd.fail(rd.at(*ty), "unknown type '" + type + "' (expected number, integer, text, enum, year or boolean)");
+    if (const toml::node* v = ft->get("values")) {
+      if (f.type != field_type::enumeration) rd.fail(rd.at(*v), "'values' is for type = \"enum\" only");
+      const toml::array* va = v->as_array();
+      if (va == nullptr) rd.fail(rd.at(*v), "'values' must be an array of strings");
+      for (const toml::node& x : *va) {
+        std::string s = rd.string_of(x, "values");
+        if (trim(s).empty()) rd.fail(rd.at(x), "an allowed value must not be blank");
+        if (std::find(f.values.begin(), f.values.end(), s) != f.values.end())
+          rd.fail(rd.at(x), "value '" + s + "' is listed twice");
+        f.values.push_back(std::move(s));
+      }
+    }
+    if (f.type == field_type::enumeration && f.values.empty()) {
+      rd.fail(f.where, "field '" + f.id + "' is an enum without values = [\"...\", ...]");
+    }
+    if (const toml::node* r = ft->get("required")) {
+      const auto* b = r->as_boolean();
+      if (b == nullptr) rd.fail(rd.at(*r), "'required' must be true or false");
+      f.required = b->get();
+    }
+    for (const char* key : {"min", "max"}) {
+      if (const toml::node* m = ft->get(key)) {
+        if (f.type != field_type::number && f.type != field_type::integer && f.type != field_type::year) {
+          rd.fail(rd.at(*m), cat("'", key, "' is for number, integer and year fields only"));
+        }
+        (std::string_view(key) == "min" ? f.min : f.max) = rd.number_of(*m, key);
+      }
+    }
+    if (f.min && f.max && *f.min > *f.max) {
+      rd.fail(rd.at(*ft->get("max")), "max (" + format_value(*f.max) + ") is below min (" + format_value(*f.min) + ")");
+    }
+    if (const toml::node* d = ft->get("description")) f.description = rd.string_of(*d, "description");
+    spec.fields.push_back(std::move(f));
+  }
+  if (spec.fields.empty()) rd.fail(rd.at(*fn), "[extraction] has no fields");
+
+  const toml::node* ex = et->get("extractors");
+  const toml::node* file = et->get("file");
+  if (ex != nullptr && file != nullptr)
+    rd.fail(rd.at(*file), "give either extractors = {...} or file = \"...\", not both");
+  if (ex == nullptr && file == nullptr) {
+    rd.fail(spec.where, "[extraction] needs extractors = { name = \"file.csv\", ... } or file = \"extraction.csv\"");
+  }
+  if (ex != nullptr) {
+    const toml::table* xt = ex->as_table();
+    if (xt == nullptr)
+      rd.fail(rd.at(*ex), "'extractors' must be a table: { reviewer_a = \"a.csv\", reviewer_b = \"b.csv\" }");
+    for (auto&& [k, v] : *xt) spec.extractors.push_back(rd.file_of(v, std::string(k.str()), "extractors"));
+    if (spec.extractors.empty()) rd.fail(rd.at(*ex), "'extractors' names no extractor");
+  } else {
+    spec.extractors.push_back(rd.file_of(*file, "", "file"));
+  }
+  if (const toml::node* c = et->get("consensus")) spec.consensus = rd.file_of(*c, "consensus", "consensus");
+  return spec;
+}
+
+extraction_check check_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
+  extraction_check out;
+  std::map<std::string, const record_ref*> lookup;
+  for (const auto& r : records) {
+    lookup.emplace(lower(r.key), &r);
+    lookup.emplace(lower(r.id), &r);
+    if (!r.doi.empty()) lookup.emplace(lower(r.doi), &r);
+    if (r.included) ++out.included;
+  }
+  std::error_code ec;
+  std::vector<checked_file> files;
+  for (const auto& f : spec.extractors) {
+    if (!fs::is_regular_file(f.path, ec)) {
+      fail_input(f.where, f.name.empty() ? "file" : "extractors", "extraction file '" + f.label + "' does not exist");
+    }
+    files.push_back(check_file(f, spec, lookup, out.errors));
+  }
+  std::optional<checked_file> consensus;
+  if (spec.consensus) {
+    if (fs::is_regular_file(spec.consensus->path, ec)) {
+      consensus = check_file(*spec.consensus, spec, lookup, out.errors);
+    } else {
+      out.notes.push_back("the consensus file '" + spec.consensus->label + "' does not exist yet");
+    }
+  }
+
+  // Included records in the review's order (each once), then their rows.
+  std::set<std::string> seen;
+  for (const auto& r : records) {
+    if (!r.included || !seen.insert(r.key).second) continue;
+    std::vector<std::string> without;
+    for (const auto& cf : files) {
+      if (cf.row_of_record.count(r.key) == 0) without.push_back(cf.file->name.empty() ? cf.file->label : cf.file->name);
+    }
+    if (!without.empty()) {
+      std::string who;
+      for (const auto& w : without) who += (who.empty() ? "" : ", ") + w;
+      out.missing.push_back(r.key);
+      out.missing_detail.push_back(r.key + (r.title.empty() ? "" : " (" + r.title + ")") + ": no row in " + who);
+    }
+    if (files.size() < 2) continue;
+    for (const auto& f : spec.fields) {
+      discrepancy d;
+      d.record = r.key;
+      d.field = f.id;
+      std::set<std::string> forms;
+      for (const auto& cf : files) {
+        const auto row = cf.row_of_record.find(r.key);
+        const auto col = cf.column_of_field.find(f.id);
+        if (row == cf.row_of_record.end() || col == cf.column_of_field.end()) continue;
+        const std::string& cell = cf.table.rows[row->second][col->second];
+        d.values.emplace_back(cf.file->name, is_missing(cell) ? "" : trim(cell));
+        forms.insert(canonical(f, cell));
+      }
+      if (forms.size() < 2) continue;
+      if (consensus) {
+        const auto row = consensus->row_of_record.find(r.key);
+        const auto col = consensus->column_of_field.find(f.id);
+        if (row != consensus->row_of_record.end() && col != consensus->column_of_field.end()) {
+          const std::string& cell = consensus->table.rows[row->second][col->second];
+          d.consensus = is_missing(cell) ? "" : trim(cell);
+        }
+      }
+      out.discrepancies.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+std::string format_extraction_text(const extraction_check& c, const extraction_spec& spec) {
+  std::string s = "extraction: " + std::to_string(spec.fields.size()) + " fields, ";
+  if (spec.extractors.size() == 1 && spec.extractors[0].name.empty()) {
+    s += "1 file (" + spec.extractors[0].label + ")";
+  } else {
+    s += std::to_string(spec.extractors.size()) + " extractors (";
+    for (std::size_t i = 0; i < spec.extractors.size(); ++i) s += (i ? ", " : "") + spec.extractors[i].name;
+    s += ")";
+  }
+  s += ", " + std::to_string(c.included) + " included records\n";
+  s += "errors: " + std::to_string(c.errors.size()) + "\n";
+  for (const auto& e : c.errors) s += "  " + e + "\n";
+  s += "discrepancies: " + std::to_string(c.discrepancies.size()) + "\n";
+  for (const auto& d : c.discrepancies) {
+    s += "  " + d.record + " " + d.field + ":";
+    for (std::size_t i = 0; i < d.values.size(); ++i) {
+      s += (i ? ", " : " ") + d.values[i].first + " = " + (d.values[i].second.empty() ? "(blank)" : d.values[i].second);
+    }
+    if (d.consensus) s += "; consensus = " + (d.consensus->empty() ? "(blank)" : *d.consensus);
+    s += "\n";
+  }
+  s += "missing: " + std::to_string(c.missing.size()) + "\n";
+  for (const auto& m : c.missing_detail) s += "  " + m + "\n";
+  for (const auto& n : c.notes) s += "note: " + n + "\n";
+  return s;
+}
+
+std::string format_extraction_json(const extraction_check& c) {
+  using json = nlohmann::ordered_json;
+  json j = json::object();
+  j["errors"] = c.errors;
+  json ds = json::array();
+  for (const auto& d : c.discrepancies) {
+    json values = json::object();
+    for (const auto& [who, v] : d.values) values[who] = v.empty() ? json(nullptr) : json(v);
+    json o = {{"record", d.record}, {"field", d.field}, {"values", std::move(values)}};
+    if (d.consensus) o["consensus"] = d.consensus->empty() ? json(nullptr) : json(*d.consensus);
+    ds.push_back(std::move(o));
+  }
+  j["discrepancies"] = std::move(ds);
+  j["missing"] = c.missing;
+  j["missing_detail"] = c.missing_detail;
+  j["notes"] = c.notes;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace metasift::review
