@@ -139,7 +139,8 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   review_spec spec;
   spec.file = path;
   spec.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  rd.check_keys(root, {"title", "sources", "search", "criteria", "screening", "analysis"}, "the review file");
+  rd.check_keys(root, {"title", "sources", "search", "criteria", "screening", "analysis", "appraisal"}, "the review file");
+  // [appraisal] is read by appraisal.cpp (review/appraisal.hpp).
   // [analysis] is read and checked key by key by the run module (run/analysis_spec.hpp).
   const source_position file_pos{rd.label(), 1, 1};
 
