@@ -411,7 +411,7 @@ std::vector<appraisal_unit> build_units(const appraisal_tool& tool,
       u.overall = over->judgement;
       u.override_support = over->support;
     }
-    if (tool.rule == overall_rule::none) {
+    if (tool.id == "mmat2018") {
       // MMAT: the screening questions, then every criterion of the categories used.
       std::set<std::string> groups;
       for (const auto& [d, j] : u.domains) {
@@ -433,6 +433,10 @@ std::vector<appraisal_unit> build_units(const appraisal_tool& tool,
                         " (a study takes one category, or 5 with 1 and one of 2, 3, 4 for a mixed methods study)");
       }
       u.rule_text = "no overall score (the MMAT guide discourages one)";
+    } else if (tool.rule == overall_rule::none) {
+      for (const auto& x : tool.domains) {
+        if (u.domains.count(x.id) == 0) u.missing_domains.push_back(x.id);
+      }
     } else {
       for (const auto& x : tool.domains) {
         const bool key_d = tool.key_domains.empty() ||

@@ -16,7 +16,10 @@ namespace metasift::review {
 judgement_style style_of(const std::vector<std::string>& judgements, const std::string& j) {
   // Colours and symbols of robvis (McGuinness & Higgins 2021), by meaning where the id says it.
   constexpr std::uint32_t green = 0x02C100, yellow = 0xE2DF07, red = 0xBF0000, dark = 0x820000, blue = 0x4EA1F7;
-  if (j == "low" || j == "yes" || j == "good") return {green, "+"};
+  if (j == "low" || j == "yes" || j == "good" || j == "include") return {green, "+"};
+  if (j == "not-applicable") return {0xBBBBBB, "NA"};
+  if (j == "seek-further-info") return {yellow, "?"};
+  if (j == "exclude") return {red, "\u00D7"};
   if (j == "some-concerns" || j == "moderate" || j == "unclear" || j == "fair" || j == "cant-tell")
     return {yellow, "-"};
   if (j == "high" || j == "serious" || j == "no" || j == "poor" || j == "at-risk") return {red, "\u00D7"};
@@ -186,7 +189,7 @@ plot::scene summary_scene(const appraisal_spec& spec, const appraisal_check& c) 
     }
     bars.push_back(std::move(b));
   }
-  if (t.rule != overall_rule::none) {
+  if (!t.overall_judgements.empty()) {
     bar b{"Overall", t.overall_judgements, {}, 0};
     for (const auto& u : c.units) {
       if (u.overall) {

@@ -231,6 +231,51 @@ std::vector<appraisal_tool> make_tools() {
             j, "5")};
     tools.push_back(std::move(t));
   }
+  // JBI critical appraisal checklists (Joanna Briggs Institute, Critical Appraisal Tools for use in
+  // JBI Systematic Reviews: checklist for analytical cross sectional studies, 2017; checklist for
+  // qualitative research, 2017). Answers yes / no / unclear / not applicable; each checklist ends
+  // with "Overall appraisal: Include / Exclude / Seek further info", a decision of the reviewers
+  // for which JBI publishes no rule: an overall line records it.
+  {
+    const std::vector<std::string> j{"yes", "unclear", "no", "not-applicable"};
+    const std::vector<std::string> decision{"include", "seek-further-info", "exclude"};
+    appraisal_tool t;
+    t.id = "jbi-cross-sectional";
+    t.name = "JBI checklist for analytical cross sectional studies";
+    t.guidance = "JBI Critical Appraisal Checklist for Analytical Cross Sectional Studies (2017)";
+    t.rule = overall_rule::none;
+    t.overall_judgements = decision;
+    t.domains = {dom("Q1", "Were the criteria for inclusion in the sample clearly defined?", j),
+                 dom("Q2", "Were the study subjects and the setting described in detail?", j),
+                 dom("Q3", "Was the exposure measured in a valid and reliable way?", j),
+                 dom("Q4", "Were objective, standard criteria used for measurement of the condition?", j),
+                 dom("Q5", "Were confounding factors identified?", j),
+                 dom("Q6", "Were strategies to deal with confounding factors stated?", j),
+                 dom("Q7", "Were the outcomes measured in a valid and reliable way?", j),
+                 dom("Q8", "Was appropriate statistical analysis used?", j)};
+    tools.push_back(t);
+    t.id = "jbi-qualitative";
+    t.name = "JBI checklist for qualitative research";
+    t.guidance = "JBI Critical Appraisal Checklist for Qualitative Research (2017)";
+    t.domains = {
+        dom("Q1", "Is there congruity between the stated philosophical perspective and the research methodology?", j),
+        dom("Q2", "Is there congruity between the research methodology and the research question or objectives?", j),
+        dom("Q3", "Is there congruity between the research methodology and the methods used to collect data?", j),
+        dom("Q4", "Is there congruity between the research methodology and the representation and analysis of data?",
+            j),
+        dom("Q5", "Is there congruity between the research methodology and the interpretation of results?", j),
+        dom("Q6", "Is there a statement locating the researcher culturally or theoretically?", j),
+        dom("Q7", "Is the influence of the researcher on the research, and vice-versa, addressed?", j),
+        dom("Q8", "Are participants, and their voices, adequately represented?", j),
+        dom("Q9",
+            "Is the research ethical according to current criteria or, for recent studies, and is there evidence of "
+            "ethical approval by an appropriate body?",
+            j),
+        dom("Q10",
+            "Do the conclusions drawn in the research report flow from the analysis, or interpretation, of the data?",
+            j)};
+    tools.push_back(std::move(t));
+  }
   return tools;
 }
 
@@ -294,7 +339,8 @@ std::optional<std::string> propose_overall(const appraisal_tool& tool,
     if (rule_text != nullptr) *rule_text = std::move(s);
   };
   if (tool.rule == overall_rule::none) {
-    say("the tool publishes no overall judgement");
+    say(tool.overall_judgements.empty() ? "the tool publishes no overall judgement"
+                                        : "the overall judgement is the reviewers' decision (an overall line)");
     return std::nullopt;
   }
   std::vector<const appraisal_domain*> keys;

@@ -55,9 +55,16 @@ TEST(AppraisalTools, ShippedToolsHaveTheirPublishedDomains) {
   // Domain counts: RoB 2 five domains (Sterne et al. BMJ 2019, Table 1); ROBINS-I seven (Sterne et
   // al. BMJ 2016); ROBINS-E seven; RoB 1 seven (Higgins et al. BMJ 2011); QUADAS-2 four bias + three
   // applicability (Whiting et al. 2011); NOS eight items; MMAT 2 screening + 5 x 5 criteria.
-  const std::map<std::string, std::size_t> expected{
-      {"rob2", 5},    {"robins-i", 7},   {"robins-e", 7},         {"rob1", 7},
-      {"quadas2", 7}, {"nos-cohort", 8}, {"nos-case-control", 8}, {"mmat2018", 27}};
+  const std::map<std::string, std::size_t> expected{{"rob2", 5},
+                                                    {"robins-i", 7},
+                                                    {"robins-e", 7},
+                                                    {"rob1", 7},
+                                                    {"quadas2", 7},
+                                                    {"nos-cohort", 8},
+                                                    {"nos-case-control", 8},
+                                                    {"mmat2018", 27},
+                                                    {"jbi-cross-sectional", 8},
+                                                    {"jbi-qualitative", 10}};
   for (const auto& [id, n] : expected) {
     const appraisal_tool* t = find_appraisal_tool(id);
     ASSERT_NE(t, nullptr) << id;
@@ -175,6 +182,15 @@ TEST(AppraisalTools, RobinsEOverallIsTheMostSevere) {
   j["D2"] = "high";
   j["D1"] = "very-high";
   EXPECT_EQ(overall("robins-e", j), "very-high");
+}
+
+// JBI checklists end with "Overall appraisal: Include / Exclude / Seek further info", a decision
+// without a published rule: nothing is proposed, and an overall line records the decision.
+TEST(AppraisalTools, JbiRecordsTheReviewersDecisionOnly) {
+  EXPECT_EQ(overall("jbi-cross-sectional", all_of("jbi-cross-sectional", "yes")), "(none)");
+  const appraisal_tool* t = find_appraisal_tool("jbi-qualitative");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->overall_judgements, (std::vector<std::string>{"include", "seek-further-info", "exclude"}));
 }
 
 TEST(AppraisalTools, JudgementsAreWrittenAsUsersWriteThem) {
@@ -387,6 +403,23 @@ std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
   return n;
+}
+
+TEST(AppraisalCli, JbiOverallDecisionIsRecordedWithItsSupport) {
+  const std::string rows =
+      "study,domain,judgement,support\nPubMed:31200001,Q1,Yes,a\nPubMed:31200001,Q5,Not applicable,b\n"
+      "PubMed:31200001,overall,Seek further info,Confounding unclear\n";
+  const fs::path review = scratch("jbi", "[appraisal]\ntool = \"jbi-cross-sectional\"\nfile = \"appraisal/a.csv\"\n",
+                                  {{"appraisal/a.csv", rows}});
+  const run_result r = run("appraise check " + review.string() + " --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["assessments"].size(), 1U);
+  EXPECT_TRUE(j["assessments"][0]["proposed"].is_null());
+  EXPECT_EQ(j["assessments"][0]["overall"], "seek-further-info");
+  EXPECT_EQ(j["assessments"][0]["domains"]["Q5"], "not-applicable");
+  EXPECT_EQ(j["assessments"][0]["missing_domains"].size(), 6U);  // Q2-Q4, Q6-Q8
+  EXPECT_EQ(j["not_assessed"].size(), 1U);                       // the other included study
 }
 
 TEST(AppraisalCli, TrafficLightAndSummaryPlotsKeepTextAsText) {

@@ -5,6 +5,7 @@
 // review.toml:
 //   [appraisal]
 //   tool = "rob2"            # rob2 | robins-i | robins-e | rob1 | quadas2 | nos-cohort | nos-case-control | mmat2018
+//                            # | jbi-cross-sectional | jbi-qualitative
 //                            # or "custom" with [[appraisal.domains]] below
 //   assessors = { reviewer_a = "appraisal/a.csv", reviewer_b = "appraisal/b.csv" }   # or file = "appraisal.csv"
 //   consensus = "appraisal/consensus.csv"   # optional; the final judgements when there are assessors
@@ -42,7 +43,7 @@ enum class overall_rule {
   rob2,      ///< RoB 2: low if all low, high if any high, else some concerns (the reviewer may raise it to high)
   all_low,   ///< QUADAS-2: low if all key domains low, else "at-risk"
   nos_ahrq,  ///< Newcastle-Ottawa stars converted to AHRQ good / fair / poor
-  none,      ///< the tool publishes no overall judgement (MMAT 2018 discourages an overall score)
+  none,      ///< no published rule: MMAT 2018 discourages an overall score; JBI leaves the decision to reviewers
 };
 
 struct appraisal_domain {
