@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <set>
 
 #include "metasift/core/check.hpp"
 #include "metasift/review/appraisal.hpp"
@@ -65,8 +66,29 @@ std::vector<std::string> overall_scale(const appraisal_tool& t) {
 }
 
 #ifdef METASIFT_HAVE_PLOT
+/// The tool as drawn: MMAT's criteria of the categories nobody used are left out (a study is
+/// appraised with one category's five criteria, so the other twenty would be empty columns); an
+/// unanswered criterion of a category in use stays, as an empty cell.
+appraisal_tool drawn_tool(const appraisal_spec& spec, const appraisal_check& c) {
+  appraisal_tool t = spec.tool;
+  if (t.id != "mmat2018") return t;
+  std::set<std::string> groups{"S"};
+  for (const auto& d : t.domains) {
+    if (std::any_of(c.units.begin(), c.units.end(),
+                    [&](const appraisal_unit& u) { return u.domains.count(d.id) != 0; })) {
+      groups.insert(d.group);
+    }
+  }
+  std::vector<appraisal_domain> used;
+  for (const auto& d : t.domains) {
+    if (groups.count(d.group) != 0) used.push_back(d);
+  }
+  if (!used.empty()) t.domains = std::move(used);
+  return t;
+}
+
 plot::scene traffic_light_scene(const appraisal_spec& spec, const appraisal_check& c) {
-  const appraisal_tool& t = spec.tool;
+  const appraisal_tool t = drawn_tool(spec, c);
   const bool has_overall =
       t.rule != overall_rule::none ||
       std::any_of(c.units.begin(), c.units.end(), [](const auto& u) { return u.overall.has_value(); });
@@ -105,7 +127,7 @@ plot::scene traffic_light_scene(const appraisal_spec& spec, const appraisal_chec
   s.height = legend_top + 11.0 * static_cast<double>(legend.size()) + 40.0;
 
   s.begin_group("header");
-  s.text({left + cell * static_cast<double>(t.domains.size()) / 2.0, 16.0}, "Risk-of-bias domains", bold,
+  s.text({left + domains_w / 2.0, 16.0}, t.rule == overall_rule::none ? "Criteria" : "Risk-of-bias domains", bold,
          plot::anchor::middle);
   s.text({12.0, top - 10.0}, "Study", bold);
   for (std::size_t k = 0; k < ncol; ++k) {
@@ -149,7 +171,7 @@ plot::scene traffic_light_scene(const appraisal_spec& spec, const appraisal_chec
   s.end_group();
   s.begin_group("legend");
   double y = legend_top;
-  s.text({12.0, y}, "Domains:", plot::font{7.5, plot::font_weight::bold});
+  s.text({12.0, y}, t.rule == overall_rule::none ? "Criteria:" : "Domains:", plot::font{7.5, plot::font_weight::bold});
   for (const auto& l : legend) {
     y += 11.0;
     s.text({12.0, y}, l, small);
@@ -168,7 +190,7 @@ plot::scene traffic_light_scene(const appraisal_spec& spec, const appraisal_chec
 }
 
 plot::scene summary_scene(const appraisal_spec& spec, const appraisal_check& c) {
-  const appraisal_tool& t = spec.tool;
+  const appraisal_tool t = drawn_tool(spec, c);
   plot::scene s;
   s.title = "Risk-of-bias summary: " + t.name;
   const plot::font f{9.0}, small{7.5}, bold{9.0, plot::font_weight::bold};
@@ -199,6 +221,10 @@ plot::scene summary_scene(const appraisal_spec& spec, const appraisal_check& c) 
     }
     bars.push_back(std::move(b));
   }
+  // A bar whose domain not every assessment judged (MMAT categories, incomplete files) says its n.
+  for (auto& b : bars) {
+    if (b.total != c.units.size()) b.label += " (n = " + std::to_string(b.total) + ")";
+  }
   double label_w = 0;
   for (const auto& b : bars) label_w = std::max(label_w, plot::scene{}.text({0, 0}, b.label, f));
   const double left = 12.0 + label_w + 10.0, bar_w = 300.0, bar_h = 16.0, gap = 6.0, top = 34.0;
@@ -208,7 +234,7 @@ plot::scene summary_scene(const appraisal_spec& spec, const appraisal_check& c) 
   s.begin_group("bars");
   double y = top;
   for (const auto& b : bars) {
-    s.text({left - 8.0, y + bar_h / 2 + 3.2}, b.label, b.label == "Overall" ? bold : f, plot::anchor::end);
+    s.text({left - 8.0, y + bar_h / 2 + 3.2}, b.label, b.label.rfind("Overall", 0) == 0 ? bold : f, plot::anchor::end);
     double x = left;
     for (const auto& j : b.scale) {
       const auto it = b.n.find(j);

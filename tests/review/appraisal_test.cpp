@@ -383,7 +383,8 @@ TEST(AppraisalCli, MmatOverallLineIsRefusedAndCategoriesAreChecked) {
                            "PubMed:31200001,S1,Yes,q\nPubMed:31200001,S2,Yes,q\nPubMed:31200001,1.1,Can't tell,q\n"
                            "PubMed:31200001,3.1,No,q\n";
   const fs::path mixed = scratch("mmatcat", mmat, {{"appraisal/a.csv", rows}});
-  const run_result m = run("appraise check " + mixed.string() + " --format json");
+  const fs::path svg = mixed.parent_path() / "tl.svg";
+  const run_result m = run("appraise check " + mixed.string() + " --format json --traffic-light " + svg.string());
   ASSERT_EQ(m.code, 0) << m.err;
   const auto j = nlohmann::json::parse(m.out);
   ASSERT_EQ(j["assessments"].size(), 1U);
@@ -393,6 +394,11 @@ TEST(AppraisalCli, MmatOverallLineIsRefusedAndCategoriesAreChecked) {
   EXPECT_EQ(j["assessments"][0]["missing_domains"].size(), 8U);
   ASSERT_EQ(j["notes"].size(), 1U);
   EXPECT_NE(j["notes"][0].get<std::string>().find("MMAT categories 1, 3"), std::string::npos);
+  // The plot draws the criteria of the categories used (S, 1, 3), not the empty 2.x, 4.x, 5.x columns.
+  const std::string tl = slurp(svg);
+  EXPECT_NE(tl.find(">3.5<"), std::string::npos);
+  EXPECT_EQ(tl.find(">2.1<"), std::string::npos);
+  EXPECT_NE(tl.find(">Criteria<"), std::string::npos);
 }
 
 }  // namespace
