@@ -1,0 +1,59 @@
+#include "appraise.hpp"
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "metasift/core/check.hpp"
+#include "metasift/io/file.hpp"
+#include "metasift/io/output_policy.hpp"
+#include "metasift/review/appraisal.hpp"
+#include "metasift/review/review_file.hpp"
+#include "metasift/review/screen.hpp"
+#include "output.hpp"
+#include "registry.hpp"
+
+namespace metasift::cli {
+
+namespace {
+[[maybe_unused]] const bool registered = register_subcommand("appraise", setup_appraise);
+}  // namespace
+
+void setup_appraise(CLI::App& app) {
+  CLI::App* sub =
+      app.add_subcommand("appraise", "Risk of bias and study quality: RoB 2, ROBINS-I, MMAT 2018, NOS, ...");
+  sub->require_subcommand(1);
+  auto opt = std::make_shared<appraise_cli_options>();
+  CLI::App* check = sub->add_subcommand(
+      "check", "Validate the judgement files of [appraisal], list disagreements and included studies not assessed");
+  check->add_option("review", opt->review, "The review file (TOML)")->required()->check(CLI::ExistingFile);
+  check->add_option("--format", opt->format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  check->add_option("--traffic-light", opt->traffic_light,
+                    "Write the traffic-light plot (studies x domains and the overall judgement): .svg, .pdf or .png");
+  check->add_option("--summary", opt->summary,
+                    "Write the summary plot (share of studies at each judgement per domain)");
+  check->callback([opt]() { run_appraise_check(*opt); });
+}
+
+void run_appraise_check(const appraise_cli_options& opt) {
+  io::check_paths({{"review", opt.review}}, {{"--traffic-light", opt.traffic_light}, {"--summary", opt.summary}});
+  const review::review_spec spec = review::load_review_file(opt.review);
+  const auto appraisal = review::load_appraisal(spec);
+  if (!appraisal) fail_input({spec.file.string(), 1, 1}, "", "the review file has no [appraisal] table");
+  const review::screen_result screening = review::run_screening(spec);
+  const review::included_records inc = review::included_of(screening);
+  auto read = [&](const review::appraisal_spec::file_ref& f) {
+    const std::string label = (spec.dir / f.label).lexically_normal().string();
+    return review::parse_judgements(io::read_file(f.path), label, appraisal->tool, inc);
+  };
+  std::vector<std::vector<review::appraisal_row>> rows;
+  for (const auto& f : appraisal->assessors) rows.push_back(read(f));
+  std::optional<std::vector<review::appraisal_row>> consensus;
+  if (appraisal->consensus) consensus = read(*appraisal->consensus);
+  const review::appraisal_check c = review::check_appraisal(*appraisal, rows, consensus, inc);
+  if (!opt.traffic_light.empty()) review::write_traffic_light_plot(*appraisal, c, opt.traffic_light);
+  if (!opt.summary.empty()) review::write_summary_plot(*appraisal, c, opt.summary);
+  emit("", opt.format == "json" ? review::format_appraisal_json(*appraisal, c)
+                                : review::format_appraisal_text(*appraisal, c));
+}
+
+}  // namespace metasift::cli

@@ -1,0 +1,23 @@
+#pragma once
+// `metasift appraise check review.toml [--format text|json] [--traffic-light F] [--summary F]`: validate the
+// risk-of-bias / quality judgement files named by [appraisal] (review/appraisal.hpp), list disagreements between
+// assessors and the included studies not yet assessed.
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace metasift::cli {
+
+struct appraise_cli_options {
+  std::string review;  ///< review.toml
+  std::string format = "text";
+  std::string traffic_light;  ///< robvis-style traffic-light plot: .svg, .pdf or .png
+  std::string summary;        ///< robvis-style summary plot
+};
+
+void setup_appraise(CLI::App& app);
+void run_appraise_check(const appraise_cli_options& opt);
+
+}  // namespace metasift::cli
