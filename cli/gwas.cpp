@@ -68,6 +68,16 @@ void run_gwas(const gwas_cli_options& opt) {
   o.sync = opt.sync;
 
   const batch::gwas_report r = batch::run_gwas(o);
+  // Reported even with --quiet: these rows changed meaning, they were not merely skipped.
+  if (r.p_zero > 0) {
+    std::fprintf(stderr,
+                 "gwas: warning: %llu rows have P = 0; P was read as 2.2e-308 (|Z| = 37.5), which understates "
+                 "them (give the exact P, or use --scheme stderr)\n",
+                 static_cast<unsigned long long>(r.p_zero));
+    for (const auto& b : r.p_zero_examples) {
+      std::fprintf(stderr, "  %s:%llu: %s\n", b.file.c_str(), static_cast<unsigned long long>(b.line), b.reason.c_str());
+    }
+  }
   if (opt.quiet) return;
   std::fprintf(stderr, "gwas: %llu variants from %zu files (%llu rows) by %s\n", static_cast<unsigned long long>(r.variants),
                opt.files.size(), static_cast<unsigned long long>(r.rows_read),

@@ -11,6 +11,8 @@
 
 #include <fast_float/fast_float.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -21,10 +23,13 @@
 #include <mutex>
 #include <string_view>
 #include <thread>
+#include <limits>
 #include <unordered_map>
 
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/stream.hpp"
+#include "metasift/core/limits.hpp"
+#include "metasift/io/records.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
@@ -114,6 +119,8 @@ struct cohort_block {
   std::uint64_t malformed = 0;
   std::uint64_t outside = 0;
   std::uint64_t unsorted_line = 0;  ///< first row out of genomic order in this block (0: none)
+  std::uint64_t p_zero = 0;         ///< rows with P = 0, read as the smallest normal double
+  std::vector<bad_row> p_zero_examples;
 };
 
 struct column_set {
@@ -122,6 +129,9 @@ struct column_set {
 constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
 bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
+
+/// sqrt(DBL_MIN): below it SE^2 is subnormal or 0 and 1/SE^2 overflows.
+constexpr double min_se = 1.4916681462400413e-154;
 
 /// Splits a line on runs of blanks. Returns the number of fields (may exceed max; only the first
 /// max are stored).
@@ -151,7 +161,7 @@ bool missing_marker(std::string_view s) noexcept { return s == "NA" || s == "na"
 class cohort_reader {
  public:
   cohort_reader(const std::string& file, const gwas_options& opt)
-      : src_(file), chunker_(src_, opt.chunk_bytes), scheme_(opt.scheme), stream_mode_(opt.merge == merge_mode::stream) {
+      : src_(file), chunker_(src_, opt.chunk_bytes), scheme_(opt.scheme) {
     std::string header;
     if (!chunker_.first_line(header)) fail_input(source_position{file, 1, 0}, "", "empty file: expected a header line");
     std::string_view names[256];
@@ -171,7 +181,7 @@ class cohort_reader {
           present.append(names[i]);
         }
         fail_input(source_position{file, 1, 0}, "",
-                   "missing column '" + want + "' (" + why + "; columns present: " + present +
+                   "missing column '" + io::clip_for_message(want) + "' (" + why + "; columns present: " + io::clip_for_message(present) +
                        "; rename with --col " + canonical + "=NAME)");
       }
       return absent;
@@ -201,7 +211,8 @@ class cohort_reader {
   bool next(cohort_block& b) {
     b.rows.clear();
     b.bad.clear();
-    b.malformed = b.outside = b.unsorted_line = 0;
+    b.malformed = b.outside = b.unsorted_line = b.p_zero = 0;
+    b.p_zero_examples.clear();
     if (finished_) return false;
     if (!chunker_.next(b.text)) {
       finished_ = true;
@@ -213,6 +224,14 @@ class cohort_reader {
 
  private:
   void bad(cohort_block& b, std::uint64_t line, std::string reason) {
+    if (++junk_ >= limits::max_junk_rows && junk_ > 99 * good_) {
+      // Random bytes (/dev/urandom) have line ends but almost never a row: stop instead of
+      // reading forever.
+      fail_input(source_position{name(), line, 0}, "",
+                 std::to_string(junk_) + " malformed rows and " + std::to_string(good_) +
+                     " usable ones (limit max_junk_rows; last problem: " + reason +
+                     "); is this a GWAS summary-statistics file?");
+    }
     ++b.malformed;
     if (b.bad.size() < max_examples) b.bad.push_back(bad_row{name(), line, std::move(reason)});
   }
@@ -240,7 +259,7 @@ class cohort_reader {
       const std::string_view bp = f[cols_.bp];
       const auto bpr = std::from_chars(bp.data(), bp.data() + bp.size(), r.bp);
       if (bpr.ec != std::errc() || bpr.ptr != bp.data() + bp.size()) {
-        bad(b, line_, "BP is not a position: '" + std::string(bp) + "'");
+        bad(b, line_, "BP is not a position: '" + io::clip_for_message(bp, 60) + "'");
         continue;
       }
       // Sortedness is checked on every row, inside the region or not.
@@ -252,14 +271,14 @@ class cohort_reader {
         }
       }
       set_last(r);
+      ++good_;
       if (region_) {
         const bool same_chr = r.chr == region_chr_ && (r.chr != unknown_chr || r.chr_name == region_name_);
         if (!same_chr || r.bp < region_start_ || r.bp > region_end_) {
+          // The rest of the file is still read: stopping at the first row past the region would
+          // trust an order not yet checked, and lexicographically sorted chromosomes (1, 10, 2)
+          // would silently give no variants instead of the sort-order error.
           ++b.outside;
-          if (stream_mode_ && past_region(r)) {
-            finished_ = true;  // sorted input asserted: nothing further can be inside the region
-            break;
-          }
           continue;
         }
       }
@@ -268,19 +287,35 @@ class cohort_reader {
       if (cols_.se != absent) {
         if (!numeric(b, f[cols_.se], "SE", r.se)) continue;
         if (!(r.se > 0)) {
-          bad(b, line_, "SE must be positive, got " + std::string(f[cols_.se]));
+          bad(b, line_, "SE must be positive, got " + io::clip_for_message(f[cols_.se], 60));
+          continue;
+        }
+        // The weight is 1/SE^2: a subnormal SE (1e-320) squares to 0 and would make the variant NA.
+        if (scheme_ == gwas_scheme::stderr_ivw && r.se < min_se) {
+          bad(b, line_, "SE " + io::clip_for_message(f[cols_.se], 60) +
+                            " is too small to weight (SE^2 underflows; the smallest usable SE is 1.5e-154)");
           continue;
         }
       }
       if (scheme_ == gwas_scheme::samplesize) {
         if (!numeric(b, f[cols_.p], "P", r.p)) continue;
+        if (r.p == 0) {
+          // Software prints P = 0 when p underflows: the strongest hits. Their z is unbounded, so
+          // P is read as the smallest normal double (|Z| = 37.5), which understates them; they
+          // are counted and reported rather than dropped.
+          r.p = std::numeric_limits<double>::min();
+          ++b.p_zero;
+          if (b.p_zero_examples.size() < max_examples) {
+            b.p_zero_examples.push_back(bad_row{name(), line_, "P = 0 read as 2.2250738585072014e-308"});
+          }
+        }
         if (!(r.p > 0 && r.p <= 1)) {
-          bad(b, line_, "P must lie in (0, 1], got " + std::string(f[cols_.p]));
+          bad(b, line_, "P must lie in [0, 1], got " + io::clip_for_message(f[cols_.p], 60));
           continue;
         }
         if (!numeric(b, f[cols_.n], "N", r.n)) continue;
         if (!(r.n > 0)) {
-          bad(b, line_, "N must be positive, got " + std::string(f[cols_.n]));
+          bad(b, line_, "N must be positive, got " + io::clip_for_message(f[cols_.n], 60));
           continue;
         }
       }
@@ -297,7 +332,7 @@ class cohort_reader {
 
   bool numeric(cohort_block& b, std::string_view s, const char* what, double& out) {
     if (parse_double(s, out)) return true;
-    bad(b, line_, std::string(what) + (missing_marker(s) ? " is missing" : " is not a number") + ": '" + std::string(s) + "'");
+    bad(b, line_, std::string(what) + (missing_marker(s) ? " is missing" : " is not a number") + ": '" + io::clip_for_message(s, 60) + "'");
     return false;
   }
 
@@ -313,16 +348,12 @@ class cohort_reader {
     last_bp_ = r.bp;
     have_last_ = true;
   }
-  bool past_region(const row& r) const noexcept {
-    if (r.chr != region_chr_) return r.chr > region_chr_;
-    if (r.chr == unknown_chr && r.chr_name != region_name_) return r.chr_name > region_name_;
-    return r.bp > region_end_;
-  }
 
   byte_source src_;
   line_chunker chunker_;
   gwas_scheme scheme_;
-  bool stream_mode_;
+  std::uint64_t junk_ = 0;  ///< malformed rows so far
+  std::uint64_t good_ = 0;  ///< rows whose position could be read
   column_set cols_{};
   std::size_t nfields_ = 0;
   std::uint64_t line_ = 1;  // the header
@@ -662,6 +693,10 @@ void note_block(gwas_report& rep, const cohort_block& b) {
   for (const auto& x : b.bad) {
     if (rep.malformed_examples.size() < max_examples) rep.malformed_examples.push_back(x);
   }
+  rep.p_zero += b.p_zero;
+  for (const auto& x : b.p_zero_examples) {
+    if (rep.p_zero_examples.size() < max_examples) rep.p_zero_examples.push_back(x);
+  }
 }
 
 /// Orders the entries of one position by SNP name (stable: cohort and file order kept) and emits
@@ -900,6 +935,16 @@ gwas_report run_gwas(const gwas_options& opt) {
     } catch (const unsorted_input& u) {
       if (opt.merge == merge_mode::stream) {
         fail_input(source_position{}, "", u.message + " (--merge stream needs position-sorted input; use --merge hash)");
+      }
+      // The hash join reads every input again: a pipe cannot be, and would be read from where
+      // the first attempt stopped (its header long gone).
+      for (const auto& f : opt.files) {
+        struct stat st {};
+        if (f == "-" || f.empty() || ::stat(f.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+          fail_input(source_position{}, "",
+                     u.message + ": '" + (f.empty() ? std::string("-") : f) +
+                         "' is not a regular file and cannot be read twice for the hash join; use --merge hash");
+        }
       }
       if (!sink.restart()) {
         fail_input(source_position{}, "",

@@ -143,7 +143,7 @@ TEST(BatchCli, MalformedRowsAreReportedWithLineNumbersAndSkipped) {
        "C,0.1,0.2\n");
   const cli_result r = run_metasift("batch " + (d / "bad.csv").string() + " --group group");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* s : {"bad.csv:4: skipped: expected 3 fields, found 2", "bad.csv:7: skipped: yi is not a number: 'abc'",
+  for (const char* s : {"bad.csv:4: skipped: expected 3 fields, found 2", "bad.csv:7: skipped: yi: not a number: \"abc\"",
                         "bad.csv:9: skipped: sei must be positive", "bad.csv:10: skipped: yi is missing",
                         "4 malformed rows skipped"}) {
     EXPECT_NE(r.err.find(s), std::string::npos) << s << "\n" << r.err;

@@ -41,6 +41,9 @@ struct table {
   /// surrounding blanks. Throws input_error naming the file, line, column and header when the cell
   /// is empty, not a number, NaN or infinite.
   [[nodiscard]] double number(std::size_t row, std::size_t col) const;
+  /// The cell as a number when number() would return one, else nullopt; never throws (for callers
+  /// that only ask "is this a number?", e.g. whether a moderator is numeric).
+  [[nodiscard]] std::optional<double> try_number(std::size_t row, std::size_t col) const noexcept;
   /// Like number() but returns nullopt for a missing value: a blank cell, "NA" or ".". "NaN" and
   /// "Inf" are still errors, because they are results of a broken computation, not missing data.
   [[nodiscard]] std::optional<double> optional_number(std::size_t row, std::size_t col) const;

@@ -51,6 +51,12 @@ struct kernel_result {
 };
 [[nodiscard]] kernel_result re_kernel(std::span<const double> y, std::span<const double> v, const model_spec& spec);
 
+/// Throws input_error naming the study (labels[i], or its 1-based number) when an effect or
+/// variance is beyond what the estimators' sums of w, w^2, w*y^2 and y^2 (w = 1/v) can hold in
+/// double precision (yi = 1e308, vi = 1e-300). fit() runs this check; the batch engine's fast
+/// path runs it too, so both refuse the same data.
+void check_representable(std::span<const double> y, std::span<const double> v, const std::vector<std::string>& labels);
+
 /// Full inverse-variance fit (EE or random effects) with per-study rows, heterogeneity statistics
 /// (Q, I^2 and H^2 as metafor: tau^2-based for RE models, Q-based for EE) and the Q-profile CIs.
 /// k = 1 and other degenerate data give a result with status and warnings, never an exception.
