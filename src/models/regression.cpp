@@ -79,30 +79,41 @@ basis make_basis(const design& x) {
   Eigen::MatrixXd scaled(ki, static_cast<Eigen::Index>(c));
   std::vector<double> norms(c, 0.0);
   for (std::size_t j = 0; j < c; ++j) {
+    // The norm is taken of the column divided by its largest magnitude: squaring values near
+    // 1e308 directly overflows to Inf, and the column would then look like zeros (aliased).
+    double big = 0;
+    for (std::size_t i = 0; i < b.k; ++i) big = std::max(big, std::abs(x(i, j)));
     double s = 0;
-    for (std::size_t i = 0; i < b.k; ++i) s += x(i, j) * x(i, j);
-    norms[j] = std::sqrt(s);
+    if (big > 0 && std::isfinite(big)) {
+      for (std::size_t i = 0; i < b.k; ++i) s += (x(i, j) / big) * (x(i, j) / big);
+    }
+    const double unit = std::sqrt(s);  // norm / big
+    norms[j] = big * unit;             // may be Inf; only its being > 0 is used below
     for (std::size_t i = 0; i < b.k; ++i) {
-      scaled(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = norms[j] > 0 ? x(i, j) / norms[j] : 0.0;
+      scaled(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = unit > 0 ? (x(i, j) / big) / unit : 0.0;
     }
   }
   // Full rank in one factorisation (the usual case); otherwise decide column by column, in order,
   // whether a column lies in the span of the columns kept before it (as lm's limited pivoting).
+  // That is done by Gram-Schmidt against an orthonormal basis of the kept columns (twice, for
+  // orthogonality to working precision), O(k p^2) in all: a QR of the kept columns per candidate
+  // cost O(k p^3) and made a many-level factor take minutes.
   Eigen::ColPivHouseholderQR<Eigen::MatrixXd> full(scaled);
   full.setThreshold(rank_tolerance);
   if (c > 0 && static_cast<std::size_t>(full.rank()) == c && std::all_of(norms.begin(), norms.end(), [](double n) { return n > 0; })) {
     b.kept.resize(c);
     std::iota(b.kept.begin(), b.kept.end(), std::size_t{0});
   } else {
+    Eigen::MatrixXd onb(ki, static_cast<Eigen::Index>(std::min(c, b.k)));
+    Eigen::Index m = 0;
     for (std::size_t j = 0; j < c; ++j) {
-      bool keep = norms[j] > 0;
-      if (keep && !b.kept.empty()) {
-        Eigen::MatrixXd t(ki, static_cast<Eigen::Index>(b.kept.size() + 1));
-        for (std::size_t m = 0; m < b.kept.size(); ++m) t.col(static_cast<Eigen::Index>(m)) = scaled.col(static_cast<Eigen::Index>(b.kept[m]));
-        t.col(static_cast<Eigen::Index>(b.kept.size())) = scaled.col(static_cast<Eigen::Index>(j));
-        Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(t);
-        qr.setThreshold(rank_tolerance);
-        keep = static_cast<std::size_t>(qr.rank()) == b.kept.size() + 1;
+      bool keep = norms[j] > 0 && m < ki;  // k columns already span every column of length k
+      if (keep) {
+        Eigen::VectorXd v = scaled.col(static_cast<Eigen::Index>(j));
+        for (int pass = 0; pass < 2 && m > 0; ++pass) v -= onb.leftCols(m) * (onb.leftCols(m).transpose() * v);
+        const double rest = v.norm();
+        keep = rest > rank_tolerance;
+        if (keep) onb.col(m++) = v / rest;
       }
       if (keep) {
         b.kept.push_back(j);

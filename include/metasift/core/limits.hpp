@@ -33,8 +33,9 @@ inline constexpr std::uint64_t max_junk_rows = 10'000;
 inline constexpr std::size_t max_columns = 1'000'000;
 
 /// Columns of a meta-regression design (intercept, numeric moderators and one dummy per level of
-/// a categorical moderator). The rank check is O(k p^2); beyond this the model is not meaningful.
-inline constexpr std::size_t max_design_columns = 2'000;
+/// a categorical moderator). Every step of the tau^2 fit is O(k p^2): 500 columns take seconds, and
+/// a model with that many coefficients is a sign of an identifier used as a moderator.
+inline constexpr std::size_t max_design_columns = 500;
 
 /// Code points of one text item drawn in a plot; longer text is cut with an ellipsis.
 inline constexpr std::size_t max_plot_label_chars = 200;
