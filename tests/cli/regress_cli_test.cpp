@@ -266,8 +266,9 @@ TEST(MetaSubgroupCli, SingleStudySubgroupIsAWarning) {
 std::string many_levels(int k, int levels) {
   std::string s = "study,yi,vi,mod\n";
   for (int i = 0; i < k; ++i) {
-    s += "s" + std::to_string(i) + "," + std::to_string(((i * 37) % 101) / 100.0 - 0.5) + "," +
-         std::to_string(0.01 + (i % 13) * 0.005) + ",L" + std::to_string(i % levels) + "\n";
+    s.append("s").append(std::to_string(i)).append(",");
+    s.append(std::to_string(((i * 37) % 101) / 100.0 - 0.5)).append(",");
+    s.append(std::to_string(0.01 + (i % 13) * 0.005)).append(",L").append(std::to_string(i % levels)).append("\n");
   }
   return s;
 }
