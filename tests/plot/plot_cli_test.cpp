@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "metasift/plot/text.hpp"
 #include "plot_test_support.hpp"
 
 namespace metasift::plot {
@@ -146,6 +147,48 @@ TEST(PlotCli, BadInputGivesOneLineErrorsAndNoFiles) {
   expect_failure(fig1_args + " --forest @OUT@/f.svg --xlim 2,1", 2, {"--xlim"});
   // Both plots are laid out before either is written: a bad column leaves no funnel either.
   expect_failure(fig1_args + " --funnel @OUT@/u.svg --forest @OUT@/f.svg --forest-columns nope", 3, {"'nope'"});
+}
+
+// Hostile study labels: 2,000 characters, a noncharacter (U+FFFF), invalid UTF-8 cannot reach a
+// plot (the table reader refuses it), and bidi overrides. Every format must be written, and what
+// is drawn must be the cleaned text.
+TEST(PlotCli, HostileLabelsAreDrawnCleanedInEveryFormat) {
+  const fs::path d = temp_dir("hostile_labels");
+  const std::string long_label(2000, 'A');
+  std::ofstream(d / "lab.csv", std::ios::binary) << ("study,yi,vi\n" + long_label + ",0.1,0.01\nB\xEF\xBF\xBFx,0.2,0.02\n"
+                      "\xE2\x80\xAE" "evil\xE2\x80\xAC label \xE2\x81\xA7iso\xE2\x81\xA9,0.3,0.01\n");
+  for (const std::string ext : {"svg", "pdf", "png"}) {
+    const run_result r = metasift("meta " + (d / "lab.csv").string() + " --forest " + (d / ("f." + ext)).string(), d);
+    SCOPED_TRACE(ext);
+    EXPECT_EQ(r.code, 0) << r.err;
+    ASSERT_TRUE(fs::exists(d / ("f." + ext)));
+    EXPECT_GT(fs::file_size(d / ("f." + ext)), 1000U);
+  }
+  const std::string svg = slurp(d / "f.svg");
+  // 200 code points, then an ellipsis; the 201st 'A' is never drawn.
+  EXPECT_NE(svg.find(std::string(200, 'A') + "\xE2\x80\xA6"), std::string::npos);
+  EXPECT_EQ(svg.find(std::string(201, 'A')), std::string::npos);
+  EXPECT_NE(svg.find("B\xEF\xBF\xBDx"), std::string::npos);  // U+FFFF drawn as U+FFFD
+  EXPECT_EQ(svg.find("\xEF\xBF\xBF"), std::string::npos);
+  EXPECT_NE(svg.find("evil label iso"), std::string::npos);    // bidi controls removed
+  for (const char* bidi : {"\xE2\x80\xAE", "\xE2\x80\xAC", "\xE2\x81\xA7", "\xE2\x81\xA9"}) {
+    EXPECT_EQ(svg.find(bidi), std::string::npos) << bidi;
+  }
+}
+
+TEST(PlotText, DisplayTextCleansAndShortens) {
+  EXPECT_EQ(display_text("plain"), "plain");
+  EXPECT_EQ(display_text("a\xFF" "b"), "a\xEF\xBF\xBD" "b");                 // invalid byte
+  EXPECT_EQ(display_text("a\xED\xA0\x80" "b"), "a\xEF\xBF\xBD" "b");         // surrogate
+  EXPECT_EQ(display_text("\xEF\xB7\x90"), "\xEF\xBF\xBD");                   // U+FDD0
+  EXPECT_EQ(display_text("\xF0\x9F\xBF\xBE"), "\xEF\xBF\xBD");              // U+1FFFE
+  EXPECT_EQ(display_text("x\ty"), "x\xEF\xBF\xBDy");                         // control
+  EXPECT_EQ(display_text("\xE2\x80\xAB" "ab\xE2\x80\xAC"), "ab");          // RLE .. PDF
+  EXPECT_EQ(display_text("\xC3\xA9t\xC3\xA9"), "\xC3\xA9t\xC3\xA9");       // kept
+  const std::string cut = display_text(std::string(500, 'z'));
+  EXPECT_EQ(cut, std::string(200, 'z') + "\xE2\x80\xA6");
+  EXPECT_EQ(display_text(cut), cut);  // idempotent: measuring and drawing agree
+  EXPECT_EQ(display_text(std::string(200, 'z')), std::string(200, 'z'));
 }
 
 }  // namespace
