@@ -5,21 +5,19 @@
 // when --threads > 1), and the blocks' outputs are written in input order. A group's output row
 // depends only on that group's rows, which is what makes partitioned runs concatenate exactly.
 
-#include "metasift/batch/batch.hpp"
-
 #include <fast_float/fast_float.h>
-
 #include <time.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <deque>
-#include <span>
 #include <future>
+#include <limits>
+#include <span>
 #include <unordered_set>
 
+#include "metasift/batch/batch.hpp"
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
@@ -35,7 +33,9 @@ namespace {
 constexpr std::size_t max_examples = 20;
 constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -58,7 +58,9 @@ std::string_view trim_line(std::string_view s) noexcept {
 
 /// Missing values as batch has always read them: a blank cell, NA, na or ".". (meta reads NA and
 /// "." the same way; the lower-case "na" is batch's own and kept for existing pipelines.)
-bool missing_marker(std::string_view s) noexcept { return s.empty() || s == "NA" || s == "." || s == "na"; }
+bool missing_marker(std::string_view s) noexcept {
+  return s.empty() || s == "NA" || s == "." || s == "na";
+}
 
 enum class num { ok, missing, invalid };
 
@@ -127,7 +129,8 @@ layout resolve_layout(const batch_options& opt, std::vector<std::string> names, 
       if (!present.empty()) present += ", ";
       present += n;
     }
-    fail_input(source_position{file, 1, 0}, "", "missing column '" + want + "' " + why + " (columns present: " + io::clip_for_message(present) + ")");
+    fail_input(source_position{file, 1, 0}, "",
+               "missing column '" + want + "' " + why + " (columns present: " + io::clip_for_message(present) + ")");
   };
   if (!opt.group.empty()) {
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -258,7 +261,8 @@ class block_worker {
 
   void bad(std::uint64_t line, std::string why) {
     ++res_->rep.malformed;
-    if (res_->rep.malformed_examples.size() < max_examples) res_->rep.malformed_examples.push_back({line, std::move(why)});
+    if (res_->rep.malformed_examples.size() < max_examples)
+      res_->rep.malformed_examples.push_back({line, std::move(why)});
   }
 
   void start(std::string_view g, std::uint64_t line) {
@@ -444,7 +448,8 @@ class block_worker {
     batch_report& rep = res_->rep;
     ++rep.group_errors;
     if (rep.group_error_examples.size() < max_examples) {
-      rep.group_error_examples.push_back({first_line, (L_.group == absent ? std::string() : "group '" + name + "': ") + e.what()});
+      rep.group_error_examples.push_back(
+          {first_line, (L_.group == absent ? std::string() : "group '" + name + "': ") + e.what()});
     }
   }
 
@@ -608,7 +613,8 @@ void merge(batch_report& into, block_result& b, std::unordered_set<std::uint64_t
     if (!seen.insert(std::hash<std::string>{}(name)).second) {
       ++into.regrouped;
       if (into.regrouped_examples.size() < max_examples) {
-        into.regrouped_examples.push_back({line, "group '" + name + "' appears again after other groups: the input is not grouped"});
+        into.regrouped_examples.push_back(
+            {line, "group '" + name + "' appears again after other groups: the input is not grouped"});
       }
     }
   }
@@ -619,7 +625,8 @@ void merge(batch_report& into, block_result& b, std::unordered_set<std::uint64_t
 std::vector<std::string> batch_columns(const batch_options& opt) {
   std::vector<std::string> c;
   if (!opt.group.empty()) c.push_back(opt.group);
-  for (const char* n : {"k", "estimate", "se", "ci_lower", "ci_upper", "p", "tau2", "I2", "Q", "status"}) c.emplace_back(n);
+  for (const char* n : {"k", "estimate", "se", "ci_lower", "ci_upper", "p", "tau2", "I2", "Q", "status"})
+    c.emplace_back(n);
   return c;
 }
 
@@ -633,7 +640,8 @@ batch_report run_batch(const batch_options& opt) {
   char delim = ',';
   if (opt.input_names.empty()) {
     std::string header;
-    if (!chunker.first_line(header)) fail_input(source_position{src.name(), 0, 0}, "", "empty input: expected a header line");
+    if (!chunker.first_line(header))
+      fail_input(source_position{src.name(), 0, 0}, "", "empty input: expected a header line");
     line = 1;
     // The header follows the rules of io tables: UTF-16 and ZIP named, a BOM dropped, the
     // delimiter detected the same way, and duplicate names refused.

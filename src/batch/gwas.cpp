@@ -10,7 +10,6 @@
 #include "metasift/batch/gwas.hpp"
 
 #include <fast_float/fast_float.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -19,18 +18,18 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string_view>
 #include <thread>
-#include <limits>
 #include <unordered_map>
 
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/stream.hpp"
+#include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
 #include "metasift/io/records.hpp"
-#include "metasift/core/check.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
 #include "pipeline.hpp"
@@ -45,7 +44,9 @@ constexpr int digits = 6;
 // ------------------------------------------------------------------------------------------------
 // Chromosomes
 
-char upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char upper(char c) noexcept {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -128,7 +129,9 @@ struct column_set {
 };
 constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 
 /// sqrt(DBL_MIN): below it SE^2 is subnormal or 0 and 1/SE^2 overflows.
 constexpr double min_se = 1.4916681462400413e-154;
@@ -156,7 +159,9 @@ bool parse_double(std::string_view s, double& out) noexcept {
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
 }
 
-bool missing_marker(std::string_view s) noexcept { return s == "NA" || s == "na" || s == "." || s == "NaN" || s == "nan"; }
+bool missing_marker(std::string_view s) noexcept {
+  return s == "NA" || s == "na" || s == "." || s == "NaN" || s == "nan";
+}
 
 class cohort_reader {
  public:
@@ -181,8 +186,8 @@ class cohort_reader {
           present.append(names[i]);
         }
         fail_input(source_position{file, 1, 0}, "",
-                   "missing column '" + io::clip_for_message(want) + "' (" + why + "; columns present: " + io::clip_for_message(present) +
-                       "; rename with --col " + canonical + "=NAME)");
+                   "missing column '" + io::clip_for_message(want) + "' (" + why + "; columns present: " +
+                       io::clip_for_message(present) + "; rename with --col " + canonical + "=NAME)");
       }
       return absent;
     };
@@ -292,8 +297,9 @@ class cohort_reader {
         }
         // The weight is 1/SE^2: a subnormal SE (1e-320) squares to 0 and would make the variant NA.
         if (scheme_ == gwas_scheme::stderr_ivw && r.se < min_se) {
-          bad(b, line_, "SE " + io::clip_for_message(f[cols_.se], 60) +
-                            " is too small to weight (SE^2 underflows; the smallest usable SE is 1.5e-154)");
+          bad(b, line_,
+              "SE " + io::clip_for_message(f[cols_.se], 60) +
+                  " is too small to weight (SE^2 underflows; the smallest usable SE is 1.5e-154)");
           continue;
         }
       }
@@ -332,7 +338,9 @@ class cohort_reader {
 
   bool numeric(cohort_block& b, std::string_view s, const char* what, double& out) {
     if (parse_double(s, out)) return true;
-    bad(b, line_, std::string(what) + (missing_marker(s) ? " is missing" : " is not a number") + ": '" + io::clip_for_message(s, 60) + "'");
+    bad(b, line_,
+        std::string(what) + (missing_marker(s) ? " is missing" : " is not a number") + ": '" +
+            io::clip_for_message(s, 60) + "'");
     return false;
   }
 
@@ -375,7 +383,8 @@ class block_source {
  public:
   block_source(std::vector<std::unique_ptr<cohort_reader>>& readers, int threads, std::size_t depth)
       : readers_(readers), depth_(depth), qs_(readers.size()) {
-    const std::size_t producers = threads > 1 ? std::min<std::size_t>(static_cast<std::size_t>(threads - 1), readers.size()) : 0;
+    const std::size_t producers =
+        threads > 1 ? std::min<std::size_t>(static_cast<std::size_t>(threads - 1), readers.size()) : 0;
     for (std::size_t p = 0; p < producers; ++p) workers_.emplace_back([this, p, producers] { produce(p, producers); });
   }
   ~block_source() {
@@ -431,7 +440,8 @@ class block_source {
       for (std::size_t c = self; c < readers_.size(); c += producers) {
         if (qs_[c].done || qs_[c].err) continue;
         any_open = true;
-        if (qs_[c].blocks.size() < depth_ && (pick == readers_.size() || qs_[c].blocks.size() < qs_[pick].blocks.size())) {
+        if (qs_[c].blocks.size() < depth_ &&
+            (pick == readers_.size() || qs_[c].blocks.size() < qs_[pick].blocks.size())) {
           pick = c;
         }
       }
@@ -556,10 +566,10 @@ class variant_writer {
       } else {
         ++rep_.allele_mismatch;
         if (rep_.mismatch_examples.size() < max_examples) {
-          rep_.mismatch_examples.push_back(bad_row{
-              names_[e.cohort], r.line,
-              std::string(r.snp) + ": alleles " + std::string(r.a1) + "/" + std::string(r.a2) + " do not match " +
-                  std::string(ref.a1) + "/" + std::string(ref.a2) + " of " + names_[es.front().cohort]});
+          rep_.mismatch_examples.push_back(bad_row{names_[e.cohort], r.line,
+                                                   std::string(r.snp) + ": alleles " + std::string(r.a1) + "/" +
+                                                       std::string(r.a2) + " do not match " + std::string(ref.a1) +
+                                                       "/" + std::string(ref.a2) + " of " + names_[es.front().cohort]});
         }
         continue;
       }
@@ -887,8 +897,9 @@ region parse_region(const std::string& text) {
 }
 
 std::string gwas_header(const gwas_options& opt) {
-  std::string h = opt.scheme == gwas_scheme::samplesize ? "SNP\tCHR\tBP\tA1\tA2\tZ\tN\tP\tQ\tQ_P\tI2\tDF\tDIRECTION"
-                                                        : "SNP\tCHR\tBP\tA1\tA2\tBETA\tSE\tP\tQ\tQ_P\tI2\tDF\tDIRECTION";
+  std::string h = opt.scheme == gwas_scheme::samplesize
+                      ? "SNP\tCHR\tBP\tA1\tA2\tZ\tN\tP\tQ\tQ_P\tI2\tDF\tDIRECTION"
+                      : "SNP\tCHR\tBP\tA1\tA2\tBETA\tSE\tP\tQ\tQ_P\tI2\tDF\tDIRECTION";
   if (opt.random) h += "\tBETA_R\tSE_R\tP_R\tTAU2";
   h += '\n';
   return h;
@@ -934,7 +945,8 @@ gwas_report run_gwas(const gwas_options& opt) {
       attempt(opt.merge);
     } catch (const unsorted_input& u) {
       if (opt.merge == merge_mode::stream) {
-        fail_input(source_position{}, "", u.message + " (--merge stream needs position-sorted input; use --merge hash)");
+        fail_input(source_position{}, "",
+                   u.message + " (--merge stream needs position-sorted input; use --merge hash)");
       }
       // The hash join reads every input again: a pipe cannot be, and would be read from where
       // the first attempt stopped (its header long gone).

@@ -24,7 +24,8 @@ namespace metasift::batch {
 namespace {
 
 [[noreturn]] void fail_io(std::string_view verb, const std::string& path, int err) {
-  throw io_error("cannot " + std::string(verb) + " '" + path + "': " + std::generic_category().message(err != 0 ? err : EIO));
+  throw io_error("cannot " + std::string(verb) + " '" + path +
+                 "': " + std::generic_category().message(err != 0 ? err : EIO));
 }
 
 std::size_t read_fd(int fd, char* dst, std::size_t n, const std::string& name) {
@@ -165,8 +166,12 @@ std::size_t byte_source::read(char* dst, std::size_t n) {
   return read_fd(s.fd, dst, n, s.name);
 }
 
-const std::string& byte_source::name() const noexcept { return p_->name; }
-bool byte_source::compressed() const noexcept { return p_->gz; }
+const std::string& byte_source::name() const noexcept {
+  return p_->name;
+}
+bool byte_source::compressed() const noexcept {
+  return p_->gz;
+}
 
 // ------------------------------------------------------------------------------------------------
 // line_chunker
@@ -284,7 +289,9 @@ std::string temp_suffix() {
   return s;
 }
 
-bool ends_with_gz(const std::string& path) { return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0; }
+bool ends_with_gz(const std::string& path) {
+  return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+}
 
 }  // namespace
 
@@ -293,7 +300,7 @@ struct output_sink::impl {
   std::string temp;
   int fd = -1;
   bool stdout_ = false;
-  bool direct = false;  ///< written in place (not a regular file): no temporary file, no rename
+  bool direct = false;   ///< written in place (not a regular file): no temporary file, no rename
   bool durable = false;  ///< fsync before the rename
   bool gz = false;
   bool committed = false;
@@ -424,7 +431,11 @@ bool output_sink::restart() {
   return true;
 }
 
-bool output_sink::to_stdout() const noexcept { return p_->stdout_; }
-std::uint64_t output_sink::bytes_in() const noexcept { return p_->bytes; }
+bool output_sink::to_stdout() const noexcept {
+  return p_->stdout_;
+}
+std::uint64_t output_sink::bytes_in() const noexcept {
+  return p_->bytes;
+}
 
 }  // namespace metasift::batch

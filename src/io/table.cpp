@@ -21,7 +21,9 @@ namespace {
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
-bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
@@ -36,7 +38,9 @@ bool is_blank_text(std::string_view s) noexcept {
   return true;
 }
 
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -174,8 +178,8 @@ class record_reader {
         read_unquoted(cell);
       }
       if (pos_ - line_start_ > limits::max_line_bytes) {
-        fail_at(line_, col_, "line longer than " + std::to_string(limits::max_line_bytes) +
-                                 " bytes (limit max_line_bytes)");
+        fail_at(line_, col_,
+                "line longer than " + std::to_string(limits::max_line_bytes) + " bytes (limit max_line_bytes)");
       }
       if (pos_ >= text_.size()) return;
       if (text_[pos_] == delimiter_) {
@@ -216,8 +220,8 @@ class record_reader {
   }
 
   [[noreturn]] void field_too_long(std::size_t line, std::size_t column) const {
-    fail_at(line, column, "field longer than " + std::to_string(limits::max_field_bytes) +
-                              " bytes (limit max_field_bytes)");
+    fail_at(line, column,
+            "field longer than " + std::to_string(limits::max_field_bytes) + " bytes (limit max_field_bytes)");
   }
 
   void read_unquoted(std::string& cell) {
@@ -268,8 +272,8 @@ class record_reader {
       step();
       if (cell.size() + (pos_ - chunk) > limits::max_field_bytes) field_too_long(open_line, open_col);
       if (pos_ - line_start_ > limits::max_line_bytes) {
-        fail_at(line_, col_, "line longer than " + std::to_string(limits::max_line_bytes) +
-                                 " bytes (limit max_line_bytes)");
+        fail_at(line_, col_,
+                "line longer than " + std::to_string(limits::max_line_bytes) + " bytes (limit max_line_bytes)");
       }
     }
     while (pos_ < text_.size() && text_[pos_] != delimiter_ && is_blank(text_[pos_])) {
@@ -307,7 +311,6 @@ bool all_equal(const std::vector<std::size_t>& v) noexcept {
   return true;
 }
 
-
 }  // namespace
 
 /// A cell as it appears in a one-line message: quoted, control characters escaped, long text cut
@@ -339,9 +342,10 @@ std::string quote_for_message(std::string_view s) {
   return out;
 }
 
-
 namespace {
-bool is_missing_marker(std::string_view s) noexcept { return s == "NA" || s == "."; }
+bool is_missing_marker(std::string_view s) noexcept {
+  return s == "NA" || s == ".";
+}
 
 bool is_nonfinite_word(std::string_view s) noexcept {
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
@@ -384,7 +388,6 @@ number_status parse_number(std::string_view text, bool decimal_comma, double& ou
   out = value;
   return number_status::ok;
 }
-
 
 std::string number_problem(number_status status, std::string_view cell) {
   const std::string shown = quote_for_message(trim(cell));
@@ -436,7 +439,9 @@ void check_text_start(std::string_view head, const std::string& file) {
   }
 }
 
-char detect_delimiter(std::string_view text) noexcept { return detect_delimiter_impl(text); }
+char detect_delimiter(std::string_view text) noexcept {
+  return detect_delimiter_impl(text);
+}
 
 std::size_t record_end(std::string_view s, std::size_t p, char delimiter) noexcept {
   bool field_start = true;
@@ -647,6 +652,8 @@ table parse_table(std::string_view text, std::string file_label) {
   return t;
 }
 
-table read_table(const std::filesystem::path& path) { return parse_table(read_file(path), path.string()); }
+table read_table(const std::filesystem::path& path) {
+  return parse_table(read_file(path), path.string());
+}
 
 }  // namespace metasift::io

@@ -48,8 +48,10 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
     swy2 += w * y[i] * y[i];
     sy2 += y[i] * y[i];
     sv2 += v[i] * v[i];
-    if (!std::isfinite(sw2) || !std::isfinite(swy2) || !std::isfinite(sy2) || !std::isfinite(sv2) || !std::isfinite(y[i])) {
-      const std::string who = i < labels.size() && !labels[i].empty() ? "study '" + labels[i] + "'" : "study " + std::to_string(i + 1);
+    if (!std::isfinite(sw2) || !std::isfinite(swy2) || !std::isfinite(sy2) || !std::isfinite(sv2) ||
+        !std::isfinite(y[i])) {
+      const std::string who =
+          i < labels.size() && !labels[i].empty() ? "study '" + labels[i] + "'" : "study " + std::to_string(i + 1);
       fail_input(source_position{}, who,
                  "effect " + format_value(y[i]) + " with variance " + format_value(v[i]) +
                      " is beyond what double precision can pool (squares and inverse variances overflow); "
@@ -57,7 +59,6 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
     }
   }
 }
-
 
 pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec) {
   pooled_estimate out;
@@ -137,7 +138,8 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
     if (t2.conv.used_fallback) {
       r.notes.add("Fisher scoring did not converge; tau^2 found as the root of the score equation");
     }
-    if (t2.status == fit_status::not_converged) r.notes.add("tau^2 estimation did not converge; results are unreliable");
+    if (t2.status == fit_status::not_converged)
+      r.notes.add("tau^2 estimation did not converge; results are unreliable");
     if (random && !spec.tau2_fixed && t2.tau2 == 0.0) r.notes.add("tau^2 estimated at its lower bound 0");
   }
   const double tau2 = t2.tau2;
@@ -180,7 +182,8 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
     h.has_ci = true;
     h.tau2_ci = ci.tau2;
     h.tau_ci = {std::sqrt(ci.tau2.lower), std::sqrt(ci.tau2.upper)};
-    h.I2_ci = {100.0 * ci.tau2.lower / (h.typical_v + ci.tau2.lower), 100.0 * ci.tau2.upper / (h.typical_v + ci.tau2.upper)};
+    h.I2_ci = {100.0 * ci.tau2.lower / (h.typical_v + ci.tau2.lower),
+               100.0 * ci.tau2.upper / (h.typical_v + ci.tau2.upper)};
     h.H2_ci = {ci.tau2.lower / h.typical_v + 1.0, ci.tau2.upper / h.typical_v + 1.0};
     if (ci.null_set) r.notes.add("the Q-profile confidence interval for tau^2 is the null set; reported as [0, 0]");
   }

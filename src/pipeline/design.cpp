@@ -42,7 +42,9 @@ std::size_t column_index(const io::table& t, const std::string& name, std::strin
 /// The cell as a number, or nullopt when it is not one (missing cells are handled by the caller).
 /// Non-throwing: a text moderator asks this of every cell, and an exception per cell made a
 /// many-level factor slow.
-std::optional<double> as_number(const io::table& t, std::size_t row, std::size_t col) { return t.try_number(row, col); }
+std::optional<double> as_number(const io::table& t, std::size_t row, std::size_t col) {
+  return t.try_number(row, col);
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -54,7 +56,9 @@ std::string study_name(const std::vector<std::string>& labels, std::size_t pos) 
   return pos < labels.size() ? labels[pos] : "row " + std::to_string(pos + 1);
 }
 
-std::string number_text(double x) { return format_value(x); }
+std::string number_text(double x) {
+  return format_value(x);
+}
 
 /// Largest moderator magnitude a fit can use: sqrt(DBL_MAX) is 1.3e154, and X'WX multiplies
 /// squares by weights.
@@ -118,8 +122,8 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
     fail_usage("--no-intercept", "needs at least one --moderator: the model would have no coefficients");
   }
   for (const auto& c : opt.categorical) {
-    const bool listed = std::any_of(opt.moderators.begin(), opt.moderators.end(),
-                                    [&](const std::string& m) { return iequals(m, c); });
+    const bool listed =
+        std::any_of(opt.moderators.begin(), opt.moderators.end(), [&](const std::string& m) { return iequals(m, c); });
     if (!listed) fail_usage("--categorical", "'" + c + "' is not one of the --moderator columns");
   }
   design_matrix out;
@@ -198,9 +202,10 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
         const double v = *as_number(t, rows[i], tm.col);
         // Products and squares of such values overflow in the fit (X'WX); refused like yi = 1e308.
         if (!(std::abs(v) <= max_moderator_magnitude)) {
-          fail_input(t.position(rows[i], tm.col), "column '" + tm.name + "'",
-                     "moderator value " + number_text(v) +
-                         " is beyond what double precision can fit (its square overflows); rescale it, e.g. change units");
+          fail_input(
+              t.position(rows[i], tm.col), "column '" + tm.name + "'",
+              "moderator value " + number_text(v) +
+                  " is beyond what double precision can fit (its square overflows); rescale it, e.g. change units");
         }
         c.push_back(v);
       }
@@ -236,9 +241,9 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
     const std::size_t ncols = fc.levels.size() > first ? fc.levels.size() - first : 0;
     if (cols.size() + ncols > limits::max_design_columns) {
       fail_input(t.header_position(tm.col), "",
-                 "moderator '" + tm.name + "' has " + std::to_string(fc.levels.size()) + " levels: the design would have " +
-                     std::to_string(cols.size() + ncols) + " columns (limit max_design_columns, " +
-                     std::to_string(limits::max_design_columns) +
+                 "moderator '" + tm.name + "' has " + std::to_string(fc.levels.size()) +
+                     " levels: the design would have " + std::to_string(cols.size() + ncols) +
+                     " columns (limit max_design_columns, " + std::to_string(limits::max_design_columns) +
                      "); is it an identifier rather than a moderator? Use fewer, coarser categories");
     }
     // Column of each present level, found once per row through the level index (a comparison of

@@ -73,14 +73,17 @@ TEST(HostileInput, DevZeroEndsWithTheLimitNamed) {
 
 TEST(HostileInput, DevUrandomEndsWithAnError) {
   const fs::path d = scratch("urandom");
-  for (const std::string& args : {std::string("meta /dev/urandom"), std::string("import /dev/urandom --format csv"),
-                                  std::string("batch /dev/urandom"),
-                                  "gwas /dev/urandom /dev/urandom --out " + (d / "g.tsv").string()}) {
+  for (const std::string& args :
+       {std::string("meta /dev/urandom"), std::string("import /dev/urandom --format csv"),
+        std::string("batch /dev/urandom"), "gwas /dev/urandom /dev/urandom --out " + (d / "g.tsv").string()}) {
     double secs = 0;
     const cli_result r = timed(args, secs);
     SCOPED_TRACE(args);
-    EXPECT_EQ(r.code, 3) << r.err;
+    // Random bytes decide which check fails first: usually the data (3), but a first line that
+    // happens to be valid UTF-8 makes batch ask for --measure (2). Never 0, 1 or a signal.
+    EXPECT_TRUE(r.code == 3 || r.code == 2) << r.code << " " << r.err;
     EXPECT_EQ(count_lines(r.err), 1U) << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
     EXPECT_LT(secs, 20.0);
   }
 }
@@ -130,9 +133,8 @@ TEST(HostileInput, LongLineInASmallGzipStopsAtTheLineLimit) {
   EXPECT_LT(fs::file_size(d / "c.txt.gz"), std::uintmax_t{2} << 20U);
 
   double secs = 0;
-  cli_result r = timed("gwas " + (d / "c.txt.gz").string() + " " + (d / "c.txt.gz").string() + " --out " +
-                           (d / "g.tsv").string(),
-                       secs);
+  cli_result r = timed(
+      "gwas " + (d / "c.txt.gz").string() + " " + (d / "c.txt.gz").string() + " --out " + (d / "g.tsv").string(), secs);
   expect_one_line_error(r, "c.txt.gz:3: line longer than");
   EXPECT_NE(r.err.find("after decompression"), std::string::npos) << r.err;
   EXPECT_LT(secs, 20.0);
@@ -274,8 +276,7 @@ TEST(HostileInput, GwasStreamWithRegionReportsTheSortOrderAsWithout) {
   for (const std::string f : {"lex.txt", "uns.txt"}) {
     const std::string in = (d / f).string() + " " + (d / f).string();
     const cli_result plain = run_metasift("gwas " + in + " --merge stream --out " + (d / "a.tsv").string());
-    const cli_result region =
-        run_metasift("gwas " + in + " --merge stream --region 2 --out " + (d / "b.tsv").string());
+    const cli_result region = run_metasift("gwas " + in + " --merge stream --region 2 --out " + (d / "b.tsv").string());
     SCOPED_TRACE(f);
     EXPECT_EQ(plain.code, 3) << plain.err;
     EXPECT_EQ(region.code, 3) << region.err;

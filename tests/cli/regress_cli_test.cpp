@@ -16,7 +16,6 @@
 #include <string>
 
 #include "support/cli.hpp"
-
 #include "support/reference.hpp"
 
 namespace {
@@ -29,7 +28,9 @@ const std::string bangert = std::string(METASIFT_TEST_DATA_DIR) + "/regression/b
 using run_result = metasift::test::cli_result;
 using metasift::test::run_metasift;
 
-run_result run(const std::string& args) { return run_metasift(args); }
+run_result run(const std::string& args) {
+  return run_metasift(args);
+}
 
 fs::path write_temp(const std::string& name, const std::string& content) {
   const fs::path dir = fs::temp_directory_path() / ("metasift_regress_cli_data_" + std::to_string(::getpid()));
@@ -49,7 +50,9 @@ const metasift::test::reference_case& reference(const std::string& file, const s
   throw std::runtime_error("no reference case " + key);
 }
 
-double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(a), std::abs(b)); }
+double rel(double a, double b) {
+  return std::abs(a - b) / std::max(std::abs(a), std::abs(b));
+}
 
 TEST(RegressCli, JsonHasTheContractKeysAndMetaforsNumbers) {
   const run_result r = run("regress " + bcg + " --measure RR --method DL -m ablat -m year --format json");
@@ -86,8 +89,8 @@ TEST(RegressCli, TextNamesTheModelAndTheTests) {
   ASSERT_EQ(r.code, 0) << r.err;
   for (const char* s : {"Mixed-effects meta-regression, tau^2 estimator REML (k = 13; 3 coefficients)",
                         "Test for residual heterogeneity: QE(10) = 28.3251, p = 0.0016",
-                        "Test of moderators (coefficients 2:3): QM(2) = 12.2045", "R2 (amount of heterogeneity accounted for): 64.6",
-                        "ablat", "year"}) {
+                        "Test of moderators (coefficients 2:3): QM(2) = 12.2045",
+                        "R2 (amount of heterogeneity accounted for): 64.6", "ablat", "year"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << "missing: " << s << "\n" << r.out;
   }
 }
@@ -103,8 +106,9 @@ TEST(RegressCli, TextModeratorIsDummyCodedWithAReportedReference) {
   const auto& rc = reference("metafor_regression_bcg_mods.csv", "RR|REML|z|factor(alloc)|tight");
   EXPECT_LT(rel(j["tau2"].get<double>(), rc.at("tau2")), 1e-7);
   const run_result t = run("regress " + bcg + " --measure RR -m alloc");
-  EXPECT_NE(t.out.find("Categorical moderator alloc: reference level alternate (levels: alternate, random, systematic)"),
-            std::string::npos)
+  EXPECT_NE(
+      t.out.find("Categorical moderator alloc: reference level alternate (levels: alternate, random, systematic)"),
+      std::string::npos)
       << t.out;
 }
 
@@ -156,8 +160,9 @@ TEST(RegressCli, ModeratorIsRequiredAndCategoricalMustBeAModerator) {
 }
 
 TEST(RegressCli, ConstantModeratorIsWarnedAboutAndDropped) {
-  const auto p = write_temp("regress_constant.csv",
-                            "study,yi,vi,x,c\nA,0.1,0.01,1,5\nB,0.3,0.02,2,5\nC,0.2,0.015,3,5\nD,0.5,0.03,4,5\nE,0.4,0.02,5,5\n");
+  const auto p =
+      write_temp("regress_constant.csv",
+                 "study,yi,vi,x,c\nA,0.1,0.01,1,5\nB,0.3,0.02,2,5\nC,0.2,0.015,3,5\nD,0.5,0.03,4,5\nE,0.4,0.02,5,5\n");
   const run_result r = run("regress " + p.string() + " -m x -m c --format json");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -202,7 +207,9 @@ TEST(RegressCli, PermutationsAreSeededAndExactWhenFeasible) {
 TEST(RegressCli, CsvHasCoefficientAndModelRows) {
   const run_result r = run("regress " + bcg + " --measure RR -m ablat --format csv");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("term,estimate,se,statistic,df,p,ci_lower,ci_upper,p_perm,measure,method,ci_method,convention\n", 0), 0U);
+  EXPECT_EQ(
+      r.out.rfind("term,estimate,se,statistic,df,p,ci_lower,ci_upper,p_perm,measure,method,ci_method,convention\n", 0),
+      0U);
   for (const char* s : {"\nintrcpt,", "\nablat,", "\ntau2,", "\nQM,", "\nQE,", "\nR2,"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
   }
@@ -248,7 +255,8 @@ TEST(MetaSubgroupCli, CommonTau2AndTextBlock) {
 }
 
 TEST(MetaSubgroupCli, SingleStudySubgroupIsAWarning) {
-  const auto p = write_temp("subgroup_k1.csv", "study,yi,vi,g\nA,0.1,0.01,a\nB,0.3,0.02,a\nC,0.2,0.015,b\nD,0.5,0.03,b\nE,0.4,0.02,c\n");
+  const auto p = write_temp("subgroup_k1.csv",
+                            "study,yi,vi,g\nA,0.1,0.01,a\nB,0.3,0.02,a\nC,0.2,0.015,b\nD,0.5,0.03,b\nE,0.4,0.02,c\n");
   const run_result r = run("meta " + p.string() + " --subgroup g --ci-method hk");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("Warning: subgroup 'c' has a single study"), std::string::npos) << r.out;
@@ -314,8 +322,8 @@ TEST(RegressHostile, HugeModeratorIsRefusedNotDroppedAsAliased) {
 TEST(RegressHostile, LargeButFittableModeratorIsNotAliased) {
   // x * 1e140 must give the coefficient of x divided by 1e140 (a linear reparametrisation), and
   // the same tau^2: the rank check scales columns instead of squaring 1e140-sized values.
-  const char* const rows[] = {"a,0.10,0.010,", "b,0.30,0.020,", "c,0.20,0.010,", "d,0.50,0.030,", "e,0.45,0.015,",
-                               "f,0.05,0.012,"};
+  const char* const rows[] = {"a,0.10,0.010,", "b,0.30,0.020,", "c,0.20,0.010,",
+                              "d,0.50,0.030,", "e,0.45,0.015,", "f,0.05,0.012,"};
   std::string small = "study,yi,vi,x\n", large = small;
   for (int i = 0; i < 6; ++i) {
     const std::string x = std::to_string(i + 1);
@@ -328,7 +336,9 @@ TEST(RegressHostile, LargeButFittableModeratorIsNotAliased) {
   ASSERT_EQ(b.code, 0) << b.err;
   const auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
   ASSERT_EQ(jb["coefficients"].size(), 2U) << b.out;
-  EXPECT_LT(rel(jb["coefficients"][1]["estimate"].get<double>() * 1e140, ja["coefficients"][1]["estimate"].get<double>()), 1e-9);
+  EXPECT_LT(
+      rel(jb["coefficients"][1]["estimate"].get<double>() * 1e140, ja["coefficients"][1]["estimate"].get<double>()),
+      1e-9);
   EXPECT_LT(rel(jb["tau2"].get<double>() + 1.0, ja["tau2"].get<double>() + 1.0), 1e-9);
 }
 

@@ -16,15 +16,15 @@
 namespace metasift::io {
 
 struct table {
-  std::string file;                 ///< the name used in error messages
+  std::string file;  ///< the name used in error messages
   char delimiter = ',';
-  bool decimal_comma = false;       ///< true when the delimiter is ';' (numbers may use ',')
-  std::vector<std::string> names;   ///< header cells, trimmed, BOM removed
-  std::vector<std::vector<std::string>> rows;  ///< data cells, unquoted; each row has names.size() cells
-  std::vector<std::size_t> row_line;           ///< 1-based line where each row starts
+  bool decimal_comma = false;                         ///< true when the delimiter is ';' (numbers may use ',')
+  std::vector<std::string> names;                     ///< header cells, trimmed, BOM removed
+  std::vector<std::vector<std::string>> rows;         ///< data cells, unquoted; each row has names.size() cells
+  std::vector<std::size_t> row_line;                  ///< 1-based line where each row starts
   std::vector<std::vector<std::size_t>> cell_column;  ///< 1-based column (in characters) of each cell
-  std::vector<std::size_t> header_column;      ///< 1-based column of each header cell
-  std::vector<std::size_t> header_line;        ///< 1-based line of each header cell (1 unless quoted names span lines)
+  std::vector<std::size_t> header_column;             ///< 1-based column of each header cell
+  std::vector<std::size_t> header_line;  ///< 1-based line of each header cell (1 unless quoted names span lines)
   /// Per row: empty when the row lies on one physical line (the usual case, so nothing is stored),
   /// else the 1-based line of each cell, because a quoted newline moves later cells down.
   std::vector<std::vector<std::size_t>> cell_line;

@@ -27,8 +27,7 @@ struct tau2_estimate {
 /// REML/ML/EB: Fisher scoring from max(0, HE) with step halving at the boundary and truncation at 0
 /// (Viechtbauer 2005; rma.uni.r), ll0 check for REML/ML, and a TOMS 748 root of the score equation
 /// when scoring does not converge. PM: root of Q(tau^2) = k - 1 (Paule & Mandel 1982).
-[[nodiscard]] tau2_estimate estimate_tau2(std::span<const double> y, std::span<const double> v,
-                                          const model_spec& spec);
+[[nodiscard]] tau2_estimate estimate_tau2(std::span<const double> y, std::span<const double> v, const model_spec& spec);
 
 /// Q-profile confidence interval for tau^2 (Viechtbauer 2007; metafor confint.rma.uni): the tau^2
 /// values where the generalised Q statistic equals the chi^2_{k-1} quantiles 1 - a/2 and a/2.

@@ -15,9 +15,9 @@
 namespace metasift::plot {
 
 struct text_extent {
-  double width = 0.0;    ///< advance width in points
-  double ascent = 0.0;   ///< baseline to top of the logical box
-  double descent = 0.0;  ///< baseline to bottom of the logical box
+  double width = 0.0;      ///< advance width in points
+  double ascent = 0.0;     ///< baseline to top of the logical box
+  double descent = 0.0;    ///< baseline to bottom of the logical box
   int unknown_glyphs = 0;  ///< characters no installed font has (drawn as boxes, "tofu")
 };
 
