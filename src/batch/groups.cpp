@@ -5,25 +5,25 @@
 // when --threads > 1), and the blocks' outputs are written in input order. A group's output row
 // depends only on that group's rows, which is what makes partitioned runs concatenate exactly.
 
-#include "metasift/batch/batch.hpp"
-
 #include <fast_float/fast_float.h>
-
 #include <time.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <deque>
-#include <span>
 #include <future>
+#include <limits>
+#include <span>
 #include <unordered_set>
 
+#include "metasift/batch/batch.hpp"
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/limits.hpp"
 #include "metasift/effects/compute.hpp"
+#include "metasift/io/records.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
 
@@ -33,7 +33,9 @@ namespace {
 constexpr std::size_t max_examples = 20;
 constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -48,64 +50,54 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-/// Splits one line (without its '\n') on `delim`, RFC 4180 quotes allowed: a quoted field is
-/// unescaped in place (its text only shrinks). Unquoted fields are trimmed of blanks. Returns false
-/// for a malformed quote.
-bool split_line(char* b, char* e, char delim, std::vector<std::string_view>& out) {
-  out.clear();
-  if (e > b && e[-1] == '\r') --e;
-  char* p = b;
-  for (;;) {
-    while (p < e && (*p == ' ' || (*p == '\t' && delim != '\t'))) ++p;
-    if (p < e && *p == '"') {
-      char* w = p;
-      char* r = p + 1;
-      bool closed = false;
-      while (r < e) {
-        if (*r == '"') {
-          if (r + 1 < e && r[1] == '"') {
-            *w++ = '"';
-            r += 2;
-            continue;
-          }
-          closed = true;
-          ++r;
-          break;
-        }
-        *w++ = *r++;
-      }
-      if (!closed) return false;
-      out.emplace_back(p, static_cast<std::size_t>(w - p));
-      while (r < e && (*r == ' ' || (*r == '\t' && delim != '\t'))) ++r;
-      if (r == e) return true;
-      if (*r != delim) return false;
-      p = r + 1;
-      continue;
-    }
-    char* q = static_cast<char*>(std::memchr(p, delim, static_cast<std::size_t>(e - p)));
-    if (q == nullptr) {
-      out.push_back(trim(std::string_view(p, static_cast<std::size_t>(e - p))));
-      return true;
-    }
-    out.push_back(trim(std::string_view(p, static_cast<std::size_t>(q - p))));
-    p = q + 1;
-  }
+/// A record without blanks and its line end; empty for a blank line.
+std::string_view trim_line(std::string_view s) noexcept {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return trim(s);
 }
 
-bool missing_marker(std::string_view s) noexcept { return s.empty() || s == "NA" || s == "." || s == "na"; }
+/// Missing values as batch has always read them: a blank cell, NA, na or ".". (meta reads NA and
+/// "." the same way; the lower-case "na" is batch's own and kept for existing pipelines.)
+bool missing_marker(std::string_view s) noexcept {
+  return s.empty() || s == "NA" || s == "." || s == "na";
+}
 
 enum class num { ok, missing, invalid };
-num parse_number(std::string_view s, double& out) noexcept {
+
+/// A cell as a number under the rules of io tables (io::parse_number): decimal comma in
+/// ';'-separated input, no NaN or Inf, no overflow. `why` gets the reason when it is not one.
+num parse_number(std::string_view s, bool decimal_comma, double& out, std::string& why) {
+  s = trim(s);
   if (missing_marker(s)) return num::missing;
-  if (s[0] == '+') s.remove_prefix(1);
-  const auto r = fast_float::from_chars(s.data(), s.data() + s.size(), out);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(out)) return num::invalid;
-  return num::ok;
+  const io::number_status st = io::parse_number(s, decimal_comma, out);
+  if (st == io::number_status::ok) return num::ok;
+  why = io::number_problem(st, s);
+  return num::invalid;
+}
+
+/// Splits one record into trimmed cells; false (with the reason) when io::split_record refuses it.
+bool split_cells(std::string_view record, char delim, const std::string& file, std::uint64_t line,
+                 std::vector<std::string>& cells, std::string& why) {
+  try {
+    io::split_record(record, delim, file, line, cells);
+  } catch (const input_error& e) {
+    why = e.detail();
+    if (e.where().column > 0) {
+      why += " (line " + std::to_string(e.where().line) + ", column " + std::to_string(e.where().column) + ")";
+    }
+    return false;
+  }
+  for (auto& c : cells) {
+    const std::string_view t = trim(c);
+    if (t.size() != c.size()) c = std::string(t);
+  }
+  return true;
 }
 
 /// What the header says: where each needed column is.
 struct layout {
   char delim = ',';
+  bool decimal_comma = false;  ///< ';'-separated input: numbers may use a decimal comma (as io tables)
   std::size_t nfields = 0;
   std::size_t group = absent;
   effects::measure m = effects::measure::GEN;
@@ -115,16 +107,10 @@ struct layout {
   std::string file;
 };
 
-char detect_delimiter(std::string_view header) {
-  if (header.find('\t') != std::string_view::npos) return '\t';
-  if (header.find(',') != std::string_view::npos) return ',';
-  if (header.find(';') != std::string_view::npos) return ';';
-  return ',';
-}
-
 layout resolve_layout(const batch_options& opt, std::vector<std::string> names, char delim, const std::string& file) {
   layout L;
   L.delim = delim;
+  L.decimal_comma = delim == ';';
   L.nfields = names.size();
   L.file = file;
   auto find = [&](const std::string& canonical) -> std::size_t {
@@ -143,7 +129,8 @@ layout resolve_layout(const batch_options& opt, std::vector<std::string> names, 
       if (!present.empty()) present += ", ";
       present += n;
     }
-    fail_input(source_position{file, 1, 0}, "", "missing column '" + want + "' " + why + " (columns present: " + present + ")");
+    fail_input(source_position{file, 1, 0}, "",
+               "missing column '" + want + "' " + why + " (columns present: " + io::clip_for_message(present) + ")");
   };
   if (!opt.group.empty()) {
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -222,31 +209,38 @@ class block_worker {
 
   void run(std::string& text, std::uint64_t first_line, block_result& res) {
     res_ = &res;
-    char* p = text.data();
-    char* const end = p + text.size();
-    std::uint64_t line = first_line - 1;
-    std::vector<std::string_view> f;
+    const std::string_view all(text);
+    std::size_t p = 0;
+    std::uint64_t line = first_line;
     open_ = false;
-    while (p < end) {
-      char* nl = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-      char* b = p;
-      p = nl + 1;
-      ++line;
-      if (trim(std::string_view(b, static_cast<std::size_t>(nl - b))).empty()) continue;
-      if (!split_line(b, nl, L_.delim, f)) {
-        bad(line, "malformed quoted field");
+    while (p < all.size()) {
+      // Records, not lines: a quoted field may hold line ends (RFC 4180). A quote left open at
+      // the end of the input makes split_cells report it at its line and column.
+      std::size_t e = io::record_end(all, p, L_.delim);
+      const bool unclosed = e == std::string_view::npos;
+      if (unclosed) e = all.size();
+      const std::string_view rec = all.substr(p, e - p);
+      const std::uint64_t rec_line = line;
+      line += count_lines(rec);
+      p = e;
+      if (trim_line(rec).empty()) continue;
+      if (!split_cells(rec, L_.delim, L_.file, rec_line, f_, why_)) {
+        // A quote never closed swallows every later line: refuse the file (the error names the
+        // quote's line and column), as io tables do, rather than lose those rows in one record.
+        if (unclosed) io::split_record(rec, L_.delim, L_.file, rec_line, f_);
+        bad(rec_line, why_);
         continue;
       }
-      if (f.size() != L_.nfields) {
-        bad(line, "expected " + std::to_string(L_.nfields) + " fields, found " + std::to_string(f.size()));
+      if (f_.size() != L_.nfields) {
+        bad(rec_line, "expected " + std::to_string(L_.nfields) + " fields, found " + std::to_string(f_.size()));
         continue;
       }
-      const std::string_view g = L_.group == absent ? std::string_view() : f[L_.group];
+      const std::string_view g = L_.group == absent ? std::string_view() : std::string_view(f_[L_.group]);
       if (!open_ || g != name_) {
         if (open_) finish();
-        start(g, line);
+        start(g, rec_line);
       }
-      add_row(f, line);
+      add_row(f_, rec_line);
     }
     if (open_) finish();
     if (L_.fast) fit_and_format_pending();
@@ -267,7 +261,8 @@ class block_worker {
 
   void bad(std::uint64_t line, std::string why) {
     ++res_->rep.malformed;
-    if (res_->rep.malformed_examples.size() < max_examples) res_->rep.malformed_examples.push_back({line, std::move(why)});
+    if (res_->rep.malformed_examples.size() < max_examples)
+      res_->rep.malformed_examples.push_back({line, std::move(why)});
   }
 
   void start(std::string_view g, std::uint64_t line) {
@@ -286,19 +281,19 @@ class block_worker {
     }
   }
 
-  void add_row(const std::vector<std::string_view>& f, std::uint64_t line) {
+  void add_row(const std::vector<std::string>& f, std::uint64_t line) {
     if (L_.fast) {
       double y = 0, s = 0;
       const std::size_t vc = L_.vi != absent ? L_.vi : L_.sei;
       const char* vname = L_.vi != absent ? "vi" : "sei";
-      const num a = parse_number(f[L_.yi], y);
-      const num b = parse_number(f[vc], s);
+      const num a = parse_number(f[L_.yi], L_.decimal_comma, y, why_);
       if (a != num::ok) {
-        bad(line, std::string("yi ") + (a == num::missing ? "is missing" : "is not a number: '" + std::string(f[L_.yi]) + "'"));
+        bad(line, std::string("yi") + (a == num::missing ? " is missing" : ": " + why_));
         return;
       }
+      const num b = parse_number(f[vc], L_.decimal_comma, s, why_);
       if (b != num::ok) {
-        bad(line, std::string(vname) + (b == num::missing ? " is missing" : " is not a number: '" + std::string(f[vc]) + "'"));
+        bad(line, std::string(vname) + (b == num::missing ? " is missing" : ": " + why_));
         return;
       }
       if (!(s > 0)) {
@@ -313,9 +308,9 @@ class block_worker {
     double vals[16];
     for (std::size_t i = 0; i < L_.needed.size(); ++i) {
       const std::string_view cell = f[L_.needed[i].second];
-      const num r = parse_number(cell, vals[i]);
+      const num r = parse_number(cell, L_.decimal_comma, vals[i], why_);
       if (r != num::ok) {
-        bad(line, L_.needed[i].first + (r == num::missing ? " is missing" : " is not a number: '" + std::string(cell) + "'"));
+        bad(line, L_.needed[i].first + (r == num::missing ? " is missing" : ": " + why_));
         return;
       }
     }
@@ -335,6 +330,8 @@ class block_worker {
       r.status = "k<2";
       return r;
     }
+    // The same refusal as models::fit (meta): yi = 1e308 overflows the sums instead of pooling.
+    models::check_representable(y, v, {});
     const bool random = models::is_random_effects(spec_.est);
     models::tau2_estimate t2;
     if (k >= 2) t2 = models::estimate_tau2(y, v, spec_);
@@ -451,7 +448,8 @@ class block_worker {
     batch_report& rep = res_->rep;
     ++rep.group_errors;
     if (rep.group_error_examples.size() < max_examples) {
-      rep.group_error_examples.push_back({first_line, (L_.group == absent ? std::string() : "group '" + name + "': ") + e.what()});
+      rep.group_error_examples.push_back(
+          {first_line, (L_.group == absent ? std::string() : "group '" + name + "': ") + e.what()});
     }
   }
 
@@ -526,35 +524,76 @@ class block_worker {
   std::vector<pending_group> pending_;
   std::vector<effects::column> cols_;
   std::vector<std::uint64_t> lines_;
+  std::vector<std::string> f_;  ///< the cells of the current record
+  std::string why_;             ///< the reason a cell or record was refused
 };
 
-/// Offset where the trailing run of lines of the last group starts (0 when the whole text is one
-/// group). Blank and malformed lines do not end a run.
-std::size_t group_cut(const std::string& text, const layout& L) {
-  if (L.group == absent) return 0;
-  std::string scratch;
-  std::vector<std::string_view> f;
-  std::string last;
-  bool have = false;
-  std::size_t end = text.size();  // one past the '\n' of the current line
-  while (end > 0) {
-    const std::size_t nl = end - 1;  // text[nl] == '\n'
-    const std::size_t prev = nl == 0 ? std::string::npos : text.rfind('\n', nl - 1);
-    const std::size_t begin = prev == std::string::npos ? 0 : prev + 1;
-    scratch.assign(text, begin, nl - begin);
-    if (split_line(scratch.data(), scratch.data() + scratch.size(), L.delim, f) && f.size() == L.nfields &&
-        !trim(scratch).empty()) {
-      if (!have) {
-        last.assign(f[L.group]);
-        have = true;
-      } else if (f[L.group] != last) {
-        return end;
+/// Finds where a buffer of whole lines can be cut so that every group before the cut is
+/// complete: the start of the run of records of the last group seen. It scans records (quoted
+/// fields may span lines) forward from where it stopped last time, so a long group costs one scan
+/// in all, and a record cut by the chunk boundary is scanned again with the next chunk.
+class record_cutter {
+ public:
+  record_cutter(const layout& L, std::uint64_t first_line) : L_(L), line_(first_line) {}
+
+  /// The cut offset in buf (0: nothing complete yet).
+  std::size_t cut(std::string_view buf) {
+    for (;;) {
+      const std::size_t e = io::record_end(buf, scanned_, L_.delim);
+      if (e == std::string_view::npos) {
+        if (buf.size() - scanned_ > limits::max_line_bytes) {
+          fail_input(source_position{L_.file, line_, 0}, "",
+                     "record longer than " + std::to_string(limits::max_line_bytes) +
+                         " bytes (limit max_line_bytes); is a quote never closed?");
+        }
+        break;
       }
+      if (e == scanned_) break;
+      const std::string_view rec = buf.substr(scanned_, e - scanned_);
+      if (!trim_line(rec).empty()) note(rec);
+      line_ += count_lines(rec);
+      scanned_ = e;
     }
-    end = begin;
+    return L_.group == absent ? 0 : run_start_;
   }
-  return 0;
-}
+
+  /// The first `n` bytes of the buffer were handed on.
+  void consumed(std::size_t n) noexcept {
+    scanned_ -= n;
+    run_start_ -= std::min(run_start_, n);
+  }
+
+ private:
+  void note(std::string_view rec) {
+    const bool ok = split_cells(rec, L_.delim, L_.file, line_, cells_, why_) && cells_.size() == L_.nfields;
+    if (ok) {
+      ++good_;
+    } else if (++junk_ >= limits::max_junk_rows && junk_ > 99 * good_) {
+      // Random bytes (/dev/urandom) have line ends but almost never a row: stop instead of
+      // reading forever.
+      fail_input(source_position{L_.file, line_, 0}, "",
+                 std::to_string(junk_) + " records without the header's fields and " + std::to_string(good_) +
+                     " with them (limit max_junk_rows); is this a table?");
+    }
+    if (!ok || L_.group == absent) return;
+    if (!have_ || cells_[L_.group] != last_) {
+      last_ = cells_[L_.group];
+      have_ = true;
+      run_start_ = scanned_;
+    }
+  }
+
+  const layout& L_;
+  std::uint64_t line_;
+  std::size_t scanned_ = 0;
+  std::size_t run_start_ = 0;
+  std::string last_;
+  bool have_ = false;
+  std::uint64_t good_ = 0;
+  std::uint64_t junk_ = 0;
+  std::vector<std::string> cells_;
+  std::string why_;
+};
 
 void merge(batch_report& into, block_result& b, std::unordered_set<std::uint64_t>& seen) {
   batch_report& r = b.rep;
@@ -574,7 +613,8 @@ void merge(batch_report& into, block_result& b, std::unordered_set<std::uint64_t
     if (!seen.insert(std::hash<std::string>{}(name)).second) {
       ++into.regrouped;
       if (into.regrouped_examples.size() < max_examples) {
-        into.regrouped_examples.push_back({line, "group '" + name + "' appears again after other groups: the input is not grouped"});
+        into.regrouped_examples.push_back(
+            {line, "group '" + name + "' appears again after other groups: the input is not grouped"});
       }
     }
   }
@@ -585,7 +625,8 @@ void merge(batch_report& into, block_result& b, std::unordered_set<std::uint64_t
 std::vector<std::string> batch_columns(const batch_options& opt) {
   std::vector<std::string> c;
   if (!opt.group.empty()) c.push_back(opt.group);
-  for (const char* n : {"k", "estimate", "se", "ci_lower", "ci_upper", "p", "tau2", "I2", "Q", "status"}) c.emplace_back(n);
+  for (const char* n : {"k", "estimate", "se", "ci_lower", "ci_upper", "p", "tau2", "I2", "Q", "status"})
+    c.emplace_back(n);
   return c;
 }
 
@@ -599,15 +640,23 @@ batch_report run_batch(const batch_options& opt) {
   char delim = ',';
   if (opt.input_names.empty()) {
     std::string header;
-    if (!chunker.first_line(header)) fail_input(source_position{src.name(), 0, 0}, "", "empty input: expected a header line");
+    if (!chunker.first_line(header))
+      fail_input(source_position{src.name(), 0, 0}, "", "empty input: expected a header line");
     line = 1;
+    // The header follows the rules of io tables: UTF-16 and ZIP named, a BOM dropped, the
+    // delimiter detected the same way, and duplicate names refused.
+    io::check_text_start(header, src.name());
     if (header.size() >= 3 && header.compare(0, 3, "\xEF\xBB\xBF") == 0) header.erase(0, 3);
-    delim = detect_delimiter(header);
-    std::vector<std::string_view> f;
-    if (!split_line(header.data(), header.data() + header.size(), delim, f)) {
-      fail_input(source_position{src.name(), 1, 0}, "", "malformed quoted field in the header");
+    delim = io::detect_delimiter(header);
+    io::split_record(header, delim, src.name(), 1, names);
+    for (auto& n : names) n = std::string(trim(n));
+    if (names.size() > limits::max_columns) {
+      fail_input(source_position{src.name(), 1, 0}, "",
+                 "more than " + std::to_string(limits::max_columns) + " columns (limit max_columns)");
     }
-    for (const auto s : f) names.emplace_back(s);
+    if (const auto dup = io::find_duplicate_name(names)) {
+      fail_input(source_position{src.name(), 1, 0}, "", io::duplicate_name_message(names, dup->first, dup->second));
+    }
   } else {
     names = opt.input_names;
     delim = opt.delimiter;  // headerless input: same delimiter as the output
@@ -656,6 +705,7 @@ batch_report run_batch(const batch_options& opt) {
 
   std::string buf, chunk;
   std::uint64_t next_line = line + 1;
+  record_cutter cutter(L, next_line);
   bool eof = false;
   while (!eof) {
     if (chunker.next(chunk)) {
@@ -667,8 +717,9 @@ batch_report run_batch(const batch_options& opt) {
     } else {
       eof = true;
     }
-    const std::size_t cut = eof ? buf.size() : group_cut(buf, L);
+    const std::size_t cut = eof ? buf.size() : cutter.cut(buf);
     if (cut == 0) continue;
+    cutter.consumed(cut);
     std::string text;
     text.swap(buf);
     buf.assign(text, cut, std::string::npos);

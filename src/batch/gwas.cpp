@@ -10,6 +10,7 @@
 #include "metasift/batch/gwas.hpp"
 
 #include <fast_float/fast_float.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <charconv>
@@ -17,6 +18,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -26,6 +28,8 @@
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/limits.hpp"
+#include "metasift/io/records.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
 #include "pipeline.hpp"
@@ -40,7 +44,9 @@ constexpr int digits = 6;
 // ------------------------------------------------------------------------------------------------
 // Chromosomes
 
-char upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char upper(char c) noexcept {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -114,6 +120,8 @@ struct cohort_block {
   std::uint64_t malformed = 0;
   std::uint64_t outside = 0;
   std::uint64_t unsorted_line = 0;  ///< first row out of genomic order in this block (0: none)
+  std::uint64_t p_zero = 0;         ///< rows with P = 0, read as the smallest normal double
+  std::vector<bad_row> p_zero_examples;
 };
 
 struct column_set {
@@ -121,7 +129,12 @@ struct column_set {
 };
 constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r';
+}
+
+/// sqrt(DBL_MIN): below it SE^2 is subnormal or 0 and 1/SE^2 overflows.
+constexpr double min_se = 1.4916681462400413e-154;
 
 /// Splits a line on runs of blanks. Returns the number of fields (may exceed max; only the first
 /// max are stored).
@@ -146,12 +159,14 @@ bool parse_double(std::string_view s, double& out) noexcept {
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
 }
 
-bool missing_marker(std::string_view s) noexcept { return s == "NA" || s == "na" || s == "." || s == "NaN" || s == "nan"; }
+bool missing_marker(std::string_view s) noexcept {
+  return s == "NA" || s == "na" || s == "." || s == "NaN" || s == "nan";
+}
 
 class cohort_reader {
  public:
   cohort_reader(const std::string& file, const gwas_options& opt)
-      : src_(file), chunker_(src_, opt.chunk_bytes), scheme_(opt.scheme), stream_mode_(opt.merge == merge_mode::stream) {
+      : src_(file), chunker_(src_, opt.chunk_bytes), scheme_(opt.scheme) {
     std::string header;
     if (!chunker_.first_line(header)) fail_input(source_position{file, 1, 0}, "", "empty file: expected a header line");
     std::string_view names[256];
@@ -171,8 +186,8 @@ class cohort_reader {
           present.append(names[i]);
         }
         fail_input(source_position{file, 1, 0}, "",
-                   "missing column '" + want + "' (" + why + "; columns present: " + present +
-                       "; rename with --col " + canonical + "=NAME)");
+                   "missing column '" + io::clip_for_message(want) + "' (" + why + "; columns present: " +
+                       io::clip_for_message(present) + "; rename with --col " + canonical + "=NAME)");
       }
       return absent;
     };
@@ -201,7 +216,8 @@ class cohort_reader {
   bool next(cohort_block& b) {
     b.rows.clear();
     b.bad.clear();
-    b.malformed = b.outside = b.unsorted_line = 0;
+    b.malformed = b.outside = b.unsorted_line = b.p_zero = 0;
+    b.p_zero_examples.clear();
     if (finished_) return false;
     if (!chunker_.next(b.text)) {
       finished_ = true;
@@ -213,6 +229,14 @@ class cohort_reader {
 
  private:
   void bad(cohort_block& b, std::uint64_t line, std::string reason) {
+    if (++junk_ >= limits::max_junk_rows && junk_ > 99 * good_) {
+      // Random bytes (/dev/urandom) have line ends but almost never a row: stop instead of
+      // reading forever.
+      fail_input(source_position{name(), line, 0}, "",
+                 std::to_string(junk_) + " malformed rows and " + std::to_string(good_) +
+                     " usable ones (limit max_junk_rows; last problem: " + reason +
+                     "); is this a GWAS summary-statistics file?");
+    }
     ++b.malformed;
     if (b.bad.size() < max_examples) b.bad.push_back(bad_row{name(), line, std::move(reason)});
   }
@@ -240,7 +264,7 @@ class cohort_reader {
       const std::string_view bp = f[cols_.bp];
       const auto bpr = std::from_chars(bp.data(), bp.data() + bp.size(), r.bp);
       if (bpr.ec != std::errc() || bpr.ptr != bp.data() + bp.size()) {
-        bad(b, line_, "BP is not a position: '" + std::string(bp) + "'");
+        bad(b, line_, "BP is not a position: '" + io::clip_for_message(bp, 60) + "'");
         continue;
       }
       // Sortedness is checked on every row, inside the region or not.
@@ -252,14 +276,14 @@ class cohort_reader {
         }
       }
       set_last(r);
+      ++good_;
       if (region_) {
         const bool same_chr = r.chr == region_chr_ && (r.chr != unknown_chr || r.chr_name == region_name_);
         if (!same_chr || r.bp < region_start_ || r.bp > region_end_) {
+          // The rest of the file is still read: stopping at the first row past the region would
+          // trust an order not yet checked, and lexicographically sorted chromosomes (1, 10, 2)
+          // would silently give no variants instead of the sort-order error.
           ++b.outside;
-          if (stream_mode_ && past_region(r)) {
-            finished_ = true;  // sorted input asserted: nothing further can be inside the region
-            break;
-          }
           continue;
         }
       }
@@ -268,19 +292,36 @@ class cohort_reader {
       if (cols_.se != absent) {
         if (!numeric(b, f[cols_.se], "SE", r.se)) continue;
         if (!(r.se > 0)) {
-          bad(b, line_, "SE must be positive, got " + std::string(f[cols_.se]));
+          bad(b, line_, "SE must be positive, got " + io::clip_for_message(f[cols_.se], 60));
+          continue;
+        }
+        // The weight is 1/SE^2: a subnormal SE (1e-320) squares to 0 and would make the variant NA.
+        if (scheme_ == gwas_scheme::stderr_ivw && r.se < min_se) {
+          bad(b, line_,
+              "SE " + io::clip_for_message(f[cols_.se], 60) +
+                  " is too small to weight (SE^2 underflows; the smallest usable SE is 1.5e-154)");
           continue;
         }
       }
       if (scheme_ == gwas_scheme::samplesize) {
         if (!numeric(b, f[cols_.p], "P", r.p)) continue;
+        if (r.p == 0) {
+          // Software prints P = 0 when p underflows: the strongest hits. Their z is unbounded, so
+          // P is read as the smallest normal double (|Z| = 37.5), which understates them; they
+          // are counted and reported rather than dropped.
+          r.p = std::numeric_limits<double>::min();
+          ++b.p_zero;
+          if (b.p_zero_examples.size() < max_examples) {
+            b.p_zero_examples.push_back(bad_row{name(), line_, "P = 0 read as 2.2250738585072014e-308"});
+          }
+        }
         if (!(r.p > 0 && r.p <= 1)) {
-          bad(b, line_, "P must lie in (0, 1], got " + std::string(f[cols_.p]));
+          bad(b, line_, "P must lie in [0, 1], got " + io::clip_for_message(f[cols_.p], 60));
           continue;
         }
         if (!numeric(b, f[cols_.n], "N", r.n)) continue;
         if (!(r.n > 0)) {
-          bad(b, line_, "N must be positive, got " + std::string(f[cols_.n]));
+          bad(b, line_, "N must be positive, got " + io::clip_for_message(f[cols_.n], 60));
           continue;
         }
       }
@@ -297,7 +338,9 @@ class cohort_reader {
 
   bool numeric(cohort_block& b, std::string_view s, const char* what, double& out) {
     if (parse_double(s, out)) return true;
-    bad(b, line_, std::string(what) + (missing_marker(s) ? " is missing" : " is not a number") + ": '" + std::string(s) + "'");
+    bad(b, line_,
+        std::string(what) + (missing_marker(s) ? " is missing" : " is not a number") + ": '" +
+            io::clip_for_message(s, 60) + "'");
     return false;
   }
 
@@ -313,16 +356,12 @@ class cohort_reader {
     last_bp_ = r.bp;
     have_last_ = true;
   }
-  bool past_region(const row& r) const noexcept {
-    if (r.chr != region_chr_) return r.chr > region_chr_;
-    if (r.chr == unknown_chr && r.chr_name != region_name_) return r.chr_name > region_name_;
-    return r.bp > region_end_;
-  }
 
   byte_source src_;
   line_chunker chunker_;
   gwas_scheme scheme_;
-  bool stream_mode_;
+  std::uint64_t junk_ = 0;  ///< malformed rows so far
+  std::uint64_t good_ = 0;  ///< rows whose position could be read
   column_set cols_{};
   std::size_t nfields_ = 0;
   std::uint64_t line_ = 1;  // the header
@@ -344,7 +383,8 @@ class block_source {
  public:
   block_source(std::vector<std::unique_ptr<cohort_reader>>& readers, int threads, std::size_t depth)
       : readers_(readers), depth_(depth), qs_(readers.size()) {
-    const std::size_t producers = threads > 1 ? std::min<std::size_t>(static_cast<std::size_t>(threads - 1), readers.size()) : 0;
+    const std::size_t producers =
+        threads > 1 ? std::min<std::size_t>(static_cast<std::size_t>(threads - 1), readers.size()) : 0;
     for (std::size_t p = 0; p < producers; ++p) workers_.emplace_back([this, p, producers] { produce(p, producers); });
   }
   ~block_source() {
@@ -400,7 +440,8 @@ class block_source {
       for (std::size_t c = self; c < readers_.size(); c += producers) {
         if (qs_[c].done || qs_[c].err) continue;
         any_open = true;
-        if (qs_[c].blocks.size() < depth_ && (pick == readers_.size() || qs_[c].blocks.size() < qs_[pick].blocks.size())) {
+        if (qs_[c].blocks.size() < depth_ &&
+            (pick == readers_.size() || qs_[c].blocks.size() < qs_[pick].blocks.size())) {
           pick = c;
         }
       }
@@ -525,10 +566,10 @@ class variant_writer {
       } else {
         ++rep_.allele_mismatch;
         if (rep_.mismatch_examples.size() < max_examples) {
-          rep_.mismatch_examples.push_back(bad_row{
-              names_[e.cohort], r.line,
-              std::string(r.snp) + ": alleles " + std::string(r.a1) + "/" + std::string(r.a2) + " do not match " +
-                  std::string(ref.a1) + "/" + std::string(ref.a2) + " of " + names_[es.front().cohort]});
+          rep_.mismatch_examples.push_back(bad_row{names_[e.cohort], r.line,
+                                                   std::string(r.snp) + ": alleles " + std::string(r.a1) + "/" +
+                                                       std::string(r.a2) + " do not match " + std::string(ref.a1) +
+                                                       "/" + std::string(ref.a2) + " of " + names_[es.front().cohort]});
         }
         continue;
       }
@@ -661,6 +702,10 @@ void note_block(gwas_report& rep, const cohort_block& b) {
   rep.malformed += b.malformed;
   for (const auto& x : b.bad) {
     if (rep.malformed_examples.size() < max_examples) rep.malformed_examples.push_back(x);
+  }
+  rep.p_zero += b.p_zero;
+  for (const auto& x : b.p_zero_examples) {
+    if (rep.p_zero_examples.size() < max_examples) rep.p_zero_examples.push_back(x);
   }
 }
 
@@ -852,8 +897,9 @@ region parse_region(const std::string& text) {
 }
 
 std::string gwas_header(const gwas_options& opt) {
-  std::string h = opt.scheme == gwas_scheme::samplesize ? "SNP\tCHR\tBP\tA1\tA2\tZ\tN\tP\tQ\tQ_P\tI2\tDF\tDIRECTION"
-                                                        : "SNP\tCHR\tBP\tA1\tA2\tBETA\tSE\tP\tQ\tQ_P\tI2\tDF\tDIRECTION";
+  std::string h = opt.scheme == gwas_scheme::samplesize
+                      ? "SNP\tCHR\tBP\tA1\tA2\tZ\tN\tP\tQ\tQ_P\tI2\tDF\tDIRECTION"
+                      : "SNP\tCHR\tBP\tA1\tA2\tBETA\tSE\tP\tQ\tQ_P\tI2\tDF\tDIRECTION";
   if (opt.random) h += "\tBETA_R\tSE_R\tP_R\tTAU2";
   h += '\n';
   return h;
@@ -899,7 +945,18 @@ gwas_report run_gwas(const gwas_options& opt) {
       attempt(opt.merge);
     } catch (const unsorted_input& u) {
       if (opt.merge == merge_mode::stream) {
-        fail_input(source_position{}, "", u.message + " (--merge stream needs position-sorted input; use --merge hash)");
+        fail_input(source_position{}, "",
+                   u.message + " (--merge stream needs position-sorted input; use --merge hash)");
+      }
+      // The hash join reads every input again: a pipe cannot be, and would be read from where
+      // the first attempt stopped (its header long gone).
+      for (const auto& f : opt.files) {
+        struct stat st {};
+        if (f == "-" || f.empty() || ::stat(f.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+          fail_input(source_position{}, "",
+                     u.message + ": '" + (f.empty() ? std::string("-") : f) +
+                         "' is not a regular file and cannot be read twice for the hash join; use --merge hash");
+        }
       }
       if (!sink.restart()) {
         fail_input(source_position{}, "",

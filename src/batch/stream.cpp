@@ -25,7 +25,8 @@ namespace metasift::batch {
 namespace {
 
 [[noreturn]] void fail_io(std::string_view verb, const std::string& path, int err) {
-  throw io_error("cannot " + std::string(verb) + " '" + path + "': " + std::generic_category().message(err != 0 ? err : EIO));
+  throw io_error("cannot " + std::string(verb) + " '" + path +
+                 "': " + std::generic_category().message(err != 0 ? err : EIO));
 }
 
 std::size_t read_fd(int fd, char* dst, std::size_t n, const std::string& name) {
@@ -167,13 +168,24 @@ std::size_t byte_source::read(char* dst, std::size_t n) {
   return read_fd(s.fd, dst, n, s.name);
 }
 
-const std::string& byte_source::name() const noexcept { return p_->name; }
-bool byte_source::compressed() const noexcept { return p_->gz; }
+const std::string& byte_source::name() const noexcept {
+  return p_->name;
+}
+bool byte_source::compressed() const noexcept {
+  return p_->gz;
+}
 
 // ------------------------------------------------------------------------------------------------
 // line_chunker
 
-line_chunker::line_chunker(byte_source& src, std::size_t target) : src_(src), target_(std::max<std::size_t>(target, 4096)) {}
+line_chunker::line_chunker(byte_source& src, std::size_t target, std::size_t max_line)
+    : src_(src), target_(std::max<std::size_t>(target, 4096)), max_line_(max_line) {}
+
+void line_chunker::line_too_long() const {
+  fail_input(source_position{src_.name(), lines_ + 1, 0}, "",
+             "line longer than " + std::to_string(max_line_) + " bytes (limit max_line_bytes)" +
+                 (src_.compressed() ? " after decompression" : ""));
+}
 
 bool line_chunker::fill(std::string& buf, std::size_t want) {
   // Appends at least one read to buf unless at the end; returns false at the end.
@@ -195,6 +207,7 @@ bool line_chunker::first_line(std::string& out) {
       carry_.erase(0, nl + 1);
       break;
     }
+    if (carry_.size() > max_line_) line_too_long();
     if (!fill(carry_, 1U << 16U)) {
       if (carry_.empty()) return false;
       out = carry_;
@@ -202,8 +215,23 @@ bool line_chunker::first_line(std::string& out) {
       break;
     }
   }
+  if (out.size() > max_line_) line_too_long();
+  ++lines_;
   if (!out.empty() && out.back() == '\r') out.pop_back();
   return true;
+}
+
+void line_chunker::check_lines(std::string_view chunk) {
+  // Every line but the last was complete before this chunk; the carried part was checked when
+  // it was read. Counting lines keeps the position of the error exact.
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t nl = chunk.find('\n', start);
+    if (nl == std::string_view::npos) break;
+    if (nl - start > max_line_) line_too_long();
+    ++lines_;
+    start = nl + 1;
+  }
 }
 
 bool line_chunker::next(std::string& out) {
@@ -218,12 +246,15 @@ bool line_chunker::next(std::string& out) {
     if (nl != std::string::npos) {
       carry_.assign(out, nl + 1, std::string::npos);
       out.resize(nl + 1);
+      check_lines(out);
       return true;
     }
+    if (out.size() > max_line_) line_too_long();
     if (!fill(out, target_)) break;  // one line longer than the target: keep reading
   }
   if (out.empty()) return false;
   if (out.back() != '\n') out.push_back('\n');
+  check_lines(out);
   return true;
 }
 
@@ -260,7 +291,9 @@ std::string temp_suffix() {
   return s;
 }
 
-bool ends_with_gz(const std::string& path) { return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0; }
+bool ends_with_gz(const std::string& path) {
+  return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+}
 
 }  // namespace
 
@@ -269,7 +302,7 @@ struct output_sink::impl {
   std::string temp;
   int fd = -1;
   bool stdout_ = false;
-  bool direct = false;  ///< written in place (not a regular file): no temporary file, no rename
+  bool direct = false;   ///< written in place (not a regular file): no temporary file, no rename
   bool durable = false;  ///< fsync before the rename
   bool gz = false;
   bool committed = false;
@@ -398,7 +431,11 @@ bool output_sink::restart() {
   return true;
 }
 
-bool output_sink::to_stdout() const noexcept { return p_->stdout_; }
-std::uint64_t output_sink::bytes_in() const noexcept { return p_->bytes; }
+bool output_sink::to_stdout() const noexcept {
+  return p_->stdout_;
+}
+std::uint64_t output_sink::bytes_in() const noexcept {
+  return p_->bytes;
+}
 
 }  // namespace metasift::batch

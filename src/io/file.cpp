@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <system_error>
 #include <utility>
 
+#include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/io/output_policy.hpp"
 
@@ -91,7 +93,7 @@ void write_all(int fd, std::string_view content, const std::filesystem::path& pa
 
 }  // namespace
 
-std::string read_file(const std::filesystem::path& path) {
+std::string read_file(const std::filesystem::path& path, std::uint64_t max_stream_bytes) {
   int fd = -1;
   do {
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -103,14 +105,28 @@ std::string read_file(const std::filesystem::path& path) {
   // no growth and the content is never copied; other files (pipes) grow geometrically.
   std::string content;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular && st.st_size > 0) {
     content.resize(static_cast<std::size_t>(st.st_size) + 1);
   } else {
     content.resize(std::size_t{1} << 16U);
   }
+  // A regular file may still grow while it is read; it is then read to its end as before. Other
+  // sources can be endless (/dev/zero, /dev/urandom, `yes |`), so they are capped.
+  const std::uint64_t cap = regular ? UINT64_MAX : max_stream_bytes;
   std::size_t used = 0;
   for (;;) {
-    if (used == content.size()) content.resize(2 * content.size());
+    if (used > cap) {
+      ::close(fd);
+      fail_input(source_position{path.string(), 0, 0}, "",
+                 "input from a pipe or device is longer than " + std::to_string(cap) +
+                     " bytes (limit max_stream_input_bytes); save it to a regular file first");
+    }
+    if (used == content.size()) {
+      std::uint64_t grown = 2 * static_cast<std::uint64_t>(content.size());
+      if (!regular) grown = std::min<std::uint64_t>(grown, cap + 1);  // one byte over tells "too long"
+      content.resize(static_cast<std::size_t>(grown));
+    }
     const ssize_t n = ::read(fd, content.data() + used, content.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;

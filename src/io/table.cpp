@@ -8,17 +8,22 @@
 #include <cmath>
 #include <string>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/limits.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/io/records.hpp"
 
 namespace metasift::io {
 namespace {
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
-bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
@@ -33,7 +38,9 @@ bool is_blank_text(std::string_view s) noexcept {
   return true;
 }
 
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -68,35 +75,6 @@ std::string hex_byte(unsigned char b) {
   std::string out = "0x";
   out += digits[b >> 4U];
   out += digits[b & 0xFU];
-  return out;
-}
-
-/// A cell as it appears in a one-line message: quoted, control characters escaped, long text cut
-/// at a code point boundary so that a runaway cell cannot flood the terminal.
-std::string quote_for_message(std::string_view s) {
-  constexpr std::size_t max_bytes = 60;
-  std::string out = "\"";
-  std::size_t i = 0;
-  for (; i < s.size() && i < max_bytes; ++i) {
-    const char c = s[i];
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else {
-      out += c;
-    }
-  }
-  if (i < s.size()) {
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0U) == 0x80U) out.pop_back();
-    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0U) out.pop_back();
-    out += "...";
-  }
-  out += '"';
   return out;
 }
 
@@ -151,7 +129,7 @@ std::size_t count_delimiters(std::string_view s, std::size_t p, delimiter_counts
 /// The delimiter that occurs most often in the header. On a tie the first data record decides
 /// (the candidate it has as often as the header wins), then the fixed candidate order. A header
 /// without any candidate is a one-column table; ',' is reported for it.
-char detect_delimiter(std::string_view text) noexcept {
+char detect_delimiter_impl(std::string_view text) noexcept {
   delimiter_counts header{};
   const std::size_t next = count_delimiters(text, 0, header);
   std::size_t best = 0;
@@ -174,8 +152,8 @@ char detect_delimiter(std::string_view text) noexcept {
 /// points of the next byte, so every cell and every error gets a position without a second scan.
 class record_reader {
  public:
-  record_reader(std::string_view text, const std::string& file, char delimiter)
-      : text_(text), file_(file), delimiter_(delimiter) {}
+  record_reader(std::string_view text, const std::string& file, char delimiter, std::size_t first_line = 1)
+      : text_(text), file_(file), delimiter_(delimiter), line_(first_line) {}
 
   [[nodiscard]] bool at_end() const noexcept { return pos_ >= text_.size(); }
   [[nodiscard]] std::size_t line() const noexcept { return line_; }
@@ -198,6 +176,10 @@ class record_reader {
         columns.push_back(col_);
         lines.push_back(line_);
         read_unquoted(cell);
+      }
+      if (pos_ - line_start_ > limits::max_line_bytes) {
+        fail_at(line_, col_,
+                "line longer than " + std::to_string(limits::max_line_bytes) + " bytes (limit max_line_bytes)");
       }
       if (pos_ >= text_.size()) return;
       if (text_[pos_] == delimiter_) {
@@ -234,14 +216,22 @@ class record_reader {
     ++pos_;
     ++line_;
     col_ = 1;
+    line_start_ = pos_;
+  }
+
+  [[noreturn]] void field_too_long(std::size_t line, std::size_t column) const {
+    fail_at(line, column,
+            "field longer than " + std::to_string(limits::max_field_bytes) + " bytes (limit max_field_bytes)");
   }
 
   void read_unquoted(std::string& cell) {
     const std::size_t start = pos_;
+    const std::size_t start_col = col_;
     while (pos_ < text_.size()) {
       const char c = text_[pos_];
       if (c == delimiter_ || c == '\n' || c == '\r') break;
       step();
+      if (pos_ - start > limits::max_field_bytes) field_too_long(line_, start_col);
     }
     cell.assign(text_.substr(start, pos_ - start));
   }
@@ -276,9 +266,15 @@ class record_reader {
         cell += '\n';
         consume_newline();
         chunk = pos_;
+        if (cell.size() > limits::max_field_bytes) field_too_long(open_line, open_col);
         continue;
       }
       step();
+      if (cell.size() + (pos_ - chunk) > limits::max_field_bytes) field_too_long(open_line, open_col);
+      if (pos_ - line_start_ > limits::max_line_bytes) {
+        fail_at(line_, col_,
+                "line longer than " + std::to_string(limits::max_line_bytes) + " bytes (limit max_line_bytes)");
+      }
     }
     while (pos_ < text_.size() && text_[pos_] != delimiter_ && is_blank(text_[pos_])) {
       ++pos_;
@@ -298,6 +294,7 @@ class record_reader {
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
   std::size_t col_ = 1;
+  std::size_t line_start_ = 0;  ///< offset of the current physical line, for the line limit
 };
 
 bool row_is_blank(const std::vector<std::string>& cells) noexcept {
@@ -314,14 +311,48 @@ bool all_equal(const std::vector<std::size_t>& v) noexcept {
   return true;
 }
 
-enum class number_status { ok, empty, missing, invalid, comma_not_allowed, thousands, non_finite, out_of_range };
+}  // namespace
 
-bool is_missing_marker(std::string_view s) noexcept { return s == "NA" || s == "."; }
+/// A cell as it appears in a one-line message: quoted, control characters escaped, long text cut
+/// at a code point boundary so that a runaway cell cannot flood the terminal.
+std::string quote_for_message(std::string_view s) {
+  constexpr std::size_t max_bytes = 60;
+  std::string out = "\"";
+  std::size_t i = 0;
+  for (; i < s.size() && i < max_bytes; ++i) {
+    const char c = s[i];
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else {
+      out += c;
+    }
+  }
+  if (i < s.size()) {
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0U) == 0x80U) out.pop_back();
+    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0U) out.pop_back();
+    out += "...";
+  }
+  out += '"';
+  return out;
+}
+
+namespace {
+bool is_missing_marker(std::string_view s) noexcept {
+  return s == "NA" || s == ".";
+}
 
 bool is_nonfinite_word(std::string_view s) noexcept {
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
   return iequals(s, "nan") || iequals(s, "inf") || iequals(s, "infinity");
 }
+
+}  // namespace
 
 number_status parse_number(std::string_view text, bool decimal_comma, double& out) noexcept {
   std::string_view s = trim(text);
@@ -358,7 +389,121 @@ number_status parse_number(std::string_view text, bool decimal_comma, double& ou
   return number_status::ok;
 }
 
-}  // namespace
+std::string number_problem(number_status status, std::string_view cell) {
+  const std::string shown = quote_for_message(trim(cell));
+  switch (status) {
+    case number_status::ok:
+    case number_status::invalid: return "not a number: " + shown;
+    case number_status::empty: return "empty cell, expected a number";
+    case number_status::missing: return "missing value " + shown + ", expected a number";
+    case number_status::comma_not_allowed:
+      return "not a number: " + shown + " (a decimal comma is accepted only in ';'-separated files)";
+    case number_status::thousands:
+      return "not a number: " + shown + " (use one decimal separator and no thousands separators)";
+    case number_status::non_finite: return "not a finite number: " + shown;
+    case number_status::out_of_range: return "number out of range: " + shown;
+  }
+  return "not a number: " + shown;
+}
+
+std::string clip_for_message(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size() && out.size() < max_bytes) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      out += (b < 0x20 || b == 0x7F) ? '?' : static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_length(s, i);
+    if (n == 0) {
+      out += '?';
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  if (i < s.size()) out += "...";
+  return out;
+}
+
+void check_text_start(std::string_view head, const std::string& file) {
+  if (head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF")) {
+    fail_input(source_position{file, 1, 1}, "", "the file is UTF-16 encoded; save it with UTF-8 encoding");
+  }
+  if (head.starts_with("PK\x03\x04")) {
+    fail_input(source_position{file, 0, 0}, "",
+               "this is a ZIP archive (an .xlsx workbook?), not a text table; export the sheet as CSV");
+  }
+}
+
+char detect_delimiter(std::string_view text) noexcept {
+  return detect_delimiter_impl(text);
+}
+
+std::size_t record_end(std::string_view s, std::size_t p, char delimiter) noexcept {
+  bool field_start = true;
+  bool quoted = false;
+  while (p < s.size()) {
+    const char c = s[p++];
+    if (quoted) {
+      if (c == '"') {
+        if (p < s.size() && s[p] == '"') {
+          ++p;
+        } else {
+          quoted = false;
+        }
+      }
+      continue;
+    }
+    if (c == '\n') return p;
+    if (c == '\r') {
+      if (p < s.size() && s[p] == '\n') ++p;
+      return p;
+    }
+    if (c == '"' && field_start) {
+      quoted = true;
+    } else if (c == delimiter) {
+      field_start = true;
+    } else if (!is_blank(c)) {
+      field_start = false;
+    }
+  }
+  return quoted ? std::string_view::npos : s.size();
+}
+
+void split_record(std::string_view record, char delimiter, const std::string& file, std::size_t first_line,
+                  std::vector<std::string>& cells) {
+  cells.clear();
+  std::vector<std::size_t> columns;
+  std::vector<std::size_t> lines;
+  record_reader reader(record, file, delimiter, first_line);
+  reader.read(cells, columns, lines);
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> find_duplicate_name(const std::vector<std::string>& names) {
+  // Keyed by the lower-cased name: one pass instead of comparing every pair (300k columns took
+  // minutes that way).
+  std::unordered_map<std::string, std::size_t> seen;
+  seen.reserve(names.size());
+  std::string key;
+  for (std::size_t j = 0; j < names.size(); ++j) {
+    if (names[j].empty()) continue;
+    key.assign(names[j]);
+    for (char& c : key) c = ascii_lower(c);
+    const auto [it, fresh] = seen.emplace(key, j);
+    if (!fresh) return std::pair{it->second, j};
+  }
+  return std::nullopt;
+}
+
+std::string duplicate_name_message(const std::vector<std::string>& names, std::size_t i, std::size_t j) {
+  std::string message = "duplicate column name '" + names[j] + "' (also column " + std::to_string(i + 1);
+  message += names[i] == names[j] ? ")" : " '" + names[i] + "'; names ignore case)";
+  return message;
+}
 
 std::optional<std::size_t> table::find(std::string_view name) const {
   if (name.empty()) return std::nullopt;
@@ -393,23 +538,14 @@ double table::number(std::size_t row, std::size_t col) const {
   double value = 0;
   const number_status status = parse_number(cell, decimal_comma, value);
   if (status == number_status::ok) return value;
-  const std::string shown = quote_for_message(trim(cell));
-  std::string message;
-  switch (status) {
-    case number_status::ok:
-    case number_status::invalid: message = "not a number: " + shown; break;
-    case number_status::empty: message = "empty cell, expected a number"; break;
-    case number_status::missing: message = "missing value " + shown + ", expected a number"; break;
-    case number_status::comma_not_allowed:
-      message = "not a number: " + shown + " (a decimal comma is accepted only in ';'-separated files)";
-      break;
-    case number_status::thousands:
-      message = "not a number: " + shown + " (use one decimal separator and no thousands separators)";
-      break;
-    case number_status::non_finite: message = "not a finite number: " + shown; break;
-    case number_status::out_of_range: message = "number out of range: " + shown; break;
-  }
-  fail_input(position(row, col), column_label(col), message);
+  fail_input(position(row, col), column_label(col), number_problem(status, cell));
+}
+
+std::optional<double> table::try_number(std::size_t row, std::size_t col) const noexcept {
+  if (row >= rows.size() || col >= rows[row].size()) return std::nullopt;
+  double value = 0;
+  if (parse_number(rows[row][col], decimal_comma, value) != number_status::ok) return std::nullopt;
+  return value;
 }
 
 std::optional<double> table::optional_number(std::size_t row, std::size_t col) const {
@@ -424,16 +560,11 @@ table parse_table(std::string_view text, std::string file_label) {
   const source_position whole_file{t.file, 0, 0};
 
   // Common wrong inputs are named outright; as UTF-8 they would only show as a bad byte.
-  if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
-    fail_input(source_position{t.file, 1, 1}, "", "the file is UTF-16 encoded; save it with UTF-8 encoding");
-  }
-  if (text.starts_with("PK\x03\x04")) {
-    fail_input(whole_file, "", "this is a ZIP archive (an .xlsx workbook?), not a text table; export the sheet as CSV");
-  }
+  check_text_start(text, t.file);
   if (text.starts_with(utf8_bom)) text.remove_prefix(utf8_bom.size());
   if (is_blank_text(text)) fail_input(whole_file, "", "file is empty");
 
-  t.delimiter = detect_delimiter(text);
+  t.delimiter = detect_delimiter_impl(text);
   t.decimal_comma = t.delimiter == ';';
   record_reader reader(text, t.file, t.delimiter);
 
@@ -443,14 +574,12 @@ table parse_table(std::string_view text, std::string file_label) {
     fail_input(source_position{t.file, 1, 1}, "", "the first line is empty; it must hold the column names");
   }
   const std::size_t width = t.names.size();
-  for (std::size_t j = 1; j < width; ++j) {
-    if (t.names[j].empty()) continue;
-    for (std::size_t i = 0; i < j; ++i) {
-      if (!iequals(t.names[i], t.names[j])) continue;
-      std::string message = "duplicate column name '" + t.names[j] + "' (also column " + std::to_string(i + 1);
-      message += t.names[i] == t.names[j] ? ")" : " '" + t.names[i] + "'; names ignore case)";
-      fail_input(t.header_position(j), "", message);
-    }
+  if (width > limits::max_columns) {
+    fail_input(t.header_position(limits::max_columns), "",
+               "more than " + std::to_string(limits::max_columns) + " columns (limit max_columns)");
+  }
+  if (const auto dup = find_duplicate_name(t.names)) {
+    fail_input(t.header_position(dup->second), "", duplicate_name_message(t.names, dup->first, dup->second));
   }
 
   // One memchr-speed pass for the number of lines spares the row vectors their repeated
@@ -523,6 +652,8 @@ table parse_table(std::string_view text, std::string file_label) {
   return t;
 }
 
-table read_table(const std::filesystem::path& path) { return parse_table(read_file(path), path.string()); }
+table read_table(const std::filesystem::path& path) {
+  return parse_table(read_file(path), path.string());
+}
 
 }  // namespace metasift::io

@@ -16,6 +16,26 @@
 namespace metasift::models {
 namespace {
 
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Critical value and df of the prediction interval (predict.rma: z for test "z", t_{k-p} for
+/// "knha"; Stata's t_{k-2}). df <= 0 leaves the interval undefined.
+struct pi_crit {
+  double crit = nan;
+  double df = nan;
+};
+pi_crit prediction_critical(pi_method pi, double level, std::size_t k) {
+  const auto kd = static_cast<double>(k);
+  switch (pi) {
+    case pi_method::z: return {math::normal_critical(level), nan};
+    case pi_method::t_k1: return kd - 1.0 > 0 ? pi_crit{math::t_critical(level, kd - 1.0), kd - 1.0} : pi_crit{};
+    case pi_method::t_k2: return kd - 2.0 > 0 ? pi_crit{math::t_critical(level, kd - 2.0), kd - 2.0} : pi_crit{};
+  }
+  return {};
+}
+
+}  // namespace
+
 /// Every estimator works with sums of w, w^2, w*y, w*y^2 and y^2 (w = 1/v). Data such as
 /// yi = 1e300 or vi = 1e-300 overflow them and would surface as NaN or as a root-finder failure
 /// deep inside the Q-profile; they are refused up front with the offending study named, so the
@@ -39,26 +59,6 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
     }
   }
 }
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-/// Critical value and df of the prediction interval (predict.rma: z for test "z", t_{k-p} for
-/// "knha"; Stata's t_{k-2}). df <= 0 leaves the interval undefined.
-struct pi_crit {
-  double crit = nan;
-  double df = nan;
-};
-pi_crit prediction_critical(pi_method pi, double level, std::size_t k) {
-  const auto kd = static_cast<double>(k);
-  switch (pi) {
-    case pi_method::z: return {math::normal_critical(level), nan};
-    case pi_method::t_k1: return kd - 1.0 > 0 ? pi_crit{math::t_critical(level, kd - 1.0), kd - 1.0} : pi_crit{};
-    case pi_method::t_k2: return kd - 2.0 > 0 ? pi_crit{math::t_critical(level, kd - 2.0), kd - 2.0} : pi_crit{};
-  }
-  return {};
-}
-
-}  // namespace
 
 pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec) {
   pooled_estimate out;

@@ -79,30 +79,42 @@ basis make_basis(const design& x) {
   Eigen::MatrixXd scaled(ki, static_cast<Eigen::Index>(c));
   std::vector<double> norms(c, 0.0);
   for (std::size_t j = 0; j < c; ++j) {
+    // The norm is taken of the column divided by its largest magnitude: squaring values near
+    // 1e308 directly overflows to Inf, and the column would then look like zeros (aliased).
+    double big = 0;
+    for (std::size_t i = 0; i < b.k; ++i) big = std::max(big, std::abs(x(i, j)));
     double s = 0;
-    for (std::size_t i = 0; i < b.k; ++i) s += x(i, j) * x(i, j);
-    norms[j] = std::sqrt(s);
+    if (big > 0 && std::isfinite(big)) {
+      for (std::size_t i = 0; i < b.k; ++i) s += (x(i, j) / big) * (x(i, j) / big);
+    }
+    const double unit = std::sqrt(s);  // norm / big
+    norms[j] = big * unit;             // may be Inf; only its being > 0 is used below
     for (std::size_t i = 0; i < b.k; ++i) {
-      scaled(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = norms[j] > 0 ? x(i, j) / norms[j] : 0.0;
+      scaled(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = unit > 0 ? (x(i, j) / big) / unit : 0.0;
     }
   }
   // Full rank in one factorisation (the usual case); otherwise decide column by column, in order,
   // whether a column lies in the span of the columns kept before it (as lm's limited pivoting).
+  // That is done by Gram-Schmidt against an orthonormal basis of the kept columns (twice, for
+  // orthogonality to working precision), O(k p^2) in all: a QR of the kept columns per candidate
+  // cost O(k p^3) and made a many-level factor take minutes.
   Eigen::ColPivHouseholderQR<Eigen::MatrixXd> full(scaled);
   full.setThreshold(rank_tolerance);
-  if (c > 0 && static_cast<std::size_t>(full.rank()) == c && std::all_of(norms.begin(), norms.end(), [](double n) { return n > 0; })) {
+  if (c > 0 && static_cast<std::size_t>(full.rank()) == c &&
+      std::all_of(norms.begin(), norms.end(), [](double n) { return n > 0; })) {
     b.kept.resize(c);
     std::iota(b.kept.begin(), b.kept.end(), std::size_t{0});
   } else {
+    Eigen::MatrixXd onb(ki, static_cast<Eigen::Index>(std::min(c, b.k)));
+    Eigen::Index m = 0;
     for (std::size_t j = 0; j < c; ++j) {
-      bool keep = norms[j] > 0;
-      if (keep && !b.kept.empty()) {
-        Eigen::MatrixXd t(ki, static_cast<Eigen::Index>(b.kept.size() + 1));
-        for (std::size_t m = 0; m < b.kept.size(); ++m) t.col(static_cast<Eigen::Index>(m)) = scaled.col(static_cast<Eigen::Index>(b.kept[m]));
-        t.col(static_cast<Eigen::Index>(b.kept.size())) = scaled.col(static_cast<Eigen::Index>(j));
-        Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(t);
-        qr.setThreshold(rank_tolerance);
-        keep = static_cast<std::size_t>(qr.rank()) == b.kept.size() + 1;
+      bool keep = norms[j] > 0 && m < ki;  // k columns already span every column of length k
+      if (keep) {
+        Eigen::VectorXd v = scaled.col(static_cast<Eigen::Index>(j));
+        for (int pass = 0; pass < 2 && m > 0; ++pass) v -= onb.leftCols(m) * (onb.leftCols(m).transpose() * v);
+        const double rest = v.norm();
+        keep = rest > rank_tolerance;
+        if (keep) onb.col(m++) = v / rest;
       }
       if (keep) {
         b.kept.push_back(j);
@@ -155,8 +167,20 @@ basis make_basis(const design& x) {
 class engine {
  public:
   explicit engine(const basis& b)
-      : b_(b), k_(b.k), p_(b.p), w_(k_), r_(k_), u_(k_), h_(k_), z_(k_ * p_), l_(p_ * p_), m_(p_ * p_), n_(p_ * p_),
-        t1_(p_), t2_(p_), beta_q_(p_) {}
+      : b_(b),
+        k_(b.k),
+        p_(b.p),
+        w_(k_),
+        r_(k_),
+        u_(k_),
+        h_(k_),
+        z_(k_ * p_),
+        l_(p_ * p_),
+        m_(p_ * p_),
+        n_(p_ * p_),
+        t1_(p_),
+        t2_(p_),
+        beta_q_(p_) {}
 
   /// Weights w = 1/(v + tau2) (or 1 when unit) and the Cholesky factor of A = Q'WQ. False when A
   /// is not numerically positive definite.
@@ -203,9 +227,9 @@ class engine {
       const double* qi = &b_.q[i * p_];
       for (std::size_t a = 0; a < p_; ++a) t1_[a] += wy * qi[a];
     }
-    forward(t1_);                       // t1 = L^-1 Q'Wy
+    forward(t1_);  // t1 = L^-1 Q'Wy
     beta_q_ = t1_;
-    backward(beta_q_);                  // beta_Q = L^-T L^-1 Q'Wy
+    backward(beta_q_);  // beta_Q = L^-T L^-1 Q'Wy
     ypy_ = yppy_ = 0;
     for (std::size_t i = 0; i < k_; ++i) {
       const double* qi = &b_.q[i * p_];
@@ -425,10 +449,16 @@ class tau2_solver {
           raw = sj0 * e_.ypy() / (k_ - p_);
         }
         break;
-      case method::PM: out = paule_mandel(); raw = out.tau2; break;
+      case method::PM:
+        out = paule_mandel();
+        raw = out.tau2;
+        break;
       case method::REML:
       case method::ML:
-      case method::EB: out = fisher_scoring(); raw = out.tau2; break;
+      case method::EB:
+        out = fisher_scoring();
+        raw = out.tau2;
+        break;
       default: break;
     }
     if (out.failed) return out;
@@ -466,9 +496,19 @@ class tau2_solver {
   double newton_step() {
     double num = 0, den = 0;
     switch (spec_.est) {
-      case method::ML: num = e_.yppy() - e_.s1(); den = 2.0 * e_.ypppy() - e_.s2(); break;
-      case method::EB: num = e_.ypy() * k_ / (k_ - p_) - k_; den = e_.yppy() * k_ / (k_ - p_); break;
-      default: e_.traces(); num = e_.yppy() - e_.tr_p(); den = 2.0 * e_.ypppy() - e_.tr_pp(); break;
+      case method::ML:
+        num = e_.yppy() - e_.s1();
+        den = 2.0 * e_.ypppy() - e_.s2();
+        break;
+      case method::EB:
+        num = e_.ypy() * k_ / (k_ - p_) - k_;
+        den = e_.yppy() * k_ / (k_ - p_);
+        break;
+      default:
+        e_.traces();
+        num = e_.yppy() - e_.tr_p();
+        den = 2.0 * e_.ypppy() - e_.tr_pp();
+        break;
     }
     return den > 0 ? num / den : nan;
   }
@@ -647,7 +687,8 @@ struct inference_out {
 };
 
 /// QM = b' V^-1 b over the tested coefficients, by Cholesky of the sub-block; NaN if not PD.
-double wald_qm(const basis& b, const std::vector<double>& beta, const std::vector<double>& vcov, std::vector<double>& sub) {
+double wald_qm(const basis& b, const std::vector<double>& beta, const std::vector<double>& vcov,
+               std::vector<double>& sub) {
   const std::size_t m = b.tested.size();
   const std::size_t p = b.p;
   sub.assign(m * m + m, 0.0);
@@ -708,8 +749,9 @@ double statistic_of(const std::vector<double>& beta, const std::vector<double>& 
 
 void check_inputs(std::span<const double> y, std::span<const double> v, const design& x, const model_spec& spec) {
   if (y.size() != v.size()) throw error("models::fit_regression: y and v differ in length");
-  if (x.rows != y.size()) throw error("models::fit_regression: the design has " + std::to_string(x.rows) +
-                                      " rows for " + std::to_string(y.size()) + " studies");
+  if (x.rows != y.size())
+    throw error("models::fit_regression: the design has " + std::to_string(x.rows) + " rows for " +
+                std::to_string(y.size()) + " studies");
   if (x.x.size() != x.rows * x.cols) throw error("models::fit_regression: design storage is not rows * cols");
   for (std::size_t i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) throw error("models::fit_regression: effect sizes must be finite");
@@ -722,8 +764,9 @@ void check_inputs(std::span<const double> y, std::span<const double> v, const de
   }
   if (!(spec.level > 0.0 && spec.level < 1.0)) fail_usage("--level", "must lie strictly between 0 and 1");
   if (spec.est == method::MH || spec.est == method::PETO) {
-    fail_usage("--method", std::string(to_string(spec.est)) +
-                               " pools 2x2 counts; meta-regression needs EE or a tau^2 estimator (DL REML ML PM HE SJ HS EB)");
+    fail_usage("--method",
+               std::string(to_string(spec.est)) +
+                   " pools 2x2 counts; meta-regression needs EE or a tau^2 estimator (DL REML ML PM HE SJ HS EB)");
   }
 }
 
@@ -789,20 +832,25 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
     t2.tau2 = *spec.tau2_fixed;
   } else if (!tau2_estimable) {
     r.status = fit_status::degenerate;
-    r.notes.add("k = p = " + std::to_string(k) + ": the model fits the data exactly; tau^2 cannot be estimated and is set to 0");
+    r.notes.add("k = p = " + std::to_string(k) +
+                ": the model fits the data exactly; tau^2 cannot be estimated and is set to 0");
   } else {
     tau2_solver solver(e, yc, v, spec, p);
     t2 = solver.run(true);
     if (t2.failed) {
       r.status = fit_status::not_converged;
-      r.notes.add("the weighted cross product of the design is not positive definite at some tau^2; results are unreliable");
+      r.notes.add(
+          "the weighted cross product of the design is not positive definite at some tau^2; results are unreliable");
       t2.tau2 = std::max(0.0, t2.tau2);
-    } else if (r.status == fit_status::ok || t2.status == fit_status::fallback || t2.status == fit_status::not_converged) {
+    } else if (r.status == fit_status::ok || t2.status == fit_status::fallback ||
+               t2.status == fit_status::not_converged) {
       r.status = t2.status;
     }
     r.conv = t2.conv;
-    if (t2.ll0_reset) r.notes.add("the likelihood at tau^2 = 0 exceeded the likelihood at the scoring optimum; tau^2 set to 0");
-    if (t2.conv.used_fallback) r.notes.add("Fisher scoring did not converge; tau^2 found as the root of the score equation");
+    if (t2.ll0_reset)
+      r.notes.add("the likelihood at tau^2 = 0 exceeded the likelihood at the scoring optimum; tau^2 set to 0");
+    if (t2.conv.used_fallback)
+      r.notes.add("Fisher scoring did not converge; tau^2 found as the root of the score equation");
     if (t2.status == fit_status::not_converged && !t2.failed) {
       r.notes.add("tau^2 estimation did not converge; results are unreliable");
     }
@@ -888,7 +936,8 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
   } else {  // k == p: metafor's values
     if (r.status == fit_status::ok) r.status = fit_status::degenerate;
     if (!(estimate && !tau2_estimable)) {
-      r.notes.add("k = p = " + std::to_string(k) + ": the model fits the data exactly; no residual heterogeneity can be assessed");
+      r.notes.add("k = p = " + std::to_string(k) +
+                  ": the model fits the data exactly; no residual heterogeneity can be assessed");
     }
     r.QE = 0.0;
     r.QE_df = 0.0;
@@ -926,7 +975,8 @@ class splitmix64 {
   }
   /// Uniform on [0, n) without modulo bias (rejection sampling).
   std::uint64_t below(std::uint64_t n) noexcept {
-    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
+    const std::uint64_t limit =
+        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
     std::uint64_t x = next();
     while (x >= limit) x = next();
     return x % n;
@@ -1063,10 +1113,9 @@ permutation_result permutation_test(std::span<const double> y, std::span<const d
     std::vector<std::size_t> order(k);
     std::iota(order.begin(), order.end(), std::size_t{0});
     auto row_less = [&](std::size_t a, std::size_t c) {
-      return std::lexicographical_compare(b.xk.begin() + static_cast<std::ptrdiff_t>(a * p),
-                                          b.xk.begin() + static_cast<std::ptrdiff_t>((a + 1) * p),
-                                          b.xk.begin() + static_cast<std::ptrdiff_t>(c * p),
-                                          b.xk.begin() + static_cast<std::ptrdiff_t>((c + 1) * p));
+      return std::lexicographical_compare(
+          b.xk.begin() + static_cast<std::ptrdiff_t>(a * p), b.xk.begin() + static_cast<std::ptrdiff_t>((a + 1) * p),
+          b.xk.begin() + static_cast<std::ptrdiff_t>(c * p), b.xk.begin() + static_cast<std::ptrdiff_t>((c + 1) * p));
     };
     std::stable_sort(order.begin(), order.end(), row_less);
     for (std::size_t idx = 0; idx < k; ++idx) {
@@ -1115,7 +1164,8 @@ permutation_result permutation_test(std::span<const double> y, std::span<const d
     }
   }
   if (done > 0) {
-    for (std::size_t j = 0; j < p; ++j) out.p[j] = std::min(1.0, static_cast<double>(hits[j]) / static_cast<double>(done));
+    for (std::size_t j = 0; j < p; ++j)
+      out.p[j] = std::min(1.0, static_cast<double>(hits[j]) / static_cast<double>(done));
     out.QM_p = std::isnan(qm_obs) ? nan : static_cast<double>(qm_hits) / static_cast<double>(done);
   }
   return out;

@@ -9,6 +9,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
+#include "metasift/core/limits.hpp"
 
 namespace metasift::pipeline {
 namespace {
@@ -39,12 +40,10 @@ std::size_t column_index(const io::table& t, const std::string& name, std::strin
 }
 
 /// The cell as a number, or nullopt when it is not one (missing cells are handled by the caller).
+/// Non-throwing: a text moderator asks this of every cell, and an exception per cell made a
+/// many-level factor slow.
 std::optional<double> as_number(const io::table& t, std::size_t row, std::size_t col) {
-  try {
-    return t.optional_number(row, col);
-  } catch (const input_error&) {
-    return std::nullopt;
-  }
+  return t.try_number(row, col);
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -57,7 +56,13 @@ std::string study_name(const std::vector<std::string>& labels, std::size_t pos) 
   return pos < labels.size() ? labels[pos] : "row " + std::to_string(pos + 1);
 }
 
-std::string number_text(double x) { return format_value(x); }
+std::string number_text(double x) {
+  return format_value(x);
+}
+
+/// Largest moderator magnitude a fit can use: sqrt(DBL_MAX) is 1.3e154, and X'WX multiplies
+/// squares by weights.
+constexpr double max_moderator_magnitude = 1e150;
 
 }  // namespace
 
@@ -117,8 +122,8 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
     fail_usage("--no-intercept", "needs at least one --moderator: the model would have no coefficients");
   }
   for (const auto& c : opt.categorical) {
-    const bool listed = std::any_of(opt.moderators.begin(), opt.moderators.end(),
-                                    [&](const std::string& m) { return iequals(m, c); });
+    const bool listed =
+        std::any_of(opt.moderators.begin(), opt.moderators.end(), [&](const std::string& m) { return iequals(m, c); });
     if (!listed) fail_usage("--categorical", "'" + c + "' is not one of the --moderator columns");
   }
   design_matrix out;
@@ -193,7 +198,22 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
   for (const auto& tm : terms) {
     if (!tm.categorical) {
       std::vector<double> c;
-      for (std::size_t i : out.kept) c.push_back(*as_number(t, rows[i], tm.col));
+      for (std::size_t i : out.kept) {
+        const double v = *as_number(t, rows[i], tm.col);
+        // Products and squares of such values overflow in the fit (X'WX); refused like yi = 1e308.
+        if (!(std::abs(v) <= max_moderator_magnitude)) {
+          fail_input(
+              t.position(rows[i], tm.col), "column '" + tm.name + "'",
+              "moderator value " + number_text(v) +
+                  " is beyond what double precision can fit (its square overflows); rescale it, e.g. change units");
+        }
+        c.push_back(v);
+      }
+      if (cols.size() + 1 > limits::max_design_columns) {
+        fail_input(t.header_position(tm.col), "",
+                   "the design would have more than " + std::to_string(limits::max_design_columns) +
+                       " columns (limit max_design_columns)");
+      }
       if (!c.empty() && std::all_of(c.begin(), c.end(), [&](double v) { return v == c.front(); })) {
         out.notes.add("moderator '" + tm.name + "' is constant (" + number_text(c.front()) + ")" +
                       (opt.intercept ? "; it is aliased with the intercept" : ""));
@@ -217,13 +237,32 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
                     "') among the studies used; it is aliased with the intercept");
     }
     fc.reference = full ? "" : (fc.levels.empty() ? "" : fc.levels.front());
-    for (std::size_t l = full ? 0 : 1; l < fc.levels.size(); ++l) {
-      std::vector<double> c;
-      c.reserve(out.kept.size());
-      for (std::size_t i : out.kept) c.push_back(tm.f.levels[static_cast<std::size_t>(tm.f.index[i])] == fc.levels[l] ? 1.0 : 0.0);
+    const std::size_t first = full ? 0 : 1;
+    const std::size_t ncols = fc.levels.size() > first ? fc.levels.size() - first : 0;
+    if (cols.size() + ncols > limits::max_design_columns) {
+      fail_input(t.header_position(tm.col), "",
+                 "moderator '" + tm.name + "' has " + std::to_string(fc.levels.size()) +
+                     " levels: the design would have " + std::to_string(cols.size() + ncols) +
+                     " columns (limit max_design_columns, " + std::to_string(limits::max_design_columns) +
+                     "); is it an identifier rather than a moderator? Use fewer, coarser categories");
+    }
+    // Column of each present level, found once per row through the level index (a comparison of
+    // every row with every level was quadratic).
+    std::vector<std::size_t> column_of(tm.f.levels.size(), static_cast<std::size_t>(-1));
+    for (std::size_t l = 0, seen = 0; l < present.size(); ++l) {
+      if (!present[l]) continue;
+      if (seen >= first) column_of[l] = cols.size() + (seen - first);
+      ++seen;
+    }
+    for (std::size_t l = first; l < fc.levels.size(); ++l) {
       fc.columns.push_back(tm.name + fc.levels[l]);
       x.names.push_back(fc.columns.back());
-      cols.push_back(std::move(c));
+    }
+    const std::size_t base = cols.size();
+    cols.resize(base + ncols, std::vector<double>(out.kept.size(), 0.0));
+    for (std::size_t r = 0; r < out.kept.size(); ++r) {
+      const std::size_t j = column_of[static_cast<std::size_t>(tm.f.index[out.kept[r]])];
+      if (j != static_cast<std::size_t>(-1)) cols[j][r] = 1.0;
     }
     out.factors.push_back(std::move(fc));
   }

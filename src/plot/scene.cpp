@@ -14,6 +14,7 @@ std::string to_plain(const rich_text& t) {
 }
 
 double scene::text(point at, rich_text runs, const font& f, anchor a, color c) {
+  for (auto& r : runs) r.text = display_text(r.text);
   const text_extent e = measure_runs(runs, f, font_family);
   // Runs placed at absolute positions define the item's position themselves.
   if (!runs.empty() && std::isfinite(runs.front().x)) {
@@ -25,6 +26,7 @@ double scene::text(point at, rich_text runs, const font& f, anchor a, color c) {
 }
 
 double scene::vertical_text(point at, std::string s, const font& f, anchor a, color c) {
+  s = display_text(s);
   const text_extent e = measure_text(s, f, font_family);
   items.emplace_back(text_item{at, plain(std::move(s)), f, a, c, e.width, true});
   return e.width;

@@ -96,8 +96,8 @@ TEST(BatchCli, PartitionsConcatenateToTheBytesOfOneRun) {
       // delimiter is then the output's, so only for CSV here).
       if (opts.find("tsv") == std::string::npos) {
         const std::string bf = (d / ("bare" + std::to_string(p) + ".csv")).string();
-        const cli_result b = run_metasift("batch - --group group -q --input-columns group,study,yi,vi --no-header " + opts,
-                                          "cat " + bf + " |");
+        const cli_result b = run_metasift(
+            "batch - --group group -q --input-columns group,study,yi,vi --no-header " + opts, "cat " + bf + " |");
         ASSERT_EQ(b.code, 0) << b.err;
         spark += b.out;
       }
@@ -132,20 +132,20 @@ TEST(BatchCli, MalformedRowsAreReportedWithLineNumbersAndSkipped) {
        "group,yi,sei\n"
        "A,0.1,0.2\n"
        "A,0.3,0.2\n"
-       "A,0.2\n"          // line 4: wrong field count
+       "A,0.2\n"  // line 4: wrong field count
        "A,0.5,0.1\n"
        "B,0.1,0.3\n"
-       "B,abc,0.2\n"      // line 7: not a number
+       "B,abc,0.2\n"  // line 7: not a number
        "B,0.4,0.2\n"
-       "B,0.2,0\n"        // line 9: sei <= 0
-       "C,NA,0.2\n"       // line 10: missing
+       "B,0.2,0\n"   // line 9: sei <= 0
+       "C,NA,0.2\n"  // line 10: missing
        "C,0.3,0.25\n"
        "C,0.1,0.2\n");
   const cli_result r = run_metasift("batch " + (d / "bad.csv").string() + " --group group");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* s : {"bad.csv:4: skipped: expected 3 fields, found 2", "bad.csv:7: skipped: yi is not a number: 'abc'",
-                        "bad.csv:9: skipped: sei must be positive", "bad.csv:10: skipped: yi is missing",
-                        "4 malformed rows skipped"}) {
+  for (const char* s :
+       {"bad.csv:4: skipped: expected 3 fields, found 2", "bad.csv:7: skipped: yi: not a number: \"abc\"",
+        "bad.csv:9: skipped: sei must be positive", "bad.csv:10: skipped: yi is missing", "4 malformed rows skipped"}) {
     EXPECT_NE(r.err.find(s), std::string::npos) << s << "\n" << r.err;
   }
   const auto out = lines_of(r.out);

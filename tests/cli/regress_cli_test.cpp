@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -270,6 +271,80 @@ TEST(MetaSubgroupCli, SingleStudySubgroupIsAWarning) {
   EXPECT_EQ(c.out.rfind("subgroup,k,estimate,se,", 0), 0U) << c.out;
   EXPECT_NE(c.out.find("\nTest of subgroup differences,"), std::string::npos) << c.out;
   EXPECT_EQ(run("meta " + p.string() + " --subgroup nosuch").code, 3);
+}
+
+// ---- hostile designs ------------------------------------------------------------------------
+
+/// k studies with a text moderator of `levels` levels (L0, L1, ...) and made-up effects.
+std::string many_levels(int k, int levels) {
+  std::string s = "study,yi,vi,mod\n";
+  for (int i = 0; i < k; ++i) {
+    s.append("s").append(std::to_string(i)).append(",");
+    s.append(std::to_string(((i * 37) % 101) / 100.0 - 0.5)).append(",");
+    s.append(std::to_string(0.01 + (i % 13) * 0.005)).append(",L").append(std::to_string(i % levels)).append("\n");
+  }
+  return s;
+}
+
+TEST(RegressHostile, ManyLevelModeratorIsRefusedWithTheLimitNamed) {
+  const auto p = write_temp("levels_many.csv", many_levels(3000, 1500));
+  const auto t0 = std::chrono::steady_clock::now();
+  const run_result r = run("regress " + p.string() + " -m mod");
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("levels_many.csv:1:13: moderator 'mod' has 1500 levels: the design would have 1500 columns "
+                       "(limit max_design_columns, 500)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_LT(secs, 10.0);
+}
+
+TEST(RegressHostile, ManyLevelsBelowTheLimitFitInSeconds) {
+  // 400 levels over 800 studies: the design has 400 columns, full rank; every level's
+  // coefficient is the difference of two level means under the model, so only the run time and
+  // the shape are checked here.
+  const auto p = write_temp("levels_400.csv", many_levels(800, 400));
+  const auto t0 = std::chrono::steady_clock::now();
+  const run_result r = run("regress " + p.string() + " -m mod --method DL --format json");
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["coefficients"].size(), 400U);
+  EXPECT_LT(secs, 20.0);
+}
+
+TEST(RegressHostile, HugeModeratorIsRefusedNotDroppedAsAliased) {
+  const auto p = write_temp("huge_mod.csv",
+                            "study,yi,vi,x\na,0.1,0.01,1e308\nb,0.3,0.02,-1e308\nc,0.2,0.01,5e307\nd,0.5,0.03,0\n");
+  const run_result r = run("regress " + p.string() + " -m x");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("huge_mod.csv:2:12: column 'x': moderator value 1e+308 is beyond what double precision can fit"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("aliased"), std::string::npos) << r.err;
+}
+
+TEST(RegressHostile, LargeButFittableModeratorIsNotAliased) {
+  // x * 1e140 must give the coefficient of x divided by 1e140 (a linear reparametrisation), and
+  // the same tau^2: the rank check scales columns instead of squaring 1e140-sized values.
+  const char* const rows[] = {"a,0.10,0.010,", "b,0.30,0.020,", "c,0.20,0.010,",
+                              "d,0.50,0.030,", "e,0.45,0.015,", "f,0.05,0.012,"};
+  std::string small = "study,yi,vi,x\n", large = small;
+  for (int i = 0; i < 6; ++i) {
+    const std::string x = std::to_string(i + 1);
+    small.append(rows[i]).append(x).append("\n");
+    large.append(rows[i]).append(x).append("e140\n");
+  }
+  const run_result a = run("regress " + write_temp("x_small.csv", small).string() + " -m x --method DL --format json");
+  const run_result b = run("regress " + write_temp("x_large.csv", large).string() + " -m x --method DL --format json");
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  const auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  ASSERT_EQ(jb["coefficients"].size(), 2U) << b.out;
+  EXPECT_LT(
+      rel(jb["coefficients"][1]["estimate"].get<double>() * 1e140, ja["coefficients"][1]["estimate"].get<double>()),
+      1e-9);
+  EXPECT_LT(rel(jb["tau2"].get<double>() + 1.0, ja["tau2"].get<double>() + 1.0), 1e-9);
 }
 
 }  // namespace

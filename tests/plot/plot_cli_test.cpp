@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "metasift/plot/text.hpp"
 #include "plot_test_support.hpp"
 
 namespace metasift::plot {
@@ -14,8 +15,8 @@ namespace {
 
 using namespace test;
 
-const std::string fig1_args = "meta " + fig1_csv + " --measure MD --method REML --convention stata --group-names \"" +
-                              group_names + "\"";
+const std::string fig1_args =
+    "meta " + fig1_csv + " --measure MD --method REML --convention stata --group-names \"" + group_names + "\"";
 
 // Golden SVG of the seed's Figure 1, compared byte for byte: any change to layout, number
 // formatting, fonts or the SVG writer fails here, on purpose.
@@ -54,9 +55,9 @@ TEST(PlotCli, Figure1SvgMatchesTheGolden) {
 
 TEST(PlotCli, Figure1AsPdfAndPng) {
   const fs::path d = temp_dir("formats");
-  const run_result r = metasift(fig1_args + " --forest " + (d / "fig1.pdf").string() + " --funnel " +
-                                    (d / "funnel.png").string() + " --dpi 150",
-                                d);
+  const run_result r = metasift(
+      fig1_args + " --forest " + (d / "fig1.pdf").string() + " --funnel " + (d / "funnel.png").string() + " --dpi 150",
+      d);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(slurp(d / "fig1.pdf").rfind("%PDF-", 0), 0U);
   const std::string png = slurp(d / "funnel.png");
@@ -84,12 +85,12 @@ TEST(PlotCli, ExtraColumnsSortingAndOptions) {
       "Mejame et al.,90,3.5,.6,80,1.8,.3,2022,Australia\n"
       "\xE5\xBC\xA0\xE4\xB8\x89 et al.,100,2.9,.3,150,2.2,.4,2024,China\n";
   std::ofstream(d / "data.csv") << csv;
-  const run_result r = metasift("meta " + (d / "data.csv").string() +
-                                    " --measure MD --forest-columns year,country --sort year --prediction --pooled-line"
-                                    " --title \"Rare earth mining\" --xlabel \"Mean difference\" --forest " +
-                                    (d / "f.svg").string() + " --funnel " + (d / "fu.svg").string() +
-                                    " --funnel-contours",
-                                d);
+  const run_result r =
+      metasift("meta " + (d / "data.csv").string() +
+                   " --measure MD --forest-columns year,country --sort year --prediction --pooled-line"
+                   " --title \"Rare earth mining\" --xlabel \"Mean difference\" --forest " +
+                   (d / "f.svg").string() + " --funnel " + (d / "fu.svg").string() + " --funnel-contours",
+               d);
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string svg = slurp(d / "f.svg");
   for (const char* s : {"year", "country", "2013", "Australia", "Rare earth mining", "Mean difference",
@@ -111,9 +112,9 @@ TEST(PlotCli, ExtraColumnsSortingAndOptions) {
 
 TEST(PlotCli, RatioMeasureForestAndFunnel) {
   const fs::path d = temp_dir("ratio");
-  const run_result r = metasift("meta " + bcg_csv + " --measure OR --forest " + (d / "f.svg").string() +
-                                    " --funnel " + (d / "fu.svg").string(),
-                                d);
+  const run_result r = metasift(
+      "meta " + bcg_csv + " --measure OR --forest " + (d / "f.svg").string() + " --funnel " + (d / "fu.svg").string(),
+      d);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(svg_has_text(slurp(d / "f.svg"), "Odds ratio"));
   EXPECT_TRUE(svg_has_text(slurp(d / "f.svg"), "Events"));
@@ -140,12 +141,65 @@ TEST(PlotCli, BadInputGivesOneLineErrorsAndNoFiles) {
   expect_failure(fig1_args + " --forest @OUT@/f.jpg", 2, {"--forest", "unknown plot format '.jpg'"});
   expect_failure(fig1_args + " --funnel @OUT@/f", 2, {"--funnel", "unknown plot format"});
   expect_failure(fig1_args + " --forest @OUT@/missing/f.svg", 4, {"cannot write", "missing/f.svg"});
-  expect_failure(fig1_args + " --forest @OUT@/f.svg --forest-columns year", 3, {"fig1.csv", "'year'", "--forest-columns"});
+  expect_failure(fig1_args + " --forest @OUT@/f.svg --forest-columns year", 3,
+                 {"fig1.csv", "'year'", "--forest-columns"});
   expect_failure(fig1_args + " --forest @OUT@/f.svg --sort country", 3, {"fig1.csv", "'country'"});
   expect_failure(fig1_args + " --forest @OUT@/f.png --dpi 5", 2, {"--dpi"});
   expect_failure(fig1_args + " --forest @OUT@/f.svg --xlim 2,1", 2, {"--xlim"});
   // Both plots are laid out before either is written: a bad column leaves no funnel either.
   expect_failure(fig1_args + " --funnel @OUT@/u.svg --forest @OUT@/f.svg --forest-columns nope", 3, {"'nope'"});
+}
+
+// Hostile study labels: 2,000 characters, a noncharacter (U+FFFF), invalid UTF-8 cannot reach a
+// plot (the table reader refuses it), and bidi overrides. Every format must be written, and what
+// is drawn must be the cleaned text.
+TEST(PlotCli, HostileLabelsAreDrawnCleanedInEveryFormat) {
+  const fs::path d = temp_dir("hostile_labels");
+  const std::string long_label(2000, 'A');
+  std::ofstream(d / "lab.csv", std::ios::binary) << ("study,yi,vi\n" + long_label +
+                                                     ",0.1,0.01\nB\xEF\xBF\xBFx,0.2,0.02\n"
+                                                     "\xE2\x80\xAE"
+                                                     "evil\xE2\x80\xAC label \xE2\x81\xA7iso\xE2\x81\xA9,0.3,0.01\n");
+  for (const std::string ext : {"svg", "pdf", "png"}) {
+    const run_result r = metasift("meta " + (d / "lab.csv").string() + " --forest " + (d / ("f." + ext)).string(), d);
+    SCOPED_TRACE(ext);
+    EXPECT_EQ(r.code, 0) << r.err;
+    ASSERT_TRUE(fs::exists(d / ("f." + ext)));
+    EXPECT_GT(fs::file_size(d / ("f." + ext)), 1000U);
+  }
+  const std::string svg = slurp(d / "f.svg");
+  // 200 code points, then an ellipsis; the 201st 'A' is never drawn.
+  EXPECT_NE(svg.find(std::string(200, 'A') + "\xE2\x80\xA6"), std::string::npos);
+  EXPECT_EQ(svg.find(std::string(201, 'A')), std::string::npos);
+  EXPECT_NE(svg.find("B\xEF\xBF\xBDx"), std::string::npos);  // U+FFFF drawn as U+FFFD
+  EXPECT_EQ(svg.find("\xEF\xBF\xBF"), std::string::npos);
+  EXPECT_NE(svg.find("evil label iso"), std::string::npos);  // bidi controls removed
+  for (const char* bidi : {"\xE2\x80\xAE", "\xE2\x80\xAC", "\xE2\x81\xA7", "\xE2\x81\xA9"}) {
+    EXPECT_EQ(svg.find(bidi), std::string::npos) << bidi;
+  }
+}
+
+TEST(PlotText, DisplayTextCleansAndShortens) {
+  EXPECT_EQ(display_text("plain"), "plain");
+  EXPECT_EQ(display_text("a\xFF"
+                         "b"),
+            "a\xEF\xBF\xBD"
+            "b");  // invalid byte
+  EXPECT_EQ(display_text("a\xED\xA0\x80"
+                         "b"),
+            "a\xEF\xBF\xBD"
+            "b");                                               // surrogate
+  EXPECT_EQ(display_text("\xEF\xB7\x90"), "\xEF\xBF\xBD");      // U+FDD0
+  EXPECT_EQ(display_text("\xF0\x9F\xBF\xBE"), "\xEF\xBF\xBD");  // U+1FFFE
+  EXPECT_EQ(display_text("x\ty"), "x\xEF\xBF\xBDy");            // control
+  EXPECT_EQ(display_text("\xE2\x80\xAB"
+                         "ab\xE2\x80\xAC"),
+            "ab");                                                    // RLE .. PDF
+  EXPECT_EQ(display_text("\xC3\xA9t\xC3\xA9"), "\xC3\xA9t\xC3\xA9");  // kept
+  const std::string cut = display_text(std::string(500, 'z'));
+  EXPECT_EQ(cut, std::string(200, 'z') + "\xE2\x80\xA6");
+  EXPECT_EQ(display_text(cut), cut);  // idempotent: measuring and drawing agree
+  EXPECT_EQ(display_text(std::string(200, 'z')), std::string(200, 'z'));
 }
 
 }  // namespace

@@ -63,18 +63,22 @@ struct bad_row {
 };
 
 struct gwas_report {
-  std::uint64_t variants = 0;       ///< output lines
-  std::uint64_t rows_read = 0;      ///< data rows accepted, all cohorts
+  std::uint64_t variants = 0;   ///< output lines
+  std::uint64_t rows_read = 0;  ///< data rows accepted, all cohorts
   std::uint64_t rows_outside_region = 0;
-  std::uint64_t malformed = 0;      ///< rows skipped: field count, non-numeric, SE <= 0, ...
+  std::uint64_t malformed = 0;  ///< rows skipped: field count, non-numeric, SE <= 0 or SE^2 underflowing, ...
   std::vector<bad_row> malformed_examples;  ///< the first 20, in input order per file
-  std::uint64_t duplicates = 0;     ///< a second row for the same variant in one cohort (ignored)
-  std::uint64_t swapped = 0;        ///< rows whose alleles were swapped to the reference order
-  std::uint64_t strand_flipped = 0; ///< rows matched on the complementary strand
+  /// Rows with P = 0 (--scheme samplesize): P is read as the smallest normal double,
+  /// 2.2250738585072014e-308 (|Z| = 37.5), so such a hit counts at that strength, not dropped.
+  std::uint64_t p_zero = 0;
+  std::vector<bad_row> p_zero_examples;  ///< the first 20
+  std::uint64_t duplicates = 0;          ///< a second row for the same variant in one cohort (ignored)
+  std::uint64_t swapped = 0;             ///< rows whose alleles were swapped to the reference order
+  std::uint64_t strand_flipped = 0;      ///< rows matched on the complementary strand
   std::uint64_t allele_mismatch = 0;
-  std::vector<bad_row> mismatch_examples;   ///< the first 20
+  std::vector<bad_row> mismatch_examples;  ///< the first 20
   bool used_hash_join = false;
-  std::string unsorted_note;        ///< why the streaming merge gave way to the hash join
+  std::string unsorted_note;  ///< why the streaming merge gave way to the hash join
   int threads = 1;
 };
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "metasift/core/limits.hpp"
+
 namespace metasift::batch {
 
 /// A file ("-" for standard input), plain or gzip. Gzip is recognised by its magic bytes, not by
@@ -34,10 +36,13 @@ class byte_source {
 };
 
 /// Splits a byte_source into chunks of whole lines ('\n'-terminated; a last line without a newline
-/// gets one). Chunks are about `target` bytes, larger when a single line is longer.
+/// gets one). Chunks are about `target` bytes, larger when a single line is longer. A line longer
+/// than `max_line` (limits::max_line_bytes) throws input_error naming the limit and the line, so
+/// an endless line (/dev/zero, a gzip bomb of one line) stops after bounded memory.
 class line_chunker {
  public:
-  explicit line_chunker(byte_source& src, std::size_t target = std::size_t{1} << 20);
+  explicit line_chunker(byte_source& src, std::size_t target = std::size_t{1} << 20,
+                        std::size_t max_line = limits::max_line_bytes);
   /// Replaces `out` with the next chunk; false at the end of the input.
   bool next(std::string& out);
   /// Reads and returns the first line (without its line end), or false when the input is empty.
@@ -46,8 +51,12 @@ class line_chunker {
 
  private:
   bool fill(std::string& buf, std::size_t want);
+  [[noreturn]] void line_too_long() const;
+  void check_lines(std::string_view chunk);
   byte_source& src_;
   std::size_t target_;
+  std::size_t max_line_;
+  std::uint64_t lines_ = 0;  ///< complete lines handed out so far
   std::string carry_;
   bool eof_ = false;
 };

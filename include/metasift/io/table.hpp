@@ -16,15 +16,15 @@
 namespace metasift::io {
 
 struct table {
-  std::string file;                 ///< the name used in error messages
+  std::string file;  ///< the name used in error messages
   char delimiter = ',';
-  bool decimal_comma = false;       ///< true when the delimiter is ';' (numbers may use ',')
-  std::vector<std::string> names;   ///< header cells, trimmed, BOM removed
-  std::vector<std::vector<std::string>> rows;  ///< data cells, unquoted; each row has names.size() cells
-  std::vector<std::size_t> row_line;           ///< 1-based line where each row starts
+  bool decimal_comma = false;                         ///< true when the delimiter is ';' (numbers may use ',')
+  std::vector<std::string> names;                     ///< header cells, trimmed, BOM removed
+  std::vector<std::vector<std::string>> rows;         ///< data cells, unquoted; each row has names.size() cells
+  std::vector<std::size_t> row_line;                  ///< 1-based line where each row starts
   std::vector<std::vector<std::size_t>> cell_column;  ///< 1-based column (in characters) of each cell
-  std::vector<std::size_t> header_column;      ///< 1-based column of each header cell
-  std::vector<std::size_t> header_line;        ///< 1-based line of each header cell (1 unless quoted names span lines)
+  std::vector<std::size_t> header_column;             ///< 1-based column of each header cell
+  std::vector<std::size_t> header_line;  ///< 1-based line of each header cell (1 unless quoted names span lines)
   /// Per row: empty when the row lies on one physical line (the usual case, so nothing is stored),
   /// else the 1-based line of each cell, because a quoted newline moves later cells down.
   std::vector<std::vector<std::size_t>> cell_line;
@@ -41,6 +41,9 @@ struct table {
   /// surrounding blanks. Throws input_error naming the file, line, column and header when the cell
   /// is empty, not a number, NaN or infinite.
   [[nodiscard]] double number(std::size_t row, std::size_t col) const;
+  /// The cell as a number when number() would return one, else nullopt; never throws (for callers
+  /// that only ask "is this a number?", e.g. whether a moderator is numeric).
+  [[nodiscard]] std::optional<double> try_number(std::size_t row, std::size_t col) const noexcept;
   /// Like number() but returns nullopt for a missing value: a blank cell, "NA" or ".". "NaN" and
   /// "Inf" are still errors, because they are results of a broken computation, not missing data.
   [[nodiscard]] std::optional<double> optional_number(std::size_t row, std::size_t col) const;

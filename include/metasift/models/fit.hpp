@@ -27,8 +27,7 @@ struct tau2_estimate {
 /// REML/ML/EB: Fisher scoring from max(0, HE) with step halving at the boundary and truncation at 0
 /// (Viechtbauer 2005; rma.uni.r), ll0 check for REML/ML, and a TOMS 748 root of the score equation
 /// when scoring does not converge. PM: root of Q(tau^2) = k - 1 (Paule & Mandel 1982).
-[[nodiscard]] tau2_estimate estimate_tau2(std::span<const double> y, std::span<const double> v,
-                                          const model_spec& spec);
+[[nodiscard]] tau2_estimate estimate_tau2(std::span<const double> y, std::span<const double> v, const model_spec& spec);
 
 /// Q-profile confidence interval for tau^2 (Viechtbauer 2007; metafor confint.rma.uni): the tau^2
 /// values where the generalised Q statistic equals the chi^2_{k-1} quantiles 1 - a/2 and a/2.
@@ -50,6 +49,12 @@ struct kernel_result {
   double Q = not_available;
 };
 [[nodiscard]] kernel_result re_kernel(std::span<const double> y, std::span<const double> v, const model_spec& spec);
+
+/// Throws input_error naming the study (labels[i], or its 1-based number) when an effect or
+/// variance is beyond what the estimators' sums of w, w^2, w*y^2 and y^2 (w = 1/v) can hold in
+/// double precision (yi = 1e308, vi = 1e-300). fit() runs this check; the batch engine's fast
+/// path runs it too, so both refuse the same data.
+void check_representable(std::span<const double> y, std::span<const double> v, const std::vector<std::string>& labels);
 
 /// Full inverse-variance fit (EE or random effects) with per-study rows, heterogeneity statistics
 /// (Q, I^2 and H^2 as metafor: tau^2-based for RE models, Q-based for EE) and the Q-profile CIs.

@@ -15,11 +15,19 @@
 namespace metasift::plot {
 
 struct text_extent {
-  double width = 0.0;    ///< advance width in points
-  double ascent = 0.0;   ///< baseline to top of the logical box
-  double descent = 0.0;  ///< baseline to bottom of the logical box
+  double width = 0.0;      ///< advance width in points
+  double ascent = 0.0;     ///< baseline to top of the logical box
+  double descent = 0.0;    ///< baseline to bottom of the logical box
   int unknown_glyphs = 0;  ///< characters no installed font has (drawn as boxes, "tofu")
 };
+
+/// Text as it is drawn and measured: invalid UTF-8, control characters and Unicode noncharacters
+/// (U+FFFE, U+FFFF, U+FDD0..U+FDEF, ...) become U+FFFD, which pango and cairo draw on every
+/// surface; bidi embedding, override and isolate controls (U+202A..U+202E, U+2066..U+2069) are
+/// removed so that a label cannot reverse the text drawn after it; text longer than
+/// limits::max_plot_label_chars code points is cut with an ellipsis (PNG surfaces have a size
+/// limit, and a 2,000-character label made the figure fail).
+[[nodiscard]] std::string display_text(std::string_view utf8);
 
 /// Measures one run of plain text set in `f` and `family` (a comma-separated list, as
 /// default_font_family).
