@@ -6,9 +6,9 @@
 //
 //   metasift_dedup_throughput [N [THREADS [SEED]]]      defaults: 100000 2 42
 //
-// prints one line: records, generated duplicates, seconds (wall), cpu_seconds (all threads), candidate pairs, removed, maybes,
-// sensitivity (share of generated duplicates merged) and false merges (records merged into a
-// record of another generated group: the target is 0).
+// prints one line: records, generated duplicates, seconds (wall), cpu_seconds (all threads), candidate pairs, removed,
+// maybes, sensitivity (share of generated duplicates merged) and false merges (records merged into a record of another
+// generated group: the target is 0).
 
 #include <algorithm>
 #include <chrono>
@@ -53,8 +53,8 @@ struct generator {
       }
       words.push_back(w);
     }
-    for (const char* s : {"Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Smith", "Kim",
-                          "Garcia", "Müller", "Nguyen", "Silva", "Kumar", "Tanaka", "Rossi", "Novak"}) {
+    for (const char* s : {"Wang",  "Li",  "Zhang",  "Liu",    "Chen",   "Yang",  "Huang", "Zhao",   "Wu",    "Zhou",
+                          "Smith", "Kim", "Garcia", "Müller", "Nguyen", "Silva", "Kumar", "Tanaka", "Rossi", "Novak"}) {
       surnames.emplace_back(s);
     }
     for (std::size_t i = 0; i < 600; ++i) {
@@ -113,8 +113,10 @@ struct generator {
     }
     if (chance(0.4)) r.title += ".";
     if (chance(0.1) && r.title.size() > 20) std::swap(r.title[10], r.title[11]);  // a typo
-    if (chance(0.3)) r.doi.clear();
-    else if (!r.doi.empty() && chance(0.4)) r.doi = "https://doi.org/" + r.doi;
+    if (chance(0.3))
+      r.doi.clear();
+    else if (!r.doi.empty() && chance(0.4))
+      r.doi = "https://doi.org/" + r.doi;
     if (chance(0.5)) {
       for (auto& a : r.authors) {
         const auto comma = a.find(',');
@@ -200,9 +202,11 @@ int main(int argc, char** argv) {
     expected += size - 1;
     found += largest - 1;
   }
-  std::printf("records=%zu generated_duplicates=%zu threads=%u seconds=%.3f cpu_seconds=%.3f candidate_pairs=%zu removed=%zu maybes=%zu "
-              "sensitivity=%.4f false_merges=%zu\n",
-              recs.size(), n - originals, threads, secs, cpu_secs, res.candidate_pairs, res.duplicates, res.maybes,
-              expected == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(expected), false_merges);
+  std::printf(
+      "records=%zu generated_duplicates=%zu threads=%u seconds=%.3f cpu_seconds=%.3f candidate_pairs=%zu removed=%zu "
+      "maybes=%zu "
+      "sensitivity=%.4f false_merges=%zu\n",
+      recs.size(), n - originals, threads, secs, cpu_secs, res.candidate_pairs, res.duplicates, res.maybes,
+      expected == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(expected), false_merges);
   return 0;
 }

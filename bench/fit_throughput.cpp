@@ -34,12 +34,13 @@ bool parse(std::string_view s, T& out) {
 }
 
 int usage() {
-  std::fputs("usage: metasift_fit_throughput N K SEED [kernel|full]\n"
-             "  N     number of datasets (fits), >= 1\n"
-             "  K     studies per dataset, >= 2\n"
-             "  SEED  std::mt19937 seed\n"
-             "  mode  kernel: models::re_kernel (default); full: models::fit with the Q-profile CI\n",
-             stderr);
+  std::fputs(
+      "usage: metasift_fit_throughput N K SEED [kernel|full]\n"
+      "  N     number of datasets (fits), >= 1\n"
+      "  K     studies per dataset, >= 2\n"
+      "  SEED  std::mt19937 seed\n"
+      "  mode  kernel: models::re_kernel (default); full: models::fit with the Q-profile CI\n",
+      stderr);
   return 2;
 }
 

@@ -27,18 +27,23 @@ namespace {
 
 using metasift::batch::counter_rng;
 
-void put(std::string& out, double x, int digits) { metasift::batch::append_general(out, x, digits); }
+void put(std::string& out, double x, int digits) {
+  metasift::batch::append_general(out, x, digits);
+}
 
 void flush(std::string& out, std::FILE* f) {
   std::fwrite(out.data(), 1, out.size(), f);
   out.clear();
 }
 
-char comp(char c) { return c == 'A' ? 'T' : c == 'T' ? 'A' : c == 'C' ? 'G' : 'C'; }
+char comp(char c) {
+  return c == 'A' ? 'T' : c == 'T' ? 'A' : c == 'C' ? 'G' : 'C';
+}
 
 int gwas(const char* dir, int cohorts, std::uint64_t variants, std::uint64_t seed, bool flip_strand) {
   // GRCh37 chromosome lengths (Mb), for the share of variants per chromosome.
-  const double mb[22] = {249, 243, 198, 191, 181, 171, 159, 146, 141, 136, 135, 134, 115, 107, 103, 90, 81, 78, 59, 63, 48, 51};
+  const double mb[22] = {249, 243, 198, 191, 181, 171, 159, 146, 141, 136, 135,
+                         134, 115, 107, 103, 90,  81,  78,  59,  63,  48,  51};
   double total = 0;
   for (const double m : mb) total += m;
   const char bases[4] = {'A', 'C', 'G', 'T'};
@@ -146,9 +151,10 @@ bool parse(const char* s, T& out) {
 }
 
 int usage() {
-  std::fputs("usage: metasift_gen_data gwas OUTDIR COHORTS VARIANTS SEED [--flip-strand]\n"
-             "       metasift_gen_data batch GROUPS K SEED [--v-min A --v-max B]\n",
-             stderr);
+  std::fputs(
+      "usage: metasift_gen_data gwas OUTDIR COHORTS VARIANTS SEED [--flip-strand]\n"
+      "       metasift_gen_data batch GROUPS K SEED [--v-min A --v-max B]\n",
+      stderr);
   return 2;
 }
 

@@ -12,9 +12,9 @@
 // stays meaningful on a shared machine). The target of issue 5 is >= 100 MB/s for RIS.
 
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -23,10 +23,10 @@
 
 namespace {
 
-const char* const words[] = {"rare",     "earth",     "mining",   "environmental", "economic", "impact",  "China",
-                             "tailings", "leaching",  "ion",      "adsorption",    "deposit",  "Baotou",  "Ganzhou",
-                             "cost",     "benefit",   "local",    "sustainable",   "water",    "soil",    "heavy",
-                             "metals",   "assessment", "policy",  "regional",      "ecology",  "recovery", "analysis"};
+const char* const words[] = {"rare",     "earth",      "mining", "environmental", "economic", "impact",   "China",
+                             "tailings", "leaching",   "ion",    "adsorption",    "deposit",  "Baotou",   "Ganzhou",
+                             "cost",     "benefit",    "local",  "sustainable",   "water",    "soil",     "heavy",
+                             "metals",   "assessment", "policy", "regional",      "ecology",  "recovery", "analysis"};
 const char* const surnames[] = {"Wang", "Li", "Zhang", "Liu", "Chen", "Smith", "Garcia", "M\u00fcller", "Rossi", "Kim"};
 
 class generator {
@@ -74,8 +74,8 @@ std::string make_ris(std::size_t bytes, unsigned seed) {
     for (int k = 0, n = g.number(3, 10); k < n; ++k) out += "KW  - " + g.words_(2) + "\n";
     out += "N1  - Export Date: 28 November 2026; Cited By: " + std::to_string(g.number(0, 500)) + "\n";
     out += "LA  - English\nM3  - Article\nDB  - Scopus\n";
-    out += "UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-" + std::to_string(85000000000LL + static_cast<long long>(i)) +
-           "&partnerID=40\n";
+    out += "UR  - https://www.scopus.com/inward/record.uri?eid=2-s2.0-" +
+           std::to_string(85000000000LL + static_cast<long long>(i)) + "&partnerID=40\n";
     out += "ER  - \n\n";
   }
   return out;
@@ -90,7 +90,8 @@ std::string make_medline(std::size_t bytes, unsigned seed) {
     out += "IS  - 1932-6203 (Electronic)\nVI  - " + std::to_string(g.number(1, 300)) + "\nIP  - 1\n";
     out += "DP  - " + std::to_string(g.number(1990, 2024)) + " Jan 28\n";
     out += "TI  - " + g.words_(9) + "\n      " + g.words_(6) + ".\n";
-    out += "PG  - " + std::to_string(g.number(1, 900)) + "-9\nLID - 10.1371/journal.bench." + std::to_string(i) + " [doi]\n";
+    out += "PG  - " + std::to_string(g.number(1, 900)) + "-9\nLID - 10.1371/journal.bench." + std::to_string(i) +
+           " [doi]\n";
     out += "AB  - ";
     for (int l = 0; l < 14; ++l) out += (l > 0 ? "\n      " : "") + g.words_(12);
     out += "\n";
@@ -126,11 +127,27 @@ std::string make_csv(std::size_t bytes, unsigned seed) {
     // Appended piece by piece: GCC 12 reports a false -Wrestrict on `"literal" + std::string`.
     const std::string year = std::to_string(g.number(1990, 2024));
     const std::string n = std::to_string(i);
-    for (const std::string& piece :
-         {std::string("\""), g.author(), std::string("; "), g.author(), std::string("\",\""), g.words_(14),
-          std::string("\",\""), year, std::string("\",\"Journal of "), g.words_(3), std::string("\",\"12\",\"10.1000/bench."),
-          n, std::string("\",\""), g.words_(170), std::string("\",\""), g.words_(2), std::string("; "), g.words_(2),
-          std::string("\",\"2-s2.0-"), n, std::string("\"\n")}) {
+    for (const std::string& piece : {std::string("\""),
+                                     g.author(),
+                                     std::string("; "),
+                                     g.author(),
+                                     std::string("\",\""),
+                                     g.words_(14),
+                                     std::string("\",\""),
+                                     year,
+                                     std::string("\",\"Journal of "),
+                                     g.words_(3),
+                                     std::string("\",\"12\",\"10.1000/bench."),
+                                     n,
+                                     std::string("\",\""),
+                                     g.words_(170),
+                                     std::string("\",\""),
+                                     g.words_(2),
+                                     std::string("; "),
+                                     g.words_(2),
+                                     std::string("\",\"2-s2.0-"),
+                                     n,
+                                     std::string("\"\n")}) {
       out += piece;
     }
   }
@@ -177,10 +194,12 @@ int main(int argc, char** argv) {
   long long checksum = 0;
   for (const auto& r : res.records) checksum += r.year;
   const double size_mb = static_cast<double>(text.size()) / (1024.0 * 1024.0);
-  std::printf("format=%s bytes=%zu records=%zu seconds=%.3f cpu_seconds=%.3f mb_per_second=%.1f mb_per_cpu_second=%.1f "
-              "records_per_second=%.0f checksum=%lld\n",
-              res.format.c_str(), text.size(), res.records.size(), seconds, cpu_seconds, size_mb / seconds, size_mb / cpu_seconds,
-              static_cast<double>(res.records.size()) / seconds, checksum);
-  if (!res.warnings.empty()) std::fprintf(stderr, "%zu warnings, first: %s\n", res.warnings.size(), res.warnings[0].c_str());
+  std::printf(
+      "format=%s bytes=%zu records=%zu seconds=%.3f cpu_seconds=%.3f mb_per_second=%.1f mb_per_cpu_second=%.1f "
+      "records_per_second=%.0f checksum=%lld\n",
+      res.format.c_str(), text.size(), res.records.size(), seconds, cpu_seconds, size_mb / seconds,
+      size_mb / cpu_seconds, static_cast<double>(res.records.size()) / seconds, checksum);
+  if (!res.warnings.empty())
+    std::fprintf(stderr, "%zu warnings, first: %s\n", res.warnings.size(), res.warnings[0].c_str());
   return 0;
 }

@@ -30,12 +30,13 @@ bool parse(std::string_view s, T& out) {
 }
 
 int usage() {
-  std::fputs("usage: metasift_permutations [N] [K] [SEED] [METHOD]\n"
-             "  N       arrangements, >= 2 (default 10000)\n"
-             "  K       studies, >= 5 (default 50)\n"
-             "  SEED    std::mt19937 seed for the data and the permutations (default 1)\n"
-             "  METHOD  tau^2 estimator: EE DL REML ML PM HE SJ HS EB (default REML)\n",
-             stderr);
+  std::fputs(
+      "usage: metasift_permutations [N] [K] [SEED] [METHOD]\n"
+      "  N       arrangements, >= 2 (default 10000)\n"
+      "  K       studies, >= 5 (default 50)\n"
+      "  SEED    std::mt19937 seed for the data and the permutations (default 1)\n"
+      "  METHOD  tau^2 estimator: EE DL REML ML PM HE SJ HS EB (default REML)\n",
+      stderr);
   return 2;
 }
 
@@ -80,10 +81,11 @@ int main(int argc, char** argv) {
     const models::permutation_result r = models::permutation_test(y, v, x, spec, opt);
     const auto t1 = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(t1 - t0).count();
-    std::printf("permutations=%d k=%zu p=3 method=%s seconds=%.4f refits_per_second=%.0f p_a=%.4f p_b=%.4f QM_p=%.4f "
-                "failed=%d\n",
-                r.iterations, k, method.c_str(), seconds, static_cast<double>(r.iterations) / seconds, r.p.at(1),
-                r.p.at(2), r.QM_p, r.failed);
+    std::printf(
+        "permutations=%d k=%zu p=3 method=%s seconds=%.4f refits_per_second=%.0f p_a=%.4f p_b=%.4f QM_p=%.4f "
+        "failed=%d\n",
+        r.iterations, k, method.c_str(), seconds, static_cast<double>(r.iterations) / seconds, r.p.at(1), r.p.at(2),
+        r.QM_p, r.failed);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "metasift_permutations: %s\n", e.what());
     return 1;

@@ -41,16 +41,22 @@ std::vector<std::string> split_commas(const std::string& s) {
 void setup_batch(CLI::App& app) {
   auto opt = std::make_shared<batch_cli_options>();
   CLI::App* sub = app.add_subcommand(
-      "batch", "One meta-analysis per group of a long table (one row per study), streamed from FILE or stdin to stdout");
-  sub->add_option("file", opt->file, "Study rows: CSV or TSV with a header line, plain or gzip; '-' for stdin")->capture_default_str();
-  sub->add_option("--group", opt->group, "Column whose value names the meta-analysis of each row (rows of a group must be adjacent)");
+      "batch",
+      "One meta-analysis per group of a long table (one row per study), streamed from FILE or stdin to stdout");
+  sub->add_option("file", opt->file, "Study rows: CSV or TSV with a header line, plain or gzip; '-' for stdin")
+      ->capture_default_str();
+  sub->add_option("--group", opt->group,
+                  "Column whose value names the meta-analysis of each row (rows of a group must be adjacent)");
   sub->add_option("--measure", opt->measure,
-                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN (default GEN when there is a yi column)");
-  sub->add_option("--method", opt->method, "EE, MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")->capture_default_str();
+                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN (default GEN when "
+                  "there is a yi column)");
+  sub->add_option("--method", opt->method, "EE, MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
+      ->capture_default_str();
   sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
       ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
       ->capture_default_str();
-  sub->add_option("--pi-method", opt->pi_method, "Prediction interval distribution (accepted for parity with meta; not in the output)")
+  sub->add_option("--pi-method", opt->pi_method,
+                  "Prediction interval distribution (accepted for parity with meta; not in the output)")
       ->transform(CLI::IsMember({"z", "t_k1", "t_k2"}, CLI::ignore_case));
   sub->add_option("--convention", opt->convention, "Defaults on which tools differ: metafor or stata")
       ->transform(CLI::IsMember({"metafor", "stata"}, CLI::ignore_case))
@@ -64,21 +70,25 @@ void setup_batch(CLI::App& app) {
       ->transform(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--add", opt->add, "Value of the continuity correction")->capture_default_str();
-  sub->add_flag("--drop-double-zero", opt->drop_double_zero, "Drop 2x2 studies without events (or all events) in both arms");
+  sub->add_flag("--drop-double-zero", opt->drop_double_zero,
+                "Drop 2x2 studies without events (or all events) in both arms");
   sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
   sub->add_option("--col", opt->columns, "Map a canonical column to the input's name: --col yi=logOR (repeatable)");
-  sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")->check(CLI::NonNegativeNumber);
+  sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--format", opt->format, "Output delimiter: csv or tsv")
       ->transform(CLI::IsMember({"csv", "tsv"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_flag("--no-header", opt->no_header, "Omit the output header line (for concatenating partition outputs)");
-  sub->add_option("--input-columns", opt->input_columns,
-                  "The input has no header line; these are its column names, comma-separated (input delimiter = --format)");
+  sub->add_option(
+      "--input-columns", opt->input_columns,
+      "The input has no header line; these are its column names, comma-separated (input delimiter = --format)");
   sub->add_option("--out,-o", opt->out, "Output file, written atomically ('-' for stdout)")->capture_default_str();
   sub->add_option("--threads", opt->threads, "Threads fitting blocks of groups (output order is kept)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  sub->add_flag("--sync", opt->sync, "fsync the output file before renaming it into place (durable against power loss; slower)");
+  sub->add_flag("--sync", opt->sync,
+                "fsync the output file before renaming it into place (durable against power loss; slower)");
   sub->add_flag("--timing", opt->timing, "Report the time spent fitting, and fits per second, on stderr");
   sub->add_flag("--quiet,-q", opt->quiet, "No summary on stderr (problems are still reported)");
   sub->callback([opt]() { run_batch(*opt); });
@@ -101,7 +111,9 @@ void run_batch(const batch_cli_options& opt) {
   eopt.smd = smd == "approx" ? effects::smd_correction::hedges_approx
              : smd == "none" ? effects::smd_correction::none
                              : effects::smd_correction::hedges_exact;
-  eopt.zero = zero == "all" ? effects::zero_cell::all : zero == "none" ? effects::zero_cell::none : effects::zero_cell::only_zero;
+  eopt.zero = zero == "all"    ? effects::zero_cell::all
+              : zero == "none" ? effects::zero_cell::none
+                               : effects::zero_cell::only_zero;
   if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
   eopt.add = opt.add;
   eopt.drop_double_zero = opt.drop_double_zero;
@@ -143,7 +155,8 @@ void run_batch(const batch_cli_options& opt) {
                  static_cast<unsigned long long>(b.line), b.message.c_str());
   }
   if (r.malformed > r.malformed_examples.size()) {
-    std::fprintf(stderr, "batch: ... and %llu more malformed rows\n", static_cast<unsigned long long>(r.malformed - r.malformed_examples.size()));
+    std::fprintf(stderr, "batch: ... and %llu more malformed rows\n",
+                 static_cast<unsigned long long>(r.malformed - r.malformed_examples.size()));
   }
   for (const auto& b : r.group_error_examples) {
     std::fprintf(stderr, "batch: line %llu: %s\n", static_cast<unsigned long long>(b.line), b.message.c_str());
@@ -157,14 +170,16 @@ void run_batch(const batch_cli_options& opt) {
       if (!statuses.empty()) statuses += ", ";
       statuses += s + " " + std::to_string(n);
     }
-    std::fprintf(stderr, "batch: %llu groups (%s), %llu study rows, %llu malformed rows skipped, %llu groups with errors\n",
+    std::fprintf(stderr,
+                 "batch: %llu groups (%s), %llu study rows, %llu malformed rows skipped, %llu groups with errors\n",
                  static_cast<unsigned long long>(r.groups), statuses.c_str(), static_cast<unsigned long long>(r.rows),
                  static_cast<unsigned long long>(r.malformed), static_cast<unsigned long long>(r.group_errors));
   }
   if (opt.timing) {
-    std::fprintf(stderr, "batch: timing: wall %.3f s, %.0f rows/s, %.0f groups/s; fitting %.3f s CPU = %.0f fits/s per thread\n", wall,
-                 static_cast<double>(r.rows + r.malformed) / wall, static_cast<double>(r.groups) / wall, r.fit_seconds,
-                 r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0);
+    std::fprintf(
+        stderr, "batch: timing: wall %.3f s, %.0f rows/s, %.0f groups/s; fitting %.3f s CPU = %.0f fits/s per thread\n",
+        wall, static_cast<double>(r.rows + r.malformed) / wall, static_cast<double>(r.groups) / wall, r.fit_seconds,
+        r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0);
   }
 }
 

@@ -30,7 +30,7 @@ struct data_model_options {
   double add = 0.5;
   bool drop_double_zero = false;
   double level = 0.95;
-  double input_level = 0.95;  ///< level of GEN input ci_lower/ci_upper, independent of --level
+  double input_level = 0.95;         ///< level of GEN input ci_lower/ci_upper, independent of --level
   std::vector<std::string> columns;  ///< --col canonical=actual
   std::string format = "text";
   std::string out;

@@ -21,8 +21,11 @@ namespace {
 void setup_dedup(CLI::App& app) {
   auto opt = std::make_shared<dedup_cli_options>();
   CLI::App* sub = app.add_subcommand(
-      "dedup", "Find duplicate records across database exports (blocking + Jaro-Winkler + rule table, zero false merges)");
-  sub->add_option("files", opt->files, "Export files (any format metasift import reads)")->required()->check(CLI::ExistingFile);
+      "dedup",
+      "Find duplicate records across database exports (blocking + Jaro-Winkler + rule table, zero false merges)");
+  sub->add_option("files", opt->files, "Export files (any format metasift import reads)")
+      ->required()
+      ->check(CLI::ExistingFile);
   sub->add_option("--decisions", opt->decisions,
                   "Write one row per input record: record,source_file,source_id,status,duplicate_of,score,rule")
       ->required();

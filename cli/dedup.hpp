@@ -12,11 +12,11 @@ namespace metasift::cli {
 
 struct dedup_cli_options {
   std::vector<std::string> files;
-  std::string decisions;       ///< decisions CSV (required)
-  std::string out;             ///< the kept records; empty = not written
+  std::string decisions;        ///< decisions CSV (required)
+  std::string out;              ///< the kept records; empty = not written
   std::string format = "json";  ///< of --out: json, csv or ris
-  std::string database;        ///< database name for records whose export does not say
-  unsigned threads = 0;        ///< 0 = all cores
+  std::string database;         ///< database name for records whose export does not say
+  unsigned threads = 0;         ///< 0 = all cores
   bool quiet = false;
 };
 

@@ -1,7 +1,6 @@
 #include "figure_options.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 
 #include "metasift/core/check.hpp"

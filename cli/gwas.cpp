@@ -36,8 +36,9 @@ void setup_gwas(CLI::App& app) {
   sub->add_option("--scheme", opt->scheme, "stderr (inverse-variance weights) or samplesize (METAL's weighted Z)")
       ->transform(CLI::IsMember({"stderr", "samplesize"}, CLI::ignore_case))
       ->capture_default_str();
-  sub->add_option("--merge", opt->merge,
-                  "auto (streaming merge of position-sorted files, hash join when a file is not sorted), stream or hash")
+  sub->add_option(
+         "--merge", opt->merge,
+         "auto (streaming merge of position-sorted files, hash join when a file is not sorted), stream or hash")
       ->transform(CLI::IsMember({"auto", "stream", "hash"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--region", opt->region, "Only variants in chr, chr:pos or chr:start-end (1-based, inclusive)");

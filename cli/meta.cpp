@@ -17,6 +17,7 @@
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/design.hpp"  // subgroups (issue 4)
 #include "metasift/pipeline/study_data.hpp"
+#include "metasift/pipeline/study_inputs.hpp"
 #include "metasift/plot/forest.hpp"  // plots (issue 3)
 #include "metasift/plot/funnel.hpp"  // plots (issue 3)
 #include "metasift/plot/render.hpp"  // plots (issue 3)
@@ -24,7 +25,6 @@
 #include "metasift/report/regression_report.hpp"  // subgroups (issue 4)
 #include "output.hpp"
 #include "registry.hpp"
-#include "metasift/pipeline/study_inputs.hpp"
 
 namespace metasift::cli {
 namespace {

@@ -12,27 +12,27 @@ namespace metasift::cli {
 
 struct meta_options {
   std::string file;
-  std::string measure;             ///< empty: GEN when the table has yi
+  std::string measure;  ///< empty: GEN when the table has yi
   std::string method = "REML";
   std::string ci_method = "z";
-  std::string pi_method;           ///< empty: from the convention
+  std::string pi_method;  ///< empty: from the convention
   std::string convention = "metafor";
-  std::string md_variance;         ///< empty: from the convention
+  std::string md_variance;  ///< empty: from the convention
   std::string smd_correction = "exact";
   std::string zero_cell = "only0";
   double add = 0.5;
   bool drop_double_zero = false;
   double level = 0.95;
-  double input_level = 0.95;  ///< level of GEN input ci_lower/ci_upper, independent of --level
+  double input_level = 0.95;         ///< level of GEN input ci_lower/ci_upper, independent of --level
   std::vector<std::string> columns;  ///< --col canonical=actual
   std::string group_names;           ///< "A,B"
   std::string format = "text";
   std::string out;
   int decimals = 2;
   bool no_tau2_ci = false;
-  double tau2 = -1.0;                ///< < 0: estimate
-  std::string subgroup;              ///< --subgroup COL: subgroup analysis by this column (issue 4)
-  bool common_tau2 = false;          ///< --common-tau2: one tau^2 for all subgroups (issue 4)
+  double tau2 = -1.0;        ///< < 0: estimate
+  std::string subgroup;      ///< --subgroup COL: subgroup analysis by this column (issue 4)
+  bool common_tau2 = false;  ///< --common-tau2: one tau^2 for all subgroups (issue 4)
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_meta when parsed.

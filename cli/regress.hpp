@@ -19,10 +19,10 @@ struct regress_options {
   std::vector<std::string> moderators;   ///< --moderator COL (repeatable, in model order)
   std::vector<std::string> categorical;  ///< --categorical COL: dummy-code even when numeric
   bool no_intercept = false;
-  int permutations = 0;                  ///< --permutations N (0: none)
+  int permutations = 0;  ///< --permutations N (0: none)
   std::uint64_t seed = 1;
-  figure_options bubble;                 ///< --bubble FILE
-  std::string bubble_moderator;          ///< --bubble-moderator COL (default: the first numeric moderator)
+  figure_options bubble;         ///< --bubble FILE
+  std::string bubble_moderator;  ///< --bubble-moderator COL (default: the first numeric moderator)
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_regress when parsed.

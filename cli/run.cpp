@@ -41,8 +41,11 @@ void setup_run(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--out,-o", opt->out, "Output folder (written to a temporary folder, then renamed)")->required();
   sub->add_flag("--allow-outside", opt->allow_outside, "Accept file paths outside the review file's folder");
-  sub->add_option("--dpi", opt->dpi, "Resolution of the PNG figures")->check(CLI::Range(36.0, 2400.0))->capture_default_str();
-  sub->add_option("--date", opt->date, "Date shown under the report title (none by default: reruns give the same bytes)");
+  sub->add_option("--dpi", opt->dpi, "Resolution of the PNG figures")
+      ->check(CLI::Range(36.0, 2400.0))
+      ->capture_default_str();
+  sub->add_option("--date", opt->date,
+                  "Date shown under the report title (none by default: reruns give the same bytes)");
   sub->add_option("--threads", opt->threads, "Deduplication threads (0 = all cores)")->check(CLI::Range(0U, 256U));
   sub->add_flag("--quiet,-q", opt->quiet, "Print neither warnings nor the summary");
   sub->callback([opt]() { run_run(*opt); });

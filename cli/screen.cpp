@@ -24,10 +24,12 @@ namespace {
 void setup_screen(CLI::App& app) {
   auto opt = std::make_shared<screen_cli_options>();
   CLI::App* sub = app.add_subcommand(
-      "screen", "Run a review file: import, deduplicate, search, criteria, human decisions -> PRISMA 2020 and audit trail");
+      "screen",
+      "Run a review file: import, deduplicate, search, criteria, human decisions -> PRISMA 2020 and audit trail");
   sub->add_option("review", opt->review, "The review file (TOML)")->required()->check(CLI::ExistingFile);
   sub->add_option("--audit", opt->audit, "Write the audit trail: one CSV row per input record with its whole path");
-  sub->add_option("--prisma-json", opt->prisma_json, "Write the PRISMA 2020 counts (PRISMA2020 R package keys) as JSON");
+  sub->add_option("--prisma-json", opt->prisma_json,
+                  "Write the PRISMA 2020 counts (PRISMA2020 R package keys) as JSON");
   sub->add_option("--prisma", opt->prisma, "Write the PRISMA 2020 flow diagram (.svg, .pdf or .png)");
   sub->add_option("--threads", opt->threads, "Deduplication threads (0 = all cores)")->check(CLI::Range(0U, 256U));
   sub->add_flag("--quiet,-q", opt->quiet, "Do not print warnings and query diagnostics on stderr");

@@ -54,7 +54,9 @@ void run_search(const search_cli_options& opt) {
   }
   nlohmann::ordered_json diag = nlohmann::ordered_json::array();
   for (const auto& d : q.diagnostics()) {
-    diag.push_back({{"severity", review::to_string(d.severity)}, {"position", d.position}, {"code", d.code},
+    diag.push_back({{"severity", review::to_string(d.severity)},
+                    {"position", d.position},
+                    {"code", d.code},
                     {"message", d.message}});
   }
   if (opt.lint) {

@@ -16,7 +16,7 @@ struct search_cli_options {
   std::string dialect = "generic";
   std::string format = "json";  ///< json or csv
   std::string out;
-  bool lint = false;            ///< only parse and lint the query
+  bool lint = false;  ///< only parse and lint the query
   bool quiet = false;
 };
 

@@ -33,22 +33,33 @@ std::vector<std::string> split_commas(const std::string& s) {
 
 void setup_simulate(CLI::App& app) {
   auto opt = std::make_shared<simulate_cli_options>();
-  CLI::App* sub = app.add_subcommand("simulate", "Monte Carlo comparison of tau^2 estimators and CI methods under a random-effects model");
+  CLI::App* sub = app.add_subcommand(
+      "simulate", "Monte Carlo comparison of tau^2 estimators and CI methods under a random-effects model");
   sub->add_option("--k", opt->k, "Studies per meta-analysis")->check(CLI::Range(2, 1000000))->capture_default_str();
-  sub->add_option("--tau2", opt->tau2, "True between-study variance")->check(CLI::NonNegativeNumber)->capture_default_str();
+  sub->add_option("--tau2", opt->tau2, "True between-study variance")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   sub->add_option("--mu", opt->mu, "True overall effect")->capture_default_str();
-  sub->add_option("--reps", opt->reps, "Replicates (simulated meta-analyses)")->check(CLI::PositiveNumber)->capture_default_str();
-  sub->add_option("--methods", opt->methods, "Estimators, comma-separated: EE DL REML ML PM HE SJ HS EB")->capture_default_str();
+  sub->add_option("--reps", opt->reps, "Replicates (simulated meta-analyses)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option("--methods", opt->methods, "Estimators, comma-separated: EE DL REML ML PM HE SJ HS EB")
+      ->capture_default_str();
   sub->add_option("--ci", opt->ci, "CI methods, comma-separated: z, hk")->capture_default_str();
   sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
   sub->add_option("--seed", opt->seed, "Seed of the counter-based generator")->capture_default_str();
-  sub->add_option("--threads", opt->threads, "Threads (results are identical for any number)")->check(CLI::Range(1, 256))->capture_default_str();
+  sub->add_option("--threads", opt->threads, "Threads (results are identical for any number)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   sub->add_option("--v-min", opt->v_min, "Smallest within-study variance")->capture_default_str();
   sub->add_option("--v-max", opt->v_max, "Largest within-study variance")->capture_default_str();
-  sub->add_option("--v-dist", opt->v_dist, "Distribution of the within-study variances over [v-min, v-max]: uniform or loguniform")
+  sub->add_option("--v-dist", opt->v_dist,
+                  "Distribution of the within-study variances over [v-min, v-max]: uniform or loguniform")
       ->transform(CLI::IsMember({"uniform", "loguniform"}, CLI::ignore_case))
       ->capture_default_str();
-  sub->add_option("--format", opt->format, "Output delimiter: tsv or csv")->transform(CLI::IsMember({"tsv", "csv"}, CLI::ignore_case))->capture_default_str();
+  sub->add_option("--format", opt->format, "Output delimiter: tsv or csv")
+      ->transform(CLI::IsMember({"tsv", "csv"}, CLI::ignore_case))
+      ->capture_default_str();
   sub->add_option("--out,-o", opt->out, "Output file, written atomically ('-' for stdout)")->capture_default_str();
   sub->add_flag("--quiet,-q", opt->quiet, "No timing summary on stderr");
   sub->callback([opt]() { run_simulate(*opt); });
@@ -67,7 +78,8 @@ void run_simulate(const simulate_cli_options& opt) {
   s.threads = opt.threads;
   s.v_min = opt.v_min;
   s.v_max = opt.v_max;
-  s.v_dist = opt.v_dist == "loguniform" ? batch::variance_distribution::log_uniform : batch::variance_distribution::uniform;
+  s.v_dist =
+      opt.v_dist == "loguniform" ? batch::variance_distribution::log_uniform : batch::variance_distribution::uniform;
   s.methods.clear();
   for (const auto& name : split_commas(opt.methods)) {
     const auto m = models::parse_method(name);
@@ -89,8 +101,8 @@ void run_simulate(const simulate_cli_options& opt) {
   const batch::simulation_result r = batch::simulate(s);
   const char d = opt.format == "csv" ? ',' : '\t';
   std::string out;
-  const char* cols[] = {"method", "ci", "k", "tau2", "reps", "bias", "mse", "coverage", "ci_width", "tau2_bias", "tau2_mse",
-                        "boundary", "fallback", "not_converged"};
+  const char* cols[] = {"method",   "ci",       "k",         "tau2",     "reps",     "bias",     "mse",
+                        "coverage", "ci_width", "tau2_bias", "tau2_mse", "boundary", "fallback", "not_converged"};
   for (std::size_t i = 0; i < std::size(cols); ++i) {
     if (i) out += d;
     out += cols[i];
@@ -118,12 +130,13 @@ void run_simulate(const simulate_cli_options& opt) {
   }
   emit(opt.out, out);
   if (!opt.quiet) {
-    std::fprintf(stderr,
-                 "simulate: %llu replicates x %zu methods = %llu fits in %.3f s wall, %.3f s CPU: %.0f fits/s on %d thread%s, "
-                 "%.0f fits per CPU-second\n",
-                 static_cast<unsigned long long>(s.reps), s.methods.size(), static_cast<unsigned long long>(r.fits), r.seconds,
-                 r.cpu_seconds, static_cast<double>(r.fits) / r.seconds, s.threads, s.threads == 1 ? "" : "s",
-                 r.cpu_seconds > 0 ? static_cast<double>(r.fits) / r.cpu_seconds : 0.0);
+    std::fprintf(
+        stderr,
+        "simulate: %llu replicates x %zu methods = %llu fits in %.3f s wall, %.3f s CPU: %.0f fits/s on %d thread%s, "
+        "%.0f fits per CPU-second\n",
+        static_cast<unsigned long long>(s.reps), s.methods.size(), static_cast<unsigned long long>(r.fits), r.seconds,
+        r.cpu_seconds, static_cast<double>(r.fits) / r.seconds, s.threads, s.threads == 1 ? "" : "s",
+        r.cpu_seconds > 0 ? static_cast<double>(r.fits) / r.cpu_seconds : 0.0);
   }
 }
 

@@ -73,7 +73,8 @@ subgroup_result fit_subgroups(const effects::effect_table& table, const std::vec
       continue;
     }
     const auto it = position.find(group[i]);
-    if (it == position.end()) throw error("analyses::fit_subgroups: group value '" + group[i] + "' is not among the levels");
+    if (it == position.end())
+      throw error("analyses::fit_subgroups: group value '" + group[i] + "' is not among the levels");
     members[it->second].push_back(i);
   }
   for (std::size_t i : r.unassigned) {
@@ -150,10 +151,12 @@ subgroup_result fit_subgroups(const effects::effect_table& table, const std::vec
   }
   r.test = difference_test_terms(est, se, &math::chisq_upper);
   if (r.groups.size() < 2) {
-    r.notes.add("the test of subgroup differences needs at least two subgroups; found " + std::to_string(r.groups.size()));
+    r.notes.add("the test of subgroup differences needs at least two subgroups; found " +
+                std::to_string(r.groups.size()));
     if (r.status == fit_status::ok) r.status = fit_status::degenerate;
   } else if (std::isnan(r.test.Q)) {
-    r.notes.add("the test of subgroup differences is undefined: fewer than two subgroups have a positive standard error");
+    r.notes.add(
+        "the test of subgroup differences is undefined: fewer than two subgroups have a positive standard error");
   }
   return r;
 }

@@ -131,14 +131,17 @@ pvalue normal_two_sided(double z) {
   // 2 Phi(-a) = 2 phi(a)/a * (1 - 1/a^2 + 3/a^4 - 15/a^6 + 105/a^8 - ...)  (A&S 26.2.12)
   const double a2 = 1.0 / (a * a);
   const double series = 1.0 + a2 * (-1.0 + a2 * (3.0 + a2 * (-15.0 + a2 * (105.0 - 945.0 * a2))));
-  const double ln_p = std::log(2.0) - 0.5 * a * a - std::log(a) - 0.5 * std::log(2.0 * std::numbers::pi) + std::log(series);
+  const double ln_p =
+      std::log(2.0) - 0.5 * a * a - std::log(a) - 0.5 * std::log(2.0 * std::numbers::pi) + std::log(series);
   return {std::exp(ln_p), ln_p / std::numbers::ln10};
 }
 
 pvalue chisq_upper_tail(double q, double df) {
   if (std::isnan(q) || !(df > 0)) return {std::nan(""), std::nan("")};
   // Closed forms for 1 and 2 df (the common cases of 2 and 3 cohorts), Boost otherwise.
-  const double p = df == 1.0 ? std::erfc(std::sqrt(0.5 * std::max(q, 0.0))) : df == 2.0 ? std::exp(-0.5 * std::max(q, 0.0)) : math::chisq_upper(q, df);
+  const double p = df == 1.0   ? std::erfc(std::sqrt(0.5 * std::max(q, 0.0)))
+                   : df == 2.0 ? std::exp(-0.5 * std::max(q, 0.0))
+                               : math::chisq_upper(q, df);
   if (p >= tiny) return {p, std::nan("")};
   // Q(a, x) ~ x^(a-1) e^-x / Gamma(a) * sum_n (a-1)(a-2)...(a-n) / x^n  (A&S 6.5.32), x >> a.
   const double a = 0.5 * df, x = 0.5 * q;

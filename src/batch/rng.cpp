@@ -8,7 +8,9 @@ namespace metasift::batch {
 namespace detail {
 namespace {
 
-double density(double x) noexcept { return std::exp(-0.5 * x * x); }
+double density(double x) noexcept {
+  return std::exp(-0.5 * x * x);
+}
 
 ziggurat_tables make_tables() noexcept {
   ziggurat_tables t{};

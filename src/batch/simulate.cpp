@@ -100,7 +100,8 @@ class engine {
               const double d = y[i] - mu_hat;
               rss += d * d / (v[i] + t.tau2);
             }
-            const double s2 = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / (static_cast<double>(k) - 1.0);
+            const double s2 =
+                rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / (static_cast<double>(k) - 1.0);
             half = t_crit_ * std::sqrt(var * s2);
           }
           partial::per_ci& pc = out.c[j * nc + c];

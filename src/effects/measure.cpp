@@ -9,12 +9,13 @@ namespace metasift::effects {
 namespace {
 
 constexpr std::array<measure, 16> k_all_measures = {
-    measure::MD,  measure::SMD, measure::ROM, measure::OR,  measure::RR,  measure::RD,
-    measure::PETO, measure::COR, measure::ZCOR, measure::PR, measure::PLO, measure::PAS,
-    measure::PFT, measure::IRR, measure::IRD, measure::GEN,
+    measure::MD,   measure::SMD, measure::ROM, measure::OR,  measure::RR,  measure::RD,  measure::PETO, measure::COR,
+    measure::ZCOR, measure::PR,  measure::PLO, measure::PAS, measure::PFT, measure::IRR, measure::IRD,  measure::GEN,
 };
 
-constexpr char ascii_upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+constexpr char ascii_upper(char c) noexcept {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -68,7 +69,9 @@ std::optional<measure> parse_measure(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-std::span<const measure> all_measures() noexcept { return k_all_measures; }
+std::span<const measure> all_measures() noexcept {
+  return k_all_measures;
+}
 
 std::vector<std::string> required_columns(measure m) {
   switch (m) {
@@ -118,10 +121,10 @@ display_scale display_scale_of(measure m) noexcept {
 double back_transform(measure m, double x, double harmonic_n) {
   switch (display_scale_of(m)) {
     case display_scale::identity: return x;
-    case display_scale::exp: return std::exp(x);      // transf.exp.int with tau2 = 0, i.e. exp
-    case display_scale::tanh: return std::tanh(x);    // transf.ztor
+    case display_scale::exp: return std::exp(x);             // transf.exp.int with tau2 = 0, i.e. exp
+    case display_scale::tanh: return std::tanh(x);           // transf.ztor
     case display_scale::inv_logit: return inverse_logit(x);  // transf.ilogit (plogis)
-    case display_scale::inv_arcsine: {                // transf.iarcsin: sin(x)^2, clamped to [0, 1]
+    case display_scale::inv_arcsine: {                       // transf.iarcsin: sin(x)^2, clamped to [0, 1]
       if (x < 0) return 0.0;
       if (x > std::numbers::pi / 2) return 1.0;
       return std::sin(x) * std::sin(x);

@@ -14,11 +14,11 @@ namespace {
 // quantiles here (a z of 40 has p ~ 1e-350); only domain errors should surface. Boost's default
 // promotes double to long double internally (x87, ~8x slower here) for accuracy that doubles in and
 // out cannot show; the double implementations are accurate to a few ulp.
-using policy = boost::math::policies::policy<
-    boost::math::policies::promote_double<false>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::underflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::denorm_error<boost::math::policies::ignore_error>>;
+using policy =
+    boost::math::policies::policy<boost::math::policies::promote_double<false>,
+                                  boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+                                  boost::math::policies::underflow_error<boost::math::policies::ignore_error>,
+                                  boost::math::policies::denorm_error<boost::math::policies::ignore_error>>;
 
 using normal = boost::math::normal_distribution<double, policy>;
 using students_t = boost::math::students_t_distribution<double, policy>;
@@ -38,7 +38,9 @@ double normal_two_sided_p(double z) {
   return 2.0 * boost::math::cdf(boost::math::complement(normal(), std::abs(z)));
 }
 
-double normal_quantile(double p) { return boost::math::quantile(normal(), p); }
+double normal_quantile(double p) {
+  return boost::math::quantile(normal(), p);
+}
 
 double normal_critical(double level) {
   return boost::math::quantile(boost::math::complement(normal(), (1.0 - level) / 2.0));
@@ -58,7 +60,9 @@ double t_upper_quantile(double p, double df) {
   return boost::math::quantile(boost::math::complement(students_t(df), p));
 }
 
-double normal_upper_quantile(double p) { return boost::math::quantile(boost::math::complement(normal(), p)); }
+double normal_upper_quantile(double p) {
+  return boost::math::quantile(boost::math::complement(normal(), p));
+}
 
 double chisq_upper(double q, double df) {
   if (std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
@@ -67,7 +71,9 @@ double chisq_upper(double q, double df) {
   return boost::math::cdf(boost::math::complement(chi_squared(df), q));
 }
 
-double chisq_quantile(double p, double df) { return boost::math::quantile(chi_squared(df), p); }
+double chisq_quantile(double p, double df) {
+  return boost::math::quantile(chi_squared(df), p);
+}
 
 double f_upper(double f, double df1, double df2) {
   if (std::isnan(f)) return std::numeric_limits<double>::quiet_NaN();

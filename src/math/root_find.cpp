@@ -5,8 +5,8 @@
 
 namespace metasift::math {
 
-root_result find_root(const std::function<double(double)>& f, double lo, double hi, double rel_tol,
-                      double abs_tol, std::uintmax_t max_iterations) {
+root_result find_root(const std::function<double(double)>& f, double lo, double hi, double rel_tol, double abs_tol,
+                      std::uintmax_t max_iterations) {
   root_result out;
   const double flo = f(lo);
   const double fhi = f(hi);

@@ -20,8 +20,16 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 constexpr std::array<std::pair<method, std::string_view>, 11> method_names{{
-    {method::EE, "EE"}, {method::MH, "MH"}, {method::PETO, "PETO"}, {method::DL, "DL"}, {method::REML, "REML"},
-    {method::ML, "ML"}, {method::PM, "PM"}, {method::HE, "HE"}, {method::SJ, "SJ"}, {method::HS, "HS"},
+    {method::EE, "EE"},
+    {method::MH, "MH"},
+    {method::PETO, "PETO"},
+    {method::DL, "DL"},
+    {method::REML, "REML"},
+    {method::ML, "ML"},
+    {method::PM, "PM"},
+    {method::HE, "HE"},
+    {method::SJ, "SJ"},
+    {method::HS, "HS"},
     {method::EB, "EB"},
 }};
 
@@ -35,14 +43,17 @@ std::string_view to_string(method m) noexcept {
 }
 
 std::optional<method> parse_method(std::string_view name) noexcept {
-  if (iequals(name, "FE") || iequals(name, "CE") || iequals(name, "common") || iequals(name, "fixed")) return method::EE;
+  if (iequals(name, "FE") || iequals(name, "CE") || iequals(name, "common") || iequals(name, "fixed"))
+    return method::EE;
   for (const auto& [value, text] : method_names) {
     if (iequals(name, text)) return value;
   }
   return std::nullopt;
 }
 
-std::string_view to_string(ci_method c) noexcept { return c == ci_method::hk ? "hk" : "z"; }
+std::string_view to_string(ci_method c) noexcept {
+  return c == ci_method::hk ? "hk" : "z";
+}
 
 std::string_view to_string(pi_method p) noexcept {
   switch (p) {
@@ -71,9 +82,13 @@ level_reading read_confidence_level(double value) {
   return r;
 }
 
-bool is_random_effects(method m) noexcept { return m != method::EE && m != method::MH && m != method::PETO; }
+bool is_random_effects(method m) noexcept {
+  return m != method::EE && m != method::MH && m != method::PETO;
+}
 
-std::string_view to_string(convention c) noexcept { return c == convention::stata ? "stata" : "metafor"; }
+std::string_view to_string(convention c) noexcept {
+  return c == convention::stata ? "stata" : "metafor";
+}
 
 std::optional<convention> parse_convention(std::string_view name) noexcept {
   if (iequals(name, "metafor")) return convention::metafor;
@@ -89,11 +104,11 @@ resolved_options resolve(convention conv, const convention_overrides& overrides,
   const std::string source = stata ? "Stata convention" : "metafor convention";
 
   effect_opts.md_var = overrides.md_var.value_or(stata ? effects::md_variance::pooled : effects::md_variance::separate);
-  out.described.push_back(
-      std::string("MD variance: ") +
-      (effect_opts.md_var == effects::md_variance::pooled ? "pooled SD, s_p^2 (1/n1 + 1/n2) (metafor vtype HO)"
-                                                          : "separate SDs, s1^2/n1 + s2^2/n2 (metafor vtype LS)") +
-      (overrides.md_var ? " [option]" : " [" + source + "]"));
+  out.described.push_back(std::string("MD variance: ") +
+                          (effect_opts.md_var == effects::md_variance::pooled
+                               ? "pooled SD, s_p^2 (1/n1 + 1/n2) (metafor vtype HO)"
+                               : "separate SDs, s1^2/n1 + s2^2/n2 (metafor vtype LS)") +
+                          (overrides.md_var ? " [option]" : " [" + source + "]"));
 
   pi_method pi_default = spec.test == ci_method::hk ? pi_method::t_k1 : pi_method::z;
   if (stata) pi_default = pi_method::t_k2;
@@ -101,8 +116,9 @@ resolved_options resolve(convention conv, const convention_overrides& overrides,
   out.described.push_back("prediction interval: " + std::string(to_string(spec.pi)) +
                           (overrides.pi ? " [option]" : " [" + source + "]"));
 
-  out.described.push_back("I^2 and H^2: from tau^2 and the Higgins-Thompson typical within-study variance (RE models); "
-                          "from Q (common-effect models)");
+  out.described.push_back(
+      "I^2 and H^2: from tau^2 and the Higgins-Thompson typical within-study variance (RE models); "
+      "from Q (common-effect models)");
   out.effect_opts = effect_opts;
   out.spec = spec;
   return out;

@@ -24,7 +24,9 @@ double sum(std::span<const double> x) noexcept {
   return s;
 }
 
-double mean(std::span<const double> x) noexcept { return sum(x) / static_cast<double>(x.size()); }
+double mean(std::span<const double> x) noexcept {
+  return sum(x) / static_cast<double>(x.size());
+}
 
 /// sum (y - ybar)^2, the unweighted residual sum of squares.
 double centred_ss(std::span<const double> y) noexcept {
@@ -124,9 +126,18 @@ double scoring_step(method m, const weighted_sums& s, double k) noexcept {
 double newton_step(method m, const weighted_sums& s, double k) noexcept {
   double num = 0, den = 0;
   switch (m) {
-    case method::ML: num = s.yppy - s.s1; den = 2.0 * s.ypppy() - s.s2; break;
-    case method::EB: num = s.ypy * k / (k - 1.0) - k; den = s.yppy * k / (k - 1.0); break;
-    default: num = s.yppy - s.tr_p(); den = 2.0 * s.ypppy() - s.tr_pp(); break;
+    case method::ML:
+      num = s.yppy - s.s1;
+      den = 2.0 * s.ypppy() - s.s2;
+      break;
+    case method::EB:
+      num = s.ypy * k / (k - 1.0) - k;
+      den = s.yppy * k / (k - 1.0);
+      break;
+    default:
+      num = s.yppy - s.tr_p();
+      den = 2.0 * s.ypppy() - s.tr_pp();
+      break;
   }
   return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
 }
@@ -134,7 +145,9 @@ double newton_step(method m, const weighted_sums& s, double k) noexcept {
 /// The score (up to a positive factor) whose root the scoring iterates towards; used by the fallback.
 double score(method m, std::span<const double> y, std::span<const double> v, double tau2) noexcept {
   const weighted_sums s = sums_at(y, v, tau2);
-  return scoring_step(m, s, static_cast<double>(y.size())) * (m == method::ML ? s.s2 : m == method::EB ? s.s1 : s.tr_pp());
+  return scoring_step(m, s, static_cast<double>(y.size())) * (m == method::ML   ? s.s2
+                                                              : m == method::EB ? s.s1
+                                                                                : s.tr_pp());
 }
 
 /// Bracketing fallback for REML/ML/EB: root of the score on [0, hi], hi doubled until the score is
@@ -338,10 +351,16 @@ tau2_estimate estimate_tau2(std::span<const double> y, std::span<const double> v
       raw = sj_tau2_0 == 0.0 ? 0.0 : sj_tau2_0 * sums_at(y, v, sj_tau2_0).ypy / (k - 1.0);
       break;
     }
-    case method::PM: out = paule_mandel(y, v); raw = out.tau2; break;
+    case method::PM:
+      out = paule_mandel(y, v);
+      raw = out.tau2;
+      break;
     case method::REML:
     case method::ML:
-    case method::EB: out = fisher_scoring(m, y, v, spec); raw = out.tau2; break;
+    case method::EB:
+      out = fisher_scoring(m, y, v, spec);
+      raw = out.tau2;
+      break;
     default: break;
   }
   out.tau2 = std::max(0.0, raw);

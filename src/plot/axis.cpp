@@ -103,7 +103,8 @@ axis_ticks log_ticks(double lo, double hi, int max_ticks) {
     while (a + 1 < vals.size() && vals[a + 1] <= lo * (1 + 1e-9)) ++a;
     std::size_t b = vals.size() - 1;
     while (b > 0 && vals[b - 1] >= hi * (1 - 1e-9)) --b;
-    return std::vector<double>(vals.begin() + static_cast<std::ptrdiff_t>(a), vals.begin() + static_cast<std::ptrdiff_t>(b) + 1);
+    return std::vector<double>(vals.begin() + static_cast<std::ptrdiff_t>(a),
+                               vals.begin() + static_cast<std::ptrdiff_t>(b) + 1);
   };
   const std::vector<double> fine = series({1.0, 2.0, 5.0}, 1);
   std::vector<double> chosen;

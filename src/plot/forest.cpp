@@ -56,7 +56,7 @@ struct effect_cell {
 /// A run of adjacent columns sharing a non-empty spanning header.
 struct column_span {
   std::size_t first = 0, last = 0;  ///< [first, last)
-  std::vector<std::string> lines;    ///< the group name, wrapped
+  std::vector<std::string> lines;   ///< the group name, wrapped
 };
 
 std::vector<std::string> split_words(const std::string& s) {
@@ -124,8 +124,7 @@ measure_display display_of(effects::measure m) {
       break;
     case effects::display_scale::inv_logit:
     case effects::display_scale::inv_arcsine:
-    case effects::display_scale::inv_ft:
-      break;
+    case effects::display_scale::inv_ft: break;
   }
   return d;
 }
@@ -148,8 +147,8 @@ std::vector<rich_text> heterogeneity_notes(const models::meta_result& r, int dec
     out.push_back(plain(fmt::format("Test of \u03B8 = 0: t({}) = {}, p = {}", fixed(r.pooled.df, 0),
                                     fixed(r.pooled.statistic, d), fixed(r.pooled.p, d))));
   } else {
-    out.push_back(plain(
-        fmt::format("Test of \u03B8 = 0: z = {}, p = {}", fixed(r.pooled.statistic, d), fixed(r.pooled.p, d))));
+    out.push_back(
+        plain(fmt::format("Test of \u03B8 = 0: z = {}, p = {}", fixed(r.pooled.statistic, d), fixed(r.pooled.p, d))));
   }
   return out;
 }
@@ -219,8 +218,8 @@ forest_input make_subgroup_forest_input(const analyses::subgroup_result& sg, con
   in.blocks.clear();
   auto study_at = [&](std::size_t i) {
     if (i >= all.studies.size()) {
-      throw std::invalid_argument(fmt::format("subgroup study index {} outside the {} studies of the overall fit", i,
-                                              all.studies.size()));
+      throw std::invalid_argument(
+          fmt::format("subgroup study index {} outside the {} studies of the overall fit", i, all.studies.size()));
     }
     return all.studies[i];
   };
@@ -339,17 +338,16 @@ void sort_studies(forest_input& in, forest_sort order) {
     auto& s = b.studies;
     switch (order) {
       case forest_sort::effect:
-        std::stable_sort(s.begin(), s.end(), [&](const auto& x, const auto& y) {
-          return last_if_nan(x.estimate, y.estimate, false);
-        });
+        std::stable_sort(s.begin(), s.end(),
+                         [&](const auto& x, const auto& y) { return last_if_nan(x.estimate, y.estimate, false); });
         break;
       case forest_sort::weight:
-        std::stable_sort(s.begin(), s.end(), [&](const auto& x, const auto& y) {
-          return last_if_nan(x.weight, y.weight, true);
-        });
+        std::stable_sort(s.begin(), s.end(),
+                         [&](const auto& x, const auto& y) { return last_if_nan(x.weight, y.weight, true); });
         break;
       case forest_sort::key: {
-        const bool numeric = std::all_of(s.begin(), s.end(), [](const auto& x) { return as_number(x.sort_key).has_value(); });
+        const bool numeric =
+            std::all_of(s.begin(), s.end(), [](const auto& x) { return as_number(x.sort_key).has_value(); });
         if (numeric) {
           std::stable_sort(s.begin(), s.end(), [](const auto& x, const auto& y) {
             return *as_number(x.sort_key) < *as_number(y.sort_key);
@@ -371,8 +369,8 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
   for (const auto& b : in.blocks) {
     for (const auto& s : b.studies) {
       if (s.cells.size() != in.columns.size()) {
-        throw std::invalid_argument(fmt::format("study '{}' has {} cells for {} columns", s.label, s.cells.size(),
-                                                in.columns.size()));
+        throw std::invalid_argument(
+            fmt::format("study '{}' has {} cells for {} columns", s.label, s.cells.size(), in.columns.size()));
       }
     }
   }
@@ -382,7 +380,8 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
     return v > 0.0 ? std::log(v) : -std::numeric_limits<double>::infinity();
   };
   for (const auto& lim : {in.null_value, in.x_min, in.x_max}) {
-    if (lim && log_axis && !(*lim > 0.0)) throw std::invalid_argument("a log axis needs positive limits and null value");
+    if (lim && log_axis && !(*lim > 0.0))
+      throw std::invalid_argument("a log axis needs positive limits and null value");
   }
 
   const std::string& fam = st.font_family;
@@ -813,7 +812,8 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
 
   s.begin_group("notes");
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].kind == row_kind::note) s.text({margin, row_baseline(i)}, *rows[i].note, body, anchor::start, st.muted_text);
+    if (rows[i].kind == row_kind::note)
+      s.text({margin, row_baseline(i)}, *rows[i].note, body, anchor::start, st.muted_text);
   }
   s.end_group();
 
@@ -825,7 +825,8 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
     s.line({px, axis_y}, {px, axis_y + tick_len}, axis_stroke);
     s.text({px, tick_baseline}, ticks.labels[t], body, anchor::middle, st.text);
   }
-  if (!in.xlabel.empty()) s.text({(panel_x + panel_right) / 2.0, xlabel_baseline}, in.xlabel, body, anchor::middle, st.text);
+  if (!in.xlabel.empty())
+    s.text({(panel_x + panel_right) / 2.0, xlabel_baseline}, in.xlabel, body, anchor::middle, st.text);
   s.end_group();
 
   if (!in.model_note.empty()) {

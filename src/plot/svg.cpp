@@ -27,7 +27,9 @@ std::string num(double v) {
   return s;
 }
 
-std::string hex(const color& c) { return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b); }
+std::string hex(const color& c) {
+  return fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b);
+}
 
 /// Escapes text and attribute values. Control characters other than tab are not allowed in XML
 /// 1.0 and are replaced by spaces rather than producing an unreadable file.

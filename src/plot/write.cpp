@@ -10,7 +10,8 @@ namespace metasift::plot {
 
 std::optional<file_format> format_from_path(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (ext == ".svg") return file_format::svg;
   if (ext == ".pdf") return file_format::pdf;
   if (ext == ".png") return file_format::png;

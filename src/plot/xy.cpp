@@ -120,9 +120,13 @@ void draw_legend(scene& s, const std::vector<legend_entry>& entries, const rect&
   for (const auto& e : entries) {
     const double cy = y;
     switch (e.k) {
-      case legend_entry::kind::swatch: s.box({x, cy - 0.4 * fs, 1.4 * fs, 0.8 * fs}, e.c, stroke{rgb(0x808080), 0.4}); break;
+      case legend_entry::kind::swatch:
+        s.box({x, cy - 0.4 * fs, 1.4 * fs, 0.8 * fs}, e.c, stroke{rgb(0x808080), 0.4});
+        break;
       case legend_entry::kind::dot: s.circle({x + 0.7 * fs, cy}, 0.3 * fs, e.c); break;
-      case legend_entry::kind::hollow_dot: s.circle({x + 0.7 * fs, cy}, 0.3 * fs, rgb(0xFFFFFF), stroke{e.c, 0.7}); break;
+      case legend_entry::kind::hollow_dot:
+        s.circle({x + 0.7 * fs, cy}, 0.3 * fs, rgb(0xFFFFFF), stroke{e.c, 0.7});
+        break;
       case legend_entry::kind::line: s.line({x, cy}, {x + 1.4 * fs, cy}, {e.c, 0.8}); break;
       case legend_entry::kind::dashed_line: s.line({x, cy}, {x + 1.4 * fs, cy}, {e.c, 0.6, dash::dashed}); break;
     }
@@ -201,8 +205,8 @@ funnel_input make_funnel_input(const models::meta_result& r, effects::measure m)
 funnel_input make_funnel_input(const analyses::trimfill_result& r, effects::measure m) {
   funnel_input in = make_funnel_input(r.observed, m);
   for (const auto& f : r.filled) {
-    in.points.push_back({f.yi, std::isfinite(f.vi) && f.vi >= 0.0 ? std::sqrt(f.vi) : models::not_available, true,
-                         f.label});
+    in.points.push_back(
+        {f.yi, std::isfinite(f.vi) && f.vi >= 0.0 ? std::sqrt(f.vi) : models::not_available, true, f.label});
   }
   in.pooled = r.adjusted.pooled.estimate;
   in.pooled_label = r.k0 > 0 ? "Adjusted estimate" : "Pooled estimate";
@@ -263,7 +267,8 @@ xy_plot build_funnel(const funnel_input& in, const xy_style& st) {
     s.box(p, rgb(0xBDBDBD));
     const std::pair<double, color> bands[] = {{z_01, rgb(0xD5D5D5)}, {z_05, rgb(0xEBEBEB)}, {z_10, rgb(0xFFFFFF)}};
     for (const auto& [z, c] : bands) {
-      s.polygon({{mx(in.null_value), my(0.0)}, {mx(in.null_value - z * se_hi), my(se_hi)},
+      s.polygon({{mx(in.null_value), my(0.0)},
+                 {mx(in.null_value - z * se_hi), my(se_hi)},
                  {mx(in.null_value + z * se_hi), my(se_hi)}},
                 c);
     }
@@ -376,11 +381,13 @@ xy_plot build_bubble(const bubble_input& in, const xy_style& st) {
   }
   xr.pad(0.05);
   yr.pad(0.05);
-  const axis_ticks xt = inner_ticks(axis_scale::linear, xr, std::max(3, static_cast<int>(st.panel_width / (4.5 * st.font_size))));
+  const axis_ticks xt =
+      inner_ticks(axis_scale::linear, xr, std::max(3, static_cast<int>(st.panel_width / (4.5 * st.font_size))));
   const axis_ticks yt = inner_ticks(in.y_scale, yr, 6);
   double label_room = 0.0;
   if (in.label_points) {
-    for (const auto& p : in.points) label_room = std::max(label_room, measure_text(p.label, {st.font_size * 0.85}, st.font_family).width);
+    for (const auto& p : in.points)
+      label_room = std::max(label_room, measure_text(p.label, {st.font_size * 0.85}, st.font_family).width);
   }
   frame_request fr{xt, yt, false, in.title, in.xlabel, in.ylabel, label_room};
   xy_plot out;
@@ -415,7 +422,8 @@ xy_plot build_bubble(const bubble_input& in, const xy_style& st) {
   s.begin_group("studies", p);
   for (const bubble_point* pt : order) {
     double r = r_min;
-    if (w_max > 0.0 && std::isfinite(pt->weight) && pt->weight > 0.0) r = std::max(r_min, r_max * std::sqrt(pt->weight / w_max));
+    if (w_max > 0.0 && std::isfinite(pt->weight) && pt->weight > 0.0)
+      r = std::max(r_min, r_max * std::sqrt(pt->weight / w_max));
     s.circle({mx(pt->x), my(pt->y)}, r, color{st.point.r, st.point.g, st.point.b, 0.35}, stroke{st.point, 0.6});
   }
   s.end_group();
@@ -463,7 +471,8 @@ xy_plot build_baujat(const baujat_input& in, const xy_style& st) {
   yr.add(0.0);
   xr.pad(0.04);
   yr.pad(0.05);
-  const axis_ticks xt = inner_ticks(axis_scale::linear, xr, std::max(3, static_cast<int>(st.panel_width / (4.5 * st.font_size))));
+  const axis_ticks xt =
+      inner_ticks(axis_scale::linear, xr, std::max(3, static_cast<int>(st.panel_width / (4.5 * st.font_size))));
   const axis_ticks yt = inner_ticks(axis_scale::linear, yr, 6);
   frame_request fr{xt, yt, false, in.title, in.xlabel, in.ylabel, label_room};
   xy_plot out;
@@ -511,8 +520,8 @@ xy_plot build_baujat(const baujat_input& in, const xy_style& st) {
     for (const spot& sp : spots) {
       const double left = sp.a == anchor::start ? sp.x : sp.a == anchor::end ? sp.x - e.width : sp.x - e.width / 2.0;
       const box b{left, sp.baseline - up, left + e.width, sp.baseline + 0.1 * fs};
-      const bool inside = b.x0 >= f.layout.panel.x + 1.0 && b.x1 <= s.width && b.y0 >= 0.0 &&
-                          b.y1 <= f.layout.panel.bottom();
+      const bool inside =
+          b.x0 >= f.layout.panel.x + 1.0 && b.x1 <= s.width && b.y0 >= 0.0 && b.y1 <= f.layout.panel.bottom();
       const auto hits = static_cast<std::size_t>(
           std::count_if(taken.begin(), taken.end(), [&](const box& t) { return t.overlaps(b); }));
       const std::size_t score = inside ? hits : taken.size() + 1;

@@ -204,8 +204,9 @@ std::string format_html(const html_document& doc) {
   out += "<!DOCTYPE html>\n<html lang=\"" + safe_id(doc.lang) + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   // No resource may be fetched: images only from data: URIs, no scripts, no fonts, no frames.
-  out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
-         "style-src 'unsafe-inline'\">\n";
+  out +=
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+      "style-src 'unsafe-inline'\">\n";
   out += "<title>";
   append_escaped(out, doc.title);
   out += "</title>\n<style>";

@@ -77,8 +77,8 @@ std::string format_audit_csv(const review_spec& spec, const screen_result& resul
     const std::string source = a.source < spec.sources.size() ? spec.sources[a.source].name : std::string();
     detail::csv_row(out, a.key, source, r.source_file, std::to_string(r.source_line), r.source_id, r.doi, r.pmid,
                     r.year != 0 ? std::to_string(r.year) : std::string(), r.title, to_string(a.dedup),
-                    linked ? result.audit[a.duplicate_of].key : std::string(),
-                    a.dedup_rule, linked ? detail::fixed(a.dedup_score) : std::string(), a.search, a.failed_criterion,
+                    linked ? result.audit[a.duplicate_of].key : std::string(), a.dedup_rule,
+                    linked ? detail::fixed(a.dedup_score) : std::string(), a.search, a.failed_criterion,
                     a.exclusion_reason, a.criteria_notes, a.title_abstract ? a.title_abstract->decision : std::string(),
                     a.title_abstract ? a.title_abstract->reason : std::string(),
                     a.full_text ? a.full_text->decision : std::string(),

@@ -22,7 +22,8 @@ criterion_check check_criterion(const criterion& c, const query_document& doc) {
     }
   }
   if (!c.types.empty()) {
-    if (r.type == record_type::other && std::find(c.types.begin(), c.types.end(), record_type::other) == c.types.end()) {
+    if (r.type == record_type::other &&
+        std::find(c.types.begin(), c.types.end(), record_type::other) == c.types.end()) {
       note_unknown("type");
     } else if (std::find(c.types.begin(), c.types.end(), r.type) == c.types.end()) {
       return {false, std::string("type ") + to_string(r.type) + " not listed"};

@@ -56,7 +56,7 @@ class medline_parser {
         entries_.push_back(entry{std::string(t), std::string(line.size() > 6 ? trim(line.substr(6)) : ""), n});
         continue;
       }
-      if (entries_.empty()) continue;  // text before the first record
+      if (entries_.empty()) continue;            // text before the first record
       append_text(entries_.back().value, line);  // an indented (or stray) continuation line
     }
     flush();
@@ -201,6 +201,8 @@ class medline_parser {
 
 }  // namespace
 
-void parse_medline(std::string_view text, parse_context& ctx) { medline_parser(text, ctx).run(); }
+void parse_medline(std::string_view text, parse_context& ctx) {
+  medline_parser(text, ctx).run();
+}
 
 }  // namespace metasift::review::detail

@@ -97,8 +97,8 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
                   num(sum(c.dbr_excluded)) + " + " + num(c.new_reports));
     } else {
       v.push_back("dbr_assessed + other_assessed = " + num(c.dbr_assessed) + " + " + num(c.other_assessed) +
-                  " but the dbr_excluded and other_excluded reasons + new_reports = " + num(sum(c.dbr_excluded)) + " + " +
-                  num(sum(c.other_excluded)) + " + " + num(c.new_reports));
+                  " but the dbr_excluded and other_excluded reasons + new_reports = " + num(sum(c.dbr_excluded)) +
+                  " + " + num(sum(c.other_excluded)) + " + " + num(c.new_reports));
     }
   }
   const std::size_t other = c.website_results + c.organisation_results + c.citations_results;
@@ -107,9 +107,10 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
                 ", not website_results + organisation_results + citations_results = " + num(other));
   }
   if (c.other_duplicates + c.other_excluded_automatic + c.other_records_screened != other) {
-    v.push_back("website_results + organisation_results + citations_results = " + num(other) +
-                " but other duplicates + other automatic exclusions + other records screened = " +
-                num(c.other_duplicates) + " + " + num(c.other_excluded_automatic) + " + " + num(c.other_records_screened));
+    v.push_back(
+        "website_results + organisation_results + citations_results = " + num(other) +
+        " but other duplicates + other automatic exclusions + other records screened = " + num(c.other_duplicates) +
+        " + " + num(c.other_excluded_automatic) + " + " + num(c.other_records_screened));
   }
   if (c.other_records_excluded + c.other_sought_reports + c.other_awaiting_screening != c.other_records_screened) {
     v.push_back("other records screened = " + num(c.other_records_screened) +
@@ -120,7 +121,8 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
   if (c.other_notretrieved_reports + c.other_assessed + c.other_awaiting_full_text != c.other_sought_reports) {
     v.push_back("other_sought_reports = " + num(c.other_sought_reports) +
                 " but other_notretrieved_reports + other_assessed + other awaiting full text = " +
-                num(c.other_notretrieved_reports) + " + " + num(c.other_assessed) + " + " + num(c.other_awaiting_full_text));
+                num(c.other_notretrieved_reports) + " + " + num(c.other_assessed) + " + " +
+                num(c.other_awaiting_full_text));
   }
   if (c.awaiting_title_abstract_adjudication + c.awaiting_title_abstract_second_reviewer >
       c.awaiting_screening + c.other_awaiting_screening) {
@@ -344,7 +346,7 @@ prisma_counts parse_prisma_json(std::string_view json, const std::string& label)
     if (m.contains("other_specific_results") && m["other_specific_results"].is_array()) {
       for (const auto& e : m["other_specific_results"]) {
         c.other_specific_kinds.push_back(e.contains("kind") && e["kind"].is_string() ? e["kind"].get<std::string>()
-                                                                                      : std::string());
+                                                                                     : std::string());
       }
     }
     c.other_duplicates = count(m, "/metasift", "other_duplicates", false);
@@ -409,7 +411,8 @@ std::string format_prisma_text(const prisma_counts& c) {
   line("Records excluded", c.records_excluded);
   for (const auto& r : c.records_excluded_reasons) line(r.name, r.n, 2);
   if (c.awaiting_screening > 0) line("Records awaiting screening", c.awaiting_screening);
-  if (c.awaiting_title_abstract_adjudication > 0) line("awaiting adjudication", c.awaiting_title_abstract_adjudication, 2);
+  if (c.awaiting_title_abstract_adjudication > 0)
+    line("awaiting adjudication", c.awaiting_title_abstract_adjudication, 2);
   if (c.awaiting_title_abstract_second_reviewer > 0) {
     line("awaiting second reviewer", c.awaiting_title_abstract_second_reviewer, 2);
   }
@@ -418,7 +421,8 @@ std::string format_prisma_text(const prisma_counts& c) {
   line("Reports assessed for eligibility", c.dbr_assessed);
   if (c.awaiting_full_text > 0) line("Reports awaiting assessment", c.awaiting_full_text);
   if (c.awaiting_full_text_adjudication > 0) line("awaiting adjudication", c.awaiting_full_text_adjudication, 2);
-  if (c.awaiting_full_text_second_reviewer > 0) line("awaiting second reviewer", c.awaiting_full_text_second_reviewer, 2);
+  if (c.awaiting_full_text_second_reviewer > 0)
+    line("awaiting second reviewer", c.awaiting_full_text_second_reviewer, 2);
   line("Reports excluded", sum(c.dbr_excluded));
   for (const auto& r : c.dbr_excluded) line(r.name, r.n, 2);
   if (c.has_other_methods()) {

@@ -68,7 +68,8 @@ plot::scene prisma_scene(const prisma_counts& c) {
 
 void write_prisma_diagram(const prisma_counts& c, const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (ext != ".svg" && ext != ".pdf" && ext != ".png") {
     fail_usage("--prisma", "the diagram file must end in .svg, .pdf or .png, got '" + path.string() + "'");
   }

@@ -21,7 +21,9 @@ constexpr double pad = 6.0;
 constexpr double body = 9.0;
 constexpr double row_gap = 24.0;
 
-std::string n_of(std::size_t n) { return "(n = " + std::to_string(n) + ")"; }
+std::string n_of(std::size_t n) {
+  return "(n = " + std::to_string(n) + ")";
+}
 
 struct item {
   std::string text;
@@ -41,7 +43,8 @@ std::vector<std::string> wrap(const std::string& text, double width, double size
   for (std::size_t k = 0; k + 2 < words.size(); ++k) {
     if (words[k] == "(n" && words[k + 1] == "=") {
       words[k] += " = " + words[k + 2];
-      words.erase(words.begin() + static_cast<std::ptrdiff_t>(k) + 1, words.begin() + static_cast<std::ptrdiff_t>(k) + 3);
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(k) + 1,
+                  words.begin() + static_cast<std::ptrdiff_t>(k) + 3);
     }
   }
   std::vector<std::string> out;
@@ -85,21 +88,21 @@ class builder {
     // Header.
     const double header_w = right_x_ + col_w - left_x_;
     L_.boxes.push_back({left_x_, y, header_w, 24, 0xF7D774, true, true, "header"});
-    L_.lines.push_back({"Identification of studies via databases and registers", left_x_ + header_w / 2, y + 16, 10,
-                        true, true});
+    L_.lines.push_back(
+        {"Identification of studies via databases and registers", left_x_ + header_w / 2, y + 16, 10, true, true});
     const bool other = c_.has_other_methods();
     if (other) {
       L_.boxes.push_back({other_x_, y, header_w, 24, 0xD9D9D9, true, true, "header-other"});
-      L_.lines.push_back({"Identification of studies via other methods", other_x_ + header_w / 2, y + 16, 10, true, true});
+      L_.lines.push_back(
+          {"Identification of studies via other methods", other_x_ + header_w / 2, y + 16, 10, true, true});
     }
     y += 24 + 16;
     std::vector<item> o_ident, o_removed;
     if (other) {
       o_ident = {{"Records identified from:"}};
-      for (const auto& [kind, label, n] :
-           {std::tuple("website", "Websites ", c_.website_results),
-            std::tuple("organisation", "Organisations ", c_.organisation_results),
-            std::tuple("citation", "Citation searching ", c_.citations_results)}) {
+      for (const auto& [kind, label, n] : {std::tuple("website", "Websites ", c_.website_results),
+                                           std::tuple("organisation", "Organisations ", c_.organisation_results),
+                                           std::tuple("citation", "Citation searching ", c_.citations_results)}) {
         o_ident.push_back({label + n_of(n), false, 10});
         for (std::size_t k = 0; k < c_.other_specific_results.size(); ++k) {
           const auto& d = c_.other_specific_results[k];
@@ -154,7 +157,8 @@ class builder {
             other ? &o_sought : nullptr, other ? &o_notretrieved : nullptr);
     y += row_gap;
     std::vector<item> assessed = {{"Reports assessed for eligibility " + n_of(c_.dbr_assessed)}};
-    if (c_.awaiting_full_text > 0) assessed.push_back({"awaiting assessment " + n_of(c_.awaiting_full_text), false, 10});
+    if (c_.awaiting_full_text > 0)
+      assessed.push_back({"awaiting assessment " + n_of(c_.awaiting_full_text), false, 10});
     std::vector<item> ft_excluded;
     if (c_.dbr_excluded.empty()) {
       ft_excluded.push_back({"Reports excluded " + n_of(0)});
@@ -327,18 +331,28 @@ double approximate_text_width(std::string_view text, double size, bool bold) {
       em += c >= 0xE0 ? 1.0 : 0.62;        // CJK (3-byte) full width; accented Latin like a letter
       continue;
     }
-    if (c == ' ') em += 0.318;
-    else if (c >= '0' && c <= '9') em += 0.636;
-    else if (c == 'i' || c == 'l' || c == 'j' || c == '\'' || c == '|' || c == '.' || c == ',' || c == ':' || c == ';' || c == '!') em += 0.3;
-    else if (c == 'm' || c == 'w' || c == 'M' || c == 'W') em += 0.95;
-    else if (c == 'f' || c == 't' || c == 'r' || c == '(' || c == ')' || c == '-' || c == '*') em += 0.4;
-    else if (c >= 'A' && c <= 'Z') em += 0.72;
-    else em += 0.6;
+    if (c == ' ')
+      em += 0.318;
+    else if (c >= '0' && c <= '9')
+      em += 0.636;
+    else if (c == 'i' || c == 'l' || c == 'j' || c == '\'' || c == '|' || c == '.' || c == ',' || c == ':' ||
+             c == ';' || c == '!')
+      em += 0.3;
+    else if (c == 'm' || c == 'w' || c == 'M' || c == 'W')
+      em += 0.95;
+    else if (c == 'f' || c == 't' || c == 'r' || c == '(' || c == ')' || c == '-' || c == '*')
+      em += 0.4;
+    else if (c >= 'A' && c <= 'Z')
+      em += 0.72;
+    else
+      em += 0.6;
   }
   return em * size * (bold ? 1.08 : 1.0);
 }
 
-prisma_layout layout_prisma(const prisma_counts& c, const text_measure& measure) { return builder(c, measure).build(); }
+prisma_layout layout_prisma(const prisma_counts& c, const text_measure& measure) {
+  return builder(c, measure).build();
+}
 
 }  // namespace detail
 

@@ -7,10 +7,15 @@
 namespace metasift::review {
 namespace {
 
-constexpr std::array<record_type, 9> all_types = {
-    record_type::journal_article, record_type::review, record_type::conference_paper,
-    record_type::book,            record_type::chapter, record_type::thesis,
-    record_type::report,          record_type::preprint, record_type::other};
+constexpr std::array<record_type, 9> all_types = {record_type::journal_article,
+                                                  record_type::review,
+                                                  record_type::conference_paper,
+                                                  record_type::book,
+                                                  record_type::chapter,
+                                                  record_type::thesis,
+                                                  record_type::report,
+                                                  record_type::preprint,
+                                                  record_type::other};
 
 }  // namespace
 

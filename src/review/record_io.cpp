@@ -89,10 +89,10 @@ std::string format_records_csv(const std::vector<record>& records) {
     const std::string year = r.year != 0 ? std::to_string(r.year) : std::string();
     const std::string authors = join(r.authors);
     const std::string keywords = join(r.keywords);
-    const std::string_view cells[] = {r.id,        r.source_file, line,     r.source_id, r.source_format, r.database,
-                                      to_string(r.type), r.title, authors,  year,        r.journal,       r.volume,
-                                      r.issue,     r.pages,       r.doi,    r.pmid,      r.issn,          r.abstract,
-                                      keywords,    r.language,    r.url};
+    const std::string_view cells[] = {
+        r.id,    r.source_file, line,   r.source_id, r.source_format, r.database, to_string(r.type),
+        r.title, authors,       year,   r.journal,   r.volume,        r.issue,    r.pages,
+        r.doi,   r.pmid,        r.issn, r.abstract,  keywords,        r.language, r.url};
     bool first = true;
     for (const std::string_view c : cells) {
       if (!first) out += ',';
@@ -111,13 +111,19 @@ std::string format_records_ris(const std::vector<record>& records) {
     const char* m3 = "";
     switch (r.type) {
       case record_type::journal_article: ty = "JOUR"; break;
-      case record_type::review: ty = "JOUR"; m3 = "Review"; break;
+      case record_type::review:
+        ty = "JOUR";
+        m3 = "Review";
+        break;
       case record_type::conference_paper: ty = "CONF"; break;
       case record_type::book: ty = "BOOK"; break;
       case record_type::chapter: ty = "CHAP"; break;
       case record_type::thesis: ty = "THES"; break;
       case record_type::report: ty = "RPRT"; break;
-      case record_type::preprint: ty = "GEN"; m3 = "Preprint"; break;
+      case record_type::preprint:
+        ty = "GEN";
+        m3 = "Preprint";
+        break;
       case record_type::other: ty = "GEN"; break;
     }
     out += "TY  - ";

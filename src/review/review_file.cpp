@@ -231,7 +231,8 @@ void read_screening(const reader& rd, const toml::node& sn, review_spec& spec) {
     sc.seed = static_cast<std::uint64_t>(*v);
   }
   if (sc.mode != screening_mode::single && sc.reviewers.size() < 2) {
-    rd.fail(sc.mode_where, std::string("mode = \"") + to_string(sc.mode) + "\" needs two reviewers: reviewers = { a = \"a.csv\", b = \"b.csv\" }");
+    rd.fail(sc.mode_where, std::string("mode = \"") + to_string(sc.mode) +
+                               "\" needs two reviewers: reviewers = { a = \"a.csv\", b = \"b.csv\" }");
   }
   if (sc.adjudication && sc.reviewers.size() < 2) {
     rd.fail(sc.adjudication->where, "an adjudication file needs two or more reviewers to adjudicate between");

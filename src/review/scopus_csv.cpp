@@ -11,7 +11,9 @@
 namespace metasift::review::detail {
 namespace {
 
-std::optional<std::size_t> column(const io::table& t, std::string_view name) { return t.find(name); }
+std::optional<std::size_t> column(const io::table& t, std::string_view name) {
+  return t.find(name);
+}
 
 /// "Unnikrishnan, M.A. (57197735070)" -> "Unnikrishnan, M.A.".
 std::string strip_author_id(std::string_view s) {

@@ -102,16 +102,20 @@ class decision_book {
       if (const auto it = by_doi_.find(d); it != by_doi_.end()) hits = &it->second;
     }
     if (hits == nullptr) {
-      fail_input(where, "record", "'" + named + "' names no record of this review (give a DOI or <source name>:<source_id>, "
-                                  "e.g. '" + (audit_.empty() ? std::string("Scopus:S14") : audit_.front().key) + "')");
+      fail_input(where, "record",
+                 "'" + named +
+                     "' names no record of this review (give a DOI or <source name>:<source_id>, "
+                     "e.g. '" +
+                     (audit_.empty() ? std::string("Scopus:S14") : audit_.front().key) + "')");
     }
     std::set<std::size_t> kept;
     for (const std::size_t i : *hits) kept.insert(kept_of(i));
     if (kept.size() > 1) {
       std::string keys;
       for (const std::size_t k : kept) keys += (keys.empty() ? "" : ", ") + audit_[k].key;
-      fail_input(where, "record", "'" + named + "' is ambiguous: it names " + std::to_string(kept.size()) +
-                                      " records that were not merged (" + keys + "); name one as <source>:<source_id>");
+      fail_input(where, "record",
+                 "'" + named + "' is ambiguous: it names " + std::to_string(kept.size()) +
+                     " records that were not merged (" + keys + "); name one as <source>:<source_id>");
     }
     return {*kept.begin(), hits->front()};
   }
@@ -159,7 +163,7 @@ bool is_iso8601(std::string_view t) {
 }
 
 struct file_decisions {
-  std::map<std::size_t, decision_cell> ta, ft;          ///< by kept record
+  std::map<std::size_t, decision_cell> ta, ft;                           ///< by kept record
   std::map<std::size_t, std::optional<std::size_t>> ta_adopt, ft_adopt;  ///< adjudication: "side with reviewer r"
 };
 
@@ -174,7 +178,8 @@ file_decisions read_decisions_file(const review_spec& spec, const decision_file&
   auto need = [&](const char* name) {
     const auto c = t.find(name);
     if (!c) {
-      fail_input({label, 1, 0}, "", std::string("missing column '") + name + "' (expected record,stage,decision[,reason][,time])");
+      fail_input({label, 1, 0}, "",
+                 std::string("missing column '") + name + "' (expected record,stage,decision[,reason][,time])");
     }
     return *c;
   };
@@ -194,12 +199,12 @@ file_decisions read_decisions_file(const review_spec& spec, const decision_file&
         if (h.size() > suffix.size() && std::string_view(h).substr(h.size() - suffix.size()) == suffix) {
           const std::string who = h.substr(0, h.size() - suffix.size());
           if (!reviewer_index(who)) {
-            fail_input(t.header_position(c), "", "unknown reviewer '" + who + "' (the reviewers of review.toml are " +
-                                                     [&] {
-                                                       std::string l;
-                                                       for (const auto& r : reviewers) l += (l.empty() ? "" : ", ") + r;
-                                                       return l;
-                                                     }() + ")");
+            fail_input(
+                t.header_position(c), "", "unknown reviewer '" + who + "' (the reviewers of review.toml are " + [&] {
+                  std::string l;
+                  for (const auto& r : reviewers) l += (l.empty() ? "" : ", ") + r;
+                  return l;
+                }() + ")");
           }
         }
       }
@@ -226,14 +231,16 @@ file_decisions read_decisions_file(const review_spec& spec, const decision_file&
                        "decision stands)");
       }
     } else if (decision != "include" && decision != "exclude" && decision != "not-retrieved") {
-      fail_input(t.position(r, c_decision), "decision", "must be include, exclude or not-retrieved, got '" + row[c_decision] + "'");
+      fail_input(t.position(r, c_decision), "decision",
+                 "must be include, exclude or not-retrieved, got '" + row[c_decision] + "'");
     }
     if (decision == "not-retrieved" && stage == "title-abstract") {
       fail_input(t.position(r, c_decision), "decision", "not-retrieved is a full-text decision");
     }
     std::string time = c_time ? trim(row[*c_time]) : std::string();
     if (!time.empty() && !is_iso8601(time)) {
-      fail_input(t.position(r, *c_time), "time", "'" + time + "' is not an ISO 8601 date or time (e.g. 2026-03-01T14:05:00Z)");
+      fail_input(t.position(r, *c_time), "time",
+                 "'" + time + "' is not an ISO 8601 date or time (e.g. 2026-03-01T14:05:00Z)");
     }
     const auto [kept, literal] = book.resolve(named, t.position(r, c_record));
     decision_cell cell{{decision, c_reason ? trim(row[*c_reason]) : std::string(), named, t.row_line[r], time, label},
@@ -244,8 +251,8 @@ file_decisions read_decisions_file(const review_spec& spec, const decision_file&
     if (literal != kept) {
       if (f.name.empty()) audit[literal].decision_lines.push_back(cell.d.line);
       audit[literal].decision_refs.push_back(ref);
-      const std::string note = "decision at " + label + ":" + std::to_string(cell.d.line) + " applied to kept record " +
-                               audit[kept].key;
+      const std::string note =
+          "decision at " + label + ":" + std::to_string(cell.d.line) + " applied to kept record " + audit[kept].key;
       audit[literal].note += (audit[literal].note.empty() ? "" : "; ") + note;
     }
     auto& book_for_stage = stage == "title-abstract" ? out.ta : out.ft;
@@ -256,9 +263,8 @@ file_decisions read_decisions_file(const review_spec& spec, const decision_file&
       fail_input(cell.where, "record",
                  std::string(same ? "repeated " : "conflicting ") + stage + " decisions for " + audit[kept].key +
                      ": line " + std::to_string(first.line) + " says " + first.decision +
-                     (first.reason.empty() ? "" : " (" + first.reason + ")") + ", line " +
-                     std::to_string(cell.d.line) + " says " + decision +
-                     (cell.d.reason.empty() ? "" : " (" + cell.d.reason + ")") +
+                     (first.reason.empty() ? "" : " (" + first.reason + ")") + ", line " + std::to_string(cell.d.line) +
+                     " says " + decision + (cell.d.reason.empty() ? "" : " (" + cell.d.reason + ")") +
                      "; one file holds one decision per record and stage");
     }
     (stage == "title-abstract" ? out.ta_adopt : out.ft_adopt)[kept] = adopt;
@@ -292,7 +298,8 @@ human_decision resolve_adjudication(const file_decisions& adj, std::size_t kept,
   if (adopt) {
     const auto& theirs = sd.by_reviewer[*adopt];
     if (!theirs) {
-      fail_input(cell.where, "decision", "reviewer '" + reviewers[*adopt] + "' made no decision on this record at this stage");
+      fail_input(cell.where, "decision",
+                 "reviewer '" + reviewers[*adopt] + "' made no decision on this record at this stage");
     }
     d.decision = theirs->decision;
     if (d.reason.empty()) d.reason = theirs->reason;
@@ -302,7 +309,8 @@ human_decision resolve_adjudication(const file_decisions& adj, std::size_t kept,
 
 /// The final decision at one stage from every reviewer's decision and the adjudication.
 void resolve_stage(stage_decisions& sd, bool two_required, std::size_t kept, screening_stage stage,
-                   std::vector<screening_conflict>& conflicts, const source_position& adj_where, const std::string& key) {
+                   std::vector<screening_conflict>& conflicts, const source_position& adj_where,
+                   const std::string& key) {
   std::vector<std::size_t> who;
   for (std::size_t r = 0; r < sd.by_reviewer.size(); ++r) {
     if (sd.by_reviewer[r]) who.push_back(r);
@@ -311,13 +319,16 @@ void resolve_stage(stage_decisions& sd, bool two_required, std::size_t kept, scr
   for (std::size_t k = 1; k < who.size(); ++k) {
     const human_decision& a = *sd.by_reviewer[who[0]];
     const human_decision& b = *sd.by_reviewer[who[k]];
-    if (a.decision != b.decision) differ = true;
-    else if (a.reason != b.reason) reasons_differ = true;
+    if (a.decision != b.decision)
+      differ = true;
+    else if (a.reason != b.reason)
+      reasons_differ = true;
   }
   if (differ) reasons_differ = false;
   if (sd.adjudication && !differ && !reasons_differ) {
     fail_input(adj_where, "record",
-               "'" + sd.adjudication->named + "' (" + key + ") has no conflict to adjudicate at " + to_string(stage) + " (" +
+               "'" + sd.adjudication->named + "' (" + key + ") has no conflict to adjudicate at " + to_string(stage) +
+                   " (" +
                    (who.size() < 2 ? std::to_string(who.size()) + " reviewer decision" + (who.size() == 1 ? "" : "s")
                                    : std::string("the reviewers agree")) +
                    ")");
@@ -672,7 +683,8 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
       ++(other ? p.other_awaiting_screening : p.awaiting_screening);
       continue;
     }
-    ++(other ? p.other_sought_reports : p.dbr_sought_reports);  // included at title-abstract, or implied by a full-text decision
+    ++(other ? p.other_sought_reports
+             : p.dbr_sought_reports);  // included at title-abstract, or implied by a full-text decision
     const stage_state ft_state = a.ft_team.state;
     if (ft_state == stage_state::awaiting_adjudication || ft_state == stage_state::awaiting_second_reviewer) {
       const bool adj = ft_state == stage_state::awaiting_adjudication;
@@ -717,8 +729,8 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
   std::size_t ft_excluded = 0;
   for (const auto& r : p.dbr_excluded) ft_excluded += r.n;
   for (const auto& r : p.other_excluded) ft_excluded += r.n;
-  const std::size_t identified = p.database_results + p.register_results + p.website_results +
-                                 p.organisation_results + p.citations_results;
+  const std::size_t identified =
+      p.database_results + p.register_results + p.website_results + p.organisation_results + p.citations_results;
   if (audit.size() != identified || tally[final_status::duplicate] != p.duplicates + p.other_duplicates ||
       tally[final_status::excluded_automatic] != p.excluded_automatic + p.other_excluded_automatic ||
       tally[final_status::excluded_title_abstract] != p.records_excluded + p.other_records_excluded ||

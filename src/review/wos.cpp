@@ -153,8 +153,8 @@ class wos_parser {
         if (!in_record_ && (t == "FN" || t == "VR" || t == "EF")) continue;
         if (t == "PT") {
           if (in_record_) {
-            ctx_.warn(start_, "record has no 'ER' line; it ends where the next 'PT' starts (line " +
-                                  std::to_string(n) + ")");
+            ctx_.warn(start_,
+                      "record has no 'ER' line; it ends where the next 'PT' starts (line " + std::to_string(n) + ")");
             finish();
           }
           begin(n);
@@ -216,7 +216,9 @@ void split_tabs(std::string_view line, std::vector<std::string_view>& cells) {
 
 }  // namespace
 
-void parse_wos(std::string_view text, parse_context& ctx) { wos_parser(text, ctx).run(); }
+void parse_wos(std::string_view text, parse_context& ctx) {
+  wos_parser(text, ctx).run();
+}
 
 void parse_wos_tab(std::string_view text, parse_context& ctx) {
   // WoS writes the tab-delimited export without quoting, so cells are split on tabs only (an

@@ -45,7 +45,8 @@ fs::path resolve(const fs::path& dir, const std::string& rel, const source_posit
   const fs::path full = fs::weakly_canonical(fs::absolute(dir) / p);
   if (allow_outside) return full;
   if (p.is_absolute() || p.has_root_name() || p.has_root_directory()) {
-    fail_input(where, "data", "path '" + rel + "' must be relative to the review file's folder (or use --allow-outside)");
+    fail_input(where, "data",
+               "path '" + rel + "' must be relative to the review file's folder (or use --allow-outside)");
   }
   const fs::path base = fs::weakly_canonical(fs::absolute(dir));
   auto f = full.begin();
@@ -73,10 +74,9 @@ std::optional<analysis_spec> parse_analysis(std::string_view toml_text, const fs
   const toml::table* t = an->as_table();
   if (t == nullptr) fail_input(at(label, an->source()), "analysis", "must be a table ([analysis])");
 
-  static constexpr std::string_view allowed[] = {"data",     "measure",       "method",     "ci_method",
-                                                 "convention", "level",       "group_names", "record_column",
-                                                 "subgroup", "moderators",    "bias",       "sensitivity",
-                                                 "cumulative_order"};
+  static constexpr std::string_view allowed[] = {"data",  "measure",     "method",          "ci_method", "convention",
+                                                 "level", "group_names", "record_column",   "subgroup",  "moderators",
+                                                 "bias",  "sensitivity", "cumulative_order"};
   for (auto&& [k, v] : *t) {
     if (std::find(std::begin(allowed), std::end(allowed), k.str()) == std::end(allowed)) {
       std::string list;
@@ -128,7 +128,8 @@ std::optional<analysis_spec> parse_analysis(std::string_view toml_text, const fs
   }
   if (const toml::node* n = t->get("level")) {
     const auto v = n->value<double>();
-    if (!v || !(n->is_floating_point() || n->is_integer())) fail_input(at(label, n->source()), "level", "must be a number");
+    if (!v || !(n->is_floating_point() || n->is_integer()))
+      fail_input(at(label, n->source()), "level", "must be a number");
     const models::level_reading lr = models::read_confidence_level(*v);
     s.level = lr.level;
     if (!lr.problem.empty()) {

@@ -29,7 +29,7 @@ struct run_figure {
   std::string name;  ///< file stem under figures/
   std::optional<plot::scene> scene;
   std::optional<review::prisma_counts> prisma;
-  std::string svg;      ///< the SVG rendering, embedded in report.html
+  std::string svg;  ///< the SVG rendering, embedded in report.html
   std::string caption;
   std::string alt;
 };

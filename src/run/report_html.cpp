@@ -4,12 +4,12 @@
 // characteristics (17), results of syntheses with heterogeneity (20), reporting biases (21),
 // sensitivity analyses (20d), and a methods paragraph stating every convention.
 // Every text comes from the results; format_html escapes it.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "internal.hpp"
 #include "metasift/core/version.hpp"
@@ -64,8 +64,12 @@ std::string prose_name(effects::measure m) {
 
 /// Software conventions as described by models::resolve, with the ASCII math set as text.
 std::string typeset(std::string s) {
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{"tau^2", "τ²"}, {"I^2", "I²"}, {"H^2", "H²"},
-                                 {"s_p^2", "s_p²"}, {"s1^2", "s1²"}, {"s2^2", "s2²"}}) {
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"tau^2", "τ²"},
+                                 {"I^2", "I²"},
+                                 {"H^2", "H²"},
+                                 {"s_p^2", "s_p²"},
+                                 {"s1^2", "s1²"},
+                                 {"s2^2", "s2²"}}) {
     for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
       s.replace(at, from.size(), to);
     }
@@ -79,7 +83,9 @@ std::string p_value(double p) {
   return fixed(p, 3);
 }
 
-std::string count(std::size_t n) { return std::to_string(n); }
+std::string count(std::size_t n) {
+  return std::to_string(n);
+}
 
 std::string method_phrase(models::method m) {
   switch (m) {
@@ -87,10 +93,12 @@ std::string method_phrase(models::method m) {
     case models::method::MH: return "a common-effect Mantel-Haenszel model";
     case models::method::PETO: return "a common-effect Peto model";
     case models::method::DL: return "a random-effects model with τ² estimated by the DerSimonian-Laird method";
-    case models::method::REML: return "a random-effects model with τ² estimated by restricted maximum likelihood (REML)";
+    case models::method::REML:
+      return "a random-effects model with τ² estimated by restricted maximum likelihood (REML)";
     case models::method::ML: return "a random-effects model with τ² estimated by maximum likelihood";
     case models::method::PM: return "a random-effects model with τ² estimated by the Paule-Mandel method";
-    case models::method::HE: return "a random-effects model with τ² estimated by the Hedges (variance components) method";
+    case models::method::HE:
+      return "a random-effects model with τ² estimated by the Hedges (variance components) method";
     case models::method::SJ: return "a random-effects model with τ² estimated by the Sidik-Jonkman method";
     case models::method::HS: return "a random-effects model with τ² estimated by the Hunter-Schmidt method";
     case models::method::EB: return "a random-effects model with τ² estimated by the empirical Bayes method";
@@ -141,8 +149,8 @@ review::record display_record(const review_bundle& rv, std::size_t k) {
     return std::any_of(j.begin(), j.end(), [](char c) { return c >= 'a' && c <= 'z'; });
   };
   for (std::size_t i = 0; i < recs.size(); ++i) {
-    const bool in_group = i == k || (rv.screen.audit[i].dedup == review::dedup_status::duplicate &&
-                                     rv.screen.audit[i].duplicate_of == k);
+    const bool in_group =
+        i == k || (rv.screen.audit[i].dedup == review::dedup_status::duplicate && rv.screen.audit[i].duplicate_of == k);
     if (!in_group || !mixed_case(recs[i].journal)) continue;
     review::record r = recs[i];
     for (auto field : {&review::record::doi, &review::record::volume, &review::record::issue, &review::record::pages}) {
@@ -159,7 +167,8 @@ html_figure figure_of(const run_figure& f) {
   h.caption = f.caption;
   h.alt = f.alt;
   h.svg = f.svg;
-  h.links = {{"SVG", "figures/" + f.name + ".svg"}, {"PDF", "figures/" + f.name + ".pdf"},
+  h.links = {{"SVG", "figures/" + f.name + ".svg"},
+             {"PDF", "figures/" + f.name + ".pdf"},
              {"PNG", "figures/" + f.name + ".png"}};
   return h;
 }
@@ -210,17 +219,16 @@ html_section summary_section(const review_bundle& rv, const analysis_bundle* an)
                   " duplicates and " + count(p.excluded_automatic + p.excluded_other + p.other_excluded_automatic) +
                   " records by the search and automatic criteria, " +
                   count(p.records_screened + p.other_records_screened) + " records were screened and " +
-                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " +
-                  count(p.new_studies) + " studies were included.";
+                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " + count(p.new_studies) +
+                  " studies were included.";
   s.blocks.push_back(html_paragraph{t, "Selection."});
   if (an) {
     const auto& m = an->meta;
-    std::string r = "Pooling " + std::to_string(m.k) + " studies in " + method_phrase(m.spec.est) + ", the " +
-                    prose_name(an->measure) + " was " +
-                    with_ci(*an, m.pooled.estimate, m.pooled.ci_lower, m.pooled.ci_upper) + " (" +
-                    (std::isfinite(m.pooled.df) ? "t(" + fixed(m.pooled.df, 0) + ")" : "z") + " = " +
-                    fixed(m.pooled.statistic) + ", p " + (m.pooled.p < 0.001 ? "< 0.001" : "= " + fixed(m.pooled.p, 3)) +
-                    ").";
+    std::string r =
+        "Pooling " + std::to_string(m.k) + " studies in " + method_phrase(m.spec.est) + ", the " +
+        prose_name(an->measure) + " was " + with_ci(*an, m.pooled.estimate, m.pooled.ci_lower, m.pooled.ci_upper) +
+        " (" + (std::isfinite(m.pooled.df) ? "t(" + fixed(m.pooled.df, 0) + ")" : "z") + " = " +
+        fixed(m.pooled.statistic) + ", p " + (m.pooled.p < 0.001 ? "< 0.001" : "= " + fixed(m.pooled.p, 3)) + ").";
     if (models::is_random_effects(m.spec.est)) {
       r += " Heterogeneity: τ² = " + fixed(m.het.tau2) + ", I² = " + fixed(m.het.I2) + "%, H² = " + fixed(m.het.H2) +
            "; Q(" + fixed(m.het.df, 0) + ") = " + fixed(m.het.Q) + ", p " +
@@ -246,10 +254,12 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
     t.rows.push_back({"Identified by other methods: " + d.name, count(d.n)});
   }
   t.rows.push_back({"Duplicates removed", count(p.duplicates)});
-  for (const auto& r : p.excluded_automatic_reasons) t.rows.push_back({"Excluded automatically: " + r.name, count(r.n)});
+  for (const auto& r : p.excluded_automatic_reasons)
+    t.rows.push_back({"Excluded automatically: " + r.name, count(r.n)});
   if (p.excluded_other > 0) t.rows.push_back({"Removed for other reasons", count(p.excluded_other)});
   t.rows.push_back({"Records screened (title and abstract)", count(p.records_screened)});
-  for (const auto& r : p.records_excluded_reasons) t.rows.push_back({"Excluded at title-abstract: " + r.name, count(r.n)});
+  for (const auto& r : p.records_excluded_reasons)
+    t.rows.push_back({"Excluded at title-abstract: " + r.name, count(r.n)});
   if (p.records_excluded_reasons.empty() && p.records_excluded > 0) {
     t.rows.push_back({"Excluded at title-abstract", count(p.records_excluded)});
   }
@@ -281,7 +291,8 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
     t.rows.push_back({"Other methods: reports sought for retrieval", count(p.other_sought_reports)});
     t.rows.push_back({"Other methods: reports not retrieved", count(p.other_notretrieved_reports)});
     t.rows.push_back({"Other methods: reports assessed for eligibility", count(p.other_assessed)});
-    for (const auto& r : p.other_excluded) t.rows.push_back({"Other methods: excluded at full text: " + r.name, count(r.n)});
+    for (const auto& r : p.other_excluded)
+      t.rows.push_back({"Other methods: excluded at full text: " + r.name, count(r.n)});
     if (p.other_awaiting_full_text > 0) {
       t.rows.push_back({"Other methods: awaiting full-text assessment", count(p.other_awaiting_full_text)});
     }
@@ -293,8 +304,9 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
     t.notes.push_back(count(p.maybe_duplicates) +
                       " possible duplicates were kept for a human to judge (screening.csv, dedup_status \"maybe\").");
   }
-  t.notes.push_back("Every record's path through these stages is in screening.csv; the counts are in prisma.json "
-                    "(keys of the PRISMA2020 R package).");
+  t.notes.push_back(
+      "Every record's path through these stages is in screening.csv; the counts are in prisma.json "
+      "(keys of the PRISMA2020 R package).");
   s.blocks.push_back(std::move(t));
   return s;
 }
@@ -383,7 +395,8 @@ html_section synthesis_section(const analysis_bundle& an, const std::vector<std:
   const auto& m = an.meta;
   html_table t;
   t.id = "summary-table";
-  t.caption = "Table 5. Study estimates and the pooled estimate (" + std::string(effects::display_name(an.measure)) + ")";
+  t.caption =
+      "Table 5. Study estimates and the pooled estimate (" + std::string(effects::display_name(an.measure)) + ")";
   t.header = {"Study", "Estimate", fixed(m.spec.level * 100, 0) + "% CI", "SE", "Weight (%)"};
   t.numeric = {false, true, true, true, true};
   for (const auto& st : m.studies) {
@@ -391,16 +404,16 @@ html_section synthesis_section(const analysis_bundle& an, const std::vector<std:
                       fixed(st.se, 3), fixed(st.weight)});
   }
   t.rows.push_back({"Overall (" + plot::model_note(m.spec) + ")", display(an, m.pooled.estimate),
-                    bracket(display(an, m.pooled.ci_lower), display(an, m.pooled.ci_upper)),
-                    fixed(m.pooled.se, 3), "100.00"});
+                    bracket(display(an, m.pooled.ci_lower), display(an, m.pooled.ci_upper)), fixed(m.pooled.se, 3),
+                    "100.00"});
   t.emphasis.assign(t.rows.size(), false);
   t.emphasis.back() = true;
   const std::string stat = std::isfinite(m.pooled.df) ? "t(" + fixed(m.pooled.df, 0) + ")" : "z";
   t.notes.push_back("Test of the pooled effect: " + stat + " = " + fixed(m.pooled.statistic) + ", p " +
                     (m.pooled.p < 0.001 ? "< 0.001" : "= " + fixed(m.pooled.p, 3)) + ".");
   if (std::isfinite(m.pooled.pi_lower)) {
-    t.notes.push_back(fixed(m.spec.level * 100, 0) + "% prediction interval: [" + display(an, m.pooled.pi_lower) + ", " +
-                      display(an, m.pooled.pi_upper) + "].");
+    t.notes.push_back(fixed(m.spec.level * 100, 0) + "% prediction interval: [" + display(an, m.pooled.pi_lower) +
+                      ", " + display(an, m.pooled.pi_upper) + "].");
   }
   for (std::size_t i = 0; i < an.ctx.excluded.size(); ++i) {
     t.notes.push_back("Not analysed: " + an.ctx.excluded_labels[i] + " (" + an.ctx.excluded[i].reason + ").");
@@ -414,7 +427,8 @@ html_section heterogeneity_section(const analysis_bundle& an) {
   const auto& h = an.meta.het;
   html_table t;
   t.id = "heterogeneity-table";
-  t.caption = "Table 6. Heterogeneity statistics with " + fixed(an.meta.spec.level * 100, 0) + "% Q-profile confidence intervals";
+  t.caption = "Table 6. Heterogeneity statistics with " + fixed(an.meta.spec.level * 100, 0) +
+              "% Q-profile confidence intervals";
   t.header = {"Statistic", "Estimate", "CI"};
   t.numeric = {false, true, true};
   const auto ci = [&](const models::interval& i, int d) {
@@ -424,13 +438,15 @@ html_section heterogeneity_section(const analysis_bundle& an) {
   t.rows.push_back({"τ", fixed(h.tau, 4), ci(h.tau_ci, 4)});
   t.rows.push_back({"I² (%)", fixed(h.I2), ci(h.I2_ci, 2)});
   t.rows.push_back({"H²", fixed(h.H2), ci(h.H2_ci, 2)});
-  t.rows.push_back({"Q (df = " + fixed(h.df, 0) + ")", fixed(h.Q), "p " + std::string(h.p < 0.001 ? "< 0.001" : "= " + fixed(h.p, 3))});
+  t.rows.push_back({"Q (df = " + fixed(h.df, 0) + ")", fixed(h.Q),
+                    "p " + std::string(h.p < 0.001 ? "< 0.001" : "= " + fixed(h.p, 3))});
   if (!models::is_random_effects(an.meta.spec.est)) {
     t.notes.push_back("Common-effect model: I² and H² from Q; no τ² is estimated.");
   } else {
-    t.notes.push_back("I² and H² are computed from τ² and the Higgins-Thompson typical within-study variance "
-                      "(as metafor and Stata); the CIs for τ², τ, I² and H² come from the Q-profile method "
-                      "(Viechtbauer 2007).");
+    t.notes.push_back(
+        "I² and H² are computed from τ² and the Higgins-Thompson typical within-study variance "
+        "(as metafor and Stata); the CIs for τ², τ, I² and H² come from the Q-profile method "
+        "(Viechtbauer 2007).");
   }
   s.blocks.push_back(std::move(t));
   return s;
@@ -497,20 +513,23 @@ html_section bias_section(const analysis_bundle& an, const std::vector<std::shar
   t.rows.push_back({"Egger's test, mixed-effects (coefficient of SE " + fixed(b.egger_mixed.bias) + ")",
                     (std::isfinite(b.egger_mixed.df) ? "t = " : "z = ") + fixed(b.egger_mixed.statistic),
                     p_value(b.egger_mixed.p)});
-  t.rows.push_back({"Begg and Mazumdar rank correlation (" + std::string(b.begg.exact ? "exact" : "normal approximation") + ")",
-                    "Kendall's tau = " + fixed(b.begg.tau, 3), p_value(b.begg.p)});
+  t.rows.push_back(
+      {"Begg and Mazumdar rank correlation (" + std::string(b.begg.exact ? "exact" : "normal approximation") + ")",
+       "Kendall's tau = " + fixed(b.begg.tau, 3), p_value(b.begg.p)});
   t.rows.push_back({"Fail-safe N (Rosenthal)", fixed(b.fsn.rosenthal, 0), ""});
   if (an.trimfill) {
     const auto& tf = *an.trimfill;
     t.rows.push_back({"Trim-and-fill (" + std::string(analyses::to_string(tf.options.estimator)) +
                           "): studies imputed on the " + std::string(analyses::to_string(tf.side)),
                       std::to_string(tf.k0), ""});
-    t.rows.push_back({"Trim-and-fill adjusted estimate",
-                      with_ci(an, tf.adjusted.pooled.estimate, tf.adjusted.pooled.ci_lower, tf.adjusted.pooled.ci_upper),
-                      p_value(tf.adjusted.pooled.p)});
+    t.rows.push_back(
+        {"Trim-and-fill adjusted estimate",
+         with_ci(an, tf.adjusted.pooled.estimate, tf.adjusted.pooled.ci_lower, tf.adjusted.pooled.ci_upper),
+         p_value(tf.adjusted.pooled.p)});
   }
-  t.notes.push_back("With fewer than 10 studies these tests have little power (Sterne et al. 2011); they are reported "
-                    "because the analysis asked for them.");
+  t.notes.push_back(
+      "With fewer than 10 studies these tests have little power (Sterne et al. 2011); they are reported "
+      "because the analysis asked for them.");
   if (an.meta.k >= 10) t.notes.pop_back();
   s.blocks.push_back(std::move(t));
   return s;
@@ -528,21 +547,24 @@ html_section sensitivity_section(const analysis_bundle& an) {
     t.rows.push_back({r.label, with_ci(an, r.estimate, r.ci_lower, r.ci_upper), fixed(r.tau2, 4), fixed(r.I2),
                       fixed(r.cooks_d, 3), fixed(r.hat, 3), r.influential ? "yes" : "no"});
   }
-  t.notes.push_back("A study is marked influential by any of metafor's criteria (Viechtbauer and Cheung 2010): "
-                    "|DFFITS| > " + fixed(inf.dffits_cutoff, 3) + ", Cook's D > " + fixed(inf.cooks_d_cutoff, 3) +
-                    ", hat > " + fixed(inf.hat_cutoff, 3) + " or |DFBETAS| > 1.");
+  t.notes.push_back(
+      "A study is marked influential by any of metafor's criteria (Viechtbauer and Cheung 2010): "
+      "|DFFITS| > " +
+      fixed(inf.dffits_cutoff, 3) + ", Cook's D > " + fixed(inf.cooks_d_cutoff, 3) + ", hat > " +
+      fixed(inf.hat_cutoff, 3) + " or |DFBETAS| > 1.");
   s.blocks.push_back(std::move(t));
   if (an.cumulative) {
     const auto& c = *an.cumulative;
     html_table ct;
     ct.id = "cumulative";
     ct.caption = "Table 11. Cumulative meta-analysis (studies added in " +
-                 (an.cumulative_order == "data order" ? std::string("data order") : "order of " + an.cumulative_order) + ")";
+                 (an.cumulative_order == "data order" ? std::string("data order") : "order of " + an.cumulative_order) +
+                 ")";
     ct.header = {"Study added", "k", "Estimate [CI]", "p", "τ²", "I² (%)"};
     ct.numeric = {false, true, true, true, true, true};
     for (const auto& st : c.steps) {
-      ct.rows.push_back({st.label, std::to_string(st.k), with_ci(an, st.estimate, st.ci_lower, st.ci_upper), p_value(st.p),
-                         fixed(st.tau2, 4), fixed(st.I2)});
+      ct.rows.push_back({st.label, std::to_string(st.k), with_ci(an, st.estimate, st.ci_lower, st.ci_upper),
+                         p_value(st.p), fixed(st.tau2, 4), fixed(st.I2)});
     }
     if (an.cumulative_order != "data order") {
       ct.notes.push_back("Studies without a value of " + an.cumulative_order + " are added last, in data order.");
@@ -590,8 +612,8 @@ std::string team_sentence(const review_bundle& rv) {
       t += who + " " + what + " independently";
     }
     if (team != nullptr) {
-      t += "; agreement Fleiss' κ = " + fixed(team->fleiss_kappa) + ", Krippendorff's α = " +
-           fixed(team->krippendorff_alpha) + " (n = " + count(team->n) + ")";
+      t += "; agreement Fleiss' κ = " + fixed(team->fleiss_kappa) +
+           ", Krippendorff's α = " + fixed(team->krippendorff_alpha) + " (n = " + count(team->n) + ")";
       disagreements = team->disagreements;
     } else if (!std::isfinite(pair->kappa)) {
       t += "; they agreed on " + fixed(pair->percent_agreement, 1) + "% of " + count(pair->n) +
@@ -601,8 +623,8 @@ std::string team_sentence(const review_bundle& rv) {
            fixed(pair->kappa_ci_upper) + "] (n = " + count(pair->n) + ", " + fixed(pair->percent_agreement, 1) +
            "% agreement, PABAK " + fixed(pair->pabak) + ", AC1 " + fixed(pair->ac1) + ")";
     }
-    const std::size_t waiting = ta ? rv.screen.prisma.awaiting_title_abstract_adjudication
-                                   : rv.screen.prisma.awaiting_full_text_adjudication;
+    const std::size_t waiting =
+        ta ? rv.screen.prisma.awaiting_title_abstract_adjudication : rv.screen.prisma.awaiting_full_text_adjudication;
     t += "; " + count(adjudicated) + (adjudicated == 1 ? " disagreement was" : " disagreements were") +
          " resolved by adjudication";
     if (waiting > 0) t += " and " + count(waiting) + " await adjudication";
@@ -645,7 +667,7 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
                     an->spec.data_label + ") with metafor's escalc formulas. Studies were pooled in " +
                     method_phrase(m.spec.est) + "; the confidence interval and test of the pooled effect used " +
                     (m.spec.test == models::ci_method::hk ? "the Hartung-Knapp method (t distribution with k - 1 df)"
-                                                           : "the normal (Wald z) distribution") +
+                                                          : "the normal (Wald z) distribution") +
                     " at the " + fixed(m.spec.level * 100, 0) + "% level. ";
     if (models::is_random_effects(m.spec.est)) {
       q += "Heterogeneity is reported as τ², τ, I² and H² with Q-profile confidence intervals (Viechtbauer "
@@ -705,12 +727,14 @@ html_section references_section(const review_bundle& rv, const analysis_bundle* 
   return s;
 }
 
-html_section notes_section(const link_summary& links, const analysis_bundle* an, const std::vector<std::string>& warnings) {
+html_section notes_section(const link_summary& links, const analysis_bundle* an,
+                           const std::vector<std::string>& warnings) {
   html_section s = section("notes", "Data linkage and warnings");
   if (an != nullptr) {
     s.blocks.push_back(html_paragraph{
         std::to_string(links.rows) + " rows of " + an->spec.data_label + " name their records in the column '" +
-            an->spec.record_column + "'; " + std::to_string(links.analysed) + " rows belong to included records and were analysed. " +
+            an->spec.record_column + "'; " + std::to_string(links.analysed) +
+            " rows belong to included records and were analysed. " +
             std::to_string(links.included_without_data.size()) + " included records have no data row; " +
             std::to_string(links.rows_with_excluded_record.size()) + " rows name records that were not included.",
         "Linkage."});

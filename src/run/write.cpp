@@ -99,7 +99,8 @@ std::vector<std::string> write_run(const run_outputs& outputs, const fs::path& o
 
 namespace {
 
-constexpr std::string_view review_template = R"toml(# A metasift review: everything `metasift run review.toml --out report/` needs.
+constexpr std::string_view review_template =
+    R"toml(# A metasift review: everything `metasift run review.toml --out report/` needs.
 # Paths are relative to this file and may not leave its folder (unless --allow-outside).
 # docs/review.md and docs/report.md describe every key; unknown keys are errors.
 title = "My systematic review"

@@ -14,7 +14,6 @@
 
 #include "metasift/analyses/cumulative.hpp"
 #include "metasift/analyses/influence.hpp"
-
 #include "support/counting_new.hpp"
 
 namespace {

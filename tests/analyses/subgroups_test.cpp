@@ -8,6 +8,8 @@
 // tau^2 at 1e-9. Q_b depends on every subgroup's tau^2, so it is compared at 1e-9 after refitting
 // every subgroup at metafor's tau^2, and directly at the tau^2 tolerance.
 
+#include "metasift/analyses/subgroups.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,7 +18,6 @@
 #include <map>
 #include <set>
 
-#include "metasift/analyses/subgroups.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
@@ -93,7 +94,8 @@ class MetaforSubgroups : public ::testing::TestWithParam<dataset> {};
 TEST_P(MetaforSubgroups, AgreesOnEveryCase) {
   const dataset ds = GetParam();
   worst().clear();
-  const auto cases = test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_subgroups_" + ds.name + ".csv");
+  const auto cases =
+      test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_subgroups_" + ds.name + ".csv");
   const io::table t = io::read_table(std::string(METASIFT_TEST_DATA_DIR) + "/regression/" + ds.name + ".csv");
   std::map<std::string, const reference_case*> by_key;
   for (const auto& rc : cases) by_key[rc.key] = &rc;
@@ -218,8 +220,9 @@ TEST(Subgroups, SingleStudySubgroupGivesAWarningNotACrash) {
       EXPECT_DOUBLE_EQ(z->fit.pooled.estimate, 0.60);
       EXPECT_GT(z->fit.pooled.se, 0.0);
       EXPECT_EQ(z->fit.spec.test, models::ci_method::z);  // metafor: z for k = 1
-      const bool warned = std::any_of(r.notes.items.begin(), r.notes.items.end(),
-                                      [](const std::string& n) { return n.find("'z' has a single study") != std::string::npos; });
+      const bool warned = std::any_of(r.notes.items.begin(), r.notes.items.end(), [](const std::string& n) {
+        return n.find("'z' has a single study") != std::string::npos;
+      });
       EXPECT_TRUE(warned);
       EXPECT_EQ(r.test.df, 2.0);
       EXPECT_TRUE(std::isfinite(r.test.Q));

@@ -50,7 +50,9 @@ std::vector<std::string> split_csv(const std::string& line) {
   return out;
 }
 
-double num(const std::string& s) { return s == "NA" ? std::nan("") : std::stod(s); }
+double num(const std::string& s) {
+  return s == "NA" ? std::nan("") : std::stod(s);
+}
 
 struct ref_row {
   std::string method, test, group;
@@ -84,8 +86,8 @@ std::vector<ref_row> read_reference() {
 }
 
 /// group -> output fields, from one run_batch over `data`.
-std::map<std::string, std::vector<std::string>> run(const std::string& data, effects::measure m, const std::string& method,
-                                                    const std::string& test) {
+std::map<std::string, std::vector<std::string>> run(const std::string& data, effects::measure m,
+                                                    const std::string& method, const std::string& test) {
   batch::batch_options o;
   o.input = std::string(METASIFT_TEST_DATA_DIR) + "/" + data;
   const fs::path out = fs::temp_directory_path() / ("metasift_batch_ref_" + std::to_string(::getpid()) + ".csv");

@@ -50,7 +50,8 @@ class scratch_cleanup : public ::testing::Environment {
     std::filesystem::remove_all(scratch_root(), ec);
   }
 };
-inline ::testing::Environment* const scratch_cleanup_registered = ::testing::AddGlobalTestEnvironment(new scratch_cleanup);
+inline ::testing::Environment* const scratch_cleanup_registered =
+    ::testing::AddGlobalTestEnvironment(new scratch_cleanup);
 
 /// Runs `<prefix> metasift <args>` through the shell (prefix: e.g. "cat f |").
 inline cli_result run_metasift(const std::string& args, const std::string& prefix = "") {

@@ -1,12 +1,13 @@
 // Number formatting and log-scale p-values (reference values from R 4.2: pnorm/pchisq with log.p).
 
+#include "metasift/batch/format.hpp"
+
 #include <gtest/gtest.h>
 
 #include <charconv>
 #include <cmath>
 #include <string>
 
-#include "metasift/batch/format.hpp"
 #include "metasift/batch/rng.hpp"
 
 namespace {
@@ -81,7 +82,8 @@ TEST(Format, GeneralMatchesToCharsExceptAtRoundingTies) {
       const std::string ref(buf, res.ptr);
       if (ours != ref) {
         ++differ;
-        EXPECT_NEAR(std::stod(ours), std::stod(ref), std::abs(std::stod(ref)) * std::pow(10.0, 1 - digits)) << ours << " vs " << ref;
+        EXPECT_NEAR(std::stod(ours), std::stod(ref), std::abs(std::stod(ref)) * std::pow(10.0, 1 - digits))
+            << ours << " vs " << ref;
       }
     }
   }

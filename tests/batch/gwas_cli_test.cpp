@@ -27,14 +27,16 @@ using metasift::batch::counter_rng;
 struct gen {
   int cohorts = 3;
   int variants = 3000;
-  double swap = 0.5;       ///< share of rows with A1/A2 swapped (not in cohort 1)
-  double strand = 0.0;     ///< share of rows on the other strand (not in cohort 1)
-  bool swap_first = true;  ///< cohort 1 may be swapped too
+  double swap = 0.5;            ///< share of rows with A1/A2 swapped (not in cohort 1)
+  double strand = 0.0;          ///< share of rows on the other strand (not in cohort 1)
+  bool swap_first = true;       ///< cohort 1 may be swapped too
   bool complete_first = false;  ///< cohort 1 has every variant
 };
 
 const char* bases = "ACGT";
-char comp(char c) { return c == 'A' ? 'T' : c == 'T' ? 'A' : c == 'C' ? 'G' : 'C'; }
+char comp(char c) {
+  return c == 'A' ? 'T' : c == 'T' ? 'A' : c == 'C' ? 'G' : 'C';
+}
 
 /// Writes dir/c1.tsv ... with header SNP CHR BP A1 A2 BETA SE P N FREQ; returns the file names.
 /// Chromosomes 1, 2, 10 and X (in that genomic order); every 50th variant shares its position with
@@ -73,7 +75,8 @@ std::vector<std::string> write_cohorts(const fs::path& dir, const gen& g) {
         a2 = comp(a2);
       }
       const double p = std::erfc(std::abs(beta / se) / std::sqrt(2.0));
-      std::string l = "rs" + std::to_string(v + 1) + "\t" + chroms[chr] + "\t" + std::to_string(bp) + "\t" + a1 + "\t" + a2 + "\t";
+      std::string l =
+          "rs" + std::to_string(v + 1) + "\t" + chroms[chr] + "\t" + std::to_string(bp) + "\t" + a1 + "\t" + a2 + "\t";
       metasift::batch::append_general(l, beta, 8);
       l += '\t';
       metasift::batch::append_general(l, se, 8);
@@ -241,17 +244,18 @@ TEST(GwasCli, MalformedRowsAreSkippedAndReportedWithLineNumbers) {
     for (std::size_t i = 0; i < f.size(); ++i) l += (i ? "\t" : "") + f[i];
     lines[line_no - 1] = l;
   };
-  field(10, 6, "0");      // SE = 0
-  field(20, 5, "abc");    // BETA not a number
-  field(30, 6, "NA");     // SE missing
+  field(10, 6, "0");       // SE = 0
+  field(20, 5, "abc");     // BETA not a number
+  field(30, 6, "NA");      // SE missing
   lines[39] += "\textra";  // line 40: 11 fields
   std::string text;
   for (const auto& x : lines) text += x + "\n";
   spit(files[2], text);
   const cli_result r = run_metasift("gwas " + join(files) + "--out " + (d / "o.tsv").string());
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* s : {"c3.tsv:10: SE must be positive, got 0", "c3.tsv:20: BETA is not a number: 'abc'",
-                        "c3.tsv:30: SE is missing: 'NA'", "c3.tsv:40: expected 10 fields, found 11", "4 malformed rows skipped"}) {
+  for (const char* s :
+       {"c3.tsv:10: SE must be positive, got 0", "c3.tsv:20: BETA is not a number: 'abc'",
+        "c3.tsv:30: SE is missing: 'NA'", "c3.tsv:40: expected 10 fields, found 11", "4 malformed rows skipped"}) {
     EXPECT_NE(r.err.find(s), std::string::npos) << s << "\n" << r.err;
   }
 }
@@ -289,7 +293,8 @@ TEST(GwasCli, SampleSizeSchemeMatchesAHandComputation) {
   const auto d = scratch("gwas_samplesize");
   spit(d / "a.tsv", "SNP CHR BP A1 A2 BETA SE P N\nrs1 1 100 A G 0.2 0.1 0.0455 1000\n");
   spit(d / "b.tsv", "SNP CHR BP A1 A2 BETA SE P N\nrs1 1 100 G A 0.1 0.1 0.3173 3000\n");
-  const cli_result r = run_metasift("gwas " + (d / "a.tsv").string() + " " + (d / "b.tsv").string() + " --out - --scheme samplesize");
+  const cli_result r =
+      run_metasift("gwas " + (d / "a.tsv").string() + " " + (d / "b.tsv").string() + " --out - --scheme samplesize");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto out = lines_of(r.out);
   ASSERT_EQ(out.size(), 2U);
@@ -305,7 +310,8 @@ TEST(GwasCli, SampleSizeSchemeMatchesAHandComputation) {
 
 /// PLINK 1.9's .meta: CHR BP SNP A1 A2 N P P(R) BETA BETA(R) Q I, Q being the p-value of Cochran's Q.
 TEST(GwasCli, AgreesWithPlink19ToItsPrintedPrecision) {
-  if (!have_program("plink1.9")) GTEST_SKIP() << "plink1.9 not installed (apt-get install plink1.9): comparison not run";
+  if (!have_program("plink1.9"))
+    GTEST_SKIP() << "plink1.9 not installed (apt-get install plink1.9): comparison not run";
   const auto d = scratch("gwas_plink");
   gen g;
   g.variants = 6000;
@@ -341,11 +347,14 @@ TEST(GwasCli, AgreesWithPlink19ToItsPrintedPrecision) {
     const double sign = p[3] == o[3] ? 1.0 : -1.0;
     EXPECT_EQ(p[3] == o[3] ? p[4] : p[3], o[4]) << pl[i];
     EXPECT_EQ(std::stoi(p[5]), std::stoi(o[11]) + 1) << pl[i];  // studies
-    auto num = [](const std::string& s) { return s.find("e-") != std::string::npos && std::stoi(s.substr(s.find("e-") + 2)) > 300 ? 0.0 : std::stod(s); };
+    auto num = [](const std::string& s) {
+      return s.find("e-") != std::string::npos && std::stoi(s.substr(s.find("e-") + 2)) > 300 ? 0.0 : std::stod(s);
+    };
     EXPECT_TRUE(close_sig(num(o[7]), p[6])) << "P " << o[7] << " vs " << p[6] << "\n" << pl[i];
     EXPECT_TRUE(close_sig(num(o[15]), p[7])) << "P(R) " << o[15] << " vs " << p[7] << "\n" << pl[i];
     EXPECT_TRUE(close_fixed(sign * std::stod(o[5]), p[8], 5e-5)) << "BETA " << o[5] << " vs " << p[8] << "\n" << pl[i];
-    EXPECT_TRUE(close_fixed(sign * std::stod(o[13]), p[9], 5e-5)) << "BETA(R) " << o[13] << " vs " << p[9] << "\n" << pl[i];
+    EXPECT_TRUE(close_fixed(sign * std::stod(o[13]), p[9], 5e-5)) << "BETA(R) " << o[13] << " vs " << p[9] << "\n"
+                                                                  << pl[i];
     if (p[10] != "NA") {
       EXPECT_TRUE(close_fixed(std::stod(o[9]), p[10], 5e-5)) << "Q " << o[9] << " vs " << p[10] << "\n" << pl[i];
       EXPECT_TRUE(close_fixed(std::stod(o[10]), p[11], 5e-3)) << "I " << o[10] << " vs " << p[11] << "\n" << pl[i];

@@ -1,13 +1,13 @@
 // counter_rng: reproducible per-replicate streams, and the ziggurat's normal deviates checked
 // against the normal distribution (moments, Kolmogorov-Smirnov, tail mass beyond r).
 
+#include "metasift/batch/rng.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
-
-#include "metasift/batch/rng.hpp"
 
 namespace {
 

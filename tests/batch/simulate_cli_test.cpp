@@ -22,7 +22,8 @@ TEST(SimulateCli, OutputIsIdenticalForAnyNumberOfThreads) {
     EXPECT_EQ(many.out, one.out) << t;
   }
   EXPECT_EQ(one.out.substr(0, one.out.find('\n')),
-            "method\tci\tk\ttau2\treps\tbias\tmse\tcoverage\tci_width\ttau2_bias\ttau2_mse\tboundary\tfallback\tnot_converged");
+            "method\tci\tk\ttau2\treps\tbias\tmse\tcoverage\tci_width\ttau2_bias\ttau2_mse\tboundary\tfallback\tnot_"
+            "converged");
   EXPECT_EQ(std::count(one.out.begin(), one.out.end(), '\n'), 7);
   EXPECT_NE(one.out.find("\nREML\thk\t10\t0.1\t20000\t"), std::string::npos) << one.out;
 }

@@ -1,11 +1,12 @@
 // simulate(): identical results for any number of threads, and estimators that behave as theory
 // says (unbiased mu, Wald coverage below nominal at k = 10, Hartung-Knapp close to nominal).
 
+#include "metasift/batch/simulate.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 
-#include "metasift/batch/simulate.hpp"
 #include "metasift/core/error.hpp"
 
 namespace {

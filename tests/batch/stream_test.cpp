@@ -1,6 +1,8 @@
 // Streams: gzip written by output_sink reads back through byte_source, concatenated members are one
 // stream, a truncated gzip file is an input_error that says so, and line_chunker keeps lines whole.
 
+#include "metasift/batch/stream.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,7 +10,6 @@
 #include <string>
 
 #include "cli_support.hpp"
-#include "metasift/batch/stream.hpp"
 #include "metasift/core/error.hpp"
 
 namespace {
@@ -16,7 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace metasift::batch;
 
-fs::path temp_dir() { return metasift::test::scratch("stream"); }
+fs::path temp_dir() {
+  return metasift::test::scratch("stream");
+}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

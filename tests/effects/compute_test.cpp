@@ -87,14 +87,13 @@ options with_zero(zero_cell z, double add = 0.5, bool drop = false) {
 
 // ---------------------------------------------------------------- continuous outcomes
 const column_list k_continuous = {
-    {"n1", {20, 15, 40}},      {"mean1", {5.2, 3.0, 10.5}}, {"sd1", {1.1, 0.9, 2.5}},
-    {"n2", {22, 14, 38}},      {"mean2", {4.6, 3.4, 9.0}},  {"sd2", {1.3, 1.0, 0}},
+    {"n1", {20, 15, 40}}, {"mean1", {5.2, 3.0, 10.5}}, {"sd1", {1.1, 0.9, 2.5}},
+    {"n2", {22, 14, 38}}, {"mean2", {4.6, 3.4, 9.0}},  {"sd2", {1.3, 1.0, 0}},
 };
 
 TEST(ComputeMD, SeparateVariancesAsMetaforLS) {
   const auto t = compute(measure::MD, make_data(k_continuous));
-  expect_rows(t, {0.60000000000000053, -0.39999999999999991, 1.5},
-              {0.13731818181818184, 0.12542857142857144, 0.15625});
+  expect_rows(t, {0.60000000000000053, -0.39999999999999991, 1.5}, {0.13731818181818184, 0.12542857142857144, 0.15625});
   EXPECT_EQ(t.m, measure::MD);
   EXPECT_EQ(t.labels, (std::vector<std::string>{"Study 1", "Study 2", "Study 3"}));
   EXPECT_EQ(t.ni, (std::vector<double>{42, 29, 78}));
@@ -139,15 +138,17 @@ TEST(ComputeSMD, GroupOfOneIsAnInputError) {
   // group that reports an SD, at the cell (docs/bad-input.md).
   for (const auto m : {measure::SMD, measure::MD, measure::ROM}) {
     const std::string msg = input_error_of([&] {
-      (void)compute(m, make_data({{"n1", {1}}, {"mean1", {1}}, {"sd1", {1}}, {"n2", {2}}, {"mean2", {0.5}}, {"sd2", {1}}}));
+      (void)compute(
+          m, make_data({{"n1", {1}}, {"mean1", {1}}, {"sd1", {1}}, {"n2", {2}}, {"mean2", {0.5}}, {"sd2", {1}}}));
     });
     EXPECT_NE(msg.find("column 'n1': must be at least 2, got 1"), std::string::npos) << msg;
   }
 }
 
 TEST(ComputeSMD, ZeroPooledStandardDeviationIsExcluded) {
-  const auto t = compute(measure::SMD, make_data({{"n1", {10}}, {"mean1", {1}}, {"sd1", {0}},
-                                                  {"n2", {10}}, {"mean2", {0}}, {"sd2", {0}}}));
+  const auto t =
+      compute(measure::SMD,
+              make_data({{"n1", {10}}, {"mean1", {1}}, {"sd1", {0}}, {"n2", {10}}, {"mean2", {0}}, {"sd2", {0}}}));
   expect_rows(t, {NA}, {NA});
   EXPECT_EQ(t.excluded[0].reason,
             "the pooled standard deviation is 0, so the standardised mean difference is undefined");
@@ -182,83 +183,103 @@ TEST(ComputeBinary, EveryMeasureAndZeroCellOptionMatchesMetafor) {
   const options drop = with_zero(zero_cell::only_zero, 0.5, true);
   const options quarter = with_zero(zero_cell::only_zero, 0.25);
   const std::vector<binary_case> cases = {
-      {measure::OR, only0,
+      {measure::OR,
+       only0,
        {-1.7120920664941841, -0.6359887667199966, -0.23361485118150505, 0, 0.17435338714477755},
        {2.5028345418589319, 0.6588235294117647, 0.23464912280701752, 4.129032258064516, 4.175238095238095},
        "OR only0"},
-      {measure::OR, all,
+      {measure::OR,
+       all,
        {-1.7120920664941841, -0.5733459807473249, -0.22499711996353278, 0, 0.17435338714477755},
        {2.5028345418589319, 0.58919145370758264, 0.22590347923681259, 4.129032258064516, 4.175238095238095},
        "OR all"},
-      {measure::OR, none,
+      {measure::OR,
+       none,
        {NA, -0.6359887667199966, -0.23361485118150505, NA, NA},
        {NA, 0.6588235294117647, 0.23464912280701752, NA, NA},
        "OR none"},
-      {measure::OR, drop,
+      {measure::OR,
+       drop,
        {-1.7120920664941841, -0.6359887667199966, -0.23361485118150505, NA, NA},
        {2.5028345418589319, 0.6588235294117647, 0.23464912280701752, NA, NA},
        "OR only0 drop00"},
-      {measure::OR, quarter,
+      {measure::OR,
+       quarter,
        {-2.3012142908602664, -0.6359887667199966, -0.23361485118150505, 0, 0.17824823140631896},
        {4.548621681041773, 0.6588235294117647, 0.23464912280701752, 8.1311475409836049, 8.1791936286709799},
        "OR add 0.25"},
-      {measure::RR, only0,
+      {measure::RR,
+       only0,
        {-1.6094379124341005, -0.51082562376599072, -0.18232155679395445, 0, 0.0072993024816115498},
        {2.304761904761905, 0.43333333333333335, 0.14333333333333334, 3.875, 0.0074059274059273955},
        "RR only0"},
-      {measure::RR, all,
+      {measure::RR,
+       all,
        {-1.6094379124341005, -0.45198512374305722, -0.17435338714477777, 0, 0.0072993024816115498},
        {2.304761904761905, 0.37229437229437229, 0.13602240896358542, 3.875, 0.0074059274059273955},
        "RR all"},
-      {measure::RR, none,  // row 5: yi = 0, vi = 0 in metafor
+      {measure::RR,
+       none,  // row 5: yi = 0, vi = 0 in metafor
        {NA, -0.51082562376599072, -0.18232155679395445, NA, NA},
        {NA, 0.43333333333333335, 0.14333333333333334, NA, NA},
        "RR none"},
-      {measure::RR, drop,
+      {measure::RR,
+       drop,
        {-1.6094379124341005, -0.51082562376599072, -0.18232155679395445, NA, NA},
        {2.304761904761905, 0.43333333333333335, 0.14333333333333334, NA, NA},
        "RR only0 drop00"},
-      {measure::RR, quarter,
+      {measure::RR,
+       quarter,
        {-2.1972245773362196, -0.51082562376599072, -0.18232155679395445, 0, 0.0038948442615410646},
        {4.3468834688346885, 0.43333333333333335, 0.14333333333333334, 7.870967741935484, 0.0039555334328853498},
        "RR add 0.25"},
-      {measure::RD, only0,
+      {measure::RD,
+       only0,
        {-0.095238095238095233, -0.10000000000000001, -0.03999999999999998, 0, 0.0069930069930069783},
        {0.0061008530396285494, 0.01575, 0.0068480000000000008, 0.0037841796875, 0.0067891910524802059},
        "RD only0"},
-      {measure::RD, all,
+      {measure::RD,
+       all,
        {-0.095238095238095233, -0.095238095238095261, -0.039215686274509803, 0, 0.0069930069930069783},
        {0.0061008530396285494, 0.015819026023107658, 0.0068337215701351674, 0.0037841796875, 0.0067891910524802059},
        "RD all"},
-      {measure::RD, none,  // rows 4 and 5: yi = 0, vi = 0 in metafor
+      {measure::RD,
+       none,  // rows 4 and 5: yi = 0, vi = 0 in metafor
        {-0.10000000000000001, -0.10000000000000001, -0.03999999999999998, NA, NA},
        {0.0045000000000000005, 0.01575, 0.0068480000000000008, NA, NA},
        "RD none"},
-      {measure::RD, drop,
+      {measure::RD,
+       drop,
        {-0.095238095238095233, -0.10000000000000001, -0.03999999999999998, NA, NA},
        {0.0061008530396285494, 0.01575, 0.0068480000000000008, NA, NA},
        "RD only0 drop00"},
-      {measure::RD, quarter,
+      {measure::RD,
+       quarter,
        {-0.097560975609756101, -0.10000000000000001, -0.03999999999999998, 0, 0.0038095238095238182},
        {0.005353955978584176, 0.01575, 0.0068480000000000008, 0.0020475982679332683, 0.0037815838462369111},
        "RD add 0.25"},
-      {measure::PETO, only0,
+      {measure::PETO,
+       only0,
        {-1.4017094017094018, -0.609375, -0.23076923076923078, 0, 0.16783216783216545},
        {1.4017094017094018, 0.609375, 0.23076923076923078, 4, 4.0279720279720284},
        "PETO only0"},
-      {measure::PETO, all,
+      {measure::PETO,
+       all,
        {-1.4017094017094018, -0.55218855218855212, -0.22234452394056137, 0, 0.16783216783216545},
        {1.4017094017094018, 0.55218855218855212, 0.22234452394056137, 4, 4.0279720279720284},
        "PETO all"},
-      {measure::PETO, none,
+      {measure::PETO,
+       none,
        {-2.0526315789473686, -0.609375, -0.23076923076923078, NA, NA},
        {2.0526315789473686, 0.609375, 0.23076923076923078, NA, NA},
        "PETO none"},
-      {measure::PETO, drop,
+      {measure::PETO,
+       drop,
        {-1.4017094017094018, -0.609375, -0.23076923076923078, NA, NA},
        {1.4017094017094018, 0.609375, 0.23076923076923078, NA, NA},
        "PETO only0 drop00"},
-      {measure::PETO, quarter,
+      {measure::PETO,
+       quarter,
        {-1.6623376623376624, -0.609375, -0.23076923076923078, 0, 0.1713439153439196},
        {1.6623376623376624, 0.609375, 0.23076923076923078, 7.8688524590163942, 7.8818201058201058},
        "PETO add 0.25"},
@@ -355,22 +376,35 @@ struct proportion_case {
 TEST(ComputeProportion, EveryMeasureAndZeroCellOptionMatchesMetafor) {
   using zc = zero_cell;
   const std::vector<proportion_case> cases = {
-      {measure::PR, zc::only_zero,
+      {measure::PR,
+       zc::only_zero,
        {0.045454545454545456, 0.12, 0.98076923076923073, 0.17499999999999999},
-       {0.0039444027047332835, 0.0042240000000000003, 0.00072542102867546811, 0.0036093749999999993}, "PR only0"},
-      {measure::PR, zc::all,
+       {0.0039444027047332835, 0.0042240000000000003, 0.00072542102867546811, 0.0036093749999999993},
+       "PR only0"},
+      {measure::PR,
+       zc::all,
        {0.045454545454545456, 0.13461538461538461, 0.98076923076923073, 0.18292682926829268},
-       {0.0039444027047332835, 0.0044805416477014109, 0.00072542102867546811, 0.0036454781561497951}, "PR all"},
-      {measure::PR, zc::none,  // rows 1 and 3: vi = 0 in metafor
-       {NA, 0.12, NA, 0.17499999999999999}, {NA, 0.0042240000000000003, NA, 0.0036093749999999993}, "PR none"},
-      {measure::PLO, zc::only_zero,
+       {0.0039444027047332835, 0.0044805416477014109, 0.00072542102867546811, 0.0036454781561497951},
+       "PR all"},
+      {measure::PR,
+       zc::none,  // rows 1 and 3: vi = 0 in metafor
+       {NA, 0.12, NA, 0.17499999999999999},
+       {NA, 0.0042240000000000003, NA, 0.0036093749999999993},
+       "PR none"},
+      {measure::PLO,
+       zc::only_zero,
        {-3.044522437723423, -1.9924301646902063, 3.9318256327243235, -1.550597412411167},
-       {2.0952380952380953, 0.37878787878787878, 2.0392156862745097, 0.17316017316017315}, "PLO only0"},
-      {measure::PLO, zc::all,
+       {2.0952380952380953, 0.37878787878787878, 2.0392156862745097, 0.17316017316017315},
+       "PLO only0"},
+      {measure::PLO,
+       zc::all,
        {-3.044522437723423, -1.8607523407150066, 3.9318256327243235, -1.4966424182887561},
-       {2.0952380952380953, 0.33015873015873015, 2.0392156862745097, 0.16318407960199005}, "PLO all"},
-      {measure::PLO, zc::none,
-       {NA, -1.9924301646902063, NA, -1.550597412411167}, {NA, 0.37878787878787878, NA, 0.17316017316017315},
+       {2.0952380952380953, 0.33015873015873015, 2.0392156862745097, 0.16318407960199005},
+       "PLO all"},
+      {measure::PLO,
+       zc::none,
+       {NA, -1.9924301646902063, NA, -1.550597412411167},
+       {NA, 0.37878787878787878, NA, 0.17316017316017315},
        "PLO none"},
   };
   const raw_data data = make_data(k_proportion);
@@ -456,11 +490,10 @@ TEST(ComputeIncidence, EveryMeasureAndZeroCellOptionMatchesMetafor) {
 
 // ---------------------------------------------------------------- generic
 TEST(ComputeGeneric, VarianceStandardErrorOrConfidenceInterval) {
-  expect_rows(compute(measure::GEN, make_data({{"yi", {0.3, 0.25}}, {"vi", {0.04, 0.01}}})), {0.3, 0.25},
-              {0.04, 0.01});
+  expect_rows(compute(measure::GEN, make_data({{"yi", {0.3, 0.25}}, {"vi", {0.04, 0.01}}})), {0.3, 0.25}, {0.04, 0.01});
   // escalc("GEN", yi = c(0.3, 0.25), sei = c(0.2, 0.1))
-  expect_rows(compute(measure::GEN, make_data({{"yi", {0.3, 0.25}}, {"sei", {0.2, 0.1}}})),
-              {0.29999999999999999, 0.25}, {0.040000000000000008, 0.010000000000000002});
+  expect_rows(compute(measure::GEN, make_data({{"yi", {0.3, 0.25}}, {"sei", {0.2, 0.1}}})), {0.29999999999999999, 0.25},
+              {0.040000000000000008, 0.010000000000000002});
   // ((ub - lb) / (2 * qnorm(0.975)))^2 and qnorm(0.95) for level 0.90
   const raw_data ci = make_data({{"yi", {0.3, 0.3}}, {"ci_lower", {-0.2, 0.1}}, {"ci_upper", {0.8, 0.5}}});
   expect_rows(compute(measure::GEN, ci), {0.3, 0.3}, {0.065079442906751453, 0.010412710865080234});
@@ -578,11 +611,14 @@ TEST(ComputeErrors, CorrelationAndTimeDomain) {
 }
 
 TEST(ComputeErrors, GenericDomain) {
-  EXPECT_EQ(input_error_of([&] { (void)compute(measure::GEN, make_data({{"yi", {0.1, 0.2}}, {"vi", {0.01, 0}}})); }),
+  EXPECT_EQ(input_error_of([&] {
+              (void)compute(measure::GEN, make_data({{"yi", {0.1, 0.2}}, {"vi", {0.01, 0}}}));
+            }),
             "data.csv:3:11: column 'vi': must be positive, got 0");
-  EXPECT_EQ(
-      input_error_of([&] { (void)compute(measure::GEN, make_data({{"yi", {0.1, 0.2}}, {"sei", {-0.1, 0.2}}})); }),
-      "data.csv:2:11: column 'sei': must be positive, got -0.1");
+  EXPECT_EQ(input_error_of([&] {
+              (void)compute(measure::GEN, make_data({{"yi", {0.1, 0.2}}, {"sei", {-0.1, 0.2}}}));
+            }),
+            "data.csv:2:11: column 'sei': must be positive, got -0.1");
   EXPECT_EQ(input_error_of([&] {
               (void)compute(measure::GEN, make_data({{"yi", {0.1}}, {"ci_lower", {0.5}}, {"ci_upper", {0.5}}}));
             }),
@@ -599,9 +635,13 @@ TEST(ComputeErrors, MissingColumns) {
     EXPECT_EQ(e.detail(), "missing column 'sd1' required by measure MD");
     EXPECT_TRUE(e.where().file.empty());
   }
-  EXPECT_EQ(input_error_of([&] { (void)compute(measure::GEN, make_data({{"yi", {0.1}}})); }),
+  EXPECT_EQ(input_error_of([&] {
+              (void)compute(measure::GEN, make_data({{"yi", {0.1}}}));
+            }),
             "<input>: missing column 'vi' required by measure GEN (or give 'sei', or 'ci_lower' and 'ci_upper')");
-  EXPECT_EQ(input_error_of([&] { (void)compute(measure::GEN, make_data({{"yi", {0.1}}, {"ci_lower", {0.0}}})); }),
+  EXPECT_EQ(input_error_of([&] {
+              (void)compute(measure::GEN, make_data({{"yi", {0.1}}, {"ci_lower", {0.0}}}));
+            }),
             "<input>: missing column 'ci_upper' required by measure GEN");
   EXPECT_EQ(input_error_of([&] {
               (void)compute(measure::GEN, make_data({{"yi", {0.1}}, {"vi", {0.01}}, {"sei", {0.1}}}));

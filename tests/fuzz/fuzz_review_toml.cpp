@@ -5,8 +5,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace metasift;
-  fuzz::expect_clean([&] {
-    (void)review::parse_review_file(fuzz::as_text(data, size), "/nonexistent-metasift-fuzz/review.toml");
-  });
+  fuzz::expect_clean(
+      [&] { (void)review::parse_review_file(fuzz::as_text(data, size), "/nonexistent-metasift-fuzz/review.toml"); });
   return 0;
 }

@@ -1,3 +1,5 @@
+#include "metasift/io/file.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "metasift/core/error.hpp"
-#include "metasift/io/file.hpp"
 #include "metasift/io/table.hpp"
 
 namespace metasift::io {

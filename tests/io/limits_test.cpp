@@ -1,6 +1,8 @@
 // Input limits of io (core/limits.hpp) and the delimited-text rules io tables share with batch
 // (io/records.hpp). Hostile inputs are generated here.
 
+#include "metasift/core/limits.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "metasift/core/error.hpp"
-#include "metasift/core/limits.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/records.hpp"
 #include "metasift/io/table.hpp"
@@ -34,8 +35,9 @@ double seconds_of(const auto& body) {
 
 TEST(IoLimits, DeviceInputIsCappedWhereARegularFileIsNot) {
   const std::string m = error_of([] { (void)io::read_file("/dev/zero", std::uint64_t{1} << 20U); });
-  EXPECT_EQ(m, "/dev/zero: input from a pipe or device is longer than 1048576 bytes (limit max_stream_input_bytes); "
-               "save it to a regular file first");
+  EXPECT_EQ(m,
+            "/dev/zero: input from a pipe or device is longer than 1048576 bytes (limit max_stream_input_bytes); "
+            "save it to a regular file first");
   // The default cap ends /dev/urandom too, in bounded time.
   double secs = 0;
   std::string m2;

@@ -27,7 +27,9 @@ table one_cell(std::string_view cell, char delimiter = ',') {
   return parse_table(text, "data.csv");
 }
 
-double number_of(std::string_view cell, char delimiter = ',') { return one_cell(cell, delimiter).number(0, 0); }
+double number_of(std::string_view cell, char delimiter = ',') {
+  return one_cell(cell, delimiter).number(0, 0);
+}
 
 /// The message number() throws, or "no error".
 std::string number_error(std::string_view cell, char delimiter = ',') {
@@ -97,7 +99,9 @@ TEST(TableNumber, GarbageNamesFileLineColumnAndHeader) {
 
 TEST(TableNumber, RejectsGarbage) {
   for (const char* bad : {"abc", "1.2.3", "1e", "e5", "-", "+", "--1", "+-1", "1-", "0x10", "12abc", "1 2", "1_000",
-                          "\xE2\x88\x92" "1", "1%"}) {
+                          "\xE2\x88\x92"
+                          "1",
+                          "1%"}) {
     const std::string message = number_error(bad);
     EXPECT_NE(message.find("column 'x': not a number: \""), std::string::npos) << bad << " -> " << message;
   }

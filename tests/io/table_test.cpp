@@ -1,10 +1,11 @@
+#include "metasift/io/table.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <string_view>
 
 #include "metasift/core/error.hpp"
-#include "metasift/io/table.hpp"
 
 namespace metasift::io {
 namespace {
@@ -253,7 +254,8 @@ TEST(TableErrors, WrongNumberOfFields) {
 TEST(TableErrors, FieldCountWithSemicolonAndUnquotedDecimalCommaInCommaFile) {
   // Extra fields with digits on both sides of a comma: the message suggests the likely cause.
   EXPECT_EQ(parse_error("yi,vi\n0,5,0.1\n"),
-            "data.csv:2:1: row has 3 fields, header has 2 (decimal commas in a comma-separated file? Use ';' between fields or '.' in numbers)");
+            "data.csv:2:1: row has 3 fields, header has 2 (decimal commas in a comma-separated file? Use ';' between "
+            "fields or '.' in numbers)");
   // Too few fields, or extra text fields: no such hint.
   EXPECT_EQ(parse_error("yi,vi\n0.5\n"), "data.csv:2:1: row has 1 field, header has 2");
   EXPECT_EQ(parse_error("a,b\nx,y,z\n"), "data.csv:2:1: row has 3 fields, header has 2");
@@ -281,8 +283,8 @@ TEST(TableErrors, InvalidUtf8PointsAtTheBadByte) {
 }
 
 TEST(TableErrors, InvalidUtf8Forms) {
-  for (const std::string bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
-                                "\xE2\x82", "\xC3"}) {
+  for (const std::string bad :
+       {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xE2\x82", "\xC3"}) {
     EXPECT_NE(parse_error("a,b\n1," + bad).find("data.csv:2:3: invalid UTF-8"), std::string::npos)
         << "bytes of length " << bad.size();
   }
@@ -295,7 +297,9 @@ TEST(TableErrors, NulByte) {
 }
 
 TEST(TableErrors, WrongFileKinds) {
-  EXPECT_EQ(parse_error(std::string_view("\xFF\xFE" "a\0,\0b\0", 8)),
+  EXPECT_EQ(parse_error(std::string_view("\xFF\xFE"
+                                         "a\0,\0b\0",
+                                         8)),
             "data.csv:1:1: the file is UTF-16 encoded; save it with UTF-8 encoding");
   EXPECT_EQ(parse_error(std::string_view("PK\x03\x04\x14\0\x06\0", 8)),
             "data.csv: this is a ZIP archive (an .xlsx workbook?), not a text table; export the sheet as CSV");

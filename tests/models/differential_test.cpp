@@ -64,16 +64,20 @@ std::vector<std::vector<std::string>> read_csv_body(const fs::path& p) {
   return rows;
 }
 
-double to_double(const std::string& s) { return s == "NA" ? std::nan("") : std::strtod(s.c_str(), nullptr); }
+double to_double(const std::string& s) {
+  return s == "NA" ? std::nan("") : std::strtod(s.c_str(), nullptr);
+}
 
 method method_from(const std::string& m) {
-  static const std::map<std::string, method> names{{"EE", method::EE},   {"DL", method::DL}, {"HE", method::HE},
-                                                  {"HS", method::HS},   {"SJ", method::SJ}, {"ML", method::ML},
-                                                  {"REML", method::REML}, {"EB", method::EB}, {"PM", method::PM}};
+  static const std::map<std::string, method> names{{"EE", method::EE},     {"DL", method::DL}, {"HE", method::HE},
+                                                   {"HS", method::HS},     {"SJ", method::SJ}, {"ML", method::ML},
+                                                   {"REML", method::REML}, {"EB", method::EB}, {"PM", method::PM}};
   return names.at(m);
 }
 
-bool iterative(const std::string& m) { return m == "ML" || m == "REML" || m == "EB" || m == "PM"; }
+bool iterative(const std::string& m) {
+  return m == "ML" || m == "REML" || m == "EB" || m == "PM";
+}
 
 double our_value(const metasift::models::meta_result& r, const std::string& stat) {
   const auto& p = r.pooled;
@@ -101,8 +105,8 @@ class Differential : public ::testing::Test {
     const char* n_env = std::getenv("METASIFT_DIFF_DATASETS");
     const std::string n = n_env != nullptr ? n_env : "1000";
     dir_ = fs::current_path() / "differential";
-    const std::string cmd = "Rscript '" METASIFT_SOURCE_DIR "/tools/differential/metafor_random.R' '" +
-                            dir_.string() + "' " + n + " 20261128 >'" + (dir_.string() + ".log") + "' 2>&1";
+    const std::string cmd = "Rscript '" METASIFT_SOURCE_DIR "/tools/differential/metafor_random.R' '" + dir_.string() +
+                            "' " + n + " 20261128 >'" + (dir_.string() + ".log") + "' 2>&1";
     fs::create_directories(dir_);
     // METASIFT_DIFF_REUSE=1 keeps metafor's output from the previous run (while working on a fix).
     if (std::getenv("METASIFT_DIFF_REUSE") != nullptr && fs::exists(dir_ / "metafor.csv")) {
@@ -123,8 +127,9 @@ struct worst {
 };
 
 TEST_F(Differential, EveryEstimatorAndBothTestsAgreeWithMetafor) {
-  if (!have_metafor()) GTEST_SKIP() << "R with metafor is not installed: differential test against metafor skipped "
-                                       "(scripts/install-deps.sh --with-r installs it)";
+  if (!have_metafor())
+    GTEST_SKIP() << "R with metafor is not installed: differential test against metafor skipped "
+                    "(scripts/install-deps.sh --with-r installs it)";
   ASSERT_TRUE(generated_) << "tools/differential/metafor_random.R failed; see " << dir_.string() << ".log";
 
   std::map<int, dataset> data;
@@ -198,7 +203,8 @@ TEST_F(Differential, EveryEstimatorAndBothTestsAgreeWithMetafor) {
           }
           if (!metasift::within(ours, theirs, tol)) {
             ++mismatches;
-            mismatch_log << id << ',' << m << ',' << test << ',' << stat << ',' << ours << ',' << theirs << ',' << rel << '\n';
+            mismatch_log << id << ',' << m << ',' << test << ',' << stat << ',' << ours << ',' << theirs << ',' << rel
+                         << '\n';
             if (first_failures.size() < 15) {
               char buf[256];
               std::snprintf(buf, sizeof buf, "data set %d (k=%zu) %s %s %s: ours %.17g metafor %.17g rel %.3g", id,
@@ -211,9 +217,10 @@ TEST_F(Differential, EveryEstimatorAndBothTestsAgreeWithMetafor) {
     }
   }
 
-  std::printf("differential test against metafor: %zu data sets, %ld fits, %ld metafor errors (skipped), "
-              "%ld fits with status not_converged/degenerate (skipped)\n",
-              data.size(), fits, metafor_errors, skipped_not_ok);
+  std::printf(
+      "differential test against metafor: %zu data sets, %ld fits, %ld metafor errors (skipped), "
+      "%ld fits with status not_converged/degenerate (skipped)\n",
+      data.size(), fits, metafor_errors, skipped_not_ok);
   std::printf("%-28s %10s %12s  %s\n", "statistic", "compared", "worst rel", "where");
   for (const auto& [stat, w] : worst_by_stat)
     std::printf("%-28s %10ld %12.3g  %s\n", stat.c_str(), w.compared, w.rel, w.where.c_str());

@@ -15,11 +15,12 @@ namespace {
 using test::closed_form;
 
 const std::vector<double> y{0.7, -0.2, 1.7, 0.7, 1.6, 1.3, -0.1, 0.2, 0.6, 0.9};
-const std::vector<double> v{0.0024, 0.004583333333, 0.005502232143, 0.00220094086, 0.00572100059,
-                            0.00455465587, 0.01090542099, 0.005701522265, 0.003912621922, 0.002373626374};
+const std::vector<double> v{0.0024,        0.004583333333, 0.005502232143, 0.00220094086,  0.00572100059,
+                            0.00455465587, 0.01090542099,  0.005701522265, 0.003912621922, 0.002373626374};
 const std::vector<std::string> no_labels;
 
-const method all_re[] = {method::DL, method::REML, method::ML, method::PM, method::HE, method::SJ, method::HS, method::EB};
+const method all_re[] = {method::DL, method::REML, method::ML, method::PM,
+                         method::HE, method::SJ,   method::HS, method::EB};
 
 TEST(Identities, RandomEffectsWithTau2ZeroIsCommonEffect) {
   model_spec ce;
@@ -185,8 +186,9 @@ TEST(Identities, IterativeEstimatorsSolveTheirEquationsOnRandomData) {
       if (r.het.tau2 > 0) {
         ++interior;
         EXPECT_LE(std::abs(eq), 1e-8 * scale) << to_string(m) << " rep " << rep << " tau2 " << r.het.tau2;
-      } else if (!std::any_of(r.notes.items.begin(), r.notes.items.end(),
-                              [](const std::string& n) { return n.find("likelihood at tau^2 = 0") != std::string::npos; })) {
+      } else if (!std::any_of(r.notes.items.begin(), r.notes.items.end(), [](const std::string& n) {
+                   return n.find("likelihood at tau^2 = 0") != std::string::npos;
+                 })) {
         EXPECT_LE(eq, 1e-8 * scale) << to_string(m) << " rep " << rep;
       }
     }

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "metasift/models/regression.hpp"
-
 #include "support/counting_new.hpp"
 
 namespace {

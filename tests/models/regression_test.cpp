@@ -12,6 +12,8 @@
 // is the script's direct computation without centring (control "direct"; REML/ML checked there
 // against optimize() of the likelihood); metafor's own values (control "centred") must differ.
 
+#include "metasift/models/regression.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,7 +26,6 @@
 
 #include "metasift/io/table.hpp"
 #include "metasift/models/fit.hpp"
-#include "metasift/models/regression.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "support/error_table.hpp"
@@ -131,7 +132,8 @@ class MetaforRegression : public ::testing::TestWithParam<dataset> {};
 TEST_P(MetaforRegression, AgreesOnEveryCase) {
   const dataset ds = GetParam();
   worst().clear();
-  const auto cases = test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_regression_" + ds.name + ".csv");
+  const auto cases =
+      test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_regression_" + ds.name + ".csv");
   const io::table t = read_data(ds.name);
   std::map<std::string, const reference_case*> by_key;
   for (const auto& rc : cases) by_key[rc.key] = &rc;
@@ -152,7 +154,8 @@ TEST_P(MetaforRegression, AgreesOnEveryCase) {
     if (rc.control == "centred") {
       // metafor's own values for a model without an intercept: centring y moved them.
       if (rc.at("tau2") > 0 || r.tau2 > 0) {
-        EXPECT_GT(relative_error(r.tau2, rc.at("tau2")), 1e-3) << rc.key << " tau2 " << r.tau2 << " vs centred " << rc.at("tau2");
+        EXPECT_GT(relative_error(r.tau2, rc.at("tau2")), 1e-3)
+            << rc.key << " tau2 " << r.tau2 << " vs centred " << rc.at("tau2");
       }
       EXPECT_GT(relative_error(r.QE, rc.at("QE")), 1e-3) << rc.key;
       if (rc.has("ll_direct")) {
@@ -180,7 +183,8 @@ TEST_P(MetaforRegression, AgreesOnEveryCase) {
     const tolerance tau2_tol = !iter ? test::closed_form : tight ? tolerance{1e-7, 1e-11} : metafor_root;
     compare("tau2", r.tau2, rc.at("tau2"), tau2_tol, rc.key);
     if (!iter || tight) {
-      if (!std::isnan(rc.at("tau2_se")) || !std::isnan(r.tau2_se)) compare("tau2_se", r.tau2_se, rc.at("tau2_se"), tau2_tol, rc.key);
+      if (!std::isnan(rc.at("tau2_se")) || !std::isnan(r.tau2_se))
+        compare("tau2_se", r.tau2_se, rc.at("tau2_se"), tau2_tol, rc.key);
       compare("R2", r.R2, rc.at("R2"), tau2_tol, rc.key);
     }
     // Everything else given metafor's tau^2.
@@ -224,8 +228,9 @@ TEST_P(MetaforRegression, AgreesOnEveryCase) {
     ++compared;
   }
   EXPECT_GT(compared, 0);
-  std::printf("[ reference ] regression %s: %d cases compared, %d centred (metafor) no-intercept cases shown to differ\n",
-              ds.name.c_str(), compared, centred_checked);
+  std::printf(
+      "[ reference ] regression %s: %d cases compared, %d centred (metafor) no-intercept cases shown to differ\n",
+      ds.name.c_str(), compared, centred_checked);
   for (const auto& s : skipped) std::printf("[ skipped   ] %s: %s\n", ds.name.c_str(), s.c_str());
   for (const auto& [stat, w] : worst()) {
     std::printf("[ worst     ] %s %-10s rel. error %9.3g  %s\n", ds.name.c_str(), stat.c_str(), w.rel, w.where.c_str());
@@ -330,7 +335,8 @@ TEST(RegressionIdentities, InterceptOnlyEqualsFit) {
       spec.est = m;
       spec.test = test;
       const models::meta_result a = models::fit(table.yi, table.vi, table.labels, spec);
-      const models::regression_result b = models::fit_regression(table.yi, table.vi, intercept_only(table.yi.size()), spec);
+      const models::regression_result b =
+          models::fit_regression(table.yi, table.vi, intercept_only(table.yi.size()), spec);
       const std::string what = std::string(models::to_string(m)) + "/" + std::string(models::to_string(test));
       ASSERT_EQ(b.coefficients.size(), 1U) << what;
       EXPECT_WITHIN(b.tau2, a.het.tau2, test::tight_iterative) << what;
@@ -512,8 +518,7 @@ TEST(RegressionIdentities, FullDummyCodingEqualsTreatmentCoding) {
     EXPECT_WITHIN(rb.tau2, ra.tau2, agree_9) << models::to_string(m);
     EXPECT_WITHIN(rb.QE, ra.QE, agree_9) << models::to_string(m);
     EXPECT_WITHIN(rb.coefficients[0].estimate, ra.coefficients[0].estimate, agree_9);
-    EXPECT_WITHIN(rb.coefficients[1].estimate, ra.coefficients[0].estimate + ra.coefficients[1].estimate,
-                  agree_9);
+    EXPECT_WITHIN(rb.coefficients[1].estimate, ra.coefficients[0].estimate + ra.coefficients[1].estimate, agree_9);
   }
 }
 

@@ -22,7 +22,8 @@ double round_to(double x, int decimals) {
 models::meta_result fit_figure1(models::convention conv) {
   const io::table t = io::read_table(std::string(METASIFT_SOURCE_DIR) + "/examples/seed-figure1/fig1.csv");
   const auto ro = models::resolve(conv, {}, {}, {});
-  const auto table = effects::compute(effects::measure::MD, pipeline::extract(t, effects::measure::MD, {}), ro.effect_opts);
+  const auto table =
+      effects::compute(effects::measure::MD, pipeline::extract(t, effects::measure::MD, {}), ro.effect_opts);
   return models::fit(table, ro.spec);
 }
 

@@ -7,6 +7,7 @@
 //  - `regress --bubble`, `influence --baujat`, `cumulative --forest`: the figure is written, has
 //    one mark per study, and the option errors leave no file.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,8 +15,6 @@
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "metasift/analyses/trimfill.hpp"
 #include "metasift/plot/forest.hpp"
@@ -55,7 +54,9 @@ std::size_t count(const std::string& s, const std::string& needle) {
   return n;
 }
 
-std::string f2(double x) { return fmt::format("{:.2f}", x); }
+std::string f2(double x) {
+  return fmt::format("{:.2f}", x);
+}
 
 // ---- meta --subgroup --forest ---------------------------------------------------------------
 
@@ -78,10 +79,11 @@ TEST(SubgroupForest, BlocksAndGroupTestMatchMetafor) {
     const std::string cell = f2(std::exp(rc.at("estimate." + s))) + " [ " + f2(std::exp(rc.at("ci_lower." + s))) +
                              ", " + f2(std::exp(rc.at("ci_upper." + s))) + "]";
     EXPECT_TRUE(svg_has_text(svg, cell)) << cell;
-    const std::string het = "Heterogeneity: \u03C4\u00B2 = " + f2(rc.at("tau2." + s)) + ", I\u00B2 = " +
-                            f2(rc.at("I2." + s)) + "%, H\u00B2 = " + f2(rc.at("H2." + s));
+    const std::string het = "Heterogeneity: \u03C4\u00B2 = " + f2(rc.at("tau2." + s)) +
+                            ", I\u00B2 = " + f2(rc.at("I2." + s)) + "%, H\u00B2 = " + f2(rc.at("H2." + s));
     EXPECT_TRUE(svg_has_text(svg, het)) << het;
-    const std::string q = fmt::format("Q({}) = {}, p = {}", rc.at("Q_df." + s), f2(rc.at("Q." + s)), f2(rc.at("Q_p." + s)));
+    const std::string q =
+        fmt::format("Q({}) = {}, p = {}", rc.at("Q_df." + s), f2(rc.at("Q." + s)), f2(rc.at("Q_p." + s)));
     EXPECT_TRUE(svg_has_text(svg, q)) << q;
   }
   const std::string qb =
@@ -104,9 +106,8 @@ TEST(SubgroupForest, BlocksAndGroupTestMatchMetafor) {
 
 TEST(SubgroupForest, CommonTau2BlocksUseTheCommonTau2) {
   const fs::path d = temp_dir("subgroup_forest_common");
-  const run_result r = metasift("meta " + bcg_mods_csv + " --measure RR --subgroup alloc --common-tau2 --forest " +
-                                    (d / "sg.svg").string(),
-                                d);
+  const run_result r = metasift(
+      "meta " + bcg_mods_csv + " --measure RR --subgroup alloc --common-tau2 --forest " + (d / "sg.svg").string(), d);
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string svg = slurp(d / "sg.svg");
   const auto rc = reference("metafor_subgroups_bcg_mods.csv", "RR|REML|z|alloc:common|default");
@@ -128,9 +129,10 @@ TEST(SubgroupForest, ExtraColumnsFollowTheirStudiesIntoTheBlocks) {
   // Blocks reorder the studies (bcg_mods lists them by year, alloc levels interleave), so the year
   // column must follow each study to its row rather than keep the file's order.
   const fs::path d = temp_dir("subgroup_forest_columns");
-  const run_result r = metasift("meta " + bcg_mods_csv + " --measure RR --subgroup alloc --forest-columns year --forest " +
-                                    (d / "sg.svg").string(),
-                                d);
+  const run_result r =
+      metasift("meta " + bcg_mods_csv + " --measure RR --subgroup alloc --forest-columns year --forest " +
+                   (d / "sg.svg").string(),
+               d);
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string svg = slurp(d / "sg.svg");
   // The labels "author, YEAR" in row order carry the same years as the year column (the fifth
@@ -170,7 +172,8 @@ TEST(TrimfillFunnel, FilledStudiesAreHollowAndTheLineIsTheAdjustedEstimate) {
   for (int j = 0; j < k0; ++j) {
     const std::string s = std::to_string(j + 1);
     EXPECT_WITHIN(imputed[static_cast<std::size_t>(j)]->yi, rc.at("fill_yi." + s), metasift::test::tight_iterative);
-    EXPECT_WITHIN(imputed[static_cast<std::size_t>(j)]->se, std::sqrt(rc.at("fill_vi." + s)), metasift::test::closed_form);
+    EXPECT_WITHIN(imputed[static_cast<std::size_t>(j)]->se, std::sqrt(rc.at("fill_vi." + s)),
+                  metasift::test::closed_form);
   }
 
   // End to end: k0 hollow circles (white fill, outlined) among the studies, the rest filled.
@@ -201,8 +204,8 @@ TEST(TrimfillFunnel, BadExtensionIsAUsageErrorAndWritesNothing) {
 
 TEST(AnalysisFigures, BubblePlotOfAMetaRegression) {
   const fs::path d = temp_dir("bubble");
-  const run_result r = metasift(
-      "regress " + bcg_mods_csv + " --measure RR -m ablat -m alloc --bubble " + (d / "b.svg").string(), d);
+  const run_result r =
+      metasift("regress " + bcg_mods_csv + " --measure RR -m ablat -m alloc --bubble " + (d / "b.svg").string(), d);
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string svg = slurp(d / "b.svg");
   EXPECT_EQ(count(svg_group(svg, "studies"), "<circle"), 13U);
@@ -210,8 +213,10 @@ TEST(AnalysisFigures, BubblePlotOfAMetaRegression) {
   EXPECT_EQ(count(svg_group(svg, "band"), "<polygon"), 1U);
   EXPECT_TRUE(svg_has_text(svg, "ablat"));
   // Only numeric moderators can go on the x axis.
-  const run_result bad = metasift("regress " + bcg_mods_csv + " --measure RR -m ablat -m alloc --bubble-moderator alloc "
-                                  "--bubble " + (d / "c.svg").string(),
+  const run_result bad = metasift("regress " + bcg_mods_csv +
+                                      " --measure RR -m ablat -m alloc --bubble-moderator alloc "
+                                      "--bubble " +
+                                      (d / "c.svg").string(),
                                   d);
   EXPECT_EQ(bad.code, 2) << bad.err;
   EXPECT_FALSE(fs::exists(d / "c.svg"));
@@ -229,8 +234,8 @@ TEST(AnalysisFigures, BaujatPlotOfTheInfluenceAnalysis) {
 
 TEST(AnalysisFigures, CumulativeForestPlot) {
   const fs::path d = temp_dir("cumulative");
-  const run_result r =
-      metasift("cumulative " + bcg_mods_csv + " --measure RR --order year --format json --forest " + (d / "c.svg").string(), d);
+  const run_result r = metasift(
+      "cumulative " + bcg_mods_csv + " --measure RR --order year --format json --forest " + (d / "c.svg").string(), d);
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string svg = slurp(d / "c.svg");
   // One row per step: a marker each, the k column 1..13, and the last step is the full analysis.

@@ -1,6 +1,9 @@
 // Forest plots in-process: every number of the seed's Figure 1 in the SVG and PDF text, Chinese
 // labels, layout at k = 5 and k = 150, long labels, arrows, subgroup blocks, sorting, log axes.
 
+#include "metasift/plot/forest.hpp"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,9 +11,6 @@
 #include <sstream>
 #include <string>
 
-#include <fmt/format.h>
-
-#include "metasift/plot/forest.hpp"
 #include "metasift/plot/render.hpp"
 #include "metasift/plot/text.hpp"
 #include "plot_test_support.hpp"
@@ -21,18 +21,19 @@ namespace {
 using namespace test;
 
 forest_input fig1_input() {
-  const fitted f = fit_file(fig1_csv, effects::measure::MD, models::convention::stata,
-                            {"Sustainable management practices", "Environmental impacts of rare earth mining in China"});
+  const fitted f =
+      fit_file(fig1_csv, effects::measure::MD, models::convention::stata,
+               {"Sustainable management practices", "Environmental impacts of rare earth mining in China"});
   forest_input in = make_forest_input(f.result, f.measure);
   for (const auto& dc : f.data_columns) add_column(in, {dc.group, dc.header}, dc.cells);
   return in;
 }
 
 // The numbers Figure 1 prints (seed review, lines 69-86), as it prints them.
-const std::vector<std::string> fig1_effects = {
-    "0.70 [ 0.60, 0.80]",   "-0.20 [ -0.33, -0.07]", "1.70 [ 1.55, 1.85]", "0.70 [ 0.61, 0.79]",
-    "1.60 [ 1.45, 1.75]",   "1.30 [ 1.17, 1.43]",    "-0.10 [ -0.30, 0.10]", "0.20 [ 0.05, 0.35]",
-    "0.60 [ 0.48, 0.72]",   "0.90 [ 0.80, 1.00]",    "0.74 [ 0.33, 1.15]"};
+const std::vector<std::string> fig1_effects = {"0.70 [ 0.60, 0.80]",   "-0.20 [ -0.33, -0.07]", "1.70 [ 1.55, 1.85]",
+                                               "0.70 [ 0.61, 0.79]",   "1.60 [ 1.45, 1.75]",    "1.30 [ 1.17, 1.43]",
+                                               "-0.10 [ -0.30, 0.10]", "0.20 [ 0.05, 0.35]",    "0.60 [ 0.48, 0.72]",
+                                               "0.90 [ 0.80, 1.00]",   "0.74 [ 0.33, 1.15]"};
 const std::vector<std::string> fig1_weights = {"10.06", "10.00", "9.98", "10.06", "9.98",
                                                "10.01", "9.86",  "9.98", "10.02", "10.06"};
 const std::vector<std::string> fig1_lines = {"Heterogeneity: \u03C4\u00B2 = 0.43, I\u00B2 = 99.09%, H\u00B2 = 109.64",
@@ -123,8 +124,8 @@ void expect_no_overlap(const forest_plot& p) {
     for (const text_item* t : texts_in(p.drawing, g)) {
       const extent e = horizontal_extent(*t);
       const bool right_side = e.left >= panel.right();
-      EXPECT_TRUE(e.right <= panel.x || right_side) << g << ": '" << to_plain(t->runs) << "' " << e.left << ".."
-                                                    << e.right << " panel " << panel.x;
+      EXPECT_TRUE(e.right <= panel.x || right_side)
+          << g << ": '" << to_plain(t->runs) << "' " << e.left << ".." << e.right << " panel " << panel.x;
     }
   }
   for (const char* g : {"effects", "weights"}) {
@@ -148,7 +149,7 @@ TEST(ForestLayout, FiveAndOneHundredFiftyStudies) {
   expect_no_overlap(p150);
   // The height grows by one row per study; the width does not change.
   EXPECT_NEAR(p150.drawing.height - p5.drawing.height, 145.0 * p5.layout.row_height, 1e-6);
-  EXPECT_GT(p5.layout.row_height, 10.0);  // 8-pt text on 12.4-pt rows: readable
+  EXPECT_GT(p5.layout.row_height, 10.0);                    // 8-pt text on 12.4-pt rows: readable
   EXPECT_NEAR(p150.drawing.width, p5.drawing.width, 10.0);  // only "150" is wider than "5"
   EXPECT_EQ(texts_in(p150.drawing, "labels").size(), 151U);
   EXPECT_EQ(items_in<rect_item>(p150.drawing, "squares").size(), 150U);
@@ -170,8 +171,9 @@ TEST(ForestLayout, LongLabelsWidenTheLabelColumn) {
 TEST(ForestLayout, ChineseLabelsRenderWithoutTofu) {
   forest_input in = synthetic(3);
   in.blocks[0].studies[0].label = "\xE5\xBC\xA0\xE4\xB8\x89 et al.";  // 张三 et al.
-  in.blocks[0].studies[1].label = "\xE8\xB5\xB5 et al.";               // 赵 et al.
-  in.blocks[0].studies[2].label = "\xE7\x8E\x8B\xE5\xB0\x8F\xE6\x98\x8E\xE3\x80\x81\xE6\x9D\x8E\xE5\x8D\x8E";  // 王小明、李华
+  in.blocks[0].studies[1].label = "\xE8\xB5\xB5 et al.";              // 赵 et al.
+  in.blocks[0].studies[2].label =
+      "\xE7\x8E\x8B\xE5\xB0\x8F\xE6\x98\x8E\xE3\x80\x81\xE6\x9D\x8E\xE5\x8D\x8E";  // 王小明、李华
   const forest_plot p = build_forest(in);
   const std::string svg = render_svg(p.drawing);
   EXPECT_TRUE(svg_has_text(svg, "\xE5\xBC\xA0\xE4\xB8\x89 et al."));
@@ -237,8 +239,13 @@ TEST(ForestBlocks, DrawsHandMadeSubgroupBlocks) {
       s.weight = 100.0 / 6.0;
       b.studies.push_back(s);
     }
-    b.summary = forest_summary{"Subtotal", 0.2 * (g + 1) + 0.05, 0.2 * (g + 1) - 0.1, 0.2 * (g + 1) + 0.2,
-                               models::not_available, models::not_available, 50.0};
+    b.summary = forest_summary{"Subtotal",
+                               0.2 * (g + 1) + 0.05,
+                               0.2 * (g + 1) - 0.1,
+                               0.2 * (g + 1) + 0.2,
+                               models::not_available,
+                               models::not_available,
+                               50.0};
     b.notes = {plain(g == 0 ? "Heterogeneity: \u03C4\u00B2 = 0.00, I\u00B2 = 0.00%, H\u00B2 = 1.00"
                             : "Heterogeneity: \u03C4\u00B2 = 0.02, I\u00B2 = 12.50%, H\u00B2 = 1.14")};
     in.blocks.push_back(b);

@@ -1,6 +1,8 @@
 // Scenes and backends: the SVG writer's exact output, PDF and PNG basics, format selection,
 // atomic writing, text measurement and the axis helpers.
 
+#include "metasift/plot/scene.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include "metasift/core/error.hpp"
 #include "metasift/plot/axis.hpp"
 #include "metasift/plot/render.hpp"
-#include "metasift/plot/scene.hpp"
 #include "metasift/plot/text.hpp"
 #include "plot_test_support.hpp"
 
@@ -29,7 +30,8 @@ scene small_scene() {
   s.begin_group("g1", rect{0, 0, 50, 50});
   s.polygon({{0, 0}, {1, 1}, {2, -0.001}}, rgb(0x0000FF));
   s.end_group();
-  s.text({60, 20}, {text_run{"Test of \xCE\xB8"}, text_run{"i", std::nan(""), baseline_shift::sub}, text_run{" = 1 & <2>"}},
+  s.text({60, 20},
+         {text_run{"Test of \xCE\xB8"}, text_run{"i", std::nan(""), baseline_shift::sub}, text_run{" = 1 & <2>"}},
          font{8.0, font_weight::bold}, anchor::middle);
   return s;
 }
@@ -157,7 +159,8 @@ TEST(PlotAxis, LogTicksShowRatios) {
   EXPECT_EQ(t.labels, (std::vector<std::string>{"0.1", "0.2", "0.5", "1", "2"}));
   EXPECT_DOUBLE_EQ(t.positions[3], 0.0);
   EXPECT_NEAR(t.lo, std::log(0.1), 1e-12);
-  EXPECT_EQ(log_ticks(0.001, 900, 7).labels, (std::vector<std::string>{"0.001", "0.01", "0.1", "1", "10", "100", "1000"}));
+  EXPECT_EQ(log_ticks(0.001, 900, 7).labels,
+            (std::vector<std::string>{"0.001", "0.01", "0.1", "1", "10", "100", "1000"}));
   // A narrow range uses evenly spaced display values.
   EXPECT_EQ(log_ticks(0.7, 1.4, 6).labels, (std::vector<std::string>{"0.6", "0.8", "1.0", "1.2", "1.4"}));
   EXPECT_THROW(static_cast<void>(log_ticks(0.0, 2.0)), std::invalid_argument);

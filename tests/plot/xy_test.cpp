@@ -81,7 +81,8 @@ TEST(Funnel, OddsRatiosOnALogAxisWithContours) {
 
 TEST(Funnel, ImputedStudiesAreHollow) {
   funnel_input in;
-  in.points = {{0.1, 0.1, false, "a"}, {0.3, 0.2, false, "b"}, {-0.2, 0.25, true, "c"}, {std::nan(""), 0.1, false, "d"}};
+  in.points = {
+      {0.1, 0.1, false, "a"}, {0.3, 0.2, false, "b"}, {-0.2, 0.25, true, "c"}, {std::nan(""), 0.1, false, "d"}};
   in.pooled = 0.1;
   const xy_plot p = build_funnel(in);
   const auto dots = items_in<circle_item>(p.drawing, "studies");

@@ -56,7 +56,9 @@ std::string repair_utf8(const std::string& in) {
   return out;
 }
 
-std::string na(const std::string& s) { return s == "NA" ? std::string() : s; }
+std::string na(const std::string& s) {
+  return s == "NA" ? std::string() : s;
+}
 
 TEST(DedupCorpus, AsysdLabelledSetSensitivitySpecificity) {
   const fs::path file = corpus / "asysd" / "labelled_test_set.csv";
@@ -124,8 +126,10 @@ TEST(DedupCorpus, AsysdLabelledSetSensitivitySpecificity) {
       }
       for (const std::size_t m : members) {
         const bool removed = m != keep;
-        if (truth[m]) (removed ? fp : tn)++;
-        else (removed ? tp : fn)++;
+        if (truth[m])
+          (removed ? fp : tn)++;
+        else
+          (removed ? tp : fn)++;
       }
     }
     return std::array<std::size_t, 4>{tp, fn, tn, fp};
@@ -139,14 +143,16 @@ TEST(DedupCorpus, AsysdLabelledSetSensitivitySpecificity) {
               recs.size(), res.candidate_pairs, secs);
   std::printf("[ ASySD    ] removed %zu, kept %zu (%zu of them queued as maybe)\n", res.duplicates, res.kept.size(),
               res.maybes);
-  std::printf("[ ASySD    ] ASySD measure (labelled record kept): TP %zu FN %zu TN %zu FP %zu  "
-              "sensitivity %.4f specificity %.4f\n",
-              tp, fn, tn, fp, sens, spec);
-  std::printf("[ ASySD    ] copy-choice measure (keeping another copy of a group than the labelled one counts as "
-              "an error): TP %zu FN %zu TN %zu FP %zu  "
-              "sensitivity %.4f specificity %.4f\n",
-              tp2, fn2, tn2, fp2, static_cast<double>(tp2) / static_cast<double>(tp2 + fn2),
-              static_cast<double>(tn2) / static_cast<double>(tn2 + fp2));
+  std::printf(
+      "[ ASySD    ] ASySD measure (labelled record kept): TP %zu FN %zu TN %zu FP %zu  "
+      "sensitivity %.4f specificity %.4f\n",
+      tp, fn, tn, fp, sens, spec);
+  std::printf(
+      "[ ASySD    ] copy-choice measure (keeping another copy of a group than the labelled one counts as "
+      "an error): TP %zu FN %zu TN %zu FP %zu  "
+      "sensitivity %.4f specificity %.4f\n",
+      tp2, fn2, tn2, fp2, static_cast<double>(tp2) / static_cast<double>(tp2 + fn2),
+      static_cast<double>(tn2) / static_cast<double>(tn2 + fp2));
   // Issue 5 words the target as "the 896 marked Duplicate_in_trash should go", i.e. the "label"
   // column as the truth. It cannot be: ASySD's own test (tests/testthat/test-dedup.R) expects 586
   // records kept, not 949, and records labelled In_database include exact copies of each other
@@ -163,11 +169,12 @@ TEST(DedupCorpus, AsysdLabelledSetSensitivitySpecificity) {
       copy_records += n;
     }
   }
-  std::printf("[ ASySD    ] \"label\" column as the truth (949 In_database kept, 896 Duplicate_in_trash removed): "
-              "TP %zu FN %zu TN %zu FP %zu  sensitivity %.4f specificity %.4f -- not the truth: %zu groups of "
-              "In_database records (%zu records) share DOI and title\n",
-              tp3, fn3, tn3, fp3, static_cast<double>(tp3) / static_cast<double>(tp3 + fn3),
-              static_cast<double>(tn3) / static_cast<double>(tn3 + fp3), copy_groups, copy_records);
+  std::printf(
+      "[ ASySD    ] \"label\" column as the truth (949 In_database kept, 896 Duplicate_in_trash removed): "
+      "TP %zu FN %zu TN %zu FP %zu  sensitivity %.4f specificity %.4f -- not the truth: %zu groups of "
+      "In_database records (%zu records) share DOI and title\n",
+      tp3, fn3, tn3, fp3, static_cast<double>(tp3) / static_cast<double>(tp3 + fn3),
+      static_cast<double>(tn3) / static_cast<double>(tn3 + fp3), copy_groups, copy_records);
   EXPECT_GT(copy_groups, 0U);
   EXPECT_GE(sens, 0.95);
   EXPECT_GE(spec, 0.995);
@@ -223,8 +230,9 @@ TEST(DedupCorpus, RestorationSearchAcrossThreeDatabases) {
   }
   std::printf("[ restore  ] imported: Web of Science %zu, PubMed %zu, Scopus %zu = %zu records (%zu with a DOI)\n",
               per_db["Web of Science"], per_db["PubMed"], per_db["Scopus"], recs.size(), with_doi);
-  std::printf("[ restore  ] removed %zu duplicates, kept %zu unique (%zu queued as maybe); %zu candidate pairs, %.3f s\n",
-              res.duplicates, res.kept.size(), res.maybes, res.candidate_pairs, secs);
+  std::printf(
+      "[ restore  ] removed %zu duplicates, kept %zu unique (%zu queued as maybe); %zu candidate pairs, %.3f s\n",
+      res.duplicates, res.kept.size(), res.maybes, res.candidate_pairs, secs);
   std::printf("[ restore  ] for reference: exact-DOI duplicates %zu, exact-normalised-title duplicates %zu\n", doi_dups,
               title_dups);
   for (const auto& [k, n] : cross) std::printf("[ restore  ]   cross-database %-28s %zu\n", k.c_str(), n);
@@ -232,7 +240,7 @@ TEST(DedupCorpus, RestorationSearchAcrossThreeDatabases) {
   for (const auto& [k, n] : rules) std::printf("[ restore  ]   rule %-38s %zu\n", k.c_str(), n);
 
   EXPECT_EQ(merged_conflicting_doi, 0U);
-  EXPECT_GE(res.duplicates, doi_dups);       // at least every DOI duplicate is found...
+  EXPECT_GE(res.duplicates, doi_dups);         // at least every DOI duplicate is found...
   EXPECT_LT(res.duplicates, recs.size() / 2);  // ...and the search is not collapsed
   std::size_t cross_total = 0;
   for (const auto& [k, n] : cross) cross_total += n;

@@ -1,12 +1,13 @@
 // Deduplication: Jaro-Winkler values from the literature, normalisation, and the rule table --
 // above all that a DOI, PubMed ID or year conflict never merges.
 
+#include "metasift/review/dedup.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "metasift/review/dedup.hpp"
 #include "metasift/review/dedup_normalize.hpp"
 
 namespace {
@@ -50,7 +51,10 @@ TEST(DedupJaroWinkler, KnownValues) {
 TEST(DedupNormalize, FoldsCaseDiacriticsGreekAndPunctuation) {
   EXPECT_EQ(normalize_words("Étude de l'Impact: Müller-Schmidt & Łódź"), "etude de l impact muller schmidt lodz");
   EXPECT_EQ(normalize_words("TNF-\xCE\xB1 and IL-1\xCE\xB2"), "tnf alpha and il 1 beta");
-  EXPECT_EQ(normalize_words("Gr\xC3\xBC\xC3\x9F" "e \xE2\x80\x93 Stra\xC3\x9F" "e"), "grusse strasse");
+  EXPECT_EQ(normalize_words("Gr\xC3\xBC\xC3\x9F"
+                            "e \xE2\x80\x93 Stra\xC3\x9F"
+                            "e"),
+            "grusse strasse");
   EXPECT_EQ(normalize_words("Nǚ shì"), "nu shi");
   // CJK ideographs are one word each.
   EXPECT_EQ(fold_words("稀土开采").size(), 4U);
@@ -70,7 +74,10 @@ TEST(DedupNormalize, CanonicalForms) {
   EXPECT_EQ(canonical_doi("not a doi"), "");
   EXPECT_EQ(normalize_pages("221-8").last, "228");
   EXPECT_EQ(normalize_pages("221--228").first, "221");
-  EXPECT_EQ(normalize_pages("pp. 1234\xE2\x80\x93" "56").last, "1256");
+  EXPECT_EQ(normalize_pages("pp. 1234\xE2\x80\x93"
+                            "56")
+                .last,
+            "1256");
   EXPECT_EQ(normalize_pages("e0123456").first, "e0123456");
   EXPECT_EQ(normalize_volume("38 (Supplement 1)"), "38");
   EXPECT_EQ(normalize_volume("NA"), "");
@@ -82,9 +89,9 @@ TEST(DedupNormalize, CanonicalForms) {
   EXPECT_EQ(normalize_author("[Anonymous]"), "");
   EXPECT_EQ(canonical_language("English"), "en");
   EXPECT_EQ(canonical_language("chi"), "zh");
-  EXPECT_DOUBLE_EQ(journal_similarity(normalize_journal("Curr Opin Lipidol"),
-                                      normalize_journal("Current Opinion in Lipidology")),
-                   1.0);
+  EXPECT_DOUBLE_EQ(
+      journal_similarity(normalize_journal("Curr Opin Lipidol"), normalize_journal("Current Opinion in Lipidology")),
+      1.0);
   EXPECT_DOUBLE_EQ(journal_similarity(normalize_journal("Proc Natl Acad Sci U S A"),
                                       normalize_journal("Proceedings of the National Academy of Sciences of the "
                                                         "United States of America")),
@@ -130,19 +137,18 @@ TEST(DedupRules, TitleNumbersAndNoticesBlock) {
 }
 
 TEST(DedupRules, FuzzyTitleAuthorYearJournal) {
-  const auto v = compare_records(
-      make("Environmental impacts of rare-earth mining in Ganzhou, Southern China.", {"Wang, Li", "Chen, Xi"}, 2015,
-           "Resources Policy"),
-      make("ENVIRONMENTAL IMPACTS OF RARE EARTH MINING IN GANZHOU, SOUTHERN CHINA", {"Wang L", "Chen X"}, 2015,
-           "RESOURCES POLICY"));
+  const auto v = compare_records(make("Environmental impacts of rare-earth mining in Ganzhou, Southern China.",
+                                      {"Wang, Li", "Chen, Xi"}, 2015, "Resources Policy"),
+                                 make("ENVIRONMENTAL IMPACTS OF RARE EARTH MINING IN GANZHOU, SOUTHERN CHINA",
+                                      {"Wang L", "Chen X"}, 2015, "RESOURCES POLICY"));
   EXPECT_EQ(v.verdict, pair_verdict::kind::merge);
   EXPECT_EQ(v.rule, "title-author-year-journal");
   EXPECT_GT(v.features.title, 0.99);
 }
 
 TEST(DedupRules, ShortGenericTitlesNeedMore) {
-  const auto v = compare_records(make("Editorial", {}, 2015, "Resources Policy"),
-                                 make("Editorial", {}, 2015, "Resources Policy"));
+  const auto v =
+      compare_records(make("Editorial", {}, 2015, "Resources Policy"), make("Editorial", {}, 2015, "Resources Policy"));
   EXPECT_NE(v.verdict, pair_verdict::kind::merge);
 }
 

@@ -2,11 +2,10 @@
 // fixtures, and its output, stderr and exit code are checked.
 
 #include <gtest/gtest.h>
-
-#include <algorithm>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -52,7 +51,9 @@ run_result run(const std::string& args) {
   return r;
 }
 
-std::string fixture(const std::string& name) { return std::string(METASIFT_REVIEW_FIXTURES) + "/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(METASIFT_REVIEW_FIXTURES) + "/" + name;
+}
 
 TEST(ImportCli, JsonHasRecordsFilesAndWarnings) {
   const run_result r = run("import " + fixture("ris_quirks.ris") + " " + fixture("medline.nbib") + " " +
@@ -75,7 +76,8 @@ TEST(ImportCli, JsonHasRecordsFilesAndWarnings) {
   EXPECT_TRUE(rec["year"].is_null());
   EXPECT_EQ(j["records"][6]["title"], "\u7a00\u571f\u5f00\u91c7\u7684\u73af\u5883\u6210\u672c");
   EXPECT_NE(r.err.find("3 records (ris, utf-8)"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("warning: " + fixture("ris_quirks.ris") + ":31: cannot read a year"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("warning: " + fixture("ris_quirks.ris") + ":31: cannot read a year"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("7 records from 3 files"), std::string::npos) << r.err;
 }
 

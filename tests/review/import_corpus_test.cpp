@@ -120,7 +120,9 @@ const corpus_file corpus[] = {
 };
 // clang-format on
 
-fs::path corpus_dir() { return fs::path(METASIFT_SHARED_DIR) / "fixtures" / "bibliographic"; }
+fs::path corpus_dir() {
+  return fs::path(METASIFT_SHARED_DIR) / "fixtures" / "bibliographic";
+}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -164,7 +166,9 @@ std::vector<std::string> lines_of(std::string text) {
   return lines;
 }
 
-bool upper_or_digit(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool upper_or_digit(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 /// RIS: the first TI or T1 value of each record (records start at TY) and its untagged lines;
 /// a record with neither falls back to its short title ST (rispy/example_utf_chars.ris).
@@ -411,7 +415,9 @@ TEST(CorpusImport, EveryFileHasTheExpectedFormatCountAndTitles) {
       case method::wos: expected = tagged_titles(bytes, "PT ", "TI "); break;
       case method::bibtex: expected = bibtex_titles(bytes); break;
       case method::xml: expected = xml_titles(bytes); break;
-      case method::csv: expected = csv_titles(c.latin1 ? latin1_to_utf8(bytes) : bytes, c.delimiter, c.title_column); break;
+      case method::csv:
+        expected = csv_titles(c.latin1 ? latin1_to_utf8(bytes) : bytes, c.delimiter, c.title_column);
+        break;
     }
     ASSERT_EQ(expected.size(), res.records.size()) << "the independent title reader disagrees on the count";
     std::size_t mismatches = 0;

@@ -18,7 +18,9 @@ using metasift::review::import_result;
 using metasift::review::record;
 using metasift::review::record_type;
 
-std::string fixture(const std::string& name) { return std::string(METASIFT_REVIEW_FIXTURES) + "/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(METASIFT_REVIEW_FIXTURES) + "/" + name;
+}
 
 /// Compares every field; the source_file is the fixture path.
 void expect_record(const record& got, const record& want) {
@@ -46,8 +48,7 @@ void expect_record(const record& got, const record& want) {
   EXPECT_EQ(got.url, want.url);
 }
 
-import_result load(const std::string& name, const std::string& format, const std::string& charset,
-                   std::size_t count) {
+import_result load(const std::string& name, const std::string& format, const std::string& charset, std::size_t count) {
   import_result res = import_file(fixture(name));
   EXPECT_EQ(res.format, format) << name;
   EXPECT_EQ(res.charset, charset) << name;
@@ -459,30 +460,31 @@ TEST(ScopusCsvImport, QuotedCellsAuthorIdsAndDoiFromLink) {
   const import_result res = load("scopus.csv", "scopus-csv", "utf-8", 2);
   ASSERT_EQ(res.records.size(), 2U);
   EXPECT_TRUE(res.warnings.empty());
-  expect_record(res.records[0],
-                record{.id = "10.1016/j.msea.2020.140010",
-                       .source_file = f,
-                       .source_line = 2,
-                       .source_id = "2-s2.0-85094136345",
-                       .source_format = "scopus-csv",
-                       .database = "Scopus",
-                       .type = record_type::journal_article,
-                       .title = "\"Trends\" in rare earth welding research",
-                       .authors = {"Unnikrishnan, M.A.", "Edwin Raja Dhas, J."},
-                       .year = 2020,
-                       .journal = "Materials Science and Engineering: A",
-                       .volume = "795",
-                       .issue = "",
-                       .pages = "",
-                       .doi = "10.1016/j.msea.2020.140010",
-                       .pmid = "",
-                       .issn = "0921-5093",
-                       .abstract = "Welding of rare earth alloys. A second paragraph. \u00a9 2020 Alpha Publishers. All "
-                                   "rights reserved.",
-                       .keywords = {"welding", "rare earth", "Rare earth elements", "Welding"},
-                       .language = "English",
-                       .url = "https://www.scopus.com/inward/record.uri?eid=2-s2.0-85094136345&doi=10.1016%2fj.msea."
-                              "2020.140010&partnerID=40"});
+  expect_record(
+      res.records[0],
+      record{.id = "10.1016/j.msea.2020.140010",
+             .source_file = f,
+             .source_line = 2,
+             .source_id = "2-s2.0-85094136345",
+             .source_format = "scopus-csv",
+             .database = "Scopus",
+             .type = record_type::journal_article,
+             .title = "\"Trends\" in rare earth welding research",
+             .authors = {"Unnikrishnan, M.A.", "Edwin Raja Dhas, J."},
+             .year = 2020,
+             .journal = "Materials Science and Engineering: A",
+             .volume = "795",
+             .issue = "",
+             .pages = "",
+             .doi = "10.1016/j.msea.2020.140010",
+             .pmid = "",
+             .issn = "0921-5093",
+             .abstract = "Welding of rare earth alloys. A second paragraph. \u00a9 2020 Alpha Publishers. All "
+                         "rights reserved.",
+             .keywords = {"welding", "rare earth", "Rare earth elements", "Welding"},
+             .language = "English",
+             .url = "https://www.scopus.com/inward/record.uri?eid=2-s2.0-85094136345&doi=10.1016%2fj.msea."
+                    "2020.140010&partnerID=40"});
   expect_record(res.records[1], record{.id = "10.5555/mine.2021.7",
                                        .source_file = f,
                                        .source_line = 4,
@@ -574,7 +576,8 @@ TEST(CsvImport, ZoteroHeaderMappingAndTolerantRow) {
                                        .keywords = {},
                                        .language = "",
                                        .url = ""});
-  EXPECT_EQ(res.warnings, std::vector<std::string>{f + ":4: row has 16 fields, header has 15; the extra fields are ignored"});
+  EXPECT_EQ(res.warnings,
+            std::vector<std::string>{f + ":4: row has 16 fields, header has 15; the extra fields are ignored"});
 }
 
 TEST(CsvImport, SemicolonsAndPythonListCells) {

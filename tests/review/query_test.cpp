@@ -2,6 +2,8 @@
 // queries.tsv (parse, lint codes and matches on the hand-made records below), plus error
 // positions and matching details.
 
+#include "metasift/review/query.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -14,7 +16,6 @@
 
 #include "metasift/core/error.hpp"
 #include "metasift/review/import.hpp"
-#include "metasift/review/query.hpp"
 
 namespace {
 
@@ -42,9 +43,9 @@ std::vector<metasift::review::record> query_table_records() {
   };
   return {
       make("R1", "Environmental impacts of rare earth mining in Ganzhou, China",
-           "Ion-adsorption rare earth mines polluted rivers with ammonium.", {"rare earth elements", "mining", "pollution"},
-           {"Wang, Li", "Chen, Xi"}, 2015, record_type::journal_article, "English", "Resources Policy",
-           "10.1016/j.resourpol.2015.01.004"),
+           "Ion-adsorption rare earth mines polluted rivers with ammonium.",
+           {"rare earth elements", "mining", "pollution"}, {"Wang, Li", "Chen, Xi"}, 2015, record_type::journal_article,
+           "English", "Resources Policy", "10.1016/j.resourpol.2015.01.004"),
       make("R2", "Economic benefits of rare-earth mines in Baotou, Inner Mongolia",
            "County panel data show local economic growth but environmental costs.",
            {"economic benefit", "environmental cost"}, {"Li, Ming"}, 2018, record_type::journal_article, "English",
@@ -63,7 +64,9 @@ std::vector<metasift::review::record> query_table_records() {
       make("R7", "\xC3\x89tude de l'impact environnemental des mines de terres rares",
            "Les terres rares extraites en Chine polluent les sols.", {}, {"M\xC3\xBCller, Hans"}, 2012,
            record_type::journal_article, "French"),
-      make("R8", "\xE7\xA8\x80\xE5\x9C\x9F\xE5\xBC\x80\xE9\x87\x87\xE5\xAF\xB9\xE8\xB5\xA3\xE5\xB7\x9E\xE7\x94\x9F\xE6\x80\x81\xE7\x8E\xAF\xE5\xA2\x83\xE7\x9A\x84\xE5\xBD\xB1\xE5\x93\x8D",
+      make("R8",
+           "\xE7\xA8\x80\xE5\x9C\x9F\xE5\xBC\x80\xE9\x87\x87\xE5\xAF\xB9\xE8\xB5\xA3\xE5\xB7\x9E\xE7\x94\x9F\xE6\x80"
+           "\x81\xE7\x8E\xAF\xE5\xA2\x83\xE7\x9A\x84\xE5\xBD\xB1\xE5\x93\x8D",
            "Rare earth mining and its ecological impact in Ganzhou.", {}, {"\xE7\x8E\x8B\xE5\x8A\x9B"}, 2016,
            record_type::journal_article, "Chinese"),
   };
@@ -153,12 +156,14 @@ TEST(QueryErrors, PositionsAreCharactersAndShiftWithTheSource) {
   ASSERT_FALSE(q.ok());
   EXPECT_EQ(q.diagnostics.front().position, 7U);
   try {
-    const compiled_query c("(rare earth AND mining", query_dialect::scopus, metasift::source_position{"review.toml", 14, 10});
+    const compiled_query c("(rare earth AND mining", query_dialect::scopus,
+                           metasift::source_position{"review.toml", 14, 10});
     FAIL() << "expected an input_error";
   } catch (const metasift::input_error& e) {
     EXPECT_EQ(e.where().line, 14U);
     EXPECT_EQ(e.where().column, 10U);
-    EXPECT_NE(std::string(e.what()).find("review.toml:14:10: E001 unbalanced parentheses"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("review.toml:14:10: E001 unbalanced parentheses"), std::string::npos)
+        << e.what();
   }
   try {
     const compiled_query c("mining AND (copper", query_dialect::generic, metasift::source_position{"query", 1, 1});
@@ -183,10 +188,10 @@ TEST(QueryMatch, ProximityCountsWordsBetween) {
     EXPECT_TRUE(p.ok()) << q;
     return query_matches(*p.root, query_document(r));
   };
-  EXPECT_TRUE(match("rare W/2 mining"));   // two words between
+  EXPECT_TRUE(match("rare W/2 mining"));  // two words between
   EXPECT_FALSE(match("rare W/1 mining"));
-  EXPECT_TRUE(match("mining W/2 rare"));   // W/n: any order
-  EXPECT_FALSE(match("mining PRE/2 rare")); // PRE/n: in order
+  EXPECT_TRUE(match("mining W/2 rare"));     // W/n: any order
+  EXPECT_FALSE(match("mining PRE/2 rare"));  // PRE/n: in order
   EXPECT_TRUE(match("rare PRE/0 earth"));
   EXPECT_TRUE(match("\"rare earth\" W/1 mining"));
 }
@@ -224,9 +229,9 @@ TEST(QueryCorpus, RestorationSearchReappliedToItsOwnExports) {
   struct search_case {
     const char* file;
     query_dialect dialect;
-    const char* as_run;       ///< the word as searched
-    const char* info;         ///< the expansion the database applies and metasift cannot ("-" none)
-    const char* expanded;     ///< the same search with the expansion written out
+    const char* as_run;    ///< the word as searched
+    const char* info;      ///< the expansion the database applies and metasift cannot ("-" none)
+    const char* expanded;  ///< the same search with the expansion written out
   };
   const search_case cases[] = {
       {"restoration_WoS.ciw", query_dialect::wos, "TS=restoration", "I203", "TS=restoration$"},

@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
-#include <nlohmann/json.hpp>
-#include <string>
 
 namespace {
 
@@ -49,8 +49,9 @@ run_result run(const std::string& args) {
 
 TEST(ReviewCli, ScreenWritesAuditPrismaJsonAndDiagram) {
   const fs::path dir = scratch();
-  const run_result r = run("screen " + (fixture / "review.toml").string() + " --audit " + (dir / "audit.csv").string() +
-                           " --prisma-json " + (dir / "prisma.json").string() + " --prisma " + (dir / "flow.svg").string());
+  const run_result r =
+      run("screen " + (fixture / "review.toml").string() + " --audit " + (dir / "audit.csv").string() +
+          " --prisma-json " + (dir / "prisma.json").string() + " --prisma " + (dir / "flow.svg").string());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("Records screened"), std::string::npos);
   EXPECT_NE(r.err.find("decision on Scopus:S4 ignored"), std::string::npos) << r.err;
@@ -117,8 +118,9 @@ std::size_t sum_n(const nlohmann::json& list) {
 TEST(ReviewCli, ScreenEndToEndCountsAddUpAndAuditHasOneRowPerInputRecord) {
   const fs::path dir = scratch() / "e2e";
   fs::create_directories(dir);
-  const run_result r = run("screen " + (fixture / "review.toml").string() + " --audit " + (dir / "audit.csv").string() +
-                           " --prisma-json " + (dir / "prisma.json").string() + " --prisma " + (dir / "flow.svg").string());
+  const run_result r =
+      run("screen " + (fixture / "review.toml").string() + " --audit " + (dir / "audit.csv").string() +
+          " --prisma-json " + (dir / "prisma.json").string() + " --prisma " + (dir / "flow.svg").string());
   ASSERT_EQ(r.code, 0) << r.err;
 
   // Input records, counted from the committed fixture files themselves.
@@ -136,8 +138,8 @@ TEST(ReviewCli, ScreenEndToEndCountsAddUpAndAuditHasOneRowPerInputRecord) {
   EXPECT_EQ(sum_n(j["metasift"]["excluded_automatic_reasons"]), n("excluded_automatic"));
   EXPECT_EQ(n("records_screened"),
             n("records_excluded") + n("dbr_sought_reports") + j["metasift"]["awaiting_screening"].get<std::size_t>());
-  EXPECT_EQ(n("dbr_sought_reports"), n("dbr_notretrieved_reports") + n("dbr_assessed") +
-                                         j["metasift"]["awaiting_full_text"].get<std::size_t>());
+  EXPECT_EQ(n("dbr_sought_reports"),
+            n("dbr_notretrieved_reports") + n("dbr_assessed") + j["metasift"]["awaiting_full_text"].get<std::size_t>());
   EXPECT_EQ(n("dbr_assessed"), sum_n(j["dbr_excluded"]) + n("new_reports"));
   EXPECT_LE(n("new_studies"), n("new_reports"));
   EXPECT_TRUE(j["metasift"]["invariants_checked"].get<bool>());

@@ -3,12 +3,14 @@
 // 5 PubMed MEDLINE), plus the error paths: bad review files, bad decisions, counts that do not
 // add up.
 
+#include "metasift/review/screen.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -19,7 +21,6 @@
 #include "metasift/review/audit.hpp"
 #include "metasift/review/prisma.hpp"
 #include "metasift/review/review_file.hpp"
-#include "metasift/review/screen.hpp"
 
 namespace {
 
@@ -118,7 +119,8 @@ TEST(ScreenPipeline, FixtureReviewEndToEnd) {
   // Query lint carries review.toml positions: column 10 of line 14 is the loose phrase
   // "rare earth*", to which Scopus would add plurals and spelling variants.
   ASSERT_FALSE(res.query_diagnostics.empty());
-  EXPECT_NE(res.query_diagnostics[0].find("review.toml:14:10: info I204"), std::string::npos) << res.query_diagnostics[0];
+  EXPECT_NE(res.query_diagnostics[0].find("review.toml:14:10: info I204"), std::string::npos)
+      << res.query_diagnostics[0];
 }
 
 TEST(ScreenPipeline, PrismaJsonUsesPrisma2020KeysAndRoundTrips) {
@@ -141,11 +143,12 @@ TEST(ScreenPipeline, DiagramIsDeterministicAndHasEveryBox) {
   const screen_result res = run_screening(load_review_file(fixture / "review.toml"));
   const std::string a = prisma_svg(res.prisma), b = prisma_svg(res.prisma);
   EXPECT_EQ(a, b);
-  for (const char* s : {"Identification of studies via databases and registers", "Databases (n = 15)",
-                        "Scopus (n = 10)", "PubMed (n = 5)", "Duplicate records removed (n = 3)",
-                        "Records screened (n = 7)", "Reports sought for retrieval (n = 6)", "Reports not retrieved (n = 1)",
-                        "Reports assessed for eligibility (n = 4)", "Wrong outcome (n = 1)",
-                        "Studies included in review (n = 2)", ">Identification<", ">Screening<", ">Included<"}) {
+  for (const char* s :
+       {"Identification of studies via databases and registers", "Databases (n = 15)", "Scopus (n = 10)",
+        "PubMed (n = 5)", "Duplicate records removed (n = 3)", "Records screened (n = 7)",
+        "Reports sought for retrieval (n = 6)", "Reports not retrieved (n = 1)",
+        "Reports assessed for eligibility (n = 4)", "Wrong outcome (n = 1)", "Studies included in review (n = 2)",
+        ">Identification<", ">Screening<", ">Included<"}) {
     EXPECT_NE(a.find(s), std::string::npos) << s;
   }
   const fs::path out = fs::temp_directory_path() / ("metasift_prisma_" + std::to_string(::getpid()) + ".svg");
@@ -156,8 +159,9 @@ TEST(ScreenPipeline, DiagramIsDeterministicAndHasEveryBox) {
 }
 
 TEST(ScreenPipeline, DecisionNamingNoRecordIsAnErrorWithItsLine) {
-  const fs::path review = scratch_review("noname", "", "record,stage,decision,reason\nScopus:S1,title-abstract,include,\n"
-                                                       "Scopus:S99,title-abstract,exclude,Off topic\n");
+  const fs::path review = scratch_review("noname", "",
+                                         "record,stage,decision,reason\nScopus:S1,title-abstract,include,\n"
+                                         "Scopus:S99,title-abstract,exclude,Off topic\n");
   const std::string e = error_of([&] { (void)run_screening(load_review_file(review)); });
   EXPECT_NE(e.find("decisions.csv:3:1: record: 'Scopus:S99' names no record of this review"), std::string::npos) << e;
 }
@@ -172,8 +176,9 @@ TEST(ScreenPipeline, ConflictingAndInconsistentDecisionsAreErrors) {
   review = scratch_review("stage", "", "record,stage,decision\nScopus:S1,title-abstract,not-retrieved\n");
   e = error_of([&] { (void)run_screening(load_review_file(review)); });
   EXPECT_NE(e.find("not-retrieved is a full-text decision"), std::string::npos) << e;
-  review = scratch_review("after", "", "record,stage,decision,reason\nScopus:S1,title-abstract,exclude,Off topic\n"
-                                       "Scopus:S1,full-text,include,\n");
+  review = scratch_review("after", "",
+                          "record,stage,decision,reason\nScopus:S1,title-abstract,exclude,Off topic\n"
+                          "Scopus:S1,full-text,include,\n");
   e = error_of([&] { (void)run_screening(load_review_file(review)); });
   EXPECT_NE(e.find("has a full-text decision but was excluded at title-abstract (line 2)"), std::string::npos) << e;
 }
@@ -186,18 +191,22 @@ TEST(ReviewFile, ErrorsNameTheFileLineAndColumn) {
   EXPECT_NE(err(base + "[search]\nquery = 'rare earth AND (mining'\n").find("review.toml:6:25: E001 unbalanced"),
             std::string::npos)
       << err(base + "[search]\nquery = 'rare earth AND (mining'\n");
-  EXPECT_NE(err(base + "[[criteria]]\nid = \"x\"\nreason = \"r\"\nyeras = [2000, 2020]\n").find("review.toml:8:1: unknown key 'yeras'"),
+  EXPECT_NE(err(base + "[[criteria]]\nid = \"x\"\nreason = \"r\"\nyeras = [2000, 2020]\n")
+                .find("review.toml:8:1: unknown key 'yeras'"),
             std::string::npos);
   EXPECT_NE(err(base + "[[criteria]]\nid = \"x\"\nreason = \"r\"\n").find("checks nothing"), std::string::npos);
-  EXPECT_NE(err(base + "[[criteria]]\nid = \"x\"\nreason = \"r\"\ntypes = [\"article\"]\n").find("unknown type 'article'"),
-            std::string::npos);
-  EXPECT_NE(err("title = \"t\"\n[[sources]]\nname = \"S\"\nfiles = [\"../../etc/passwd\"]\n").find("review.toml:4:10: path '../../etc/passwd' escapes the review folder"),
+  EXPECT_NE(
+      err(base + "[[criteria]]\nid = \"x\"\nreason = \"r\"\ntypes = [\"article\"]\n").find("unknown type 'article'"),
+      std::string::npos);
+  EXPECT_NE(err("title = \"t\"\n[[sources]]\nname = \"S\"\nfiles = [\"../../etc/passwd\"]\n")
+                .find("review.toml:4:10: path '../../etc/passwd' escapes the review folder"),
             std::string::npos)
       << err("title = \"t\"\n[[sources]]\nname = \"S\"\nfiles = [\"../../etc/passwd\"]\n");
   EXPECT_NE(err("[[sources]]\nname = \"S\"\nfiles = [\"/etc/passwd\"]\n").find("must be relative"), std::string::npos);
   EXPECT_NE(err("title = \"t\"\n").find("no [[sources]]"), std::string::npos);
   EXPECT_NE(err("title = \n").find("review.toml:1:"), std::string::npos);  // TOML syntax error
-  EXPECT_NE(err(base + "[search]\nquery = 'x'\ndialect = \"ovid\"\n").find("unknown dialect 'ovid'"), std::string::npos);
+  EXPECT_NE(err(base + "[search]\nquery = 'x'\ndialect = \"ovid\"\n").find("unknown dialect 'ovid'"),
+            std::string::npos);
 }
 
 TEST(ReviewFile, ParsesTheIssueSchema) {

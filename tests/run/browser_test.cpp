@@ -25,14 +25,17 @@ std::string find_chromium() {
 /// Headless Chromium with console messages on stderr. --no-sandbox: CI containers run as root,
 /// where the sandbox refuses to start; the page is our own file.
 std::string chromium_command(const std::string& bin, const fs::path& profile) {
-  return bin + " --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars --disable-extensions"
-               " --enable-logging=stderr --v=0 --user-data-dir=" + profile.string();
+  return bin +
+         " --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars --disable-extensions"
+         " --enable-logging=stderr --v=0 --user-data-dir=" +
+         profile.string();
 }
 
 std::uint32_t be32(const std::string& s, std::size_t at) {
   return (std::uint32_t{static_cast<unsigned char>(s[at])} << 24U) |
          (std::uint32_t{static_cast<unsigned char>(s[at + 1])} << 16U) |
-         (std::uint32_t{static_cast<unsigned char>(s[at + 2])} << 8U) | std::uint32_t{static_cast<unsigned char>(s[at + 3])};
+         (std::uint32_t{static_cast<unsigned char>(s[at + 2])} << 8U) |
+         std::uint32_t{static_cast<unsigned char>(s[at + 3])};
 }
 
 class Browser : public ::testing::Test {
@@ -53,7 +56,8 @@ class Browser : public ::testing::Test {
 
 TEST_F(Browser, ConsoleMessagesAreCaptured) {
   // Positive control: without it, "no console message" below could mean "console not captured".
-  write_file(dir_ / "control.html", "<!DOCTYPE html><title>c</title><script>console.error('metasift-control-42')</script>");
+  write_file(dir_ / "control.html",
+             "<!DOCTYPE html><title>c</title><script>console.error('metasift-control-42')</script>");
   const cli_result r = run_shell(chromium_command(bin_, dir_ / "profile-control") +
                                  " --virtual-time-budget=3000 --dump-dom file://" + (dir_ / "control.html").string());
   ASSERT_EQ(r.code, 0) << r.err;
@@ -63,9 +67,9 @@ TEST_F(Browser, ConsoleMessagesAreCaptured) {
 TEST_F(Browser, ReportRendersWithItsFiguresAndNoConsoleMessage) {
   const fs::path report = dir_ / "demo" / "report.html";
   const fs::path shot = dir_ / "report.png";
-  const cli_result r = run_shell(chromium_command(bin_, dir_ / "profile-shot") + " --window-size=1200,2400" +
-                                 " --virtual-time-budget=5000 --screenshot=" + shot.string() + " file://" +
-                                 report.string());
+  const cli_result r =
+      run_shell(chromium_command(bin_, dir_ / "profile-shot") + " --window-size=1200,2400" +
+                " --virtual-time-budget=5000 --screenshot=" + shot.string() + " file://" + report.string());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err.find("CONSOLE"), std::string::npos) << r.err;
   const std::string png = slurp(shot);

@@ -1,10 +1,10 @@
 // The HTML writer: escaping, base64 (RFC 4648 test vectors), and a document with no script and no
 // external resource whatever text it is given.
+#include "metasift/report/html.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "metasift/report/html.hpp"
 
 namespace {
 

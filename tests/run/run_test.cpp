@@ -1,5 +1,7 @@
 // The run module on small review projects written by the tests: [analysis] parsing, the join of
 // study rows to records, the error messages for bad input, and the atomic output folder.
+#include "metasift/run/run.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,7 +13,6 @@
 
 #include "metasift/core/error.hpp"
 #include "metasift/run/analysis_spec.hpp"
-#include "metasift/run/run.hpp"
 
 namespace {
 
@@ -40,7 +41,8 @@ std::string error_of(const std::function<void()>& f) {
 // Three records: two included with data, one excluded at title-abstract. The first title carries
 // markup that must reach the report as text.
 const std::string ris =
-    "TY  - JOUR\r\nAU  - Alpha, A.\r\nTI  - Effects of <script>alert(1)</script> on mining towns\r\nT2  - Journal of Tests\r\n"
+    "TY  - JOUR\r\nAU  - Alpha, A.\r\nTI  - Effects of <script>alert(1)</script> on mining towns\r\nT2  - Journal of "
+    "Tests\r\n"
     "PY  - 2020\r\nVL  - 1\r\nSP  - 1\r\nEP  - 9\r\nDO  - 10.1234/alpha\r\nID  - A1\r\nER  - \r\n\r\n"
     "TY  - JOUR\r\nAU  - Beta, B.\r\nTI  - Rare earth mining and river water quality\r\nT2  - Water Tests\r\n"
     "PY  - 2021\r\nVL  - 2\r\nSP  - 10\r\nEP  - 20\r\nID  - B2\r\nER  - \r\n\r\n"
@@ -116,14 +118,16 @@ TEST(AnalysisSpec, NoAnalysisTableIsNotAnError) {
 
 TEST(AnalysisSpec, UnknownKeyNamesTheKeyAndItsLine) {
   const project p("unknown");
-  const std::string e = error_of([&] { (void)metasift::run::parse_analysis(review_toml + "mesure = \"MD\"\n", p.dir / "review.toml"); });
+  const std::string e =
+      error_of([&] { (void)metasift::run::parse_analysis(review_toml + "mesure = \"MD\"\n", p.dir / "review.toml"); });
   EXPECT_NE(e.find("review.toml:11:1:"), std::string::npos) << e;
   EXPECT_NE(e.find("unknown key 'mesure' in [analysis]"), std::string::npos) << e;
 }
 
 TEST(AnalysisSpec, BadValuesNameTheKeyAndLine) {
   const project p("badvalues");
-  std::string e = error_of([&] { (void)metasift::run::parse_analysis(review_toml + "bias = \"yes\"\n", p.dir / "review.toml"); });
+  std::string e =
+      error_of([&] { (void)metasift::run::parse_analysis(review_toml + "bias = \"yes\"\n", p.dir / "review.toml"); });
   EXPECT_NE(e.find(":11:8: bias: must be true or false"), std::string::npos) << e;
   std::string t = review_toml;
   t.replace(t.find("\"DL\""), 4, "\"XYZ\"");
@@ -174,7 +178,8 @@ TEST(Run, MissingSourceFileNamesTheKeyAndLine) {
   t.replace(t.find("records/db.ris"), 14, "records/nope.ris");
   const project p("nosource", t);
   const std::string e = error_of([&] { (void)metasift::run::compute_run(p.options()); });
-  EXPECT_NE(e.find("review.toml:2:1: files: [[sources]] 'DB': file 'records/nope.ris' does not exist"), std::string::npos)
+  EXPECT_NE(e.find("review.toml:2:1: files: [[sources]] 'DB': file 'records/nope.ris' does not exist"),
+            std::string::npos)
       << e;
 }
 
@@ -294,8 +299,9 @@ TEST(Run, MethodsReportHowTheTeamScreened) {
   t.replace(t.find("decisions = \"decisions.csv\"\n"), std::string("decisions = \"decisions.csv\"\n").size(),
             "mode = \"dual\"\nreviewers = { alice = \"alice.csv\", bob = \"bob.csv\" }\nadjudication = \"adj.csv\"\n");
   const project p("team", t);
-  const std::string both = "10.1234/alpha,title-abstract,include,\nDB:B2,title-abstract,include,\n"
-                           "10.1234/alpha,full-text,include,\nDB:B2,full-text,include,\n";
+  const std::string both =
+      "10.1234/alpha,title-abstract,include,\nDB:B2,title-abstract,include,\n"
+      "10.1234/alpha,full-text,include,\nDB:B2,full-text,include,\n";
   write(p.dir / "alice.csv", "record,stage,decision,reason\n" + both + "DB:C3,title-abstract,exclude,Off topic\n");
   write(p.dir / "bob.csv", "record,stage,decision,reason\n" + both + "DB:C3,title-abstract,include,\n");
   write(p.dir / "adj.csv", "record,stage,decision,reason\nDB:C3,title-abstract,alice,\n");
@@ -307,8 +313,9 @@ TEST(Run, MethodsReportHowTheTeamScreened) {
   EXPECT_NE(html.find("Two reviewers (alice, bob) screened titles and abstracts independently; agreement κ = 0.00 ["),
             std::string::npos);
   EXPECT_NE(html.find("1 disagreement was resolved by adjudication"), std::string::npos);
-  EXPECT_NE(html.find("Two reviewers (alice, bob) assessed full texts independently; they agreed on 100.0% of 2 records"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("Two reviewers (alice, bob) assessed full texts independently; they agreed on 100.0% of 2 records"),
+      std::string::npos);
   EXPECT_EQ(out.prisma.new_studies, 2U);
 }
 

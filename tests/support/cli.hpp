@@ -54,6 +54,8 @@ inline cli_result run_metasift(const std::string& args, const std::filesystem::p
 }
 
 /// Runs `metasift <args>` in the test's own working folder.
-inline cli_result run_metasift(const std::string& args) { return run_metasift(args, {}); }
+inline cli_result run_metasift(const std::string& args) {
+  return run_metasift(args, {});
+}
 
 }  // namespace metasift::test

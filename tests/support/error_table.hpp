@@ -45,7 +45,8 @@ inline std::string tolerance_class(tolerance tol) {
 /// Records one comparison. A comparison that passes only on the tolerance's absolute floor (e.g.
 /// tau^2 = 0 against metafor's 1e-6 where its boundary search stops) is counted apart, not as a
 /// relative error: relative to a value that should be 0 it means nothing.
-inline void record_error(const std::string& family, tolerance tol, double ours, double theirs, const std::string& where) {
+inline void record_error(const std::string& family, tolerance tol, double ours, double theirs,
+                         const std::string& where) {
   if (std::isnan(ours) && std::isnan(theirs)) return;
   auto& w = error_table()[{family, tolerance_class(tol)}];
   ++w.compared;
@@ -64,8 +65,9 @@ class error_table_printer : public ::testing::Environment {
  public:
   void TearDown() override {
     if (error_table().empty()) return;
-    std::printf("[ errors    ] worst relative error against metafor per family and class "
-                "(values compared; of which passed on the absolute floor only)\n");
+    std::printf(
+        "[ errors    ] worst relative error against metafor per family and class "
+        "(values compared; of which passed on the absolute floor only)\n");
     for (const auto& [key, w] : error_table()) {
       std::printf("[ errors    ]   %-38s %-42s %9.2e  (%ld; %ld)  %s\n", key.first.c_str(), key.second.c_str(), w.rel,
                   w.compared, w.at_floor, w.where.empty() ? "-" : w.where.c_str());

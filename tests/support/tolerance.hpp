@@ -25,9 +25,9 @@ inline constexpr tolerance printed_2dp{0.0, 0.005};  // a number printed with 2 
 inline ::testing::AssertionResult near(const char* a_expr, const char* b_expr, const char*, double a, double b,
                                        tolerance tol) {
   if (within(a, b, tol)) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << a_expr << " = " << a << " vs " << b_expr << " = " << b
-                                       << " (relative error " << relative_error(a, b) << ", allowed rel "
-                                       << tol.rel << " abs " << tol.abs << ")";
+  return ::testing::AssertionFailure() << a_expr << " = " << a << " vs " << b_expr << " = " << b << " (relative error "
+                                       << relative_error(a, b) << ", allowed rel " << tol.rel << " abs " << tol.abs
+                                       << ")";
 }
 
 }  // namespace metasift::test

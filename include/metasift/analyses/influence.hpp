@@ -43,7 +43,7 @@ struct influence_row {
   // influence (beta_(-i) - beta)^2 / Var(beta_(-i)) of deleting the study on the pooled estimate.
   double baujat_x = models::not_available;
   double baujat_y = models::not_available;
-  bool influential = false;                  ///< any of metafor's four criteria (see influence_result)
+  bool influential = false;  ///< any of metafor's four criteria (see influence_result)
   bool flag_dffits = false, flag_cooks_d = false, flag_hat = false, flag_dfbetas = false;
   fit_status status = fit_status::ok;  ///< of the refit without this study
 };

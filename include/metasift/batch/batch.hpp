@@ -18,18 +18,18 @@
 namespace metasift::batch {
 
 struct batch_options {
-  std::string input = "-";         ///< file, or "-" for standard input (plain or gzip)
-  std::string out = "-";           ///< "-" for standard output; a file is written atomically
-  std::string group;               ///< grouping column; empty: all rows form one group
-  std::optional<effects::measure> measure;  ///< empty: GEN when there is a yi column
+  std::string input = "-";                     ///< file, or "-" for standard input (plain or gzip)
+  std::string out = "-";                       ///< "-" for standard output; a file is written atomically
+  std::string group;                           ///< grouping column; empty: all rows form one group
+  std::optional<effects::measure> measure;     ///< empty: GEN when there is a yi column
   std::map<std::string, std::string> columns;  ///< canonical (lower case) -> the input's name
   models::resolved_options resolved;           ///< effect-size options and model spec
   std::vector<std::string> input_names;        ///< the input has no header line; these are its columns
-  char delimiter = ',';            ///< output delimiter: ',' (CSV) or '\t' (TSV)
-  bool header = true;              ///< print the output header line
+  char delimiter = ',';                        ///< output delimiter: ',' (CSV) or '\t' (TSV)
+  bool header = true;                          ///< print the output header line
   int threads = 1;
-  bool sync = false;               ///< fsync the output file before renaming it
-  bool time_fits = false;          ///< measure the time spent fitting (batch_report::fit_seconds)
+  bool sync = false;       ///< fsync the output file before renaming it
+  bool time_fits = false;  ///< measure the time spent fitting (batch_report::fit_seconds)
   std::size_t chunk_bytes = std::size_t{1} << 20;
 };
 
@@ -40,15 +40,15 @@ struct batch_problem {
 
 struct batch_report {
   std::uint64_t groups = 0;
-  std::uint64_t rows = 0;        ///< study rows used
-  std::uint64_t malformed = 0;   ///< rows skipped: field count, non-numeric or missing values, vi/sei <= 0
+  std::uint64_t rows = 0;       ///< study rows used
+  std::uint64_t malformed = 0;  ///< rows skipped: field count, non-numeric or missing values, vi/sei <= 0
   std::vector<batch_problem> malformed_examples;  ///< the first 20
   std::uint64_t group_errors = 0;                 ///< groups whose data the measure rejects (status "error")
   std::vector<batch_problem> group_error_examples;
-  std::uint64_t regrouped = 0;   ///< groups seen again after another group: the input is not grouped
+  std::uint64_t regrouped = 0;  ///< groups seen again after another group: the input is not grouped
   std::vector<batch_problem> regrouped_examples;
   std::map<std::string, std::uint64_t> statuses;  ///< output rows per status
-  double fit_seconds = 0;        ///< CPU time inside the per-group fits, summed over threads
+  double fit_seconds = 0;                         ///< CPU time inside the per-group fits, summed over threads
 };
 
 /// Column names of the output (the group column under its input name first, when grouping).

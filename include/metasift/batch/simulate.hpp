@@ -40,12 +40,12 @@ struct simulation_row {
   models::method method = models::method::REML;
   models::ci_method ci = models::ci_method::z;
   std::uint64_t reps = 0;
-  double bias = 0;        ///< mean(mu_hat - mu)
-  double mse = 0;         ///< mean((mu_hat - mu)^2)
-  double coverage = 0;    ///< share of CIs that contain mu
-  double ci_width = 0;    ///< mean CI width
-  double tau2_bias = 0;   ///< mean(tau2_hat - tau2)
-  double tau2_mse = 0;    ///< mean((tau2_hat - tau2)^2)
+  double bias = 0;                  ///< mean(mu_hat - mu)
+  double mse = 0;                   ///< mean((mu_hat - mu)^2)
+  double coverage = 0;              ///< share of CIs that contain mu
+  double ci_width = 0;              ///< mean CI width
+  double tau2_bias = 0;             ///< mean(tau2_hat - tau2)
+  double tau2_mse = 0;              ///< mean((tau2_hat - tau2)^2)
   std::uint64_t boundary = 0;       ///< tau2_hat truncated at 0
   std::uint64_t fallback = 0;       ///< Fisher scoring failed; root finder used
   std::uint64_t not_converged = 0;  ///< no method converged
@@ -53,9 +53,9 @@ struct simulation_row {
 
 struct simulation_result {
   std::vector<simulation_row> rows;
-  std::uint64_t fits = 0;     ///< reps x methods
-  double seconds = 0;         ///< wall time of the simulation
-  double cpu_seconds = 0;     ///< CPU time of the process during the simulation, all threads
+  std::uint64_t fits = 0;  ///< reps x methods
+  double seconds = 0;      ///< wall time of the simulation
+  double cpu_seconds = 0;  ///< CPU time of the process during the simulation, all threads
 };
 
 /// Runs the simulation. Throws usage_error for k < 2, reps < 1, a negative tau2, a method that

@@ -9,11 +9,11 @@
 namespace metasift {
 
 enum class fit_status {
-  ok,              ///< converged in the interior, nothing to report
-  boundary,        ///< tau^2 estimate truncated at its lower bound (0)
-  fallback,        ///< Fisher scoring failed; the bracketing root-finder gave the estimate
-  not_converged,   ///< no method converged: estimates are the last iterate and must not be trusted
-  degenerate,      ///< valid but uninformative data (k = 1, all variances equal and zero spread, ...)
+  ok,             ///< converged in the interior, nothing to report
+  boundary,       ///< tau^2 estimate truncated at its lower bound (0)
+  fallback,       ///< Fisher scoring failed; the bracketing root-finder gave the estimate
+  not_converged,  ///< no method converged: estimates are the last iterate and must not be trusted
+  degenerate,     ///< valid but uninformative data (k = 1, all variances equal and zero spread, ...)
 };
 
 [[nodiscard]] std::string_view to_string(fit_status s) noexcept;

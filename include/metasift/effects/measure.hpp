@@ -41,12 +41,12 @@ enum class measure {
 
 /// How estimates on the analysis scale are shown to people.
 enum class display_scale {
-  identity,      ///< MD, SMD, RD, COR, PR, IRD, GEN
-  exp,           ///< OR, RR, PETO, ROM, IRR: log scale in the analysis, ratio on display
-  tanh,          ///< ZCOR -> r
-  inv_logit,     ///< PLO -> proportion
-  inv_arcsine,   ///< PAS: sin(x)^2
-  inv_ft,        ///< PFT: Miller (1978) inverse with the harmonic mean n
+  identity,     ///< MD, SMD, RD, COR, PR, IRD, GEN
+  exp,          ///< OR, RR, PETO, ROM, IRR: log scale in the analysis, ratio on display
+  tanh,         ///< ZCOR -> r
+  inv_logit,    ///< PLO -> proportion
+  inv_arcsine,  ///< PAS: sin(x)^2
+  inv_ft,       ///< PFT: Miller (1978) inverse with the harmonic mean n
 };
 
 [[nodiscard]] display_scale display_scale_of(measure m) noexcept;

@@ -22,8 +22,8 @@ namespace metasift::models {
 struct design {
   std::size_t rows = 0;
   std::size_t cols = 0;
-  std::vector<double> x;             ///< rows * cols, row-major
-  std::vector<std::string> names;    ///< one per column, e.g. "intrcpt", "ablat", "allocrandom"
+  std::vector<double> x;           ///< rows * cols, row-major
+  std::vector<std::string> names;  ///< one per column, e.g. "intrcpt", "ablat", "allocrandom"
   bool has_intercept = true;
   [[nodiscard]] double operator()(std::size_t i, std::size_t j) const { return x[i * cols + j]; }
 };
@@ -49,11 +49,11 @@ struct permutation_options {
 };
 
 struct permutation_result {
-  int iterations = 0;      ///< arrangements evaluated, the observed one included
-  bool exact = false;      ///< every distinct arrangement was evaluated (metafor's exact test)
+  int iterations = 0;  ///< arrangements evaluated, the observed one included
+  bool exact = false;  ///< every distinct arrangement was evaluated (metafor's exact test)
   std::uint64_t seed = 0;
-  int failed = 0;          ///< refits that failed (Cholesky breakdown); left out of the p-values
-  std::vector<double> p;   ///< one per coefficient
+  int failed = 0;         ///< refits that failed (Cholesky breakdown); left out of the p-values
+  std::vector<double> p;  ///< one per coefficient
   double QM_p = not_available;
 };
 
@@ -62,22 +62,22 @@ struct regression_result {
   int k = 0;
   int p = 0;
   std::vector<coefficient> coefficients;
-  std::vector<double> vcov;      ///< p x p, row-major (scaled by s^2 under Hartung-Knapp)
-  double df = not_available;     ///< t df (k - p) under Hartung-Knapp; NaN for z
+  std::vector<double> vcov;   ///< p x p, row-major (scaled by s^2 under Hartung-Knapp)
+  double df = not_available;  ///< t df (k - p) under Hartung-Knapp; NaN for z
   double tau2 = not_available;
   double tau2_se = not_available;
-  double I2 = not_available;     ///< residual heterogeneity, percent (metafor's I^2 for models with mods)
+  double I2 = not_available;  ///< residual heterogeneity, percent (metafor's I^2 for models with mods)
   double H2 = not_available;
-  double QM = not_available;     ///< omnibus test of all coefficients but the intercept (chi^2, or F under HK)
-  double QM_df = not_available;  ///< numerator df
-  double QM_df2 = not_available; ///< denominator df under HK; NaN for chi^2
+  double QM = not_available;      ///< omnibus test of all coefficients but the intercept (chi^2, or F under HK)
+  double QM_df = not_available;   ///< numerator df
+  double QM_df2 = not_available;  ///< denominator df under HK; NaN for chi^2
   double QM_p = not_available;
-  double QE = not_available;     ///< residual heterogeneity test
+  double QE = not_available;  ///< residual heterogeneity test
   double QE_df = not_available;
   double QE_p = not_available;
-  double R2 = not_available;     ///< percent reduction of tau^2 against the intercept-only model (metafor), NaN for EE
-  std::vector<double> fitted;    ///< X beta
-  std::vector<double> hat;       ///< diagonal of X (X'WX)^-1 X'W
+  double R2 = not_available;   ///< percent reduction of tau^2 against the intercept-only model (metafor), NaN for EE
+  std::vector<double> fitted;  ///< X beta
+  std::vector<double> hat;     ///< diagonal of X (X'WX)^-1 X'W
   double typical_v = not_available;  ///< (k - p) / tr P with W = diag(1/v), for I^2 and H^2
   std::vector<std::string> dropped;  ///< aliased design columns left out (metafor: "Redundant predictors dropped")
   bool has_intercept = false;        ///< a column of ones is in the model (QM then leaves it out)
@@ -119,8 +119,7 @@ struct prediction {
 /// opt.exact and the number of distinct arrangements (k! / prod n_c! over groups of identical rows
 /// of X; 2^k sign flips for an intercept-only model) is at most opt.iterations, as metafor.
 /// Preconditions as fit_regression; throws usage_error when opt.iterations < 2.
-[[nodiscard]] permutation_result permutation_test(std::span<const double> y, std::span<const double> v,
-                                                  const design& x, const model_spec& spec,
-                                                  const permutation_options& opt);
+[[nodiscard]] permutation_result permutation_test(std::span<const double> y, std::span<const double> v, const design& x,
+                                                  const model_spec& spec, const permutation_options& opt);
 
 }  // namespace metasift::models

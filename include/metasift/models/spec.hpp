@@ -47,8 +47,8 @@ struct model_spec {
   /// metafor uses 1e-5; ours is tighter so that our numbers are those of the exact optimum.
   double threshold = 1e-12;
   int max_iterations = 1000;
-  bool tau2_ci = true;                ///< compute the Q-profile CI for tau^2 (and tau, I^2, H^2)
-  std::optional<double> tau2_fixed;   ///< use this tau^2 instead of estimating it
+  bool tau2_ci = true;               ///< compute the Q-profile CI for tau^2 (and tau, I^2, H^2)
+  std::optional<double> tau2_fixed;  ///< use this tau^2 instead of estimating it
 };
 
 }  // namespace metasift::models

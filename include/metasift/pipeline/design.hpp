@@ -31,22 +31,23 @@ struct factor_levels {
 /// How a categorical moderator was coded.
 struct factor_coding {
   std::string column;
-  std::vector<std::string> levels;  ///< all levels, sorted
-  std::string reference;            ///< the level without a column ("" with full dummy coding)
-  std::vector<std::string> columns; ///< design column names, "<column><level>" as R names them
+  std::vector<std::string> levels;   ///< all levels, sorted
+  std::string reference;             ///< the level without a column ("" with full dummy coding)
+  std::vector<std::string> columns;  ///< design column names, "<column><level>" as R names them
 };
 
 struct design_matrix {
-  models::design x;                   ///< one row per kept study
-  std::vector<std::size_t> kept;      ///< positions (into the `rows` given) of the rows in x, in order
-  std::vector<std::size_t> missing;   ///< positions left out because a moderator cell is missing
+  models::design x;                  ///< one row per kept study
+  std::vector<std::size_t> kept;     ///< positions (into the `rows` given) of the rows in x, in order
+  std::vector<std::size_t> missing;  ///< positions left out because a moderator cell is missing
   std::vector<factor_coding> factors;
   warnings notes;
 };
 
 /// Reads column `name` of table t as a factor over the table rows `rows`. Throws input_error naming
 /// the file when the column does not exist.
-[[nodiscard]] factor_levels read_factor(const io::table& t, const std::string& name, const std::vector<std::size_t>& rows);
+[[nodiscard]] factor_levels read_factor(const io::table& t, const std::string& name,
+                                        const std::vector<std::size_t>& rows);
 
 /// Builds the design for the table rows `rows` (e.g. effects::effect_table::source_row), labelled
 /// `labels` (same length; used in warnings). A row with a missing moderator cell (blank, NA or .) is

@@ -52,12 +52,12 @@ struct forest_summary {
   double ci_upper = models::not_available;
   double pi_lower = models::not_available;  ///< prediction interval, drawn when forest_input::show_prediction
   double pi_upper = models::not_available;
-  double weight = models::not_available;    ///< percent shown in the weight column (subgroup totals); NaN: blank
+  double weight = models::not_available;  ///< percent shown in the weight column (subgroup totals); NaN: blank
 };
 
 /// A block of studies: the whole analysis (one unnamed block) or one subgroup.
 struct forest_block {
-  std::string name;                       ///< heading row; empty: no heading
+  std::string name;  ///< heading row; empty: no heading
   std::vector<forest_study> studies;
   std::optional<forest_summary> summary;  ///< the block's diamond
   std::vector<rich_text> notes;           ///< lines under the block's diamond (its heterogeneity)
@@ -67,12 +67,12 @@ struct forest_input {
   std::vector<forest_column> columns;
   std::vector<forest_block> blocks;
   std::optional<forest_summary> overall;
-  std::vector<rich_text> overall_notes;   ///< heterogeneity, Q test, test of theta = 0
-  std::vector<rich_text> group_tests;     ///< test of group differences, after the overall notes
-  std::string model_note;                 ///< "Random-effects REML model", below the axis
+  std::vector<rich_text> overall_notes;  ///< heterogeneity, Q test, test of theta = 0
+  std::vector<rich_text> group_tests;    ///< test of group differences, after the overall notes
+  std::string model_note;                ///< "Random-effects REML model", below the axis
 
   std::string label_header = "Study";
-  std::string effect_header = "Effect";     ///< "Mean diff.", "Odds ratio", ... (effects::display_name)
+  std::string effect_header = "Effect";  ///< "Mean diff.", "Odds ratio", ... (effects::display_name)
   std::string ci_header = "with 95% CI";
   bool show_weights = true;
   std::string weight_header = "Weight";
@@ -84,15 +84,15 @@ struct forest_input {
   std::optional<double> x_min, x_max;      ///< axis limits (display scale); CIs beyond get arrows
   std::string title;
   std::string xlabel;
-  bool show_prediction = false;            ///< prediction-interval row under the overall diamond
-  bool pooled_line = false;                ///< dashed vertical line at the overall estimate
+  bool show_prediction = false;  ///< prediction-interval row under the overall diamond
+  bool pooled_line = false;      ///< dashed vertical line at the overall estimate
 };
 
 struct forest_style {
   std::string font_family{default_font_family};
-  double font_size = 8.0;       ///< body text (points)
-  double row_height = 0.0;      ///< 0: 1.55 x font_size
-  double panel_width = 170.0;   ///< width of the middle panel (points)
+  double font_size = 8.0;      ///< body text (points)
+  double row_height = 0.0;     ///< 0: 1.55 x font_size
+  double panel_width = 170.0;  ///< width of the middle panel (points)
   double margin = 10.0;
   double min_group_width = 92.0;  ///< spanning headers narrower than this are widened, then wrapped
   color square = rgb(0x4A6A94);
@@ -108,9 +108,9 @@ struct forest_style {
 
 /// Regions of a laid-out forest plot (points), for callers that place other things and for tests.
 struct forest_layout {
-  rect left;    ///< label and data columns (and the notes under them)
-  rect panel;   ///< the middle panel between the header rule and the axis line
-  rect right;   ///< effect [CI] and weight columns
+  rect left;   ///< label and data columns (and the notes under them)
+  rect panel;  ///< the middle panel between the header rule and the axis line
+  rect right;  ///< effect [CI] and weight columns
   double row_height = 0.0;
   std::size_t rows = 0;  ///< body rows (studies, headings, summaries, notes)
 };
@@ -160,8 +160,8 @@ struct measure_display {
 
 /// Everything a single-block forest plot of `r` needs except extra columns: studies on the display
 /// scale, the overall diamond, the notes, headers and axis conventions of the measure.
-[[nodiscard]] forest_input make_forest_input(const models::meta_result& r, effects::measure m,
-                                             double harmonic_n = 0.0, int decimals = 2);
+[[nodiscard]] forest_input make_forest_input(const models::meta_result& r, effects::measure m, double harmonic_n = 0.0,
+                                             int decimals = 2);
 
 /// "Test of group differences: Q_b(df) = Q, p = p" (b as a subscript), Stata's meta forestplot line.
 [[nodiscard]] rich_text group_difference_note(const analyses::subgroup_test& t, int decimals = 2);

@@ -24,7 +24,7 @@ namespace metasift::plot {
 struct xy_style {
   std::string font_family{default_font_family};
   double font_size = 8.0;
-  double panel_width = 260.0;   ///< plot panel (points)
+  double panel_width = 260.0;  ///< plot panel (points)
   double panel_height = 200.0;
   double margin = 10.0;
   color point = rgb(0x1C2E4A);
@@ -47,13 +47,13 @@ struct xy_plot {
 struct funnel_point {
   double yi = models::not_available;  ///< analysis scale (log for ratios)
   double se = models::not_available;
-  bool imputed = false;               ///< drawn hollow (trim-and-fill)
+  bool imputed = false;  ///< drawn hollow (trim-and-fill)
   std::string label;
 };
 
 struct funnel_input {
   std::vector<funnel_point> points;
-  double pooled = models::not_available;  ///< analysis scale; the vertical line and the funnel's apex
+  double pooled = models::not_available;         ///< analysis scale; the vertical line and the funnel's apex
   std::string pooled_label = "Pooled estimate";  ///< its legend entry
   /// `log`: yi are natural logs of a ratio and tick labels show ratios.
   axis_scale scale = axis_scale::linear;
@@ -61,8 +61,8 @@ struct funnel_input {
   /// (1.96 for 95%). A constant of the display, not a statistic of the data.
   double z = 1.959963984540054;
   std::string region_label = "Pseudo 95% CI";
-  bool contours = false;     ///< shade p < .10, < .05, < .01 around null_value
-  double null_value = 0.0;   ///< analysis scale
+  bool contours = false;    ///< shade p < .10, < .05, < .01 around null_value
+  double null_value = 0.0;  ///< analysis scale
   std::string title;
   std::string xlabel;
   std::string ylabel = "Standard error";

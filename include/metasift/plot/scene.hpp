@@ -91,7 +91,9 @@ struct text_run {
 using rich_text = std::vector<text_run>;
 
 /// One run of plain text.
-[[nodiscard]] inline rich_text plain(std::string s) { return {text_run{std::move(s)}}; }
+[[nodiscard]] inline rich_text plain(std::string s) {
+  return {text_run{std::move(s)}};
+}
 /// The characters of all runs, concatenated (what a search in the SVG or PDF finds).
 [[nodiscard]] std::string to_plain(const rich_text& t);
 
@@ -130,7 +132,7 @@ struct text_item {
   font f;
   anchor a = anchor::start;
   color c{};
-  double width = 0.0;  ///< measured advance from the leftmost to the rightmost run end (set by scene::text)
+  double width = 0.0;     ///< measured advance from the leftmost to the rightmost run end (set by scene::text)
   bool vertical = false;  ///< rotated 90 degrees counter-clockwise about `at` (reads bottom to top; y-axis titles)
 };
 
@@ -142,15 +144,15 @@ struct group_begin {
 };
 struct group_end {};
 
-using item = std::variant<line_item, polyline_item, rect_item, polygon_item, circle_item, text_item, group_begin,
-                          group_end>;
+using item =
+    std::variant<line_item, polyline_item, rect_item, polygon_item, circle_item, text_item, group_begin, group_end>;
 
 /// A complete drawing of width x height points.
 struct scene {
   double width = 0.0;
   double height = 0.0;
   std::string font_family{default_font_family};
-  std::string title;        ///< document title (SVG <title>, PDF metadata); not drawn
+  std::string title;  ///< document title (SVG <title>, PDF metadata); not drawn
   color background = rgb(0xFFFFFF);
   std::vector<item> items;
 

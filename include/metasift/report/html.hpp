@@ -53,11 +53,12 @@ struct html_table {
 /// A figure: an SVG document embedded as an <img> with a data: URI (so the report stays one
 /// file), a caption, and links to the same figure in other formats next to the report.
 struct html_figure {
-  std::string id;       ///< element id ("forest", "prisma", ...)
+  std::string id;  ///< element id ("forest", "prisma", ...)
   std::string caption;
-  std::string alt;      ///< text alternative
-  std::string svg;      ///< the SVG document
-  std::vector<std::pair<std::string, std::string>> links;  ///< (label, relative path), e.g. ("PDF", "figures/forest.pdf")
+  std::string alt;  ///< text alternative
+  std::string svg;  ///< the SVG document
+  std::vector<std::pair<std::string, std::string>>
+      links;                  ///< (label, relative path), e.g. ("PDF", "figures/forest.pdf")
   double max_width_em = 0.0;  ///< 0: the column width
 };
 

@@ -18,13 +18,13 @@ struct regression_context {
   std::vector<std::string> moderators;  ///< as given on the command line, in model order
   struct factor {
     std::string column;
-    std::string reference;              ///< the level without a column ("" with full dummy coding)
+    std::string reference;  ///< the level without a column ("" with full dummy coding)
     std::vector<std::string> levels;
   };
-  std::vector<factor> factors;          ///< categorical moderators and how they were coded
-  std::vector<std::string> labels;      ///< the studies in the model, aligned with the result's rows
-  std::vector<double> yi, vi;           ///< their effects (analysis scale) and variances
-  std::vector<std::string> left_out;    ///< studies left out for a missing moderator value
+  std::vector<factor> factors;        ///< categorical moderators and how they were coded
+  std::vector<std::string> labels;    ///< the studies in the model, aligned with the result's rows
+  std::vector<double> yi, vi;         ///< their effects (analysis scale) and variances
+  std::vector<std::string> left_out;  ///< studies left out for a missing moderator value
 };
 
 /// metafor-style report: model line, residual heterogeneity, R^2, QE and QM tests, the coefficient

@@ -27,13 +27,13 @@ struct criterion {
   std::string reason;                        ///< shown in PRISMA and the audit trail
   std::optional<std::pair<int, int>> years;  ///< inclusive
   std::vector<record_type> types;
-  std::vector<std::string> languages;        ///< ISO 639-1 (canonical_language)
+  std::vector<std::string> languages;  ///< ISO 639-1 (canonical_language)
   std::optional<compiled_query> query;
   std::optional<compiled_query> exclude_query;
-  bool missing_fails = false;                ///< on_missing = "fail"
-  source_position where;                     ///< the [[criteria]] table in review.toml
-  source_position query_where;               ///< first character of the query text
-  source_position exclude_where;             ///< first character of the exclude_query text
+  bool missing_fails = false;     ///< on_missing = "fail"
+  source_position where;          ///< the [[criteria]] table in review.toml
+  source_position query_where;    ///< first character of the query text
+  source_position exclude_where;  ///< first character of the exclude_query text
 };
 
 struct criterion_check {

@@ -28,9 +28,9 @@ enum class dedup_status { unique, duplicate, maybe };
 [[nodiscard]] const char* to_string(dedup_status s) noexcept;
 
 struct dedup_options {
-  unsigned threads = 0;            ///< scoring threads; 0 = std::thread::hardware_concurrency()
-  std::size_t max_block = 400;     ///< blocks larger than this are compared by sorted neighbourhood
-  std::size_t window = 25;         ///< sorted-neighbourhood window inside an oversized block
+  unsigned threads = 0;         ///< scoring threads; 0 = std::thread::hardware_concurrency()
+  std::size_t max_block = 400;  ///< blocks larger than this are compared by sorted neighbourhood
+  std::size_t window = 25;      ///< sorted-neighbourhood window inside an oversized block
 };
 
 /// Field similarities of one candidate pair. Similarities are in [0, 1]; -1 means "missing on at
@@ -38,12 +38,12 @@ struct dedup_options {
 struct pair_features {
   double title = -1;
   double author = -1;
-  double abstract = -1;   ///< computed only when a rule needs it
+  double abstract = -1;  ///< computed only when a rule needs it
   double journal = -1;
   int doi = -1;
   int pmid = -1;
-  int year = -1;          ///< +1 equal, 0 |diff| > 1, 2 |diff| == 1, -1 missing
-  int pages = -1;         ///< first page
+  int year = -1;   ///< +1 equal, 0 |diff| > 1, 2 |diff| == 1, -1 missing
+  int pages = -1;  ///< first page
   int volume = -1;
   bool title_numbers_differ = false;  ///< the numbers in the two titles differ ("Part 1" / "Part 2")
   bool notice_mismatch = false;       ///< one is an erratum/retraction/comment/reply, the other not
@@ -53,8 +53,8 @@ struct pair_features {
 /// The verdict on one candidate pair.
 struct pair_verdict {
   enum class kind { none, merge, maybe } verdict = kind::none;
-  std::string rule;    ///< rule id: "doi", "title-author-year-journal", ..., "maybe:doi-conflict", ...
-  double score = 0;    ///< overall similarity in [0, 1] (informative; rules decide)
+  std::string rule;  ///< rule id: "doi", "title-author-year-journal", ..., "maybe:doi-conflict", ...
+  double score = 0;  ///< overall similarity in [0, 1] (informative; rules decide)
   pair_features features;
 };
 

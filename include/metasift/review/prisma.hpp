@@ -62,9 +62,9 @@ struct prisma_counts {
   // metasift additions (JSON key "metasift")
   std::vector<prisma_count> excluded_automatic_reasons;  ///< one per criterion (and the search), in order
   std::vector<prisma_count> records_excluded_reasons;    ///< title-abstract reasons (PRISMA2020 #82)
-  std::size_t awaiting_screening = 0;   ///< screened records without a title-abstract decision yet
-  std::size_t awaiting_full_text = 0;   ///< reports sought without a full-text decision yet
-  std::size_t maybe_duplicates = 0;     ///< possible duplicates left for a human (counted as records)
+  std::size_t awaiting_screening = 0;                    ///< screened records without a title-abstract decision yet
+  std::size_t awaiting_full_text = 0;                    ///< reports sought without a full-text decision yet
+  std::size_t maybe_duplicates = 0;                      ///< possible duplicates left for a human (counted as records)
   // Of awaiting_screening / awaiting_full_text: records held up by the team (never included or excluded).
   std::size_t awaiting_title_abstract_adjudication = 0;
   std::size_t awaiting_title_abstract_second_reviewer = 0;

@@ -50,9 +50,9 @@ enum class source_kind { database, study_register, website, organisation, citati
 struct review_source {
   std::string name;
   source_kind kind = source_kind::database;
-  std::vector<std::string> files;              ///< as written in review.toml
-  std::vector<std::filesystem::path> paths;    ///< resolved against the review folder
-  std::string format;                          ///< forced import format; empty = detect
+  std::vector<std::string> files;            ///< as written in review.toml
+  std::vector<std::filesystem::path> paths;  ///< resolved against the review folder
+  std::string format;                        ///< forced import format; empty = detect
   source_position where;
 };
 
@@ -69,17 +69,17 @@ enum class screening_mode { single, dual, dual_sample };
 
 /// One decisions file of the team: a reviewer's, or the adjudication file.
 struct decision_file {
-  std::string name;                 ///< reviewer name (the key in `reviewers`); "" for the legacy `decisions` file
-  std::string label;                ///< path as written in review.toml
-  std::filesystem::path path;       ///< resolved against the review folder
-  source_position where;            ///< the value in review.toml
+  std::string name;            ///< reviewer name (the key in `reviewers`); "" for the legacy `decisions` file
+  std::string label;           ///< path as written in review.toml
+  std::filesystem::path path;  ///< resolved against the review folder
+  source_position where;       ///< the value in review.toml
 };
 
 /// [screening]: who screened, and how their decisions combine (screen.hpp, "final decision").
 struct screening_spec {
   screening_mode mode = screening_mode::single;
-  double sample = 0.2;              ///< dual-sample: share of screened records a second reviewer decides
-  std::uint64_t seed = 1;           ///< dual-sample: which records (the same seed picks the same records)
+  double sample = 0.2;                   ///< dual-sample: share of screened records a second reviewer decides
+  std::uint64_t seed = 1;                ///< dual-sample: which records (the same seed picks the same records)
   std::vector<decision_file> reviewers;  ///< in review.toml order; the legacy `decisions` file is one unnamed reviewer
   std::optional<decision_file> adjudication;
   source_position mode_where;

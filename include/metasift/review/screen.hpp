@@ -40,12 +40,12 @@ enum class final_status {
   excluded_title_abstract,
   not_retrieved,
   excluded_full_text,
-  awaiting_full_text,       ///< sought, no full-text decision yet
+  awaiting_full_text,  ///< sought, no full-text decision yet
   included,
-  awaiting_title_abstract_adjudication,      ///< reviewers disagree at title-abstract, not adjudicated
-  awaiting_title_abstract_second_reviewer,   ///< one of two required title-abstract decisions
-  awaiting_full_text_adjudication,           ///< reviewers disagree at full text, not adjudicated
-  awaiting_full_text_second_reviewer,        ///< one of two required full-text decisions
+  awaiting_title_abstract_adjudication,     ///< reviewers disagree at title-abstract, not adjudicated
+  awaiting_title_abstract_second_reviewer,  ///< one of two required title-abstract decisions
+  awaiting_full_text_adjudication,          ///< reviewers disagree at full text, not adjudicated
+  awaiting_full_text_second_reviewer,       ///< one of two required full-text decisions
 };
 [[nodiscard]] const char* to_string(final_status s) noexcept;
 
@@ -76,20 +76,20 @@ enum class stage_state {
 struct stage_decisions {
   std::vector<std::optional<human_decision>> by_reviewer;  ///< index = screening_spec::reviewers
   std::optional<human_decision> adjudication;
-  std::optional<human_decision> final_decision;            ///< empty while awaiting
+  std::optional<human_decision> final_decision;  ///< empty while awaiting
   stage_state state = stage_state::none;
   bool reasons_differ = false;  ///< same decision, different reasons (not a conflict for the counts)
 };
 
 /// The whole path of one input record.
 struct audit_entry {
-  std::string key;             ///< "<source name>:<source_id>"
-  std::size_t source = 0;      ///< index into review_spec::sources
+  std::string key;         ///< "<source name>:<source_id>"
+  std::size_t source = 0;  ///< index into review_spec::sources
   dedup_status dedup = dedup_status::unique;
   std::size_t duplicate_of = 0;  ///< record index (duplicate / maybe)
   double dedup_score = 0;
   std::string dedup_rule;
-  std::string search;          ///< "match", "no-match", "not-applied"; empty for duplicates
+  std::string search;  ///< "match", "no-match", "not-applied"; empty for duplicates
   std::string failed_criterion;
   std::string exclusion_reason;
   std::string criteria_notes;  ///< unknown values that passed ("date: year unknown")
@@ -97,8 +97,8 @@ struct audit_entry {
   std::optional<human_decision> full_text;
   std::vector<std::size_t> decision_lines;  ///< lines of the decisions file naming this record (single file)
   std::vector<std::string> decision_refs;   ///< "file:line" of every decisions line naming this record
-  stage_decisions ta_team, ft_team;          ///< every reviewer's decision (kept records only)
-  bool second_review_required = false;       ///< dual mode, or sampled in dual-sample mode
+  stage_decisions ta_team, ft_team;         ///< every reviewer's decision (kept records only)
+  bool second_review_required = false;      ///< dual mode, or sampled in dual-sample mode
   final_status status = final_status::awaiting_title_abstract;
   std::string note;
 };
@@ -116,15 +116,15 @@ struct screen_options {
 };
 
 struct screen_result {
-  std::vector<record> records;      ///< every input record, sources in order, files in order
-  std::vector<audit_entry> audit;   ///< one per record, same order
+  std::vector<record> records;     ///< every input record, sources in order, files in order
+  std::vector<audit_entry> audit;  ///< one per record, same order
   dedup_result dedup;
   prisma_counts prisma;
-  std::vector<std::string> warnings;  ///< import warnings and decisions that changed nothing
+  std::vector<std::string> warnings;           ///< import warnings and decisions that changed nothing
   std::vector<std::string> query_diagnostics;  ///< "review.toml:line:col: warning W101: ..." for every query
   std::vector<std::string> reviewers;          ///< names, review.toml order (empty names: the legacy file)
   std::vector<screening_conflict> conflicts;   ///< every disagreement, adjudicated or not, in record order
-  };
+};
 
 /// Runs the pipeline. Throws input_error for bad decisions, io_error for unreadable files, and
 /// metasift::error if the PRISMA counts fail an invariant (which would be a bug).

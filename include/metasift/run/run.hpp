@@ -37,9 +37,9 @@ struct run_options {
 
 /// How the study data were joined to the screened records.
 struct link_summary {
-  std::size_t rows = 0;      ///< data rows
-  std::size_t analysed = 0;  ///< rows linked to an included record (the studies analysed)
-  std::vector<std::string> included_without_data;  ///< "Scopus:S12 (Title...)"
+  std::size_t rows = 0;                                ///< data rows
+  std::size_t analysed = 0;                            ///< rows linked to an included record (the studies analysed)
+  std::vector<std::string> included_without_data;      ///< "Scopus:S12 (Title...)"
   std::vector<std::string> rows_with_excluded_record;  ///< "studies.csv:4: ... excluded at full text"
 };
 
