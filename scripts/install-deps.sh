@@ -9,7 +9,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config python3
+  build-essential cmake ninja-build pkg-config python3 clang-format
   libboost-math-dev libeigen3-dev libcli11-dev libfmt-dev nlohmann-json3-dev libfast-float-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-cjk poppler-utils  # plots; poppler-utils: PDF text tests
