@@ -1,13 +1,13 @@
 #include "meta.hpp"
 
 #include <CLI/CLI.hpp>
-#include <algorithm>   // plots (issue 3)
-#include <cstdlib>     // plots (issue 3)
-#include <filesystem>  // plots (issue 3)
-#include <optional>    // plots (issue 3)
-#include <stdexcept>   // plots (issue 3)
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
 
-#include "metasift/analyses/subgroups.hpp"  // subgroups (issue 4)
+#include "metasift/analyses/subgroups.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/compute.hpp"
@@ -15,14 +15,14 @@
 #include "metasift/io/table.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/models/fit.hpp"
-#include "metasift/pipeline/design.hpp"  // subgroups (issue 4)
+#include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "metasift/pipeline/study_inputs.hpp"
-#include "metasift/plot/forest.hpp"  // plots (issue 3)
-#include "metasift/plot/funnel.hpp"  // plots (issue 3)
-#include "metasift/plot/render.hpp"  // plots (issue 3)
+#include "metasift/plot/forest.hpp"
+#include "metasift/plot/funnel.hpp"
+#include "metasift/plot/render.hpp"
 #include "metasift/report/meta_report.hpp"
-#include "metasift/report/regression_report.hpp"  // subgroups (issue 4)
+#include "metasift/report/regression_report.hpp"
 #include "output.hpp"
 #include "registry.hpp"
 
@@ -50,7 +50,7 @@ namespace {
 [[maybe_unused]] const bool registered = register_subcommand("meta", setup_meta);
 }  // namespace
 
-// ---- plots (issue 3): --forest / --funnel and their options -------------------------------------
+// ---- plots: --forest / --funnel and their options -------------------------------------
 namespace {
 
 struct plot_options {
@@ -193,7 +193,7 @@ void write_plots(const plot_options& p, const io::table& t, const effects::effec
 }  // namespace
 // ---- end plots -----------------------------------------------------------------------------------
 
-// ---- subgroups (issue 4): --subgroup COL / --common-tau2 -----------------------------------------
+// ---- subgroups: --subgroup COL / --common-tau2 -----------------------------------------
 namespace {
 
 void add_subgroup_options(CLI::App* sub, meta_options& opt) {
@@ -240,12 +240,12 @@ std::string with_subgroups(const meta_options& opt, const analyses::subgroup_res
 // ---- end subgroups -------------------------------------------------------------------------------
 
 namespace {
-void run_meta_impl(const meta_options& opt, const plot_options& plots);  // plots (issue 3)
+void run_meta_impl(const meta_options& opt, const plot_options& plots);
 }  // namespace
 
 void setup_meta(CLI::App& app) {
   auto opt = std::make_shared<meta_options>();
-  auto plots = std::make_shared<plot_options>();  // plots (issue 3)
+  auto plots = std::make_shared<plot_options>();
   CLI::App* sub = app.add_subcommand("meta", "Pool the studies of one table (CSV/TSV) into a meta-analysis");
   sub->add_option("file", opt->file, "Study data: CSV or TSV with a header row")->required();
   sub->add_option("--measure", opt->measure,
@@ -290,8 +290,8 @@ void setup_meta(CLI::App& app) {
   sub->add_flag("--no-tau2-ci", opt->no_tau2_ci, "Skip the Q-profile confidence interval for tau^2");
   sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")
       ->check(CLI::NonNegativeNumber);
-  add_plot_options(sub, *plots);    // plots (issue 3)
-  add_subgroup_options(sub, *opt);  // subgroups (issue 4)
+  add_plot_options(sub, *plots);
+  add_subgroup_options(sub, *opt);
   sub->callback([opt, plots]() { run_meta_impl(*opt, *plots); });
 }
 
@@ -301,7 +301,7 @@ void run_meta(const meta_options& opt) {
 
 namespace {
 void run_meta_impl(const meta_options& opt, const plot_options& plots) {
-  check_plot_options(plots);  // plots (issue 3)
+  check_plot_options(plots);
   io::check_paths({{"data", opt.file}}, {{"--out", opt.out}, {"--forest", plots.forest}, {"--funnel", plots.funnel}});
   // Options first, so that a usage error never waits on reading a large file.
   models::model_spec spec;
@@ -388,12 +388,12 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   } else {
     text = report::format_text(result, ctx);
   }
-  std::optional<analyses::subgroup_result> subgroups;  // subgroups (issue 4)
+  std::optional<analyses::subgroup_result> subgroups;
   if (!opt.subgroup.empty()) {
     subgroups = run_subgroups(opt, t, table, ro.spec);
     text = with_subgroups(opt, *subgroups, result, ctx, text);
   }
-  write_plots(plots, t, table, result, ctx, subgroups ? &*subgroups : nullptr);  // plots (issue 3)
+  write_plots(plots, t, table, result, ctx, subgroups ? &*subgroups : nullptr);
   emit(opt.out, text);
 }
 }  // namespace

@@ -31,8 +31,8 @@ struct meta_options {
   int decimals = 2;
   bool no_tau2_ci = false;
   double tau2 = -1.0;        ///< < 0: estimate
-  std::string subgroup;      ///< --subgroup COL: subgroup analysis by this column (issue 4)
-  bool common_tau2 = false;  ///< --common-tau2: one tau^2 for all subgroups (issue 4)
+  std::string subgroup;      ///< --subgroup COL: subgroup analysis by this column
+  bool common_tau2 = false;  ///< --common-tau2: one tau^2 for all subgroups
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_meta when parsed.
