@@ -101,7 +101,13 @@ class endnote_parser {
     if (ctxt_ == nullptr) throw std::bad_alloc();
     struct freer {
       xmlParserCtxtPtr c;
-      ~freer() { xmlFreeParserCtxt(c); }
+      ~freer() {
+        // libxml2 builds a stand-in document to hold entity declarations even when the SAX
+        // handler ignores them; the context does not own it, so it is freed here.
+        if (c->myDoc != nullptr) xmlFreeDoc(c->myDoc);
+        c->myDoc = nullptr;
+        xmlFreeParserCtxt(c);
+      }
     } const guard{ctxt_};
     // The importer already decoded the bytes to UTF-8: a declared encoding must not re-decode them.
     xmlCtxtUseOptions(ctxt_, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOWARNING);
