@@ -196,6 +196,43 @@ TEST(DecisionImport, MalformedRayyanNotesAreLocatedErrors) {
   EXPECT_NE(e.find("notes"), std::string::npos) << e;
 }
 
+TEST(DecisionImport, EveryTruncatedRayyanNoteParsesOrFailsAtItsLine) {
+  // Generated hostile input: a valid note cut at every byte, and with every byte replaced by a
+  // quote, brace or comma. Each variant either parses or is an input_error located at line 3.
+  const std::string note =
+      "RAYYAN-INCLUSION: {\"Ann\"=>\"Included\", \"Bob \\\"B\\\"\"=>\"Excluded\"} | RAYYAN-EXCLUSION-REASONS: a,b";
+  const decision_import s = spec_of(decision_tool::rayyan);
+  std::size_t parsed = 0, failed = 0;
+  auto attempt = [&](const std::string& n) {
+    const std::string ris = "TY  - JOUR\nTI  - A title\nN1  - " + n + "\nER  -\n";
+    try {
+      const decision_import_result r = parse_tool_decisions(ris, s, "r.ris");
+      EXPECT_EQ(r.records, 1U);
+      EXPECT_GE(r.decisions.size() + r.undecided, 1U);
+      ++parsed;
+    } catch (const metasift::input_error& e) {
+      EXPECT_NE(std::string(e.what()).find("r.ris:3:"), std::string::npos) << e.what();
+      ++failed;
+    }
+  };
+  for (std::size_t k = 0; k <= note.size(); ++k) attempt(note.substr(0, k));
+  for (std::size_t k = 0; k < note.size(); ++k) {
+    for (const char c : {'"', '{', '}', ',', '\\'}) {
+      std::string n = note;
+      n[k] = c;
+      attempt(n);
+    }
+  }
+  EXPECT_GT(parsed, 0U);
+  EXPECT_GT(failed, 0U);
+  // The whole note names Bob with escaped quotes in his name.
+  const decision_import_result r =
+      parse_tool_decisions("TY  - JOUR\nTI  - A title\nN1  - " + note + "\nER  -\n", s, "r.ris");
+  ASSERT_EQ(r.decisions.size(), 2U);
+  EXPECT_EQ(r.decisions[1].reviewer, "Bob__B_");
+  EXPECT_EQ(r.decisions[1].reason, "a; b");
+}
+
 TEST(DecisionImport, AsreviewCsvLabelColumn) {
   // ASReview LAB 1.x export: the dataset's columns, then included and asreview_ranking. A
   // partially labelled export leaves `included` empty for records not screened; pandas writes
