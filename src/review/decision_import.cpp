@@ -2,7 +2,7 @@
 //   Rayyan: the RIS/CSV export's notes (rayyanR's parse_rayyan reads the same markers);
 //   ASReview: asreview.readthedocs.io "Data format" and "Fully and partially labeled data", and
 //             the RIS writer of asreview/asreview (N1 ASReview_relevant / _irrelevant / _not_seen);
-//   Covidence: the CSV export of a study list (support.covidence.org, "Exporting references").
+//   Covidence: the CSV (or RIS) export of a study list (support.covidence.org, "Exporting references").
 #include "metasift/review/decision_import.hpp"
 
 #include <algorithm>
@@ -418,8 +418,40 @@ void read_asreview(std::string_view text, const decision_import& spec, const std
 
 void read_covidence(std::string_view text, const decision_import& spec, const std::string& label,
                     decision_import_result& out) {
-  if (looks_like_ris(text)) {
-    fail_input({label, 1, 1}, "", "a Covidence import reads the CSV export of a list (this is RIS)");
+  const bool ft = spec.list == "excluded" || spec.list == "included";
+  const bool include = spec.list == "full-text-review" || spec.list == "included";
+  auto reason_of = [&](const std::string& notes) {
+    // Notes of the Excluded list: "Exclusion reason: Wrong population; " (then any free notes).
+    if (spec.list != "excluded") return std::string();
+    const std::size_t k = notes.find("Exclusion reason:");
+    if (k == std::string::npos) return std::string();
+    const std::size_t b = k + 17;
+    const std::size_t e = notes.find(';', b);
+    return trim(notes.substr(b, e == std::string::npos ? std::string::npos : e - b));
+  };
+  auto add = [&](imported_decision d) {
+    ++out.records;
+    d.reviewer = spec.reviewer;
+    d.stage = ft ? "full-text" : "title-abstract";
+    d.decision = include ? "include" : "exclude";
+    d.original = spec.list;
+    if (out.reviewers.empty()) out.reviewers.push_back(d.reviewer);
+    out.decisions.push_back(std::move(d));
+  };
+  if (looks_like_ris(text)) {  // the same list exported as RIS: the list's decision for every record
+    for (const ris_record& r : read_ris(text)) {
+      imported_decision d;
+      d.where = {label, r.line, 1};
+      d.tool_id = r.first({"ID", "AN", "U1"});
+      d.doi = r.first({"DO"});
+      d.title = r.first({"TI", "T1"});
+      d.year = year_of(r.first({"PY", "Y1", "DA"}));
+      for (const auto& f : r.fields) {
+        if (f.tag == "N1" && d.reason.empty()) d.reason = reason_of(f.value);
+      }
+      add(std::move(d));
+    }
+    return;
   }
   const io::table t = io::parse_table(text, label);
   const auto c_num = t.find("Covidence #");
@@ -431,33 +463,16 @@ void read_covidence(std::string_view text, const decision_import& spec, const st
                    "Notes, Tags)");
   }
   const auto c_doi = t.find("DOI"), c_year = t.find("Published Year"), c_notes = t.find("Notes");
-  const bool ft = spec.list == "excluded" || spec.list == "included";
-  const bool include = spec.list == "full-text-review" || spec.list == "included";
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    ++out.records;
     imported_decision d;
-    d.reviewer = spec.reviewer;
-    d.stage = ft ? "full-text" : "title-abstract";
-    d.decision = include ? "include" : "exclude";
-    d.original = spec.list;
     d.where = t.position(r, *c_num);
     d.tool_id = trim(t.rows[r][*c_num]);
     if (d.tool_id.empty()) fail_input(d.where, "Covidence #", "empty");
     d.title = trim(t.rows[r][*c_title]);
     if (c_doi && !is_missing(t.rows[r][*c_doi])) d.doi = trim(t.rows[r][*c_doi]);
     if (c_year) d.year = year_of(t.rows[r][*c_year]);
-    if (spec.list == "excluded" && c_notes) {
-      // Notes of the Excluded list: "Exclusion reason: Wrong population; " (then any free notes).
-      const std::string& n = t.rows[r][*c_notes];
-      const std::size_t k = n.find("Exclusion reason:");
-      if (k != std::string::npos) {
-        const std::size_t b = k + 17;
-        const std::size_t e = n.find(';', b);
-        d.reason = trim(n.substr(b, e == std::string::npos ? std::string::npos : e - b));
-      }
-    }
-    if (out.reviewers.empty()) out.reviewers.push_back(d.reviewer);
-    out.decisions.push_back(std::move(d));
+    if (c_notes) d.reason = reason_of(t.rows[r][*c_notes]);
+    add(std::move(d));
   }
 }
 

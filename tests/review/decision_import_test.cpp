@@ -331,6 +331,18 @@ TEST(DecisionImport, CovidenceListExports) {
   const decision_import_result inc = parse_tool_decisions(excluded, s, "included.csv");
   EXPECT_EQ(inc.decisions[1].stage, "full-text");
   EXPECT_EQ(inc.decisions[1].decision, "include");
+  // The same list exported as RIS: every record has the list's decision; N1 holds the notes.
+  s.list = "excluded";
+  const decision_import_result ris = parse_tool_decisions(
+      "TY  - JOUR\nTI  - Economic benefits of rare earth mining\nPY  - 2018\nDO  - 10.1016/j.jclepro.2018.03.101\n"
+      "N1  - Exclusion reason: Wrong outcome; \nER  - \n\nTY  - JOUR\nTI  - Another\nER  - \n",
+      s, "excluded.ris");
+  EXPECT_EQ(ris.records, 2U);
+  ASSERT_EQ(ris.decisions.size(), 2U);
+  EXPECT_EQ(ris.decisions[0].reason, "Wrong outcome");
+  EXPECT_EQ(ris.decisions[0].stage, "full-text");
+  EXPECT_EQ(ris.decisions[1].where.line, 8U);
+  s.list = "included";
   const std::string e = error_of([&] { (void)parse_tool_decisions("Title,DOI\nA,\n", s, "cov.csv"); });
   EXPECT_NE(e.find("cov.csv:1"), std::string::npos) << e;
   EXPECT_NE(e.find("Covidence #"), std::string::npos) << e;

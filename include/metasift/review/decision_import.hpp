@@ -10,7 +10,7 @@
 //   ASReview   the exported dataset, CSV or RIS: the label column (asreview_label, included, label, ...) is
 //              1 (relevant) -> include, 0 (irrelevant) -> exclude, empty / NA / -1 -> not screened; in RIS
 //              the N1 notes ASReview_relevant / ASReview_irrelevant / ASReview_not_seen
-//   Covidence  a list's CSV export ("Covidence #", Title, DOI, Published Year, Notes, ...): every row of
+//   Covidence  a list's CSV export ("Covidence #", Title, DOI, Published Year, Notes, ...) or RIS export: every row of
 //              the list has the list's decision (irrelevant -> title-abstract exclude, full-text-review ->
 //              title-abstract include, excluded -> full-text exclude with the "Exclusion reason:" of Notes,
 //              included -> full-text include)
