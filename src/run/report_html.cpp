@@ -641,9 +641,10 @@ html_section sensitivity_section(const analysis_bundle& an) {
 /// agreement and how disagreements were resolved.
 std::string team_sentence(const review_bundle& rv) {
   const auto& sc = rv.spec.screening;
+  // The screening's reviewers: those of review.toml and those the imported exports name.
   std::vector<std::string> names;
-  for (const auto& r : sc.reviewers) {
-    if (!r.name.empty()) names.push_back(r.name);
+  for (const auto& r : rv.screen.reviewers) {
+    if (!r.empty()) names.push_back(r);
   }
   if (names.size() < 2) return {};
   static const char* const words[] = {"Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"};

@@ -194,6 +194,30 @@ TEST(LivingReview, PreviousFolderMustHoldAMetasiftResult) {
   EXPECT_NE(e2.find("missing column 'record'"), std::string::npos) << e2;
 }
 
+// Decisions imported from a Rayyan export name their reviewers in the report's Methods (PRISMA
+// 2020 item 8), as reviewers of review.toml do. Records are found by title and year.
+TEST(RunImports, MethodsNameTheImportedReviewers) {
+  const living_review lr;
+  write(lr.root / "v1/rayyan.ris",
+        "TY  - JOUR\nTI  - Rare earth mining and town incomes\nPY  - 2020\n"
+        "N1  - RAYYAN-INCLUSION: {\"Ann\"=>\"Included\", \"Bob\"=>\"Included\"}\nER  - \n\n"
+        "TY  - JOUR\nTI  - Copper smelting in Chile\nPY  - 2019\n"
+        "N1  - RAYYAN-INCLUSION: {\"Ann\"=>\"Excluded\", \"Bob\"=>\"Excluded\"} | RAYYAN-EXCLUSION-REASONS: "
+        "off topic\nER  - \n");
+  write(lr.root / "v1/review.toml",
+        "title = \"Imported\"\n[[sources]]\nname = \"DB\"\nfiles = [\"records/db.ris\"]\n[screening]\n"
+        "mode = \"dual\"\nimport = [{ tool = \"rayyan\", file = \"rayyan.ris\" }]\n");
+  run::run_options o;
+  o.review = lr.root / "v1" / "review.toml";
+  o.threads = 1;
+  const run::run_outputs r = run::compute_run(o);
+  // A1 included at title-abstract by both (awaiting full text), C3 excluded, B2 not screened.
+  EXPECT_EQ(r.prisma.records_excluded, 1U);
+  EXPECT_EQ(r.prisma.awaiting_full_text, 1U);
+  EXPECT_EQ(r.prisma.awaiting_screening, 1U);
+  EXPECT_NE(text_of(r, "report.html").find("Two reviewers (Ann, Bob)"), std::string::npos);
+}
+
 TEST(LivingReview, PrismaUpdateInvariant) {
   review::prisma_counts c;
   c.database_results = 2;
