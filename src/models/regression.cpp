@@ -428,7 +428,9 @@ class design_model {
     e_.traces();
     return e_.tr_pp();
   }
-  [[nodiscard]] double log_det() const noexcept { return e_.logdet(); }
+  [[nodiscard]] double det_state() const noexcept { return e_.logdet(); }
+  [[nodiscard]] double log_det_change(double logdet0) const noexcept { return e_.logdet() - logdet0; }
+  double tr_pv() { return e_.v_traces(v_).pv; }
   detail::tau2_traces v_traces() {
     const auto t = e_.v_traces(v_);
     return {t.pv, t.pvpv, t.pvp};

@@ -15,7 +15,9 @@
 //                                        numerically positive definite
 //   bool at_unit();                      evaluate with w = 1 (for HE)
 //   double s1(), s2(), ypy(), yppy(), ypppy(), tr_p(), tr_pp();   at the evaluation
-//   double log_det();                    log|X'WX| up to a constant that does not depend on w
+//   double det_state();                  what log|X'WX| is computed from at the evaluation
+//   double log_det_change(double state0); log|X'WX| here minus at the evaluation of state0
+//   double tr_pv();                      tr(PV) at the evaluation
 //   tau2_traces v_traces();              tr(PV), tr(PVPV), tr(PVP) at the evaluation
 //   double residual_q(double tau2);      y'Py at tau2 (NaN on failure), for the Paule-Mandel root
 
@@ -121,8 +123,24 @@ class intercept_model {
   [[nodiscard]] double ypppy() const noexcept { return s_.ypppy(); }
   [[nodiscard]] double tr_p() const noexcept { return s_.tr_p(); }
   [[nodiscard]] double tr_pp() const noexcept { return s_.tr_pp(); }
-  /// X'WX = S1.
-  [[nodiscard]] double log_det() const noexcept { return std::log(s_.s1); }
+  /// X'WX = S1: one logarithm of the ratio instead of two.
+  [[nodiscard]] double det_state() const noexcept { return s_.s1; }
+  [[nodiscard]] double log_det_change(double s1_0) const noexcept { return std::log(s_.s1 / s1_0); }
+
+  /// tr(PV) = sum w v - sum w^2 v / S1; (1 - 1/k) sum v with unit weights.
+  [[nodiscard]] double tr_pv() const noexcept {
+    double sv = 0, swv = 0, sw2v = 0;
+    if (unit_) {
+      for (double vi : v_) sv += vi;
+      return sv - sv / k_;
+    }
+    for (double vi : v_) {
+      const double w = 1.0 / (vi + tau2_);
+      swv += w * vi;
+      sw2v += w * w * vi;
+    }
+    return swv - sw2v / s_.s1;
+  }
 
   /// With a_i = w_i v_i and P = W - w w'/S1:
   ///   tr(PV)   = sum a - sum w a / S1
@@ -161,7 +179,8 @@ class intercept_model {
 template <class M>
 class tau2_estimator {
  public:
-  tau2_estimator(M& m, const model_spec& spec) : m_(m), spec_(spec), k_(m.k()), p_(m.p()) {}
+  tau2_estimator(M& m, const model_spec& spec)
+      : m_(m), est_(spec.est), max_iterations_(spec.max_iterations), threshold_(spec.threshold), k_(m.k()), p_(m.p()) {}
 
   /// tau^2 by spec.est, truncated at 0, with the status of the estimation; the standard error
   /// (rma.uni.r se.tau2 block) when want_se.
@@ -169,7 +188,7 @@ class tau2_estimator {
     tau2_solution out;
     double raw = 0.0;
     double sj0 = 0.0;
-    switch (spec_.est) {
+    switch (est_) {
       case method::DL:  // DerSimonian & Laird (1986), generalised to X as metafor
         if (!at(0.0)) return failure();
         raw = (m_.ypy() - (k_ - p_)) / m_.tr_p();
@@ -236,12 +255,12 @@ class tau2_estimator {
   }
 
   /// HE at the unit-weight evaluation: (y'Py - tr PV) / (k - p).
-  double he_value() { return (m_.ypy() - m_.v_traces().pv) / (k_ - p_); }
+  double he_value() { return (m_.ypy() - m_.tr_pv()) / (k_ - p_); }
 
   /// Fisher-scoring step for REML, ML or EB at the evaluation (rma.uni.r; Viechtbauer 2005,
   /// eqs. 9-11).
   double scoring_step() {
-    switch (spec_.est) {
+    switch (est_) {
       case method::ML: return (m_.yppy() - m_.s1()) / m_.s2();
       case method::EB: return (m_.ypy() * k_ / (k_ - p_) - k_) / m_.s1();
       default: return (m_.yppy() - m_.tr_p()) / m_.tr_pp();  // REML
@@ -253,7 +272,7 @@ class tau2_estimator {
   /// sign.
   double newton_step() {
     double num = 0, den = 0;
-    switch (spec_.est) {
+    switch (est_) {
       case method::ML:
         num = m_.yppy() - m_.s1();
         den = 2.0 * m_.ypppy() - m_.s2();
@@ -273,7 +292,7 @@ class tau2_estimator {
   /// The score (up to a positive factor) whose root the scoring iterates towards; NaN on failure.
   double score(double tau2) {
     if (!at(tau2)) return nan;
-    switch (spec_.est) {
+    switch (est_) {
       case method::ML: return m_.yppy() - m_.s1();
       case method::EB: return m_.ypy() * k_ / (k_ - p_) - k_;
       default: return m_.yppy() - m_.tr_p();
@@ -328,7 +347,7 @@ class tau2_estimator {
     for (const double vi : m_.v()) mean_v += vi;
     mean_v /= k_;
     const double boundary_zone = 1e-6 * mean_v;
-    for (; iter < spec_.max_iterations; ++iter) {
+    for (; iter < max_iterations_; ++iter) {
       if (!at(tau2)) break;
       double step = polish ? newton_step() : nan;
       if (!std::isfinite(step)) step = scoring_step();
@@ -360,7 +379,7 @@ class tau2_estimator {
       const double next = tau2 + step;
       const double change = std::abs(next - tau2);
       tau2 = next;
-      if (change <= spec_.threshold * std::max(1.0, tau2)) {
+      if (change <= threshold_ * std::max(1.0, tau2)) {
         converged = true;
         ++iter;
         break;
@@ -387,7 +406,7 @@ class tau2_estimator {
     }
     // ll0 check (rma.uni.r): a REML/ML optimum with a lower likelihood than tau^2 = 0 means the
     // scoring stopped at a local maximum; metafor then sets tau^2 = 0 and so do we.
-    if (spec_.est != method::EB && out.tau2 > spec_.threshold) {
+    if (est_ != method::EB && out.tau2 > threshold_) {
       const double gain = log_likelihood_gain(out.tau2);
       if (std::isnan(gain)) return failure();
       if (gain < -1e-10) {
@@ -403,10 +422,10 @@ class tau2_estimator {
   double log_likelihood_gain(double tau2) {
     if (!at(0.0)) return nan;
     const double ypy0 = m_.ypy();
-    const double logdet0 = spec_.est == method::REML ? m_.log_det() : 0.0;
+    const double det0 = est_ == method::REML ? m_.det_state() : 0.0;
     if (!at(tau2)) return nan;
     double gain = -0.5 * sum_log1p_ratio(m_.v(), tau2) - 0.5 * (m_.ypy() - ypy0);
-    if (spec_.est == method::REML) gain -= 0.5 * (m_.log_det() - logdet0);
+    if (est_ == method::REML) gain -= 0.5 * m_.log_det_change(det0);
     return gain;
   }
 
@@ -433,7 +452,7 @@ class tau2_estimator {
   /// failure.
   double standard_error(double t, double sj0) {
     const double df = k_ - p_;
-    switch (spec_.est) {
+    switch (est_) {
       case method::HS:
         if (!at(0.0)) return nan;
         return std::sqrt((2.0 * df + 4.0 * t * m_.tr_p() + 2.0 * t * t * m_.tr_pp()) / (m_.s1() * m_.s1()));
@@ -469,7 +488,9 @@ class tau2_estimator {
   }
 
   M& m_;
-  const model_spec& spec_;
+  method est_;  // copies of the settings the loop reads, so they can live in registers
+  int max_iterations_;
+  double threshold_;
   double k_, p_;
   bool evaluated_ = false;  ///< the model holds the evaluation at current_ (or unit weights)
   bool unit_ = false;
