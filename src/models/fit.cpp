@@ -62,14 +62,14 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
 
 pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec) {
   pooled_estimate out;
-  const detail::weighted_sums s = detail::sums_at(y, v, tau2);
+  const iv_pooled m = pool_iv(y, v, tau2);
   const std::size_t k = y.size();
-  out.estimate = s.mu;
-  double var = 1.0 / s.s1;
+  out.estimate = m.estimate;
+  double var = 1.0 / m.sum_w;
   if (spec.test == ci_method::hk) {
     // Hartung & Knapp (2001): scale by the weighted residual mean square; metafor sets it to 0
     // when the residual sum of squares is at rounding level.
-    const double rss = s.ypy;
+    const double rss = detail::sums_at(y, v, tau2).ypy;
     const double s2w = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / (static_cast<double>(k) - 1.0);
     var *= s2w;
     out.df = static_cast<double>(k) - 1.0;

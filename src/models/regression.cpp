@@ -1,6 +1,7 @@
-// Mixed-effects meta-regression as metafor's rma.uni with moderators (3.8; rma.uni.r: the tau^2
-// estimation loop, the se.tau2 block, model fitting, tests of the fixed effects, the QE/I^2/H^2
-// block and R^2) and permutest.rma.uni. No code was copied; the algorithms were read there.
+// Mixed-effects meta-regression as metafor's rma.uni with moderators (3.8; rma.uni.r: model
+// fitting, tests of the fixed effects, the QE/I^2/H^2 block and R^2) and permutest.rma.uni. No code
+// was copied; the algorithms were read there. tau^2 (the estimation loop and the se.tau2 block) is
+// the estimator shared with the intercept-only fit (tau2_estimator.hpp), run on the engine below.
 //
 // Numerics. The design X (k x p, after dropping aliased columns) is factored once, X = Q R with Q
 // orthonormal (Householder QR). Every tau^2-dependent quantity is invariant under the change of
@@ -29,8 +30,8 @@
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/math/distributions.hpp"
-#include "metasift/math/root_find.hpp"
 #include "metasift/models/fit.hpp"
+#include "tau2_estimator.hpp"
 
 namespace metasift::models {
 namespace {
@@ -396,281 +397,64 @@ class engine {
 };
 
 // ---------------------------------------------------------------------------------------------
-// tau^2 for general X (rma.uni.r estimation loop), with y already centred where that is exact.
+// tau^2 for general X: the shared estimator (tau2_estimator.hpp) with the design engine as its
+// model, y already centred where that is exact.
 
-struct tau2_fit {
-  double tau2 = 0.0;
-  double se = nan;
-  convergence conv;
-  fit_status status = fit_status::ok;
-  bool ll0_reset = false;
-  bool failed = false;  ///< a weighted cross product was not positive definite
-};
+using detail::tau2_solution;
 
-double centred_ss(std::span<const double> y) noexcept {
-  double m = 0;
-  for (double yi : y) m += yi;
-  m /= static_cast<double>(y.size());
-  double s = 0;
-  for (double yi : y) s += (yi - m) * (yi - m);
-  return s;
-}
-
-class tau2_solver {
+class design_model {
  public:
-  tau2_solver(engine& e, std::span<const double> y, std::span<const double> v, const model_spec& spec, std::size_t p)
-      : e_(e), y_(y), v_(v), spec_(spec), k_(static_cast<double>(y.size())), p_(static_cast<double>(p)) {}
+  design_model(engine& e, std::span<const double> y, std::span<const double> v, std::size_t p)
+      : e_(e), y_(y), v_(v), k_(static_cast<double>(y.size())), p_(static_cast<double>(p)) {}
 
-  tau2_fit run(bool want_se) {
-    tau2_fit out;
-    double raw = 0.0;
-    double sj0 = 0.0;
-    switch (spec_.est) {
-      case method::DL:
-        if (!at(0.0)) return failed();
-        e_.traces();
-        raw = (e_.ypy() - (k_ - p_)) / e_.tr_p();
-        break;
-      case method::HS:
-        if (!at(0.0)) return failed();
-        raw = (e_.ypy() - k_) / e_.s1();
-        break;
-      case method::HE:
-        if (!e_.factor(v_, 0.0, true)) return failed();
-        e_.solve(y_);
-        raw = (e_.ypy() - e_.v_traces(v_).pv) / (k_ - p_);
-        break;
-      case method::SJ:
-        // Sidik & Jonkman (2005): one step from sum (y - ybar)^2 / k (metafor: var(y) (k-1)/k, also
-        // with moderators).
-        sj0 = centred_ss(y_) / k_;
-        if (sj0 > 0.0) {
-          if (!at(sj0)) return failed();
-          raw = sj0 * e_.ypy() / (k_ - p_);
-        }
-        break;
-      case method::PM:
-        out = paule_mandel();
-        raw = out.tau2;
-        break;
-      case method::REML:
-      case method::ML:
-      case method::EB:
-        out = fisher_scoring();
-        raw = out.tau2;
-        break;
-      default: break;
-    }
-    if (out.failed) return out;
-    out.tau2 = std::max(0.0, raw);
-    if (raw <= 0.0 && out.status == fit_status::ok) out.status = fit_status::boundary;
-    if (out.ll0_reset && out.status == fit_status::ok) out.status = fit_status::boundary;
-    if (want_se) out.se = standard_error(out.tau2, sj0);
-    return out;
+  [[nodiscard]] double k() const noexcept { return k_; }
+  [[nodiscard]] double p() const noexcept { return p_; }
+  [[nodiscard]] std::span<const double> y() const noexcept { return y_; }
+  [[nodiscard]] std::span<const double> v() const noexcept { return v_; }
+
+  bool at(double tau2) { return evaluate(tau2, false); }
+  bool at_unit() { return evaluate(0.0, true); }
+
+  [[nodiscard]] double s1() const noexcept { return e_.s1(); }
+  [[nodiscard]] double s2() const noexcept { return e_.s2(); }
+  [[nodiscard]] double ypy() const noexcept { return e_.ypy(); }
+  [[nodiscard]] double yppy() const noexcept { return e_.yppy(); }
+  double ypppy() { return e_.ypppy(); }
+  double tr_p() {
+    e_.traces();
+    return e_.tr_p();
   }
+  double tr_pp() {
+    e_.traces();
+    return e_.tr_pp();
+  }
+  [[nodiscard]] double det_state() const noexcept { return e_.logdet(); }
+  [[nodiscard]] double log_det_change(double logdet0) const noexcept { return e_.logdet() - logdet0; }
+  double tr_pv() { return e_.v_traces(v_).pv; }
+  detail::tau2_traces v_traces() {
+    const auto t = e_.v_traces(v_);
+    return {t.pv, t.pvpv, t.pvp};
+  }
+  double residual_q(double tau2) { return at(tau2) ? e_.ypy() : nan; }
 
  private:
-  bool at(double tau2) {
-    if (!e_.factor(v_, tau2)) return false;
+  bool evaluate(double tau2, bool unit) {
+    if (!e_.factor(v_, tau2, unit)) return false;
     e_.solve(y_);
     return true;
-  }
-  static tau2_fit failed() {
-    tau2_fit f;
-    f.failed = true;
-    f.status = fit_status::not_converged;
-    return f;
-  }
-
-  /// Score of REML / ML / EB (up to a positive factor) and its Fisher-scoring step at the current
-  /// evaluation (rma.uni.r; Viechtbauer 2005).
-  double scoring_step() {
-    switch (spec_.est) {
-      case method::ML: return (e_.yppy() - e_.s1()) / e_.s2();
-      case method::EB: return (e_.ypy() * k_ / (k_ - p_) - k_) / e_.s1();
-      default: e_.traces(); return (e_.yppy() - e_.tr_p()) / e_.tr_pp();
-    }
-  }
-  /// Newton step on the same equation from the observed information; NaN where the curvature has
-  /// the wrong sign. d y'PPy / d tau2 = -2 y'PPPy, d tr P = -tr PP, d sum w = -sum w^2, d y'Py = -y'PPy.
-  double newton_step() {
-    double num = 0, den = 0;
-    switch (spec_.est) {
-      case method::ML:
-        num = e_.yppy() - e_.s1();
-        den = 2.0 * e_.ypppy() - e_.s2();
-        break;
-      case method::EB:
-        num = e_.ypy() * k_ / (k_ - p_) - k_;
-        den = e_.yppy() * k_ / (k_ - p_);
-        break;
-      default:
-        e_.traces();
-        num = e_.yppy() - e_.tr_p();
-        den = 2.0 * e_.ypppy() - e_.tr_pp();
-        break;
-    }
-    return den > 0 ? num / den : nan;
-  }
-  double score(double tau2) {
-    if (!at(tau2)) return nan;
-    switch (spec_.est) {
-      case method::ML: return e_.yppy() - e_.s1();
-      case method::EB: return e_.ypy() * k_ / (k_ - p_) - k_;
-      default: e_.traces(); return e_.yppy() - e_.tr_p();
-    }
-  }
-
-  double upper_start() const { return std::max(1.0, 10.0 * centred_ss(y_) / k_); }
-
-  /// Bracketing fallback: root of the score on [0, hi], hi doubled until the score is negative.
-  tau2_fit score_root() {
-    tau2_fit out;
-    out.conv.used_fallback = true;
-    out.status = fit_status::fallback;
-    const double f0 = score(0.0);
-    if (std::isnan(f0)) return failed();
-    if (!(f0 > 0.0)) return out;  // tau2 = 0
-    double hi = upper_start();
-    int guard = 0;
-    while (score(hi) > 0.0 && guard++ < 200) hi *= 2.0;
-    if (!(score(hi) <= 0.0)) {
-      out.status = fit_status::not_converged;
-      out.tau2 = hi;
-      return out;
-    }
-    const math::root_result r = math::find_root([this](double t) { return score(t); }, 0.0, hi, 1e-15, 1e-300, 2000);
-    out.tau2 = r.root;
-    out.conv.iterations = static_cast<int>(r.iterations);
-    if (!r.converged) out.status = fit_status::not_converged;
-    return out;
-  }
-
-  /// Fisher scoring from max(0, HE) with Newton polish, the exact boundary stop and step halving
-  /// (as src/models/tau2.cpp for the intercept-only model), then metafor's ll0 check.
-  tau2_fit fisher_scoring() {
-    tau2_fit out;
-    if (!e_.factor(v_, 0.0, true)) return failed();
-    e_.solve(y_);
-    double tau2 = std::max(0.0, (e_.ypy() - e_.v_traces(v_).pv) / (k_ - p_));
-    bool converged = false;
-    bool polish = false;
-    int iter = 0;
-    for (; iter < spec_.max_iterations; ++iter) {
-      if (!at(tau2)) break;
-      double step = polish ? newton_step() : nan;
-      if (!std::isfinite(step)) step = scoring_step();
-      if (!std::isfinite(step)) break;
-      if (tau2 + step < 0.0) {
-        if (!at(0.0)) break;
-        if (!(scoring_step() > 0.0)) {  // the equation points down at 0: the constrained optimum
-          tau2 = 0.0;
-          converged = true;
-          ++iter;
-          break;
-        }
-      }
-      while (tau2 + step < 0.0) {
-        step *= 0.5;
-        ++out.conv.step_halvings;
-      }
-      const double next = tau2 + step;
-      const double change = std::abs(next - tau2);
-      tau2 = next;
-      if (change <= spec_.threshold * std::max(1.0, tau2)) {
-        converged = true;
-        ++iter;
-        break;
-      }
-      if (change <= 1e-2 * std::max(1.0, tau2)) polish = true;
-    }
-    out.conv.iterations = iter;
-    if (!converged) {
-      const int halvings = out.conv.step_halvings;
-      out = score_root();
-      out.conv.iterations += iter;
-      out.conv.step_halvings = halvings;
-      return out;
-    }
-    out.tau2 = std::max(0.0, tau2);
-    // ll0 check (rma.uni.r): REML/ML optimum with a lower likelihood than tau^2 = 0 -> 0.
-    if (spec_.est != method::EB && out.tau2 > spec_.threshold) {
-      if (!at(0.0)) return failed();
-      const double ypy0 = e_.ypy(), logdet0 = e_.logdet();
-      if (!at(out.tau2)) return failed();
-      double log1p_sum = 0;
-      for (double vi : v_) log1p_sum += std::log1p(out.tau2 / vi);
-      double gain = -0.5 * log1p_sum - 0.5 * (e_.ypy() - ypy0);
-      if (spec_.est == method::REML) gain -= 0.5 * (e_.logdet() - logdet0);
-      if (gain < -1e-10) {
-        out.tau2 = 0.0;
-        out.ll0_reset = true;
-      }
-    }
-    return out;
-  }
-
-  tau2_fit paule_mandel() {
-    tau2_fit out;
-    const double target = k_ - p_;
-    auto f = [this, target](double t) { return at(t) ? e_.ypy() - target : nan; };
-    const double f0 = f(0.0);
-    if (std::isnan(f0)) return failed();
-    if (f0 < 0.0) return out;
-    double hi = std::max(100.0, 10.0 * centred_ss(y_) / (k_ - 1.0));
-    int guard = 0;
-    while (f(hi) > 0.0 && guard++ < 200) hi *= 2.0;
-    const math::root_result r = math::find_root(f, 0.0, hi, 1e-15, 1e-300, 2000);
-    out.tau2 = r.root;
-    out.conv.iterations = static_cast<int>(r.iterations);
-    if (!r.converged) out.status = fit_status::not_converged;
-    return out;
-  }
-
-  /// rma.uni.r se.tau2 block, at the truncated estimate.
-  double standard_error(double t, double sj0) {
-    const double df = k_ - p_;
-    switch (spec_.est) {
-      case method::HS:
-        if (!at(0.0)) return nan;
-        e_.traces();
-        return std::sqrt(2.0 * df + 4.0 * t * e_.tr_p() + 2.0 * t * t * e_.tr_pp()) / e_.s1();
-      case method::DL: {
-        if (!at(0.0)) return nan;
-        e_.traces();
-        const double trp = e_.tr_p();
-        return std::sqrt((2.0 * df + 4.0 * t * trp + 2.0 * t * t * e_.tr_pp()) / (trp * trp));
-      }
-      case method::HE: {
-        if (!e_.factor(v_, 0.0, true)) return nan;
-        const auto vt = e_.v_traces(v_);
-        return std::sqrt((2.0 * vt.pvpv + 4.0 * t * vt.pv + 2.0 * t * t * df) / (df * df));
-      }
-      case method::SJ: {
-        if (!e_.factor(v_, sj0)) return nan;
-        const auto vt = e_.v_traces(v_);
-        return std::sqrt(sj0 * sj0 / (df * df) * (2.0 * vt.pvpv + 4.0 * t * vt.pvp + 2.0 * t * t * e_.tr_pp()));
-      }
-      case method::ML:
-        if (!e_.factor(v_, t)) return nan;
-        return std::sqrt(2.0 / e_.s2());
-      case method::REML:
-        if (!e_.factor(v_, t)) return nan;
-        e_.traces();
-        return std::sqrt(2.0 / e_.tr_pp());
-      case method::EB:
-      case method::PM:
-        if (!e_.factor(v_, t)) return nan;
-        return std::sqrt(2.0 * k_ * k_ / df) / e_.s1();
-      default: return nan;
-    }
   }
 
   engine& e_;
   std::span<const double> y_, v_;
-  const model_spec& spec_;
   double k_, p_;
 };
+
+/// tau^2 by spec.est for the design behind e (metafor rma.uni with moderators).
+tau2_solution estimate_design_tau2(engine& e, std::span<const double> y, std::span<const double> v,
+                                   const model_spec& spec, std::size_t p, bool want_se) {
+  design_model model(e, y, v, p);
+  return detail::solve_tau2(model, spec, want_se);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Inference at a given tau^2: coefficients, their covariance, tests and QM.
@@ -825,7 +609,7 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
   const std::vector<double> yc = centred_copy(y, b.centre);
 
   engine e(b);
-  tau2_fit t2;
+  tau2_solution t2;
   if (!random) {
     t2.tau2 = 0.0;
   } else if (spec.tau2_fixed) {
@@ -835,8 +619,7 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
     r.notes.add("k = p = " + std::to_string(k) +
                 ": the model fits the data exactly; tau^2 cannot be estimated and is set to 0");
   } else {
-    tau2_solver solver(e, yc, v, spec, p);
-    t2 = solver.run(true);
+    t2 = estimate_design_tau2(e, yc, v, spec, p, true);
     if (t2.failed) {
       r.status = fit_status::not_converged;
       r.notes.add(
@@ -1009,8 +792,7 @@ class refitter {
       if (spec_.tau2_fixed) {
         tau2 = *spec_.tau2_fixed;
       } else {
-        tau2_solver solver(e_, yc_, v_, spec_, b_.p);
-        const tau2_fit t = solver.run(false);
+        const tau2_solution t = estimate_design_tau2(e_, yc_, v_, spec_, b_.p, false);
         if (t.failed || t.status == fit_status::not_converged) return false;
         tau2 = t.tau2;
       }

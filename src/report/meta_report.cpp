@@ -100,11 +100,10 @@ nlohmann::ordered_json number(double x) {
   return x;
 }
 
-}  // namespace
-
-std::string format_text(const meta_result& r, const meta_context& ctx) {
+/// The study table as Stata's metan prints it: label, data columns under their wrapped spanning
+/// headers, "estimate [lo, hi]" and weight, then the overall row.
+std::string study_table(const meta_result& r, const meta_context& ctx) {
   const int d = ctx.decimals;
-  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
 
   // Effect column: "0.70 [ 0.60,  0.80]" with every number right-aligned to the widest.
   std::vector<std::array<std::string, 3>> eff;
@@ -213,7 +212,12 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
     for (std::size_t c = 0; c < dc.size(); ++c) line += std::string(col_w[c], ' ');
     out += trim_end(line + pad_left(effect_cell(overall), eff_w));
   }
+  return out;
+}
 
+/// Heterogeneity, the tests of heterogeneity and of the pooled effect, and the model line.
+std::string test_lines(const meta_result& r, int d) {
+  std::string out;
   const auto& h = r.het;
   const bool random = models::is_random_effects(r.spec.est);
   if (random) {
@@ -230,9 +234,15 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
     out += fmt::format("Test of theta = 0: z = {}, p = {}\n", fixed(r.pooled.statistic, d), pvalue(r.pooled.p, d));
   }
   out += model_line(r.spec) + '\n';
+  return out;
+}
 
-  // What Stata's figure leaves out but a reader needs: the unrounded numbers and the conventions.
-  out += '\n';
+/// What Stata's figure leaves out but a reader needs: the unrounded numbers and the conventions.
+std::string details(const meta_result& r, const meta_context& ctx) {
+  std::string out;
+  const auto& h = r.het;
+  const bool random = models::is_random_effects(r.spec.est);
+  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Unrounded numbers keep their decimals, but a magnitude beyond 1e15 is shown in scientific
   // notation rather than as hundreds of digits.
   const auto num = [](double x, int places) {
@@ -279,6 +289,12 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   for (const auto& n : r.notes.items) out += "Warning: " + n + '\n';
   if (!ctx.version.empty()) out += "metasift " + ctx.version + '\n';
   return out;
+}
+
+}  // namespace
+
+std::string format_text(const meta_result& r, const meta_context& ctx) {
+  return study_table(r, ctx) + test_lines(r, ctx.decimals) + '\n' + details(r, ctx);
 }
 
 std::string format_json(const meta_result& r, const meta_context& ctx) {

@@ -3,6 +3,8 @@
 // iteration and allocate nothing in their kernels (re_kernel), so the batch engine can call them
 // millions of times; fit() wraps a kernel into a full meta_result with per-study rows.
 
+#include <cmath>
+#include <cstddef>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,6 +39,40 @@ struct qprofile_ci {
   bool null_set = false;
 };
 [[nodiscard]] qprofile_ci qprofile_tau2_ci(std::span<const double> y, std::span<const double> v, double level);
+
+/// Inverse-variance pooling with weights w_i = 1 / (v_i + tau2): the weighted mean, its standard
+/// error sqrt(1 / sum w) and, when wanted, the weighted residual sum of squares
+/// Q = sum (y_i - mean)^2 / (v_i + tau2), Cochran's Q at tau2 = 0 (Hedges & Olkin 1985, ch. 6;
+/// metafor rma.uni, model fitting and the QE block). The kernel of every inverse-variance pool in
+/// the library, inline and allocation-free for the batch engines.
+struct iv_pooled {
+  double estimate = not_available;
+  double se = not_available;
+  double sum_w = 0.0;
+  double q = not_available;  ///< only with want_q
+};
+[[nodiscard]] inline iv_pooled pool_iv(std::span<const double> y, std::span<const double> v, double tau2,
+                                       bool want_q = false) noexcept {
+  iv_pooled out;
+  double swy = 0;
+  const std::size_t k = y.size();
+  for (std::size_t i = 0; i < k; ++i) {
+    const double w = 1.0 / (v[i] + tau2);
+    out.sum_w += w;
+    swy += w * y[i];
+  }
+  out.estimate = swy / out.sum_w;
+  out.se = std::sqrt(1.0 / out.sum_w);
+  if (want_q) {
+    double q = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double r = y[i] - out.estimate;
+      q += r * r / (v[i] + tau2);
+    }
+    out.q = q;
+  }
+  return out;
+}
 
 /// Pooled estimate and inference for given tau^2 (no per-study output, no allocation).
 [[nodiscard]] pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2,
