@@ -40,6 +40,8 @@ namespace {
 constexpr std::size_t max_examples = 20;
 constexpr std::uint32_t unknown_chr = 1U << 30U;
 constexpr int digits = 6;
+/// The table is whitespace-separated (METAL's and PLINK's layout): a missing number is NA.
+constexpr number_target na = number_target::whitespace_table;
 
 // ------------------------------------------------------------------------------------------------
 // Chromosomes
@@ -610,11 +612,11 @@ class variant_writer {
         const double d = z_[i] - std::sqrt(n_[i] / sw) * zc;
         q += d * d;
       }
-      append_general(out, zc, digits);
+      metasift::append_general(out, zc, digits, na);
       out += '\t';
-      append_general(out, sw, digits);
+      metasift::append_general(out, sw, digits, na);
       out += '\t';
-      append_pvalue(out, normal_two_sided(zc), digits);
+      append_pvalue(out, normal_two_sided(zc), digits, na);
     } else {
       double sw = 0, swy = 0;
       for (std::size_t i = 0; i < k; ++i) {
@@ -629,22 +631,22 @@ class variant_writer {
       }
       const double se = std::sqrt(1.0 / sw);
       fe_begin = out.size();
-      append_general(out, beta, digits);
+      metasift::append_general(out, beta, digits, na);
       out += '\t';
-      append_general(out, se, digits);
+      metasift::append_general(out, se, digits, na);
       out += '\t';
-      append_pvalue(out, normal_two_sided(beta / se), digits);
+      append_pvalue(out, normal_two_sided(beta / se), digits, na);
       fe_end = out.size();
     }
     out += '\t';
     if (k >= 2) {
-      append_general(out, q, digits);
+      metasift::append_general(out, q, digits, na);
       out += '\t';
-      append_pvalue(out, chisq_upper_tail(q, df), digits);
+      append_pvalue(out, chisq_upper_tail(q, df), digits, na);
       out += '\t';
-      append_general(out, q > df ? 100.0 * (q - df) / q : 0.0, digits);
+      metasift::append_general(out, q > df ? 100.0 * (q - df) / q : 0.0, digits, na);
     } else {
-      out += "0\tNA\tNA";
+      out += "0\tNA\tNA";  // Q = 0; Q_P and I2 are undefined with one cohort
     }
     out += '\t';
     append_uint(out, k > 0 ? k - 1 : 0);
@@ -674,13 +676,13 @@ class variant_writer {
       }
       const double beta = swy / sw, se = std::sqrt(1.0 / sw);
       out += '\t';
-      append_general(out, beta, digits);
+      metasift::append_general(out, beta, digits, na);
       out += '\t';
-      append_general(out, se, digits);
+      metasift::append_general(out, se, digits, na);
       out += '\t';
-      append_pvalue(out, normal_two_sided(beta / se), digits);
+      append_pvalue(out, normal_two_sided(beta / se), digits, na);
       out += '\t';
-      append_general(out, tau2, digits);
+      metasift::append_general(out, tau2, digits, na);
     }
     out += '\n';
   }

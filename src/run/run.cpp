@@ -12,6 +12,7 @@
 
 #include "internal.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/compute.hpp"
 #include "metasift/io/file.hpp"
@@ -29,9 +30,8 @@
 namespace metasift::run {
 
 std::string fixed(double x, int decimals) {
-  if (!std::isfinite(x)) return "NA";
-  std::string s = format_fixed(x, decimals);
-  if (s.find_first_not_of("-0.") == std::string::npos && s.front() == '-') s.erase(0, 1);  // no "-0.00"
+  std::string s = format_fixed(x, decimals, number_target::text);
+  if (s.find_first_not_of("-0.") == std::string::npos && s.size() > 1 && s.front() == '-') s.erase(0, 1);  // no "-0.00"
   return s;
 }
 
