@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "metasift/core/text.hpp"
 #include "metasift/math/distributions.hpp"
 
 namespace metasift::batch {
@@ -77,16 +78,11 @@ void append_pvalue(std::string& out, const pvalue& p, int digits, number_target 
 }
 
 void append_field(std::string& out, std::string_view field, char delimiter) {
-  if (delimiter != ',' || field.find_first_of(",\"\r\n") == std::string_view::npos) {
+  if (delimiter != ',') {
     out.append(field);
     return;
   }
-  out += '"';
-  for (const char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
+  metasift::text::append_csv_quoted(out, field, delimiter);
 }
 
 }  // namespace metasift::batch

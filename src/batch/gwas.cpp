@@ -29,6 +29,7 @@
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/io/records.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
@@ -50,13 +51,7 @@ char upper(char c) noexcept {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
-}
+using metasift::text::iequals;
 
 std::string_view strip_chr(std::string_view s) noexcept {
   if (s.size() > 3 && iequals(s.substr(0, 3), "chr")) s.remove_prefix(3);

@@ -10,6 +10,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/number_format.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
@@ -366,13 +367,7 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
 }
 
 std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
+  return metasift::text::csv_quoted(s);
 }
 
 std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bool long_format, std::size_t na_fields,
