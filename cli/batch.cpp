@@ -8,6 +8,7 @@
 
 #include "metasift/batch/batch.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/pipeline/study_data.hpp"
@@ -176,10 +177,12 @@ void run_batch(const batch_cli_options& opt) {
                  static_cast<unsigned long long>(r.malformed), static_cast<unsigned long long>(r.group_errors));
   }
   if (opt.timing) {
-    std::fprintf(
-        stderr, "batch: timing: wall %.3f s, %.0f rows/s, %.0f groups/s; fitting %.3f s CPU = %.0f fits/s per thread\n",
-        wall, static_cast<double>(r.rows + r.malformed) / wall, static_cast<double>(r.groups) / wall, r.fit_seconds,
-        r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0);
+    // A rate over a wall time that rounds to 0 is not finite and prints as NA.
+    const auto f = [](double x, int decimals) { return format_fixed(x, decimals, number_target::text); };
+    std::fprintf(stderr, "batch: timing: wall %s s, %s rows/s, %s groups/s; fitting %s s CPU = %s fits/s per thread\n",
+                 f(wall, 3).c_str(), f(static_cast<double>(r.rows + r.malformed) / wall, 0).c_str(),
+                 f(static_cast<double>(r.groups) / wall, 0).c_str(), f(r.fit_seconds, 3).c_str(),
+                 f(r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0, 0).c_str());
   }
 }
 

@@ -22,6 +22,7 @@
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/effects/compute.hpp"
 #include "metasift/io/records.hpp"
 #include "metasift/math/distributions.hpp"
@@ -33,16 +34,7 @@ namespace {
 constexpr std::size_t max_examples = 20;
 constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
-char lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using metasift::text::iequals;
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -30,6 +30,7 @@
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/io/records.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
@@ -91,6 +92,8 @@ namespace {
 constexpr std::size_t max_examples = 20;
 constexpr std::uint32_t unknown_chr = 1U << 30U;
 constexpr int digits = 6;
+/// The table is whitespace-separated (METAL's and PLINK's layout): a missing number is NA.
+constexpr number_target na = number_target::whitespace_table;
 
 // ------------------------------------------------------------------------------------------------
 // Chromosomes
@@ -99,13 +102,7 @@ char upper(char c) noexcept {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
-}
+using metasift::text::iequals;
 
 std::string_view strip_chr(std::string_view s) noexcept {
   if (s.size() > 3 && iequals(s.substr(0, 3), "chr")) s.remove_prefix(3);
@@ -658,21 +655,21 @@ class variant_writer {
     if (opt_.scheme == gwas_scheme::samplesize) {
       const detail::weighted_z w = detail::sample_size_z(z_, n_);
       t.q = w.q;
-      append_general(out, w.z, digits);
+      metasift::append_general(out, w.z, digits, na);
       out += '\t';
-      append_general(out, w.sum_n, digits);
+      metasift::append_general(out, w.sum_n, digits, na);
       out += '\t';
-      append_pvalue(out, normal_two_sided(w.z), digits);
+      append_pvalue(out, normal_two_sided(w.z), digits, na);
       return t;
     }
     const models::iv_pooled fe = models::pool_iv(y_, v_, 0.0, true);
     t.q = fe.q;
     t.begin = out.size();
-    append_general(out, fe.estimate, digits);
+    metasift::append_general(out, fe.estimate, digits, na);
     out += '\t';
-    append_general(out, fe.se, digits);
+    metasift::append_general(out, fe.se, digits, na);
     out += '\t';
-    append_pvalue(out, normal_two_sided(fe.estimate / fe.se), digits);
+    append_pvalue(out, normal_two_sided(fe.estimate / fe.se), digits, na);
     t.end = out.size();
     return t;
   }
@@ -681,13 +678,13 @@ class variant_writer {
   static void append_heterogeneity(std::string& out, double q, std::size_t k) {
     const double df = static_cast<double>(k) - 1.0;
     if (k >= 2) {
-      append_general(out, q, digits);
+      metasift::append_general(out, q, digits, na);
       out += '\t';
-      append_pvalue(out, chisq_upper_tail(q, df), digits);
+      append_pvalue(out, chisq_upper_tail(q, df), digits, na);
       out += '\t';
-      append_general(out, detail::i2_percent(q, df), digits);
+      metasift::append_general(out, detail::i2_percent(q, df), digits, na);
     } else {
-      out += "0\tNA\tNA";
+      out += "0\tNA\tNA";  // Q = 0; Q_P and I2 are undefined with one cohort
     }
     out += '\t';
     append_uint(out, k > 0 ? k - 1 : 0);
@@ -714,13 +711,13 @@ class variant_writer {
     }
     const models::iv_pooled re = models::pool_iv(y_, v_, tau2);
     out += '\t';
-    append_general(out, re.estimate, digits);
+    metasift::append_general(out, re.estimate, digits, na);
     out += '\t';
-    append_general(out, re.se, digits);
+    metasift::append_general(out, re.se, digits, na);
     out += '\t';
-    append_pvalue(out, normal_two_sided(re.estimate / re.se), digits);
+    append_pvalue(out, normal_two_sided(re.estimate / re.se), digits, na);
     out += '\t';
-    append_general(out, tau2, digits);
+    metasift::append_general(out, tau2, digits, na);
     return true;
   }
 

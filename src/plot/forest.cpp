@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/models/spec.hpp"
 #include "metasift/plot/text.hpp"
 
@@ -24,10 +25,9 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-/// Numbers as the text report and Stata print them: fixed decimals, "." when missing.
+/// Numbers as the text report prints them: fixed decimals, "NA" when missing or not finite.
 std::string fixed(double x, int decimals) {
-  if (!std::isfinite(x)) return ".";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 /// A value on the display scale (e.g. an odds ratio from a log odds ratio). PFT needs the harmonic

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
@@ -28,13 +29,11 @@ json number(double x) {
 }
 
 std::string fixed(double x, int decimals) {
-  if (std::isnan(x)) return ".";
-  if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 std::string pvalue(double p) {
-  if (std::isnan(p)) return ".";
+  if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 1e-4) return "<0.0001";
   return fmt::format("{:.4f}", p);
 }
@@ -174,9 +173,7 @@ std::string csv_quote(std::string_view s) {
 }
 
 std::string csv_num(double x) {
-  if (std::isnan(x)) return "NA";
-  if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
-  return fmt::format("{}", x);
+  return format_shortest(x, number_target::csv);
 }
 
 std::string provenance(const models::model_spec& spec, const meta_context& ctx) {

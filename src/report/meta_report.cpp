@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
@@ -17,8 +19,7 @@ namespace {
 using models::meta_result;
 
 std::string fixed(double x, int decimals) {
-  if (std::isnan(x)) return ".";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 /// p-values as Stata prints them in forest-plot footers: two decimals, so tiny values read 0.00.
@@ -245,17 +246,15 @@ std::string details(const meta_result& r, const meta_context& ctx) {
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Unrounded numbers keep their decimals, but a magnitude beyond 1e15 is shown in scientific
   // notation rather than as hundreds of digits.
-  const auto num = [](double x, int places) {
-    return std::isfinite(x) ? format_fixed(x, places) : fmt::format("{}", x);
-  };
+  const auto num = [](double x, int places) { return format_fixed(x, places, number_target::text); };
+  const auto p4 = [](double p) { return format_general(p, 4, number_target::text); };
   if (transformed) {
     out += fmt::format("Pooled estimate on the analysis scale: {} (SE {}); shown above back-transformed\n",
                        num(r.pooled.estimate, 4), num(r.pooled.se, 4));
   }
-  out +=
-      fmt::format("Pooled: estimate = {}, SE = {}, {}% CI [{}, {}], p = {:.4g}\n",
-                  num(shown(ctx, r.pooled.estimate), 4), num(r.pooled.se, 4), fmt::format("{:g}", r.spec.level * 100),
-                  num(shown(ctx, r.pooled.ci_lower), 4), num(shown(ctx, r.pooled.ci_upper), 4), r.pooled.p);
+  out += fmt::format("Pooled: estimate = {}, SE = {}, {}% CI [{}, {}], p = {}\n", num(shown(ctx, r.pooled.estimate), 4),
+                     num(r.pooled.se, 4), fmt::format("{:g}", r.spec.level * 100),
+                     num(shown(ctx, r.pooled.ci_lower), 4), num(shown(ctx, r.pooled.ci_upper), 4), p4(r.pooled.p));
   if (random) {
     if (!std::isnan(r.pooled.pi_lower)) {
       out += fmt::format("Prediction interval ({}): [{}, {}]\n", models::to_string(r.spec.pi),
@@ -275,7 +274,7 @@ std::string details(const meta_result& r, const meta_context& ctx) {
                          num(h.H2_ci.upper, 2));
     }
   }
-  out += fmt::format("Q = {}, df = {}, p = {:.4g}\n", num(h.Q, 4), fixed(h.df, 0), h.p);
+  out += fmt::format("Q = {}, df = {}, p = {}\n", num(h.Q, 4), fixed(h.df, 0), p4(h.p));
   out += fmt::format("Conventions ({}):\n", models::to_string(ctx.conv));
   out += fmt::format("  measure: {} ({}); method: {}; test: {}; level: {:g}%\n", effects::to_string(ctx.measure),
                      effects::display_name(ctx.measure), method_label(r.spec), models::to_string(r.spec.test),
@@ -384,13 +383,7 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
 }
 
 std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
+  return metasift::text::csv_quoted(s);
 }
 
 std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bool long_format, std::size_t na_fields,
@@ -410,7 +403,7 @@ std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bo
   for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
     const std::string label = i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "";
     out += long_format ? "excluded," + csv_field(label) : csv_field(label);
-    for (std::size_t f = 0; f < na_fields; ++f) out += ",NA";
+    for (std::size_t f = 0; f < na_fields; ++f) out += ',' + std::string(missing_text(number_target::csv));
     out += provenance + ',' + csv_field(ctx.excluded[i].reason) + '\n';
   }
   return out;
@@ -418,7 +411,7 @@ std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bo
 
 std::string format_csv(const meta_result& r, const meta_context& ctx) {
   auto quote = [](std::string_view s) { return io::csv_text(s); };
-  auto num = [](double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); };
+  auto num = [](double x) { return format_shortest(x, number_target::csv); };
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Every row names what produced it, so a CSV cut out of its context still says so.
   const std::string provenance =
@@ -428,7 +421,7 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
   if (transformed) out += ",effect_bt,ci_lower_bt,ci_upper_bt";
   out += ",measure,method,ci_method,convention,excluded\n";
   // The reason a study has no study estimate; studies without a row of their own (a missing value)
-  // follow the study rows, with NA everywhere.
+  // follow the study rows, with every number missing.
   auto reason_of = [&](std::size_t row) -> std::string {
     for (const auto& ex : ctx.excluded) {
       if (ex.index == row) return quote(ex.reason);
@@ -446,11 +439,9 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
   }
   for (std::size_t e = 0; e < ctx.excluded.size(); ++e) {
     if (std::find(r.source_row.begin(), r.source_row.end(), ctx.excluded[e].index) != r.source_row.end()) continue;
-    out += quote(e < ctx.excluded_labels.size() ? ctx.excluded_labels[e] : "") + std::string(transformed ? 9 : 6, ',');
-    std::string nas;
-    for (int f = 0; f < (transformed ? 9 : 6); ++f) nas += ",NA";
-    out.resize(out.size() - static_cast<std::size_t>(transformed ? 9 : 6));
-    out += nas + provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
+    out += quote(e < ctx.excluded_labels.size() ? ctx.excluded_labels[e] : "");
+    for (int f = 0; f < (transformed ? 9 : 6); ++f) out += ',' + std::string(missing_text(number_target::csv));
+    out += provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
   }
   const auto& p = r.pooled;
   out += fmt::format("Overall,{},{},{},{},{},100", num(p.estimate), num(p.se * p.se), num(p.se), num(p.ci_lower),

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
@@ -23,12 +24,11 @@ json number(double x) {
 }
 
 std::string fixed(double x, int decimals) {
-  if (std::isnan(x)) return ".";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 std::string pvalue(double p) {
-  if (std::isnan(p)) return ".";
+  if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 1e-4) return "<.0001";
   return fmt::format("{:.4f}", p);
 }
@@ -58,7 +58,7 @@ std::string csv_quote(std::string_view s) {
 }
 
 std::string csv_num(double x) {
-  return std::isnan(x) ? std::string("NA") : fmt::format("{}", x);
+  return format_shortest(x, number_target::csv);
 }
 
 bool transformed(const meta_context& ctx) {
@@ -177,7 +177,9 @@ std::string format_text(const models::regression_result& r, const regression_con
     const auto& c = r.coefficients[j];
     std::vector<std::string> row{fixed(c.estimate, d), fixed(c.se, d),       fixed(c.statistic, d),
                                  pvalue(c.p),          fixed(c.ci_lower, d), fixed(c.ci_upper, d)};
-    if (r.has_permutations) row.push_back(j < r.permutation.p.size() ? pvalue(r.permutation.p[j]) : ".");
+    if (r.has_permutations)
+      row.push_back(j < r.permutation.p.size() ? pvalue(r.permutation.p[j])
+                                               : std::string(missing_text(number_target::text)));
     rows.push_back(std::move(row));
   }
   std::size_t name_w = 4;
@@ -329,7 +331,7 @@ std::string format_csv(const models::regression_result& r, const regression_cont
   }
   const double na = models::not_available;
   auto row = [&](std::string_view term, double est, double se, double stat, double df, double p, double pp) {
-    out += fmt::format("{},{},{},{},{},{},NA,NA,{}", term, csv_num(est), csv_num(se), csv_num(stat), csv_num(df),
+    out += fmt::format("{},{},{},{},{},{},,,{}", term, csv_num(est), csv_num(se), csv_num(stat), csv_num(df),
                        csv_num(p), csv_num(pp)) +
            provenance + '\n';
   };
@@ -436,8 +438,8 @@ std::string format_subgroups_csv(const analyses::subgroup_result& r, const model
   };
   for (const auto& g : r.groups) row(g.name, g.fit);
   row("Overall", overall);
-  out += fmt::format("Test of subgroup differences,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,{},{},{}", csv_num(r.test.Q),
-                     csv_num(r.test.df), csv_num(r.test.p)) +
+  out += fmt::format("Test of subgroup differences,,,,,,,,,,,,,{},{},{}", csv_num(r.test.Q), csv_num(r.test.df),
+                     csv_num(r.test.p)) +
          provenance + '\n';
   return out;
 }

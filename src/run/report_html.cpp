@@ -12,6 +12,7 @@
 #include <set>
 
 #include "internal.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/measure.hpp"
 #include "metasift/plot/forest.hpp"
@@ -78,7 +79,7 @@ std::string typeset(std::string s) {
 }
 
 std::string p_value(double p) {
-  if (!std::isfinite(p)) return "NA";
+  if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 0.001) return "< 0.001";
   return fixed(p, 3);
 }
