@@ -39,7 +39,7 @@ TEST(Subset, ParsesOneComparison) {
   EXPECT_EQ(e.op, pipeline::compare_op::le);
   e = pipeline::parse_subset("dose>0.5");
   EXPECT_EQ(e.op, pipeline::compare_op::gt);
-  for (const char* bad : {"year", "year>>2000", "name<abc", "==1", "a==", "a==\"x", "a==1 & b==2", "a!1"}) {
+  for (const char* bad : {"year", "year>>2000", "name<abc", "==1", "a==", "a==\"x", "a==1 & b==2", "a!1", "a\n==1"}) {
     EXPECT_THROW((void)pipeline::parse_subset(bad), usage_error) << bad;
   }
 }
