@@ -4,8 +4,10 @@
 BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?=
+# WERROR=ON turns every compiler warning into an error (CI sets it; users' compilers may warn more).
+WERROR ?= OFF
 
-.PHONY: all deps configure build demo test bench clean asan fuzz
+.PHONY: all deps configure build demo demo-update test bench clean asan fuzz
 
 all: build
 
@@ -13,7 +15,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DMETASIFT_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
@@ -22,6 +24,11 @@ build: configure
 # meta-analysis and the report; prints the report's path and the pooled numbers.
 demo: build
 	@$(BUILD)/metasift run examples/rare-earth-china/review.toml --out out/demo
+
+# Its second version (examples/rare-earth-china-update): one new export, run against out/demo's
+# results; the report gains "What changed".
+demo-update: demo
+	@$(BUILD)/metasift run examples/rare-earth-china-update/review.toml --out out/demo-update --previous out/demo
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -34,7 +41,7 @@ bench: build
 asan:
 	@METASIFT_DIFF_DATASETS=100 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test BUILD=build-asan \
-	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DMETASIFT_SANITIZE=address,undefined -DMETASIFT_BUILD_BENCH=OFF"
+	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DMETASIFT_SANITIZE=address,undefined -DMETASIFT_BUILD_BENCH=OFF -DMETASIFT_WERROR=$(WERROR)"
 
 # Short libFuzzer runs of every parser (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
