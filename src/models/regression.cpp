@@ -514,16 +514,16 @@ inference_out infer(engine& e, const basis& b, std::span<const double> y, std::s
   }
   e.solve(y);
   const double kd = static_cast<double>(b.k), pd = static_cast<double>(b.p);
-  if (spec.test == ci_method::hk) {
-    // Hartung & Knapp (2001) / metafor test = "knha": s^2 = RSS / (k - p), 0 at rounding level.
-    const double rss = e.ypy();
-    out.s2w = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / (kd - pd);
+  if (uses_t(spec.test)) {
+    // Hartung & Knapp (2001) / metafor test = "knha": s^2 = RSS / (k - p), 0 at rounding level;
+    // "adhoc" max(1, s^2); "t" no scaling.
+    out.s2w = hk_scale(spec.test, e.ypy(), kd - pd);
     out.df = kd - pd;
   }
   e.coefficients(buf.beta);
   e.covariance(out.s2w, buf.s, buf.vcov);
   out.QM = wald_qm(b, buf.beta, buf.vcov, buf.sub);
-  if (spec.test == ci_method::hk) out.QM /= static_cast<double>(b.tested.size());
+  if (uses_t(spec.test)) out.QM /= static_cast<double>(b.tested.size());
   return out;
 }
 
@@ -554,6 +554,41 @@ void check_inputs(std::span<const double> y, std::span<const double> v, const de
   }
 }
 
+/// User weights a (metafor rma.uni weights=): beta = (X'AX)^-1 X'A y with the sandwich
+/// Var(beta) = s2w (X'AX)^-1 X'A M A X (X'AX)^-1, M = diag(v + tau2); s2w is the Hartung-Knapp
+/// factor of the inverse-variance fit (rma.uni's RSS.knha), 1 for the z and t tests. Overwrites
+/// buf.beta and buf.vcov; fills hat values diag(X (X'AX)^-1 X'A). False when X'AX is singular.
+bool weighted_inference(const basis& b, std::span<const double> y, std::span<const double> v, double tau2,
+                        std::span<const double> a, double s2w, inference_buffers& buf, std::vector<double>& hat) {
+  const auto ki = static_cast<Eigen::Index>(b.k), pi = static_cast<Eigen::Index>(b.p);
+  Eigen::MatrixXd x(ki, pi);
+  for (Eigen::Index i = 0; i < ki; ++i) {
+    for (Eigen::Index j = 0; j < pi; ++j) x(i, j) = b.xk[static_cast<std::size_t>(i * pi + j)];
+  }
+  Eigen::VectorXd av(ki), mv(ki), yv(ki);
+  for (Eigen::Index i = 0; i < ki; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    av(i) = a[u];
+    mv(i) = v[u] + tau2;
+    yv(i) = y[u];
+  }
+  const Eigen::MatrixXd xta = x.transpose() * av.asDiagonal();
+  const Eigen::LDLT<Eigen::MatrixXd> xtax((xta * x).eval());
+  if (xtax.info() != Eigen::Success || !(xtax.vectorD().array() > 0.0).all()) return false;
+  const Eigen::MatrixXd s = xtax.solve(Eigen::MatrixXd::Identity(pi, pi));
+  const Eigen::VectorXd beta = s * (xta * yv);
+  const Eigen::MatrixXd vb = s2w * (s * (xta * mv.asDiagonal() * xta.transpose()) * s);
+  buf.beta.assign(beta.data(), beta.data() + pi);
+  buf.vcov.resize(b.p * b.p);
+  for (Eigen::Index r = 0; r < pi; ++r) {
+    for (Eigen::Index c = 0; c < pi; ++c) buf.vcov[static_cast<std::size_t>(r * pi + c)] = vb(r, c);
+  }
+  const Eigen::MatrixXd h = x * s * xta;
+  hat.resize(b.k);
+  for (Eigen::Index i = 0; i < ki; ++i) hat[static_cast<std::size_t>(i)] = h(i, i);
+  return true;
+}
+
 std::vector<double> centred_copy(std::span<const double> y, bool centre) {
   std::vector<double> out(y.begin(), y.end());
   if (!centre || y.empty()) return out;
@@ -573,8 +608,14 @@ std::string join_names(const std::vector<std::string>& names) {
 }  // namespace
 
 regression_result fit_regression(std::span<const double> y, std::span<const double> v, const design& x,
-                                 const model_spec& spec) {
+                                 const model_spec& spec, std::span<const double> weights) {
   check_inputs(y, v, x, spec);
+  if (!weights.empty()) {
+    if (weights.size() != y.size()) throw error("models::fit_regression: weights and y differ in length");
+    for (double w : weights) {
+      if (!(w >= 0.0) || !std::isfinite(w)) fail_usage("weights", "weights must be finite numbers >= 0");
+    }
+  }
   regression_result r;
   r.spec = spec;
   const std::size_t k = y.size();
@@ -645,17 +686,25 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
 
   // Coefficients and tests (rma.uni.r, model fitting and tests of the fixed effects).
   inference_buffers buf;
-  const inference_out inf = infer(e, b, y, v, tau2, spec, buf);
+  inference_out inf = infer(e, b, y, v, tau2, spec, buf);
+  std::vector<double> weighted_hat;
+  if (inf.ok && !weights.empty()) {
+    inf.ok = weighted_inference(b, y, v, tau2, weights, inf.s2w, buf, weighted_hat);
+    if (inf.ok) {
+      inf.QM = wald_qm(b, buf.beta, buf.vcov, buf.sub);
+      if (uses_t(spec.test)) inf.QM /= static_cast<double>(b.tested.size());
+    }
+  }
   if (!inf.ok) {
     r.status = fit_status::not_converged;
     r.notes.add("the weighted cross product of the design is not positive definite; coefficients not available");
     return r;
   }
-  if (spec.test == ci_method::hk && !random) {
+  if ((spec.test == ci_method::hk || spec.test == ci_method::adhoc) && !random) {
     r.notes.add("Hartung-Knapp is meant for random-effects models; applied to the common-effect model as requested");
   }
   r.vcov = buf.vcov;
-  const bool hk = spec.test == ci_method::hk;
+  const bool hk = uses_t(spec.test);
   r.df = hk ? kd - pd : nan;
   double crit = nan;
   if (hk) {
@@ -689,7 +738,7 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
   r.hat.resize(k);
   r.fitted.resize(k);
   for (std::size_t i = 0; i < k; ++i) {
-    const double h = e.hat(i);
+    const double h = weighted_hat.empty() ? e.hat(i) : weighted_hat[i];
     r.hat[i] = h > 1.0 - 10.0 * std::numeric_limits<double>::epsilon() ? 1.0 : h;  // hatvalues.rma.uni
     double f = 0;
     for (std::size_t j = 0; j < p; ++j) f += b.xk[i * p + j] * buf.beta[j];
@@ -969,7 +1018,7 @@ prediction predict(const regression_result& r, std::span<const double> x) {
   out.estimate = est;
   out.se = std::sqrt(std::max(var, 0.0));
   double crit = std::numeric_limits<double>::quiet_NaN();
-  if (r.spec.test == ci_method::hk) {
+  if (uses_t(r.spec.test)) {
     if (r.df > 0) crit = math::t_critical(r.spec.level, r.df);
   } else {
     crit = math::normal_critical(r.spec.level);

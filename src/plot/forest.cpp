@@ -143,7 +143,7 @@ std::vector<rich_text> heterogeneity_notes(const models::meta_result& r, int dec
   out.push_back({text_run{"Test of \u03B8"}, text_run{"i", nan, baseline_shift::sub}, text_run{" = \u03B8"},
                  text_run{"j", nan, baseline_shift::sub},
                  text_run{fmt::format(": Q({}) = {}, p = {}", fixed(h.df, 0), fixed(h.Q, d), fixed(h.p, d))}});
-  if (r.spec.test == models::ci_method::hk) {
+  if (models::uses_t(r.spec.test)) {
     out.push_back(plain(fmt::format("Test of \u03B8 = 0: t({}) = {}, p = {}", fixed(r.pooled.df, 0),
                                     fixed(r.pooled.statistic, d), fixed(r.pooled.p, d))));
   } else {

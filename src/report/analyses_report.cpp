@@ -107,7 +107,7 @@ void finish(json& j, fit_status status, const warnings& notes, const meta_contex
 
 /// The statistic of a z or t test under its name, with df for t.
 void put_test(json& o, const models::model_spec& spec, double statistic, double df) {
-  if (spec.test == models::ci_method::hk && !std::isnan(df)) {
+  if (models::uses_t(spec.test) && !std::isnan(df)) {
     o["t"] = number(statistic);
     o["df"] = number(df);
   } else {
@@ -268,7 +268,7 @@ std::string format_text(const analyses::bias_result& r, const meta_context& ctx)
                      fixed(e.b0_ci_upper, d));
   const auto& m = r.egger_mixed;
   out += fmt::format("Egger's regression test, mixed-effects (meta-regression of y on SE, {}):\n", model_name(r.spec));
-  if (r.spec.test == models::ci_method::hk) {
+  if (models::uses_t(r.spec.test)) {
     out += fmt::format("  coefficient of SE = {} (SE {}), t({}) = {}, p = {}\n", fixed(m.bias, d), fixed(m.bias_se, d),
                        fixed(m.df, 0), fixed(m.statistic, 2), pvalue(m.p));
   } else {
@@ -366,8 +366,8 @@ std::string format_csv(const analyses::bias_result& r, const meta_context& ctx) 
   const auto& m = r.egger_mixed;
   row("egger_mixed", "coefficient", m.bias);
   row("egger_mixed", "se", m.bias_se);
-  row("egger_mixed", r.spec.test == models::ci_method::hk ? "t" : "z", m.statistic);
-  if (r.spec.test == models::ci_method::hk) row("egger_mixed", "df", m.df);
+  row("egger_mixed", models::uses_t(r.spec.test) ? "t" : "z", m.statistic);
+  if (models::uses_t(r.spec.test)) row("egger_mixed", "df", m.df);
   row("egger_mixed", "p", m.p);
   row("egger_mixed", "limit_estimate", m.limit_estimate);
   row("egger_mixed", "limit_ci_lower", m.limit_ci_lower);
@@ -533,7 +533,7 @@ std::string format_json(const analyses::influence_result& r, const meta_context&
               {"se_without", number(s.se)},
               {"ci_lower_without", number(s.ci_lower)},
               {"ci_upper_without", number(s.ci_upper)}};
-    if (r.spec.test == models::ci_method::hk && !std::isnan(s.df)) {
+    if (models::uses_t(r.spec.test) && !std::isnan(s.df)) {
       o["t_without"] = number(s.statistic);
       o["df_without"] = number(s.df);
     } else {
@@ -614,7 +614,7 @@ std::string format_json(const analyses::cumulative_result& r, const meta_context
               {"se", number(s.se)},
               {"ci_lower", number(s.ci_lower)},
               {"ci_upper", number(s.ci_upper)}};
-    if (r.spec.test == models::ci_method::hk && !std::isnan(s.df)) {
+    if (models::uses_t(r.spec.test) && !std::isnan(s.df)) {
       o["t"] = number(s.statistic);
       o["df"] = number(s.df);
     } else {

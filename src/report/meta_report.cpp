@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "json_parts.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/number_format.hpp"
 #include "metasift/core/text.hpp"
@@ -228,7 +229,7 @@ std::string test_lines(const meta_result& r, int d) {
     out += fmt::format("Heterogeneity: I2 = {}%, H2 = {}\n", fixed(h.I2, d), fixed(h.H2, d));
   }
   out += fmt::format("Test of theta_i = theta_j: Q({}) = {}, p = {}\n", fixed(h.df, 0), fixed(h.Q, d), pvalue(h.p, d));
-  if (r.spec.test == models::ci_method::hk) {
+  if (models::uses_t(r.spec.test)) {
     out += fmt::format("Test of theta = 0: t({}) = {}, p = {}\n", fixed(r.pooled.df, 0), fixed(r.pooled.statistic, d),
                        pvalue(r.pooled.p, d));
   } else {
@@ -296,11 +297,72 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   return study_table(r, ctx) + test_lines(r, ctx.decimals) + '\n' + details(r, ctx);
 }
 
+namespace detail {
+
+nlohmann::ordered_json json_number(double x) {
+  return number(x);
+}
+
+double back_transformed(const meta_context& ctx, double x) {
+  return shown(ctx, x);
+}
+
+nlohmann::ordered_json pooled_json(const models::pooled_estimate& p, const models::model_spec& spec,
+                                   const meta_context& ctx) {
+  using json = nlohmann::ordered_json;
+  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+  const bool t_based = models::uses_t(spec.test);
+  const auto bt = [&](double x) { return transformed ? number(shown(ctx, x)) : json(nullptr); };
+  json o = json::object();
+  o["estimate"] = number(p.estimate);
+  o["se"] = number(p.se);
+  o["ci_lower"] = number(p.ci_lower);
+  o["ci_upper"] = number(p.ci_upper);
+  o["z"] = t_based ? json(nullptr) : number(p.statistic);
+  o["t"] = t_based ? number(p.statistic) : json(nullptr);
+  o["df"] = t_based ? number(p.df) : json(nullptr);
+  o["p"] = number(p.p);
+  o["pi_lower"] = number(p.pi_lower);
+  o["pi_upper"] = number(p.pi_upper);
+  o["pi_df"] = number(p.pi_df);
+  o["back_transformed"] = {{"estimate", bt(p.estimate)},
+                           {"ci_lower", bt(p.ci_lower)},
+                           {"ci_upper", bt(p.ci_upper)},
+                           {"pi_lower", bt(p.pi_lower)},
+                           {"pi_upper", bt(p.pi_upper)}};
+  return o;
+}
+
+nlohmann::ordered_json heterogeneity_json(const models::heterogeneity& h) {
+  using json = nlohmann::ordered_json;
+  const auto ci = [&](const models::interval& i) {
+    return h.has_ci ? json::array({number(i.lower), number(i.upper)}) : json(nullptr);
+  };
+  return {{"tau2", number(h.tau2)},
+          {"tau2_se", number(h.tau2_se)},
+          {"tau", number(h.tau)},
+          {"I2", number(h.I2)},
+          {"H2", number(h.H2)},
+          {"Q", number(h.Q)},
+          {"df", number(h.df)},
+          {"p", number(h.p)},
+          {"typical_vi", number(h.typical_v)},
+          {"tau2_ci", ci(h.tau2_ci)},
+          {"tau_ci", ci(h.tau_ci)},
+          {"I2_ci", ci(h.I2_ci)},
+          {"H2_ci", ci(h.H2_ci)}};
+}
+
+}  // namespace detail
+
 std::string format_json(const meta_result& r, const meta_context& ctx) {
   using json = nlohmann::ordered_json;
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+  const auto bt = [&](double x) { return transformed ? number(shown(ctx, x)) : json(nullptr); };
+  const auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json j = json::object();
   j["software"] = {{"name", "metasift"}, {"version", ctx.version}};
+  j["analysis"] = "meta-analysis";
   j["data"] = ctx.data_file;
   j["measure"] = std::string(effects::to_string(ctx.measure));
   j["method"] = method_label(r.spec);
@@ -308,6 +370,8 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["pi_method"] = std::string(models::to_string(r.spec.pi));
   j["convention"] = std::string(models::to_string(ctx.conv));
   j["conventions"] = ctx.conventions;
+  j["subset"] = text_or_null(ctx.subset);
+  j["weights"] = text_or_null(ctx.weights);
   j["k"] = r.k;
   j["level"] = r.spec.level;
   j["scale"] = transformed ? "transformed" : "identity";
@@ -321,53 +385,13 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
               {"ci_lower", number(s.ci_lower)},
               {"ci_upper", number(s.ci_upper)},
               {"weight", number(s.weight)}};
-    if (transformed) {
-      o["back_transformed"] = {{"effect", number(shown(ctx, s.yi))},
-                               {"ci_lower", number(shown(ctx, s.ci_lower))},
-                               {"ci_upper", number(shown(ctx, s.ci_upper))}};
-    }
-    if (si < ctx.study_inputs.size()) o["input"] = ctx.study_inputs[si];
+    o["back_transformed"] = {{"effect", bt(s.yi)}, {"ci_lower", bt(s.ci_lower)}, {"ci_upper", bt(s.ci_upper)}};
+    o["input"] = si < ctx.study_inputs.size() ? json(ctx.study_inputs[si]) : json(nullptr);
     studies.push_back(std::move(o));
   }
   j["studies"] = std::move(studies);
-  const auto& p = r.pooled;
-  json pooled = {{"estimate", number(p.estimate)}, {"se", number(p.se)}, {"ci_lower", number(p.ci_lower)},
-                 {"ci_upper", number(p.ci_upper)}, {"p", number(p.p)},   {"pi_lower", number(p.pi_lower)},
-                 {"pi_upper", number(p.pi_upper)}};
-  if (r.spec.test == models::ci_method::hk) {
-    pooled["t"] = number(p.statistic);
-    pooled["df"] = number(p.df);
-  } else {
-    pooled["z"] = number(p.statistic);
-  }
-  if (!std::isnan(p.pi_df)) pooled["pi_df"] = p.pi_df;
-  if (transformed) {
-    pooled["back_transformed"] = {{"estimate", number(shown(ctx, p.estimate))},
-                                  {"ci_lower", number(shown(ctx, p.ci_lower))},
-                                  {"ci_upper", number(shown(ctx, p.ci_upper))},
-                                  {"pi_lower", number(shown(ctx, p.pi_lower))},
-                                  {"pi_upper", number(shown(ctx, p.pi_upper))}};
-  }
-  j["pooled"] = std::move(pooled);
-  const auto& h = r.het;
-  json het = {{"tau2", number(h.tau2)},
-              {"tau2_se", number(h.tau2_se)},
-              {"tau", number(h.tau)},
-              {"I2", number(h.I2)},
-              {"H2", number(h.H2)},
-              {"Q", number(h.Q)},
-              {"df", number(h.df)},
-              {"p", number(h.p)},
-              {"typical_vi", number(h.typical_v)}};
-  if (h.has_ci) {
-    het["tau2_ci"] = {number(h.tau2_ci.lower), number(h.tau2_ci.upper)};
-    het["tau_ci"] = {number(h.tau_ci.lower), number(h.tau_ci.upper)};
-    het["I2_ci"] = {number(h.I2_ci.lower), number(h.I2_ci.upper)};
-    het["H2_ci"] = {number(h.H2_ci.lower), number(h.H2_ci.upper)};
-  } else {
-    het["tau2_ci"] = nullptr;
-  }
-  j["heterogeneity"] = std::move(het);
+  j["pooled"] = detail::pooled_json(r.pooled, r.spec, ctx);
+  j["heterogeneity"] = detail::heterogeneity_json(r.het);
   j["convergence"] = {
       {"iterations", r.conv.iterations}, {"step_halvings", r.conv.step_halvings}, {"fallback", r.conv.used_fallback}};
   json excluded = json::array();
@@ -377,6 +401,10 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
                         {"reason", ctx.excluded[i].reason}});
   }
   j["excluded"] = std::move(excluded);
+  // Filled by the subgroup writer under --subgroup; null otherwise, so the keys never vary.
+  j["subgroups"] = nullptr;
+  j["subgroup_test"] = nullptr;
+  j["subgroup_options"] = nullptr;
   j["status"] = std::string(to_string(r.status));
   j["warnings"] = r.notes.items;
   return j.dump(2) + '\n';

@@ -46,4 +46,11 @@ void append_pvalue(std::string& out, const pvalue& p, int digits, number_target 
 /// contains the delimiter, a quote, or a line break (RFC 4180); TSV fields are never quoted.
 void append_field(std::string& out, std::string_view field, char delimiter);
 
+/// A JSON number: the shortest decimal that reads back as the same double; null for NaN and
+/// infinities (JSON has no such numbers).
+void append_json_number(std::string& out, double x);
+/// A JSON string (RFC 8259): quotes, backslashes and control characters escaped; other bytes,
+/// UTF-8 included, as they are.
+void append_json_string(std::string& out, std::string_view s);
+
 }  // namespace metasift::batch

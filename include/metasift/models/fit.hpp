@@ -78,6 +78,13 @@ struct iv_pooled {
 [[nodiscard]] pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2,
                                    const model_spec& spec);
 
+/// Pooled estimate with user weights a_i (metafor rma.uni weights=): mu = sum a y / sum a with
+/// Var(mu) = sum a^2 (v + tau2) / (sum a)^2, the sandwich form of rma.uni for an intercept-only
+/// model. tau^2 is estimated as without weights, and the Hartung-Knapp factor uses the
+/// inverse-variance residuals (rma.uni's RSS.knha). Empty weights: pool() above.
+[[nodiscard]] pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2,
+                                   const model_spec& spec, std::span<const double> weights);
+
 /// The allocation-free summary the batch engine needs: tau^2, pooled estimate and Q.
 struct kernel_result {
   tau2_estimate tau2;
@@ -95,12 +102,17 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
 /// Full inverse-variance fit (EE or random effects) with per-study rows, heterogeneity statistics
 /// (Q, I^2 and H^2 as metafor: tau^2-based for RE models, Q-based for EE) and the Q-profile CIs.
 /// k = 1 and other degenerate data give a result with status and warnings, never an exception.
+/// `weights` (optional, one per study, >= 0, not all 0): user weights as metafor's weights=; the
+/// studies' weight column then shows them in percent. Q, I^2, H^2 and tau^2 do not use them.
 [[nodiscard]] meta_result fit(std::span<const double> y, std::span<const double> v,
-                              const std::vector<std::string>& labels, const model_spec& spec);
+                              const std::vector<std::string>& labels, const model_spec& spec,
+                              std::span<const double> weights = {});
 
 /// Fits an effect table with spec.est: MH and PETO pool the table's raw 2x2 counts (metafor rma.mh /
 /// rma.peto); every other method uses yi/vi. Throws usage_error when the method does not apply to the
 /// measure (MH needs OR, RR or RD; PETO needs 2x2 data).
-[[nodiscard]] meta_result fit(const effects::effect_table& table, const model_spec& spec);
+/// `weights` as above, aligned with table.yi; not allowed with MH and PETO (usage_error).
+[[nodiscard]] meta_result fit(const effects::effect_table& table, const model_spec& spec,
+                              std::span<const double> weights = {});
 
 }  // namespace metasift::models
