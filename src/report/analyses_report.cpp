@@ -186,7 +186,7 @@ constexpr std::string_view provenance_header = ",measure,method,ci_method,conven
 std::string pad_right(std::string_view s, std::size_t width) {
   std::string out(s);
   std::size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  for (const char c : s) w += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
   if (w < width) out.append(width - w, ' ');
   return out;
 }
@@ -202,7 +202,7 @@ std::size_t label_width(const std::vector<std::string>& labels, std::size_t mini
   std::size_t w = minimum;
   for (const auto& l : labels) {
     std::size_t n = 0;
-    for (unsigned char c : l) n += (c & 0xC0) != 0x80;
+    for (const char c : l) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
     w = std::max(w, n);
   }
   return w + 2;

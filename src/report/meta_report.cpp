@@ -44,7 +44,7 @@ std::string pad_right(std::string_view s, std::size_t width) {
 /// Display width in code points (labels may be UTF-8).
 std::size_t display_width(std::string_view s) {
   std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
   return n;
 }
 

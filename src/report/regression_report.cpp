@@ -43,7 +43,7 @@ std::string pad_left(std::string_view s, std::size_t width) {
 
 std::size_t display_width(std::string_view s) {
   std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
   return n;
 }
 
