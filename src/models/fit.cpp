@@ -114,34 +114,10 @@ pooled_estimate pool(std::span<const double> y, std::span<const double> v, doubl
 pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec) {
   pooled_estimate out;
   const iv_pooled m = pool_iv(y, v, tau2);
-  const std::size_t k = y.size();
   out.estimate = m.estimate;
-  double var = 1.0 / m.sum_w;
-  if (uses_t(spec.test)) {
-    // Hartung & Knapp (2001) scale by the weighted residual mean square (knha, adhoc); test = "t"
-    // keeps the model-based variance and only changes the reference distribution.
-    var *= hk_scale(spec.test, detail::sums_at(y, v, tau2).ypy, static_cast<double>(k) - 1.0);
-    out.df = static_cast<double>(k) - 1.0;
-  }
-  out.se = std::sqrt(var);
-  out.statistic = out.estimate / out.se;
-  double crit = nan;
-  if (uses_t(spec.test)) {
-    if (out.df > 0) {
-      out.p = math::t_two_sided_p(out.statistic, out.df);
-      crit = math::t_critical(spec.level, out.df);
-    }
-  } else {
-    out.p = math::normal_two_sided_p(out.statistic);
-    crit = math::normal_critical(spec.level);
-  }
-  out.ci_lower = out.estimate - crit * out.se;
-  out.ci_upper = out.estimate + crit * out.se;
-  const pi_crit pc = prediction_critical(spec.pi, spec.level, k);
-  const double pi_half = pc.crit * std::sqrt(var + tau2);
-  out.pi_lower = out.estimate - pi_half;
-  out.pi_upper = out.estimate + pi_half;
-  out.pi_df = pc.df;
+  // y'Py is needed only for the Hartung-Knapp scaling; the z test skips the extra pass.
+  const double ypy = uses_t(spec.test) ? detail::sums_at(y, v, tau2).ypy : 0.0;
+  infer_pooled(out, 1.0 / m.sum_w, ypy, tau2, y.size(), spec);
   return out;
 }
 
