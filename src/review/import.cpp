@@ -125,6 +125,7 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
   if (bytes.starts_with("%PDF")) fail_input(whole, "", "this is a PDF, not a bibliographic export");
   if (zip) {
     res.format = "xlsx";
+    res.charset = "utf-8";  // the parts' XML, decoded by libxml2 from its declaration
     detail::parse_context ctx;
     ctx.file = file_label;
     detail::parse_xlsx(bytes, ctx);
