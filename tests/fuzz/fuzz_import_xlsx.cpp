@@ -16,9 +16,9 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 6> part_names = {
-    "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml",
-    "xl/styles.xml",            "[Content_Types].xml",  "xl/_rels/workbook.xml.rels"};
+constexpr std::array<std::string_view, 6> part_names = {"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
+                                                        "xl/workbook.xml",          "xl/styles.xml",
+                                                        "[Content_Types].xml",      "xl/_rels/workbook.xml.rels"};
 
 std::array<std::string, 6> default_parts() {
   return {
@@ -36,7 +36,8 @@ std::array<std::string, 6> default_parts() {
       "PartName=\"/xl/workbook.xml\" "
       "ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>",
       "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-      "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
+      "<Relationship Id=\"rId1\" "
+      "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
       "Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" "
       "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" "
       "Target=\"sharedStrings.xml\"/><Relationship Id=\"rId3\" "
