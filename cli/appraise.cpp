@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "metasift/core/check.hpp"
+#include "metasift/diagrams/appraisal.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/review/appraisal.hpp"
@@ -50,8 +51,8 @@ void run_appraise_check(const appraise_cli_options& opt) {
   std::optional<std::vector<review::appraisal_row>> consensus;
   if (appraisal->consensus) consensus = read(*appraisal->consensus);
   const review::appraisal_check c = review::check_appraisal(*appraisal, rows, consensus, inc);
-  if (!opt.traffic_light.empty()) review::write_traffic_light_plot(*appraisal, c, opt.traffic_light);
-  if (!opt.summary.empty()) review::write_summary_plot(*appraisal, c, opt.summary);
+  if (!opt.traffic_light.empty()) diagrams::write_traffic_light_plot(*appraisal, c, opt.traffic_light);
+  if (!opt.summary.empty()) diagrams::write_summary_plot(*appraisal, c, opt.summary);
   emit("", opt.format == "json" ? review::format_appraisal_json(*appraisal, c)
                                 : review::format_appraisal_text(*appraisal, c));
 }
