@@ -24,6 +24,10 @@ enum class pi_method { z, t_k1, t_k2 };
 [[nodiscard]] std::optional<method> parse_method(std::string_view name) noexcept;  ///< case-insensitive; "FE"/"CE" = EE
 [[nodiscard]] std::string_view to_string(ci_method c) noexcept;
 [[nodiscard]] std::string_view to_string(pi_method p) noexcept;
+/// "z", "hk" or "knha" (metafor's name for Hartung-Knapp), in any case; nullopt for another name.
+[[nodiscard]] std::optional<ci_method> parse_ci_method(std::string_view name) noexcept;
+/// "z", "t_k1" or "t_k2" (also as to_string writes them, "t(k-1)", "t(k-2)"), in any case.
+[[nodiscard]] std::optional<pi_method> parse_pi_method(std::string_view name) noexcept;
 /// True for the random-effects methods (those that estimate tau^2).
 [[nodiscard]] bool is_random_effects(method m) noexcept;
 
