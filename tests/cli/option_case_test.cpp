@@ -142,11 +142,13 @@ const std::vector<option_case>& cases() {
 /// The options every analysis subcommand shares with `meta` (one settings path in the library),
 /// on every subcommand that has them, with data each value changes something in.
 std::vector<option_case> shared_model_cases() {
-  const std::vector<std::string> subcommands = {"meta",      "regress -m year", "bias",
-                                                "influence", "cumulative",      "trimfill"};
+  // {subcommand, what follows the file}: -m takes several values, so it comes after the file.
+  const std::vector<std::pair<std::string, std::string>> subcommands = {
+      {"meta", ""}, {"regress", " -m year"}, {"bias", ""}, {"influence", ""}, {"cumulative", ""}, {"trimfill", ""}};
   std::vector<option_case> out;
-  for (const auto& sub : subcommands) {
-    const std::string md = sub + " {tmp}/md.csv --format json", rr = sub + " {tmp}/rr.csv --measure RR --format json";
+  for (const auto& [name, extra] : subcommands) {
+    const std::string sub = name + " {tmp}/md.csv" + extra;
+    const std::string md = sub + " --format json", rr = name + " {tmp}/rr.csv" + extra + " --measure RR --format json";
     out.push_back({md + " --measure MD", "--method", {"EE", "DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB"}});
     out.push_back({md + " --measure MD", "--ci-method", {"z", "hk", "knha"}});
     out.push_back({md + " --measure MD", "--pi-method", {"z", "t_k1", "t_k2"}});
@@ -155,7 +157,7 @@ std::vector<option_case> shared_model_cases() {
     out.push_back({md + " --measure SMD", "--smd-correction", {"exact", "approx", "none"}});
     out.push_back({md, "--measure", {"MD", "SMD", "ROM"}});
     out.push_back({rr, "--zero-cell", {"only0", "all", "none"}});
-    out.push_back({sub + " {tmp}/md.csv --measure MD", "--format", {"text", "json", "csv"}});
+    out.push_back({sub + " --measure MD", "--format", {"text", "json", "csv"}});
   }
   const std::string batch = "batch {data}/batch_long.csv --group group --measure GEN";
   for (const auto& c : std::vector<option_case>{
@@ -240,6 +242,16 @@ TEST_F(OptionCase, NonDefaultValuesChangeTheOutput) {
       {"meta {data}/fig1.csv --measure MD --format", "text", "JSON"},
       {"meta {data}/fig1.csv --measure MD --format json --ci-method", "z", "HK"},
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out - --scheme", "stderr", "SAMPLESIZE"},
+      {"regress {tmp}/md.csv -m year --measure MD --format json --md-variance", "separate", "POOLED"},
+      {"bias {tmp}/md.csv --measure SMD --format json --smd-correction", "exact", "NONE"},
+      {"influence {tmp}/md.csv --measure MD --format json --method", "REML", "ee"},
+      {"batch {tmp}/rr_groups.csv --group g --measure OR --zero-cell", "only0", "ALL"},
+      {"batch {tmp}/md_groups.csv --group g --measure MD --md-variance", "separate", "POOLED"},
+      {"simulate --k 5 --reps 20 --quiet --out - --v-dist", "uniform", "LOGUNIFORM"},
+      {"conflicts {data}/../review/fixtures/screening/review.toml --format", "text", "JSON"},
+      {"appraise check {tmp}/review/review.toml --format", "text", "JSON"},
+      {"dedup {data}/../review/fixtures/ris_quirks.ris --decisions {tmp}/decisions.csv --out - --format", "json",
+       "CSV"},
   };
   for (const auto& [base, def, other] : pairs) {
     const auto a = run_metasift(expand(base, data, tmp_) + " " + def);
