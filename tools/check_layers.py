@@ -31,8 +31,8 @@ FORBIDDEN = {
     "batch": {"review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run"},
     # The screening pipeline draws nothing: its figures live in diagrams, which depends on it.
     "review": {"models", "analyses", "report", "pipeline", "run", "batch", "plot", "plot_scene", "diagrams"},
-    # The review's figures need the scene only, not the charts of statistical results.
-    "diagrams": {"models", "analyses", "report", "pipeline", "run", "batch", "plot"},
+    # The review's figures: through the scene, and the forest plot for the risk-of-bias columns.
+    "diagrams": {"report", "pipeline", "run", "batch"},
     # The scene and its backends know nothing of statistics or of the charts drawn with them.
     "plot_scene": {"math", "effects", "models", "analyses", "review", "diagrams", "plot", "report", "pipeline", "run", "batch"},
     "plot": {"review", "diagrams", "pipeline", "run", "batch", "report"},
