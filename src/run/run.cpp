@@ -337,6 +337,7 @@ run_outputs compute_run(const run_options& opt) {
   review::screen_options so;
   so.dedup.threads = opt.threads;
   rv.screen = review::run_screening(rv.spec, so);
+  if (!opt.previous.empty()) rv.update = compare_with_previous(opt.previous, rv);
 
   run_outputs out;
   out.title = rv.spec.title.empty() ? "Systematic review" : rv.spec.title;
@@ -372,8 +373,10 @@ run_outputs compute_run(const run_options& opt) {
   prisma->prisma = rv.screen.prisma;
   prisma->svg = review::prisma_svg(rv.screen.prisma);
   prisma->caption = "Figure 1. PRISMA 2020 flow diagram of the study selection.";
-  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) +
-                " records identified, " + std::to_string(rv.screen.prisma.new_studies) + " studies included";
+  prisma->alt =
+      "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) + " records identified, " +
+      std::to_string(rv.screen.prisma.update ? rv.screen.prisma.total_studies : rv.screen.prisma.new_studies) +
+      " studies included";
   out.figures.push_back(prisma);
   if (an) {
     out.figures.push_back(forest_figure(*an));
@@ -425,6 +428,11 @@ run_outputs compute_run(const run_options& opt) {
     }
   }
   if (const std::string a = appraisal_json(rv, an ? &*an : nullptr); !a.empty()) doc["appraisal"] = parsed(a);
+  if (rv.update) {
+    finish_comparison(*rv.update, an ? std::optional<models::meta_result>(an->meta) : std::nullopt,
+                      an ? std::string(effects::to_string(an->measure)) : std::string());
+    doc["update"] = parsed(update_json(*rv.update));
+  }
   doc["warnings"] = out.warnings;
 
   progress.next("report");
