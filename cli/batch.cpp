@@ -5,14 +5,17 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "common_options.hpp"
 #include "metasift/batch/batch.hpp"
 #include "metasift/batch/format.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/pipeline/analysis.hpp"
+#include "metasift/report/output_format.hpp"
 #include "registry.hpp"
 
 namespace metasift::cli {
@@ -49,8 +52,9 @@ void setup_batch(CLI::App& app) {
                   "there is a yi column)");
   sub->add_option("--method", opt->method, "EE, MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
-  sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
-      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+  sub->add_option("--ci-method,--test", opt->ci_method,
+                  "Test and CI of the pooled effect (metafor's test): z, t, knha (or hk, Hartung-Knapp) or adhoc")
+      ->transform(CLI::IsMember({"z", "t", "hk", "knha", "adhoc"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt->pi_method,
                   "Prediction interval distribution (accepted for parity with meta; not in the output)")
@@ -70,11 +74,14 @@ void setup_batch(CLI::App& app) {
   sub->add_flag("--drop-double-zero", opt->drop_double_zero,
                 "Drop 2x2 studies without events (or all events) in both arms");
   sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
+  sub->add_option("--input-level", opt->input_level,
+                  "Level of the CIs given as ci_lower/ci_upper (GEN input), as 0.95 or 95")
+      ->capture_default_str();
   sub->add_option("--col", opt->columns, "Map a canonical column to the input's name: --col yi=logOR (repeatable)");
   sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")
       ->check(CLI::NonNegativeNumber);
-  sub->add_option("--format", opt->format, "Output delimiter: csv or tsv")
-      ->transform(CLI::IsMember({"csv", "tsv"}, CLI::ignore_case))
+  sub->add_option("--format", opt->format, "Output: csv, tsv or json (JSON Lines, one object per group)")
+      ->transform(CLI::IsMember({"csv", "tsv", "json"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_flag("--no-header", opt->no_header, "Omit the output header line (for concatenating partition outputs)");
   sub->add_option(
@@ -94,8 +101,10 @@ void setup_batch(CLI::App& app) {
 void run_batch(const batch_cli_options& opt) {
   pipeline::analysis_settings settings = settings_from(opt);
   settings.tau2_ci = false;
-  const auto delimiter = batch::parse_delimited_format(opt.format);
-  if (!delimiter) fail_usage("--format", "expected csv or tsv, got '" + opt.format + "'");
+  // JSON Lines, or a delimited table (a headerless input is then read with its delimiter).
+  const bool json = report::parse_output_format(opt.format) == report::output_format::json;
+  const auto delimiter = json ? std::optional<char>(',') : batch::parse_delimited_format(opt.format);
+  if (!delimiter) fail_usage("--format", "expected csv, tsv or json, got '" + opt.format + "'");
 
   io::check_paths({{"input", opt.file}}, {{"--out", opt.out}});
   batch::batch_options o;
@@ -107,6 +116,7 @@ void run_batch(const batch_cli_options& opt) {
   o.resolved = pipeline::resolve_settings(settings);
   if (!opt.input_columns.empty()) o.input_names = split_commas(opt.input_columns);
   o.delimiter = *delimiter;
+  o.json = json;
   o.header = !opt.no_header;
   o.threads = opt.threads;
   o.time_fits = opt.timing;
@@ -123,6 +133,14 @@ void run_batch(const batch_cli_options& opt) {
     std::fprintf(stderr, "batch: ... and %llu more malformed rows\n",
                  static_cast<unsigned long long>(r.malformed - r.malformed_examples.size()));
   }
+  for (const auto& b : r.missing_examples) {
+    std::fprintf(stderr, "batch: %s:%llu: excluded: %s\n", opt.file == "-" ? "<stdin>" : opt.file.c_str(),
+                 static_cast<unsigned long long>(b.line), b.message.c_str());
+  }
+  if (r.missing > r.missing_examples.size()) {
+    std::fprintf(stderr, "batch: ... and %llu more rows excluded for a missing value\n",
+                 static_cast<unsigned long long>(r.missing - r.missing_examples.size()));
+  }
   for (const auto& b : r.group_error_examples) {
     std::fprintf(stderr, "batch: line %llu: %s\n", static_cast<unsigned long long>(b.line), b.message.c_str());
   }
@@ -136,15 +154,19 @@ void run_batch(const batch_cli_options& opt) {
       statuses += s + " " + std::to_string(n);
     }
     std::fprintf(stderr,
-                 "batch: %llu groups (%s), %llu study rows, %llu malformed rows skipped, %llu groups with errors\n",
+                 "batch: %llu groups (%s), %llu study rows, %llu rows excluded for a missing value, %llu malformed "
+                 "rows skipped, %llu groups with errors\n",
                  static_cast<unsigned long long>(r.groups), statuses.c_str(), static_cast<unsigned long long>(r.rows),
-                 static_cast<unsigned long long>(r.malformed), static_cast<unsigned long long>(r.group_errors));
+                 static_cast<unsigned long long>(r.missing), static_cast<unsigned long long>(r.malformed),
+                 static_cast<unsigned long long>(r.group_errors));
   }
   if (opt.timing) {
-    std::fprintf(
-        stderr, "batch: timing: wall %.3f s, %.0f rows/s, %.0f groups/s; fitting %.3f s CPU = %.0f fits/s per thread\n",
-        wall, static_cast<double>(r.rows + r.malformed) / wall, static_cast<double>(r.groups) / wall, r.fit_seconds,
-        r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0);
+    // A rate over a wall time that rounds to 0 is not finite and prints as NA.
+    const auto f = [](double x, int decimals) { return format_fixed(x, decimals, number_target::text); };
+    std::fprintf(stderr, "batch: timing: wall %s s, %s rows/s, %s groups/s; fitting %s s CPU = %s fits/s per thread\n",
+                 f(wall, 3).c_str(), f(static_cast<double>(r.rows + r.malformed) / wall, 0).c_str(),
+                 f(static_cast<double>(r.groups) / wall, 0).c_str(), f(r.fit_seconds, 3).c_str(),
+                 f(r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0, 0).c_str());
   }
 }
 

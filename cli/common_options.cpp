@@ -11,6 +11,7 @@
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "metasift/pipeline/study_inputs.hpp"
+#include "metasift/pipeline/subset.hpp"
 
 namespace metasift::cli {
 void add_data_model_options(CLI::App* sub, data_model_options& opt) {
@@ -20,8 +21,9 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
                   "(default GEN when the table has a yi column)");
   sub->add_option("--method", opt.method, "EE (common effect) or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
-  sub->add_option("--ci-method", opt.ci_method, "Test and CI: z or hk (Hartung-Knapp)")
-      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+  sub->add_option("--ci-method,--test", opt.ci_method,
+                  "Test and CI (metafor's test): z, t, knha (or hk, Hartung-Knapp) or adhoc")
+      ->transform(CLI::IsMember({"z", "t", "hk", "knha", "adhoc"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt.pi_method,
                   "Prediction interval distribution: z, t_k1 or t_k2 (default from the convention)")
@@ -54,6 +56,8 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
       ->capture_default_str();
   sub->add_option("--tau2", opt.tau2, "Fix tau^2 at this value instead of estimating it")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--subset", opt.subset,
+                  "Analyse only the rows where a column comparison holds: 'year>=2000', 'region==\"Asia\"'");
 }
 
 report::output_format output_format(const data_model_options& opt) {
@@ -76,7 +80,7 @@ pipeline::analysis_settings settings_from(const model_option_values& v) {
   if (!m) fail_usage("--method", "unknown method '" + v.method + "'");
   s.method = *m;
   const auto ci = models::parse_ci_method(v.ci_method);
-  if (!ci) fail_usage("--ci-method", "expected z or hk, got '" + v.ci_method + "'");
+  if (!ci) fail_usage("--ci-method", "expected z, t, knha (or hk) or adhoc, got '" + v.ci_method + "'");
   s.ci = *ci;
   if (!v.pi_method.empty()) {
     s.pi = models::parse_pi_method(v.pi_method);
@@ -100,10 +104,15 @@ pipeline::analysis_settings settings_from(const model_option_values& v) {
   s.level = v.level;
   s.input_level = v.input_level;
   if (v.tau2 >= 0.0) s.tau2_fixed = v.tau2;
+  s.subset = v.subset;
+  s.weights = v.weights;
   s.decimals = v.decimals;
   // The library names its settings; the command line names its flags.
-  static const std::map<std::string, std::string> flag_of{
-      {"level", "--level"}, {"add", "--add"}, {"tau2_fixed", "--tau2"}};
+  static const std::map<std::string, std::string> flag_of{{"level", "--level"},
+                                                          {"input_level", "--input-level"},
+                                                          {"add", "--add"},
+                                                          {"tau2_fixed", "--tau2"},
+                                                          {"subset", "--subset"}};
   if (const auto problems = pipeline::check_settings(s); !problems.empty()) {
     const auto it = flag_of.find(problems.front().setting);
     fail_usage(it != flag_of.end() ? it->second : problems.front().setting, problems.front().problem);
@@ -123,6 +132,7 @@ prepared_data prepare(const data_model_options& opt) {
   d.raw = std::move(p.inputs.raw);
   d.effects = std::move(p.effects);
   d.resolved = std::move(p.resolved);
+  d.weights = std::move(p.weights);
   d.context = std::move(p.context);
   return d;
 }

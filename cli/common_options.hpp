@@ -37,7 +37,9 @@ struct data_model_options {
   std::string format = "text";
   std::string out;
   int decimals = 2;
-  double tau2 = -1.0;  ///< < 0: estimate
+  double tau2 = -1.0;   ///< < 0: estimate
+  std::string subset;   ///< --subset EXPR: analyse the rows where COLUMN OP VALUE holds
+  std::string weights;  ///< --weights COL (regress only): user weights, read by prepare()
 };
 
 /// Registers the shared options (same names, checks and defaults as `meta`) on a subcommand.
@@ -59,6 +61,8 @@ struct model_option_values {
   double input_level;
   const std::vector<std::string>& columns;
   double tau2;
+  const std::string& subset;   ///< empty: every row
+  const std::string& weights;  ///< empty: inverse-variance weights
   int decimals;
 };
 
@@ -68,16 +72,22 @@ struct model_option_values {
 [[nodiscard]] pipeline::analysis_settings settings_from(const model_option_values& v);
 
 /// settings_from for any options struct with the shared fields (data_model_options, meta_options,
-/// batch_cli_options). Without an --input-level option (batch), input CIs are read at --level.
+/// batch_cli_options). Without an --input-level option, input CIs are read at --level; without
+/// --subset or --weights options (batch), every row with inverse-variance weights.
 template <class Options>
 [[nodiscard]] pipeline::analysis_settings settings_from(const Options& o) {
   double input_level = o.level;
   if constexpr (requires { o.input_level; }) input_level = o.input_level;
   int decimals = 2;
   if constexpr (requires { o.decimals; }) decimals = o.decimals;
+  static const std::string none;
+  const std::string* subset = &none;
+  const std::string* weights = &none;
+  if constexpr (requires { o.subset; }) subset = &o.subset;
+  if constexpr (requires { o.weights; }) weights = &o.weights;
   return settings_from(model_option_values{o.measure, o.method, o.ci_method, o.pi_method, o.convention, o.md_variance,
                                            o.smd_correction, o.zero_cell, o.add, o.drop_double_zero, o.level,
-                                           input_level, o.columns, o.tau2, decimals});
+                                           input_level, o.columns, o.tau2, *subset, *weights, decimals});
 }
 
 /// The --format value: text, json or csv (any case). usage_error for another.
@@ -91,6 +101,7 @@ struct prepared_data {
   effects::effect_table effects;
   models::resolved_options resolved;  ///< effect options and model spec after the convention
   report::meta_context context;       ///< for the writers: measure, file, conventions, exclusions, version
+  std::vector<double> weights;        ///< with opt.weights: one per study of `effects` (pipeline::prepare_analysis)
 };
 
 /// Validates the options (usage_error first, before any file is read), then reads the table and

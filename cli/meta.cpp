@@ -258,8 +258,9 @@ void setup_meta(CLI::App& app) {
   sub->add_option("--method", opt->method,
                   "EE (common effect), MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
-  sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
-      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+  sub->add_option("--ci-method,--test", opt->ci_method,
+                  "Test and CI of the pooled effect (metafor's test): z, t, knha (or hk, Hartung-Knapp) or adhoc")
+      ->transform(CLI::IsMember({"z", "t", "hk", "knha", "adhoc"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt->pi_method,
                   "Prediction interval distribution: z, t_k1 or t_k2 (default from the convention)")
@@ -294,6 +295,9 @@ void setup_meta(CLI::App& app) {
   sub->add_flag("--no-tau2-ci", opt->no_tau2_ci, "Skip the Q-profile confidence interval for tau^2");
   sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--subset", opt->subset,
+                  "Analyse only the rows where a column comparison holds: 'year>=2000', 'region==\"Asia\"'");
+  sub->add_option("--weights", opt->weights, "Column of user weights for the pooled estimate (metafor weights=)");
   add_plot_options(sub, *plots);
   add_subgroup_options(sub, *opt);
   sub->callback([opt, plots]() { run_meta_impl(*opt, *plots); });
@@ -312,6 +316,9 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   settings.tau2_ci = !opt.no_tau2_ci;
   settings.group_names = split_list(opt.group_names);
   const report::output_format format = format_from(opt.format);
+  if (!settings.weights.empty() && !opt.subgroup.empty()) {
+    fail_usage("--weights", "cannot be combined with --subgroup (subgroup fits use inverse-variance weights)");
+  }
 
   const io::table t = io::read_table(opt.file);
   pipeline::prepared_analysis p = pipeline::prepare_analysis(settings, t, opt.file);

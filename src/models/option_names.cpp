@@ -7,10 +7,12 @@
 namespace metasift::models {
 namespace {
 
-constexpr std::array<enum_name<ci_method>, 3> ci_method_names{{
+constexpr std::array<enum_name<ci_method>, 5> ci_method_names{{
     {ci_method::z, "z"},
+    {ci_method::t, "t"},
     {ci_method::hk, "hk"},
     {ci_method::hk, "knha"},
+    {ci_method::adhoc, "adhoc"},
 }};
 constexpr std::array<enum_name<pi_method>, 5> pi_method_names{{
     {pi_method::z, "z"},

@@ -108,7 +108,8 @@ std::string OptionCase::tmp_;
 
 const std::vector<option_case>& cases() {
   static const std::vector<option_case> all = {
-      {"meta {data}/fig1.csv --measure MD --format json", "--ci-method", {"z", "hk", "knha"}},
+      {"meta {data}/fig1.csv --measure MD --format json", "--ci-method", {"z", "t", "hk", "knha", "adhoc"}},
+      {"meta {data}/fig1.csv --measure MD --format json", "--test", {"z", "t", "knha", "adhoc"}},
       {"meta {data}/fig1.csv --measure MD --format json", "--pi-method", {"z", "t_k1", "t_k2"}},
       {"meta {data}/fig1.csv --measure MD --format json", "--convention", {"metafor", "stata"}},
       {"meta {data}/fig1.csv --measure MD --format json", "--md-variance", {"separate", "pooled"}},
@@ -119,11 +120,11 @@ const std::vector<option_case>& cases() {
        {"ee", "dl", "reml", "ml", "pm", "he", "sj", "hs", "eb"}},
       {"meta {data}/fig1.csv --measure SMD --format json", "--smd-correction", {"exact", "approx", "none"}},
       {"meta {data}/zerocells.csv --measure OR --format json", "--zero-cell", {"only0", "all", "none"}},
-      {"regress {data}/bcg.csv --measure RR -m n1 --format json", "--ci-method", {"z", "hk"}},
+      {"regress {data}/bcg.csv --measure RR -m n1 --format json", "--ci-method", {"z", "t", "hk", "adhoc"}},
       {"trimfill {data}/bcg.csv --measure RR --format json", "--estimator", {"L0", "R0"}},
       {"trimfill {data}/bcg.csv --measure RR --format json", "--side", {"auto", "left", "right"}},
-      {"batch {data}/batch_long.csv --group group --measure GEN", "--format", {"csv", "tsv"}},
-      {"batch {data}/batch_long.csv --group group --measure GEN", "--ci-method", {"z", "hk"}},
+      {"batch {data}/batch_long.csv --group group --measure GEN", "--format", {"csv", "tsv", "json"}},
+      {"batch {data}/batch_long.csv --group group --measure GEN", "--ci-method", {"z", "t", "hk", "adhoc"}},
       {"batch {data}/batch_long.csv --group group --measure GEN", "--convention", {"metafor", "stata"}},
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out -", "--random", {"DL", "REML"}},
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out -", "--scheme", {"stderr", "samplesize"}},
@@ -150,7 +151,7 @@ std::vector<option_case> shared_model_cases() {
     const std::string sub = name + " {tmp}/md.csv" + extra;
     const std::string md = sub + " --format json", rr = name + " {tmp}/rr.csv" + extra + " --measure RR --format json";
     out.push_back({md + " --measure MD", "--method", {"EE", "DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB"}});
-    out.push_back({md + " --measure MD", "--ci-method", {"z", "hk", "knha"}});
+    out.push_back({md + " --measure MD", "--ci-method", {"z", "t", "hk", "knha", "adhoc"}});
     out.push_back({md + " --measure MD", "--pi-method", {"z", "t_k1", "t_k2"}});
     out.push_back({md + " --measure MD", "--convention", {"metafor", "stata"}});
     out.push_back({md + " --measure MD", "--md-variance", {"separate", "pooled"}});
@@ -241,6 +242,11 @@ TEST_F(OptionCase, NonDefaultValuesChangeTheOutput) {
       {"meta {data}/fig1.csv --measure MD --format json --pi-method", "z", "T_K1"},
       {"meta {data}/fig1.csv --measure MD --format", "text", "JSON"},
       {"meta {data}/fig1.csv --measure MD --format json --ci-method", "z", "HK"},
+      {"meta {data}/fig1.csv --measure MD --format json --test", "z", "T"},
+      {"meta {data}/fig1.csv --measure MD --format json --test", "t", "ADHOC"},
+      {"regress {tmp}/md.csv -m year --measure MD --format json --test", "z", "Adhoc"},
+      {"batch {data}/batch_long.csv --group group --measure GEN --test", "z", "T"},
+      {"batch {data}/batch_long.csv --group group --measure GEN --format", "csv", "JSON"},
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out - --scheme", "stderr", "SAMPLESIZE"},
       {"regress {tmp}/md.csv -m year --measure MD --format json --md-variance", "separate", "POOLED"},
       {"bias {tmp}/md.csv --measure SMD --format json --smd-correction", "exact", "NONE"},

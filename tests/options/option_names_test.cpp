@@ -84,8 +84,10 @@ TEST(OptionNames, EffectSettings) {
 
 TEST(OptionNames, ModelSettings) {
   expect_all_cases(models::parse_ci_method, "z", models::ci_method::z);
+  expect_all_cases(models::parse_ci_method, "t", models::ci_method::t);
   expect_all_cases(models::parse_ci_method, "hk", models::ci_method::hk);
   expect_all_cases(models::parse_ci_method, "knha", models::ci_method::hk);
+  expect_all_cases(models::parse_ci_method, "adhoc", models::ci_method::adhoc);
   expect_all_cases(models::parse_pi_method, "z", models::pi_method::z);
   expect_all_cases(models::parse_pi_method, "t_k1", models::pi_method::t_k1);
   expect_all_cases(models::parse_pi_method, "t_k2", models::pi_method::t_k2);
@@ -96,7 +98,8 @@ TEST(OptionNames, ModelSettings) {
     ASSERT_TRUE(want) << m;
     expect_all_cases(models::parse_method, m, *want);
   }
-  EXPECT_FALSE(models::parse_ci_method("t"));
+  EXPECT_FALSE(models::parse_ci_method("f"));
+  EXPECT_FALSE(models::parse_ci_method("t_k1"));
   EXPECT_FALSE(models::parse_pi_method("t"));
 }
 
