@@ -335,7 +335,17 @@ run_outputs compute_run(const run_options& opt) {
   review::screen_options so;
   so.dedup.threads = opt.threads;
   rv.screen = review::run_screening(rv.spec, so);
-  if (!opt.previous.empty()) rv.update = compare_with_previous(opt.previous, rv);
+  // The command line's previous folder overrides the review file's [update] previous.
+  if (!opt.previous.empty()) {
+    rv.update = compare_with_previous(opt.previous, opt.previous.string(), rv);
+  } else if (rv.spec.previous) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(*rv.spec.previous, ec)) {
+      fail_input(rv.spec.previous_where, "previous",
+                 "'" + rv.spec.previous_label + "' is not a folder (the results folder of an earlier run)");
+    }
+    rv.update = compare_with_previous(*rv.spec.previous, rv.spec.previous_label, rv);
+  }
 
   run_outputs out;
   out.title = rv.spec.title.empty() ? "Systematic review" : rv.spec.title;
