@@ -295,11 +295,22 @@ std::vector<std::shared_ptr<const run_figure>> appraisal_figures(const review_bu
   const appraisal_bundle& ap = *rv.appraisal;
   const std::string tool = ap.spec.tool.name;
   const std::size_t n = ap.check.units.size();
-  out.push_back(scene_figure("traffic-light", diagrams::traffic_light_scene(ap.spec, ap.check),
+  // The figures name an analysed study as the forest plot does ("Zhao et al."), not by its record
+  // key, which after deduplication may be another database's id than the one the assessor used.
+  review::appraisal_check named = ap.check;
+  if (an != nullptr && an->rob) {
+    const auto& link = an->rob->unit_of_study;
+    for (std::size_t i = 0; i < link.size() && i < an->meta.studies.size(); ++i) {
+      if (link[i] >= 0 && !an->meta.studies[i].label.empty()) {
+        named.units[static_cast<std::size_t>(link[i])].record = an->meta.studies[i].label;
+      }
+    }
+  }
+  out.push_back(scene_figure("traffic-light", diagrams::traffic_light_scene(ap.spec, named),
                              "Risk-of-bias traffic-light plot (" + tool + "): the judgement of each domain and the " +
                                  "overall judgement of each assessment.",
                              "Traffic-light plot of " + std::to_string(n) + " assessments"));
-  out.push_back(scene_figure("rob-summary", diagrams::summary_scene(ap.spec, ap.check),
+  out.push_back(scene_figure("rob-summary", diagrams::summary_scene(ap.spec, named),
                              "Risk-of-bias summary plot (" + tool + "): the share of assessments at each judgement.",
                              "Risk-of-bias summary of " + std::to_string(n) + " assessments"));
   if (an == nullptr || !an->rob) return out;
@@ -317,7 +328,7 @@ std::vector<std::shared_ptr<const run_figure>> appraisal_figures(const review_bu
   }
   if (any) {
     out.push_back(scene_figure(
-        "rob-summary-weighted", diagrams::make_weighted_summary_scene(ap.spec, ap.check, w),
+        "rob-summary-weighted", diagrams::make_weighted_summary_scene(ap.spec, named, w),
         "Risk-of-bias summary weighted by the meta-analysis weights (" + tool +
             "): each bar splits the analysis weight by judgement (robvis, weighted = TRUE).",
         "Weighted risk-of-bias summary of the " + std::to_string(an->meta.studies.size()) + " analysed studies"));

@@ -201,6 +201,10 @@ TEST(AppraisalRun, SensitivitySubgroupsGradeAndSummaryOfFindings) {
   EXPECT_NE(forest_rob.find(">Risk of bias<"), std::string::npos);
   EXPECT_NE(forest_rob.find(">D5<"), std::string::npos);
   EXPECT_NE(html.find("id=\"forest-rob\""), std::string::npos);
+  // The traffic light names the analysed studies as the forest plot does, not by record key.
+  const std::string traffic = slurp(fs::path(p.dir.string() + "-out") / "figures/traffic-light.svg");
+  EXPECT_NE(traffic.find(">Trial 3<"), std::string::npos);
+  EXPECT_EQ(traffic.find("DB:T3"), std::string::npos);
 }
 
 TEST(AppraisalRun, MethodsNameTheAssessorsAndHowDisagreementsWereResolved) {
