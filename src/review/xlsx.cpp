@@ -96,7 +96,9 @@ class sax_part {
         xmlFreeParserCtxt(c);
       }
     } const guard{ctxt_};
-    xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET | XML_PARSE_NOWARNING);
+    // Warnings stay on: an undeclared entity is only a warning when the part names an external
+    // DTD, and it must reach on_error to stop the import.
+    xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET);
     constexpr std::size_t chunk = 1U << 16;
     for (std::size_t p = 0; p < xml.size() && !stopped_; p += chunk) {
       const std::size_t n = std::min(chunk, xml.size() - p);

@@ -743,6 +743,14 @@ TEST(XlsxImport, EntitiesAreNeverResolvedOrExpanded) {
   EXPECT_EQ(error_of(make_zip(workbook_parts(sheet_xml(rows), laughs)), "lol.xlsx")
                 .rfind("lol.xlsx: xl/sharedStrings.xml:", 0),
             0U);
+  // With an external DTD named, libxml2 only warns about an undeclared entity: still an error
+  // here, and the DTD is never fetched.
+  const std::string external = "<?xml version=\"1.0\"?>\n<!DOCTYPE sst SYSTEM \"file://" + secret.string() +
+                               "\">\n<sst><si><t>Title</t></si><si><t>&secret;</t></si></sst>";
+  const std::string e2 = error_of(make_zip(workbook_parts(sheet_xml(rows), external)), "dtd.xlsx");
+  EXPECT_EQ(e2.rfind("dtd.xlsx: xl/sharedStrings.xml:", 0), 0U) << e2;
+  EXPECT_NE(e2.find("'secret'"), std::string::npos) << e2;
+  EXPECT_EQ(e2.find("TOP-SECRET"), std::string::npos) << e2;
   std::filesystem::remove(secret);
 }
 
