@@ -16,19 +16,6 @@ namespace metasift::cli {
 namespace {
 [[maybe_unused]] const bool registered = register_subcommand("extract", setup_extract);
 
-std::string status_phrase(review::final_status s) {
-  switch (s) {
-    case review::final_status::duplicate: return "removed as a duplicate";
-    case review::final_status::excluded_automatic: return "excluded by the search or a criterion";
-    case review::final_status::awaiting_title_abstract: return "still awaiting title-abstract screening";
-    case review::final_status::excluded_title_abstract: return "excluded at title-abstract screening";
-    case review::final_status::not_retrieved: return "not retrieved";
-    case review::final_status::excluded_full_text: return "excluded at full text";
-    case review::final_status::awaiting_full_text: return "still awaiting full-text assessment";
-    case review::final_status::included: return "included";
-  }
-  return "?";
-}
 }  // namespace
 
 void setup_extract(CLI::App& app) {
@@ -60,26 +47,7 @@ void run_extract_check(const extract_check_options& opt) {
   review::screen_options so;
   so.dedup.threads = opt.threads;
   const review::screen_result sr = review::run_screening(spec, so);
-  std::vector<review::record_ref> records;
-  records.reserve(sr.records.size());
-  for (std::size_t i = 0; i < sr.records.size(); ++i) {
-    std::size_t k = i;
-    if (sr.audit[k].dedup == review::dedup_status::duplicate) k = sr.audit[k].duplicate_of;
-    review::record_ref r;
-    r.key = sr.audit[k].key;
-    r.id = sr.records[i].id;
-    r.doi = sr.records[i].doi;
-    r.title = sr.records[k].title.size() > 80 ? sr.records[k].title.substr(0, 77) + "..." : sr.records[k].title;
-    r.included = sr.audit[k].status == review::final_status::included;
-    r.status = status_phrase(sr.audit[k].status);
-    records.push_back(std::move(r));
-    // The duplicate's own key names the same record.
-    if (k != i) {
-      review::record_ref alias = records.back();
-      alias.id = sr.audit[i].key;
-      records.push_back(std::move(alias));
-    }
-  }
+  const std::vector<review::record_ref> records = review::record_refs(sr);
   const review::extraction_check c = review::check_extraction(*ex, records);
   emit(opt.out, opt.format == "json" ? review::format_extraction_json(c) : review::format_extraction_text(c, *ex));
   if (!c.errors.empty()) {

@@ -15,6 +15,7 @@
 #include "metasift/io/file.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/review/dedup_normalize.hpp"
+#include "metasift/review/screen.hpp"
 
 namespace metasift::review {
 namespace {
@@ -112,6 +113,28 @@ struct toml_reader {
 bool valid_id(const std::string& id) {
   if (id.empty() || !(std::isalpha(static_cast<unsigned char>(id[0])) || id[0] == '_')) return false;
   return std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+std::string status_phrase(final_status s) {
+  switch (s) {
+    case final_status::duplicate: return "removed as a duplicate";
+    case final_status::excluded_automatic: return "excluded by the search or a criterion";
+    case final_status::awaiting_title_abstract: return "still awaiting title-abstract screening";
+    case final_status::excluded_title_abstract: return "excluded at title-abstract screening";
+    case final_status::not_retrieved: return "not retrieved";
+    case final_status::excluded_full_text: return "excluded at full text";
+    case final_status::awaiting_full_text: return "still awaiting full-text assessment";
+    case final_status::included: return "included";
+    case final_status::awaiting_title_abstract_adjudication:
+      return "still awaiting adjudication of the reviewers' title-abstract decisions";
+    case final_status::awaiting_title_abstract_second_reviewer:
+      return "still awaiting a second reviewer's title-abstract decision";
+    case final_status::awaiting_full_text_adjudication:
+      return "still awaiting adjudication of the reviewers' full-text decisions";
+    case final_status::awaiting_full_text_second_reviewer:
+      return "still awaiting a second reviewer's full-text decision";
+  }
+  return "?";
 }
 
 bool is_source_column(const std::string& name) {
@@ -299,7 +322,7 @@ std::optional<extraction_spec> parse_extraction(std::string_view toml_text, cons
   if (en == nullptr) return std::nullopt;
   const toml::table* et = en->as_table();
   if (et == nullptr) rd.fail(rd.at(*en), "'extraction' must be a table ([extraction])");
-  rd.check_keys(*et, {"fields", "extractors", "file", "consensus"}, "[extraction]");
+  rd.check_keys(*et, {"fields", "extractors", "file", "consensus", "characteristics"}, "[extraction]");
   extraction_spec spec;
   spec.where = rd.at(*en);
 
@@ -395,11 +418,76 @@ std::optional<extraction_spec> parse_extraction(std::string_view toml_text, cons
     spec.extractors.push_back(rd.file_of(*file, "", "file"));
   }
   if (const toml::node* c = et->get("consensus")) spec.consensus = rd.file_of(*c, "consensus", "consensus");
+  if (const toml::node* c = et->get("characteristics")) {
+    const toml::array* ca = c->as_array();
+    if (ca == nullptr) rd.fail(rd.at(*c), "'characteristics' must be an array of field ids");
+    for (const toml::node& x : *ca) {
+      const std::string id = rd.string_of(x, "characteristics");
+      const extraction_field* f = find_field(spec, id);
+      if (f == nullptr) {
+        std::string list;
+        for (const auto& fl : spec.fields) list += cat(list.empty() ? "" : ", ", fl.id);
+        rd.fail(rd.at(x), cat("characteristics: '", id, "' is not a field of the codebook (", list, ")"));
+      }
+      if (std::find(spec.characteristics.begin(), spec.characteristics.end(), f->id) != spec.characteristics.end()) {
+        rd.fail(rd.at(x), cat("characteristics: '", id, "' is listed twice"));
+      }
+      spec.characteristics.push_back(f->id);
+    }
+  } else {
+    for (const auto& f : spec.fields) spec.characteristics.push_back(f.id);
+  }
   return spec;
 }
 
-extraction_check check_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
-  extraction_check out;
+const extraction_field* find_field(const extraction_spec& spec, std::string_view id) {
+  const std::string want = lower(id);
+  for (const auto& f : spec.fields) {
+    if (lower(f.id) == want) return &f;
+  }
+  return nullptr;
+}
+
+std::string canonical_value(const extraction_field& f, std::string_view cell) {
+  return canonical(f, std::string(cell));
+}
+
+std::vector<record_ref> record_refs(const screen_result& sr) {
+  std::vector<record_ref> records;
+  records.reserve(sr.records.size());
+  for (std::size_t i = 0; i < sr.records.size(); ++i) {
+    std::size_t k = i;
+    if (sr.audit[k].dedup == dedup_status::duplicate) k = sr.audit[k].duplicate_of;
+    record_ref r;
+    r.key = sr.audit[k].key;
+    r.id = sr.records[i].id;
+    r.doi = sr.records[i].doi;
+    r.title = sr.records[k].title.size() > 80 ? sr.records[k].title.substr(0, 77) + "..." : sr.records[k].title;
+    r.included = sr.audit[k].status == final_status::included;
+    r.status = status_phrase(sr.audit[k].status);
+    records.push_back(std::move(r));
+    // The duplicate's own key names the same record.
+    if (k != i) {
+      record_ref alias = records.back();
+      alias.id = sr.audit[i].key;
+      records.push_back(std::move(alias));
+    }
+  }
+  return records;
+}
+
+namespace {
+
+/// The checked files of an extraction, kept for resolving values.
+struct loaded_extraction {
+  extraction_check check;
+  std::vector<checked_file> files;
+  std::optional<checked_file> consensus;
+};
+
+loaded_extraction load_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
+  loaded_extraction loaded;
+  extraction_check& out = loaded.check;
   std::map<std::string, const record_ref*> lookup;
   for (const auto& r : records) {
     lookup.emplace(lower(r.key), &r);
@@ -408,14 +496,14 @@ extraction_check check_extraction(const extraction_spec& spec, const std::vector
     if (r.included) ++out.included;
   }
   std::error_code ec;
-  std::vector<checked_file> files;
+  std::vector<checked_file>& files = loaded.files;
   for (const auto& f : spec.extractors) {
     if (!fs::is_regular_file(f.path, ec)) {
       fail_input(f.where, f.name.empty() ? "file" : "extractors", "extraction file '" + f.label + "' does not exist");
     }
     files.push_back(check_file(f, spec, lookup, out.errors));
   }
-  std::optional<checked_file> consensus;
+  std::optional<checked_file>& consensus = loaded.consensus;
   if (spec.consensus) {
     if (fs::is_regular_file(spec.consensus->path, ec)) {
       consensus = check_file(*spec.consensus, spec, lookup, out.errors);
@@ -464,6 +552,57 @@ extraction_check check_extraction(const extraction_spec& spec, const std::vector
       out.discrepancies.push_back(std::move(d));
     }
   }
+  return loaded;
+}
+
+}  // namespace
+
+extraction_check check_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
+  return load_extraction(spec, records).check;
+}
+
+extracted_values resolve_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
+  loaded_extraction loaded = load_extraction(spec, records);
+  extracted_values out;
+  std::set<std::string> seen;
+  for (const auto& r : records) {
+    if (!r.included || !seen.insert(r.key).second) continue;
+    const checked_file* con = nullptr;
+    if (loaded.consensus && loaded.consensus->row_of_record.count(r.key) > 0) con = &*loaded.consensus;
+    std::vector<const checked_file*> with_row;
+    for (const auto& cf : loaded.files) {
+      if (cf.row_of_record.count(r.key) > 0) with_row.push_back(&cf);
+    }
+    if (con == nullptr && with_row.empty()) continue;
+    std::vector<std::optional<std::string>> values;
+    for (const auto& f : spec.fields) {
+      const auto cell_of = [&](const checked_file& cf) -> std::optional<std::string> {
+        const auto col = cf.column_of_field.find(f.id);
+        if (col == cf.column_of_field.end()) return std::nullopt;
+        return cf.table.rows[cf.row_of_record.at(r.key)][col->second];
+      };
+      std::optional<std::string> v;
+      if (con != nullptr) {
+        v = cell_of(*con);
+      } else {
+        std::set<std::string> forms;
+        for (const checked_file* cf : with_row) {
+          const auto c = cell_of(*cf);
+          if (!c) {
+            forms.insert("\x01no column");
+            continue;
+          }
+          if (!v) v = c;
+          forms.insert(canonical(f, *c));
+        }
+        if (forms.size() != 1) v.reset();
+      }
+      if (v) v = is_missing(*v) ? "" : trim(*v);
+      values.push_back(std::move(v));
+    }
+    out.by_record.emplace(r.key, std::move(values));
+  }
+  out.check = std::move(loaded.check);
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include "metasift/report/html.hpp"
 #include "metasift/report/meta_report.hpp"
 #include "metasift/report/regression_report.hpp"
+#include "metasift/review/extraction.hpp"
 #include "metasift/review/review_file.hpp"
 #include "metasift/review/screen.hpp"
 #include "metasift/run/run.hpp"
@@ -38,10 +39,18 @@ struct review_bundle {
   review::review_spec spec;
   review::screen_result screen;
   std::vector<std::size_t> records_per_source;
+  std::optional<review::extraction_spec> codebook;    ///< [extraction], when given
+  std::optional<review::extracted_values> extracted;  ///< its resolved values, when the files exist
+  /// Included records whose extracted value fails a criterion on an extracted field, one sentence each.
+  std::vector<std::string> criteria_flags;
 };
 
 struct analysis_bundle {
   analysis_spec spec;
+  std::string suffix;  ///< "" for a single analysis, else "-<id>": figure names and element ids
+  std::string letter;  ///< "" for a single analysis, else "a", "b", ...: table and figure numbers
+  std::string title;   ///< the outcome's title (its id when it has none)
+  link_summary links;
   io::table data;                          ///< the analysed rows of the study table
   std::vector<std::size_t> record_of_row;  ///< the (kept) record of each analysed row
   effects::measure measure = effects::measure::GEN;
@@ -61,7 +70,7 @@ struct analysis_bundle {
 
 /// The report as an html_document (report_html.cpp).
 [[nodiscard]] report::html_document build_report(const run_options& opt, const review_bundle& rv,
-                                                 const analysis_bundle* an, const link_summary& links,
+                                                 const std::vector<analysis_bundle>& analyses,
                                                  const std::vector<std::string>& warnings,
                                                  const std::vector<std::shared_ptr<const run_figure>>& figures);
 
