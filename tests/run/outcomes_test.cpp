@@ -417,7 +417,8 @@ TEST(Outcomes, UndecidableFilterLeavesTheRowOutWithAWarning) {
             std::string::npos)
       << out.outcomes[0].links.filter_unknown[0];
   bool warned = false;
-  for (const auto& w : out.warnings) warned = warned || (w.find("random: ") == 0 && w.find("DB:T1") != std::string::npos);
+  for (const auto& w : out.warnings)
+    warned = warned || (w.find("random: ") == 0 && w.find("DB:T1") != std::string::npos);
   EXPECT_TRUE(warned);
 }
 
