@@ -48,6 +48,9 @@ void setup_run(CLI::App& app) {
   sub->add_option("--date", opt->date,
                   "Date shown under the report title (none by default: reruns give the same bytes)");
   sub->add_option("--threads", opt->threads, "Deduplication threads (0 = all cores)")->check(CLI::Range(0U, 256U));
+  sub->add_option("--previous", opt->previous,
+                  "Results folder of an earlier run: the report says what changed, PRISMA shows an updated review")
+      ->check(CLI::ExistingDirectory);
   sub->add_flag("--quiet,-q", opt->quiet, "Print neither warnings nor the summary");
   sub->callback([opt]() { run_run(*opt); });
 }
@@ -60,6 +63,7 @@ void run_run(const run_cli_options& opt) {
   ro.threads = opt.threads;
   ro.dpi = opt.dpi;
   ro.date = opt.date;
+  ro.previous = opt.previous;
   const bool tty = isatty(fileno(stderr)) == 1 && !opt.quiet;
   // The library's steps plus one: writing the folder.
   auto steps = std::make_shared<std::size_t>(0);
@@ -86,8 +90,11 @@ void run_run(const run_cli_options& opt) {
   std::printf("report: %s\n", report.string().c_str());
   if (!opt.quiet) {
     const auto& pc = out.prisma;  // both arms: databases and registers, and other methods
-    std::printf("records: %zu identified, %zu duplicates, %zu screened, %zu included\n", pc.identified_total(),
-                pc.duplicates + pc.other_duplicates, pc.records_screened + pc.other_records_screened, pc.new_studies);
+    std::printf("records: %zu identified, %zu duplicates, %zu screened, %zu included", pc.identified_total(),
+                pc.duplicates + pc.other_duplicates, pc.records_screened + pc.other_records_screened,
+                pc.update ? pc.total_studies : pc.new_studies);
+    if (pc.update) std::printf(" (%zu new in this update)", pc.new_studies);
+    std::printf("\n");
     // One block per outcome; with a single analysis the lines carry no outcome name.
     for (const auto& o : out.outcomes) {
       const auto& m = o.meta;

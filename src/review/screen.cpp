@@ -12,6 +12,7 @@
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/table.hpp"
+#include "metasift/review/decision_import.hpp"
 #include "metasift/review/dedup_normalize.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/query.hpp"
@@ -90,7 +91,51 @@ class decision_book {
       by_key_[audit[i].key].push_back(i);
       const std::string d = canonical_doi(recs[i].doi);
       if (!d.empty()) by_doi_[d].push_back(i);
+      if (!recs[i].pmid.empty()) by_pmid_[recs[i].pmid].push_back(i);
+      const std::string t = normalize_title(recs[i].title);
+      if (!t.empty()) by_title_[t].push_back(i);
+      years_.push_back(recs[i].year);
     }
+  }
+
+  /// The kept record an imported decision names: by DOI, else PubMed ID, else normalised title
+  /// (narrowed by year when several unmerged records share the title).
+  std::pair<std::size_t, std::size_t> resolve_imported(const imported_decision& d) const {
+    const std::vector<std::size_t>* hits = nullptr;
+    if (const std::string doi = canonical_doi(d.doi); !doi.empty()) {
+      if (const auto it = by_doi_.find(doi); it != by_doi_.end()) hits = &it->second;
+    }
+    if (hits == nullptr && !d.pmid.empty()) {
+      if (const auto it = by_pmid_.find(d.pmid); it != by_pmid_.end()) hits = &it->second;
+    }
+    std::vector<std::size_t> narrowed;
+    if (hits == nullptr) {
+      if (const std::string t = normalize_title(d.title); !t.empty()) {
+        if (const auto it = by_title_.find(t); it != by_title_.end()) hits = &it->second;
+      }
+      if (hits != nullptr && d.year > 0) {
+        for (const std::size_t i : *hits) {
+          if (years_[i] == 0 || std::abs(years_[i] - d.year) <= 1) narrowed.push_back(i);
+        }
+        hits = narrowed.empty() ? nullptr : &narrowed;
+      }
+    }
+    const std::string what = d.tool_id.empty() ? std::string("this record") : "'" + d.tool_id + "'";
+    if (hits == nullptr) {
+      fail_input(d.where, "record",
+                 what + " names no record of this review (DOI '" + d.doi + "', title '" + d.title.substr(0, 80) +
+                     "'): add the export it came from as a [[sources]] entry, or the tool's export itself");
+    }
+    std::set<std::size_t> kept;
+    for (const std::size_t i : *hits) kept.insert(kept_of(i));
+    if (kept.size() > 1) {
+      std::string keys;
+      for (const std::size_t k : kept) keys += (keys.empty() ? "" : ", ") + audit_[k].key;
+      fail_input(d.where, "record",
+                 what + " is ambiguous: it matches " + std::to_string(kept.size()) + " records that were not merged (" +
+                     keys + ")");
+    }
+    return {*kept.begin(), hits->front()};
   }
 
   /// The kept record a decision names, and the record it literally names.
@@ -126,41 +171,9 @@ class decision_book {
 
  private:
   const std::vector<audit_entry>& audit_;
-  std::unordered_map<std::string, std::vector<std::size_t>> by_key_, by_doi_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_key_, by_doi_, by_pmid_, by_title_;
+  std::vector<int> years_;
 };
-
-/// ISO 8601 date or date-time: YYYY-MM-DD, optionally T (or a space) hh:mm[:ss[.fff]] and Z or
-/// +hh:mm / -hh:mm.
-bool is_iso8601(std::string_view t) {
-  auto digits = [&](std::size_t at, std::size_t n) {
-    if (at + n > t.size()) return false;
-    for (std::size_t k = at; k < at + n; ++k) {
-      if (t[k] < '0' || t[k] > '9') return false;
-    }
-    return true;
-  };
-  auto value = [&](std::size_t at, std::size_t n) { return std::stoi(std::string(t.substr(at, n))); };
-  if (!digits(0, 4) || t.size() < 10 || t[4] != '-' || !digits(5, 2) || t[7] != '-' || !digits(8, 2)) return false;
-  if (value(5, 2) < 1 || value(5, 2) > 12 || value(8, 2) < 1 || value(8, 2) > 31) return false;
-  if (t.size() == 10) return true;
-  if ((t[10] != 'T' && t[10] != ' ') || !digits(11, 2) || t.size() < 16 || t[13] != ':' || !digits(14, 2)) return false;
-  if (value(11, 2) > 23 || value(14, 2) > 59) return false;
-  std::size_t k = 16;
-  if (k < t.size() && t[k] == ':') {
-    if (!digits(k + 1, 2) || value(k + 1, 2) > 60) return false;
-    k += 3;
-    if (k < t.size() && (t[k] == '.' || t[k] == ',')) {
-      ++k;
-      const std::size_t b = k;
-      while (k < t.size() && t[k] >= '0' && t[k] <= '9') ++k;
-      if (k == b) return false;
-    }
-  }
-  if (k == t.size()) return true;
-  if (t[k] == 'Z') return k + 1 == t.size();
-  if (t[k] != '+' && t[k] != '-') return false;
-  return t.size() == k + 6 && digits(k + 1, 2) && t[k + 3] == ':' && digits(k + 4, 2);
-}
 
 struct file_decisions {
   std::map<std::size_t, decision_cell> ta, ft;                           ///< by kept record
@@ -270,6 +283,39 @@ file_decisions read_decisions_file(const review_spec& spec, const decision_file&
     (stage == "title-abstract" ? out.ta_adopt : out.ft_adopt)[kept] = adopt;
   }
   return out;
+}
+
+/// Adds the decisions of a tool's export to its reviewers' books. Two decisions of one reviewer
+/// on one record and stage (in the export, or in the export and the reviewer's file) are an
+/// error naming both.
+void add_imported(const decision_import_result& im, const std::string& label, const decision_book& book,
+                  const std::vector<std::string>& reviewers, std::vector<file_decisions>& files,
+                  std::vector<audit_entry>& audit) {
+  for (const imported_decision& d : im.decisions) {
+    const auto r =
+        static_cast<std::size_t>(std::find(reviewers.begin(), reviewers.end(), d.reviewer) - reviewers.begin());
+    const auto [kept, literal] = book.resolve_imported(d);
+    const std::string named = !d.doi.empty() ? d.doi : !d.tool_id.empty() ? d.tool_id : d.title;
+    decision_cell cell{{d.decision, d.reason, named, d.where.line, d.time, label}, d.where};
+    const std::string ref = label + ":" + std::to_string(d.where.line);
+    audit[kept].decision_refs.push_back(ref);
+    if (literal != kept) {
+      audit[literal].decision_refs.push_back(ref);
+      const std::string note = "decision at " + ref + " applied to kept record " + audit[kept].key;
+      audit[literal].note += (audit[literal].note.empty() ? "" : "; ") + note;
+    }
+    auto& book_for_stage = d.stage == "title-abstract" ? files[r].ta : files[r].ft;
+    const auto [it, inserted] = book_for_stage.emplace(kept, cell);
+    if (!inserted) {
+      const human_decision& first = it->second.d;
+      fail_input(cell.where, "record",
+                 "two " + d.stage + " decisions of reviewer '" + d.reviewer + "' for " + audit[kept].key + ": " +
+                     first.file + ":" + std::to_string(first.line) + " says " + first.decision + ", " + label + ":" +
+                     std::to_string(d.where.line) + " says " + d.decision +
+                     "; a reviewer holds one decision per record and stage");
+    }
+    (d.stage == "title-abstract" ? files[r].ta_adopt : files[r].ft_adopt)[kept] = std::nullopt;
+  }
 }
 
 bool has_any(const stage_decisions& sd) {
@@ -587,17 +633,44 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
   // 5. Human decisions: every reviewer's file, then the adjudication file.
   const screening_spec& team = spec.screening;
   const decision_book book(recs, audit);
-  const std::size_t n_rev = team.reviewers.size();
   for (const auto& r : team.reviewers) res.reviewers.push_back(r.name);
+  // Exports of other screening tools bring reviewers of their own (after those of review.toml).
+  std::vector<std::pair<decision_import_result, std::string>> imported;
+  for (const decision_import& im : team.imports) {
+    const std::string label = (spec.dir / im.label).lexically_normal().string();
+    imported.emplace_back(read_tool_decisions(im, label), label);
+    const decision_import_result& ir = imported.back().first;
+    for (const auto& name : ir.reviewers) {
+      if (std::find(res.reviewers.begin(), res.reviewers.end(), name) == res.reviewers.end()) {
+        res.reviewers.push_back(name);
+      }
+    }
+    res.warnings.push_back(label + ": " + to_string(im.tool) + " export: " + std::to_string(ir.records) + " records, " +
+                           std::to_string(ir.decisions.size()) + " decisions, " + std::to_string(ir.undecided) +
+                           " records without a decision");
+  }
+  const std::size_t n_rev = res.reviewers.size();
+  if (!team.imports.empty() && team.mode != screening_mode::single && n_rev < 2) {
+    fail_input(team.mode_where, "mode",
+               std::string("mode = \"") + to_string(team.mode) +
+                   "\" needs two reviewers; the imports and reviewers name " + std::to_string(n_rev));
+  }
+  if (!team.imports.empty() && team.adjudication && n_rev < 2) {
+    fail_input(team.adjudication->where, "adjudication",
+               "an adjudication file needs two or more reviewers to adjudicate between");
+  }
   for (auto& a : audit) {
     a.ta_team.by_reviewer.assign(n_rev, std::nullopt);
     a.ft_team.by_reviewer.assign(n_rev, std::nullopt);
   }
-  std::vector<file_decisions> files;
+  std::vector<file_decisions> files(n_rev);
+  for (std::size_t r = 0; r < team.reviewers.size(); ++r) {
+    files[r] = read_decisions_file(spec, team.reviewers[r], book, audit, false, res.reviewers);
+  }
+  for (const auto& [ir, label] : imported) add_imported(ir, label, book, res.reviewers, files, audit);
   for (std::size_t r = 0; r < n_rev; ++r) {
-    files.push_back(read_decisions_file(spec, team.reviewers[r], book, audit, false, res.reviewers));
-    for (const auto& [kept, cell] : files.back().ta) audit[kept].ta_team.by_reviewer[r] = cell.d;
-    for (const auto& [kept, cell] : files.back().ft) audit[kept].ft_team.by_reviewer[r] = cell.d;
+    for (const auto& [kept, cell] : files[r].ta) audit[kept].ta_team.by_reviewer[r] = cell.d;
+    for (const auto& [kept, cell] : files[r].ft) audit[kept].ft_team.by_reviewer[r] = cell.d;
   }
   file_decisions adjud;
   if (team.adjudication) {

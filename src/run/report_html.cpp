@@ -219,8 +219,9 @@ html_section summary_section(const review_bundle& rv, const std::vector<analysis
                   " duplicates and " + count(p.excluded_automatic + p.excluded_other + p.other_excluded_automatic) +
                   " records by the search and automatic criteria, " +
                   count(p.records_screened + p.other_records_screened) + " records were screened and " +
-                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " + count(p.new_studies) +
-                  " studies were included.";
+                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " +
+                  count(p.update ? p.total_studies : p.new_studies) + " studies were included" +
+                  (p.update ? " (" + count(p.new_studies) + " of them new in this update)" : std::string()) + ".";
   s.blocks.push_back(html_paragraph{t, "Selection."});
   for (const auto& a : ans) {
     const analysis_bundle* an = &a;
@@ -237,6 +238,64 @@ html_section summary_section(const review_bundle& rv, const std::vector<analysis
            (m.het.p < 0.001 ? "< 0.001" : "= " + fixed(m.het.p, 3)) + ".";
     }
     s.blocks.push_back(html_paragraph{r, "Result."});
+  }
+  return s;
+}
+
+/// An update: what this run adds to the previous one (new records, newly included studies, the
+/// pooled estimate before and after, the PRISMA counts that changed).
+html_section changes_section(const review_bundle& rv, const analysis_bundle* an) {
+  const update_comparison& u = *rv.update;
+  html_section s = section("changes", "What changed");
+  s.blocks.push_back(html_paragraph{
+      "This run updates the results in " + u.previous + " (" + count(u.previous_records) + " records, " +
+          count(u.previous_included) + " studies included). " + count(u.new_records) +
+          (u.new_records == 1 ? " record is" : " records are") + " new; " + count(u.newly_included.size()) +
+          (u.newly_included.size() == 1 ? " study is" : " studies are") + " newly included" +
+          (u.no_longer_included.empty()
+               ? std::string()
+               : "; " + count(u.no_longer_included.size()) + " previously included no longer") +
+          ".",
+      "Update."});
+  report::html_table t;
+  t.id = "new-records";
+  t.caption = "New records by source";
+  t.header = {"Source", "New records"};
+  t.numeric = {false, true};
+  for (const auto& [name, n] : u.new_by_source) t.rows.push_back({name, count(n)});
+  s.blocks.push_back(std::move(t));
+  if (!u.newly_included.empty()) {
+    s.blocks.push_back(html_paragraph{"", "Newly included studies."});
+    s.blocks.push_back(report::html_list{u.newly_included, false});
+  }
+  if (!u.no_longer_included.empty()) {
+    s.blocks.push_back(html_paragraph{"", "Included before, not in this run."});
+    s.blocks.push_back(report::html_list{u.no_longer_included, false});
+  }
+  if (u.before.present || u.after.present) {
+    auto shown = [&](const pooled_snapshot& p) {
+      if (!p.present) return std::string("not estimated");
+      const std::string v = an != nullptr
+                                ? with_ci(*an, p.estimate, p.ci_lower, p.ci_upper)
+                                : fixed(p.estimate) + " [" + fixed(p.ci_lower) + ", " + fixed(p.ci_upper) + "]";
+      return v + " (k = " + std::to_string(p.k) + ")";
+    };
+    std::string text = "Before: " + shown(u.before) + "; after: " + shown(u.after);
+    if (u.before.present && u.after.present) text += "; change " + fixed(u.after.estimate - u.before.estimate);
+    s.blocks.push_back(html_paragraph{text + ".", "Pooled estimate."});
+  }
+  report::html_table c;
+  c.id = "prisma-changes";
+  c.caption = "PRISMA counts that changed";
+  c.header = {"Count", "Before", "After"};
+  c.numeric = {false, true, true};
+  for (const auto& ch : u.prisma_changes) {
+    c.rows.push_back({ch.key, count(static_cast<std::size_t>(ch.before)), count(static_cast<std::size_t>(ch.after))});
+  }
+  if (c.rows.empty()) {
+    s.blocks.push_back(html_paragraph{"No PRISMA count changed.", ""});
+  } else {
+    s.blocks.push_back(std::move(c));
   }
   return s;
 }
@@ -299,7 +358,11 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
       t.rows.push_back({"Other methods: awaiting full-text assessment", count(p.other_awaiting_full_text)});
     }
   }
-  t.rows.push_back({"Studies included", count(p.new_studies)});
+  if (p.update) {
+    t.rows.push_back({"Studies included in the previous version", count(p.previous_studies)});
+    t.rows.push_back({"New studies included", count(p.new_studies)});
+  }
+  t.rows.push_back({"Studies included", count(p.update ? p.total_studies : p.new_studies)});
   t.emphasis.assign(t.rows.size(), false);
   t.emphasis.back() = true;
   if (p.maybe_duplicates > 0) {
@@ -719,9 +782,10 @@ html_section sensitivity_section(const analysis_bundle& an) {
 /// agreement and how disagreements were resolved.
 std::string team_sentence(const review_bundle& rv) {
   const auto& sc = rv.spec.screening;
+  // The screening's reviewers: those of review.toml and those the imported exports name.
   std::vector<std::string> names;
-  for (const auto& r : sc.reviewers) {
-    if (!r.name.empty()) names.push_back(r.name);
+  for (const auto& r : rv.screen.reviewers) {
+    if (!r.empty()) names.push_back(r);
   }
   if (names.size() < 2) return {};
   static const char* const words[] = {"Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"};
@@ -854,6 +918,9 @@ html_section methods_section(const review_bundle& rv, const std::vector<analysis
     q += "Iterative estimators were run to a change in τ² below 1e-12.";
     s.blocks.push_back(html_paragraph{q, an->letter.empty() ? "Synthesis." : "Synthesis (" + an->title + ")."});
   }
+  if (const std::string rob = appraisal_methods(rv, ans.empty() ? nullptr : &ans.front()); !rob.empty()) {
+    s.blocks.push_back(html_paragraph{rob, "Risk of bias and certainty of the evidence."});
+  }
   s.blocks.push_back(html_paragraph{"All steps were run by metasift " + std::string(version()) + " (metasift run " +
                                         rv.spec.file.filename().string() +
                                         "), whose estimates are validated against R's metafor 3.8.1; rerunning the "
@@ -935,6 +1002,8 @@ report::html_document build_report(const run_options& opt, const review_bundle& 
                        rv.spec.file.filename().string());
   if (!opt.date.empty()) d.subtitle.push_back("Run on " + opt.date);
   d.sections.push_back(summary_section(rv, analyses));
+  const analysis_bundle* first = analyses.empty() ? nullptr : &analyses.front();
+  if (rv.update) d.sections.push_back(changes_section(rv, first));
   d.sections.push_back(selection_section(rv, figures));
   d.sections.push_back(search_section(rv));
   if (!analyses.empty() || (rv.codebook && rv.extracted)) d.sections.push_back(characteristics_section(rv, analyses));
@@ -947,6 +1016,7 @@ report::html_document build_report(const run_options& opt, const review_bundle& 
     if (an.bias) d.sections.push_back(bias_section(an, figures));
     if (an.influence) d.sections.push_back(sensitivity_section(an));
   }
+  for (auto& sec : appraisal_sections(rv, first, figures)) d.sections.push_back(std::move(sec));
   d.sections.push_back(methods_section(rv, analyses));
   d.sections.push_back(references_section(rv));
   d.sections.push_back(notes_section(analyses, warnings));

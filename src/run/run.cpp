@@ -25,6 +25,7 @@
 #include "metasift/report/analyses_report.hpp"
 #include "metasift/review/audit.hpp"
 #include "metasift/review/dedup_normalize.hpp"
+#include "metasift/run/grade_spec.hpp"
 
 namespace metasift::run {
 
@@ -428,6 +429,11 @@ json analysis_json(const analysis_bundle& an, const review_bundle& rv) {
   }
   link["studies"] = std::move(studies);
   doc["linking"] = std::move(link);
+  if (const std::string g = grade_json(an); !g.empty()) {
+    const json gj = parsed(g);
+    doc["grade"] = gj["grade"];
+    doc["summary_of_findings"] = gj["summary_of_findings"];
+  }
   return doc;
 }
 
@@ -554,12 +560,21 @@ run_outputs compute_run(const run_options& opt) {
   review::screen_options so;
   so.dedup.threads = opt.threads;
   rv.screen = review::run_screening(rv.spec, so);
+  if (!opt.previous.empty()) rv.update = compare_with_previous(opt.previous, rv);
 
   run_outputs out;
   out.title = rv.spec.title.empty() ? "Systematic review" : rv.spec.title;
   out.prisma = rv.screen.prisma;
   for (const auto& d : rv.screen.query_diagnostics) out.warnings.push_back(d);
   for (const auto& w : rv.screen.warnings) out.warnings.push_back(w);
+  rv.appraisal = load_run_appraisal(rv);
+  if (rv.appraisal) {
+    for (const auto& n : rv.appraisal->check.notes) out.warnings.push_back("appraisal: " + n);
+  }
+  const std::vector<analyses::grade_judgement> grade_judgements = parse_grade_judgements(text, opt.review);
+  if (!grade_judgements.empty() && specs.empty()) {
+    fail_input(grade_judgements.front().where, "[[grade]]", "GRADE judgements need an [analysis] to rate");
+  }
 
   progress.next("meta-analysis");
   read_extraction(rv, specs, out.warnings);
@@ -580,8 +595,27 @@ run_outputs compute_run(const run_options& opt) {
     if (t.rows.empty()) fail_input(source_position{t.file, 1, 0}, "", "the study table has a header but no rows");
     an.data = link_rows(t, an.spec, rv, an.record_of_row, an.links, warnings);
     run_analyses(an, warnings);
+    appraise_analysis(an, rv, warnings);
+    // With several outcomes each [[grade]] entry rates the analysis whose outcome it names.
+    std::vector<analyses::grade_judgement> judgements;
+    for (const auto& j : grade_judgements) {
+      if (specs.size() == 1 || j.outcome == outcome_name(an)) judgements.push_back(j);
+    }
+    grade_analysis(an, rv, judgements);
     for (auto& w : warnings) out.warnings.push_back(specs.size() > 1 ? an.spec.id + ": " + w : std::move(w));
     out.outcomes.push_back({an.spec.id, an.title, an.meta, an.links});
+  }
+  if (ans.size() > 1) {
+    for (const auto& j : grade_judgements) {
+      const bool known =
+          std::any_of(ans.begin(), ans.end(), [&](const analysis_bundle& a) { return outcome_name(a) == j.outcome; });
+      if (!known) {
+        std::string names;
+        for (const auto& a : ans) names += (names.empty() ? "'" : ", '") + outcome_name(a) + "'";
+        fail_input(j.where, "[[grade]]",
+                   "outcome '" + j.outcome + "' is not the outcome of any analysis (" + names + ")");
+      }
+    }
   }
   if (!ans.empty()) {
     out.meta = ans.front().meta;
@@ -594,13 +628,16 @@ run_outputs compute_run(const run_options& opt) {
   prisma->prisma = rv.screen.prisma;
   prisma->svg = review::prisma_svg(rv.screen.prisma);
   prisma->caption = "Figure 1. PRISMA 2020 flow diagram of the study selection.";
-  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) +
-                " records identified, " + std::to_string(rv.screen.prisma.new_studies) + " studies included";
+  prisma->alt =
+      "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) + " records identified, " +
+      std::to_string(rv.screen.prisma.update ? rv.screen.prisma.total_studies : rv.screen.prisma.new_studies) +
+      " studies included";
   out.figures.push_back(prisma);
   for (const auto& an : ans) {
     out.figures.push_back(forest_figure(an));
     if (an.bias) out.figures.push_back(funnel_figure(an));
   }
+  for (auto& f : appraisal_figures(rv, ans.empty() ? nullptr : &ans.front())) out.figures.push_back(std::move(f));
 
   progress.next("results.json");
   json doc;
@@ -624,6 +661,14 @@ run_outputs compute_run(const run_options& opt) {
     }
     doc["analyses"] = std::move(list);
   }
+  // Appraisal, the living-update comparison and their report parts describe the first (or only) analysis.
+  const analysis_bundle* first = ans.empty() ? nullptr : &ans.front();
+  if (const std::string a = appraisal_json(rv, first); !a.empty()) doc["appraisal"] = parsed(a);
+  if (rv.update) {
+    finish_comparison(*rv.update, first ? std::optional<models::meta_result>(first->meta) : std::nullopt,
+                      first ? std::string(effects::to_string(first->measure)) : std::string());
+    doc["update"] = parsed(update_json(*rv.update));
+  }
   doc["warnings"] = out.warnings;
 
   progress.next("report");
@@ -637,6 +682,14 @@ run_outputs compute_run(const run_options& opt) {
   out.text_files.emplace_back("results.json", doc.dump(2) + "\n");
   out.text_files.emplace_back("screening.csv", review::format_audit_csv(rv.spec, rv.screen));
   out.text_files.emplace_back("prisma.json", review::format_prisma_json(rv.screen.prisma));
+  // One row per outcome that has a Summary of Findings row, under one header.
+  std::string sof;
+  for (const auto& an : ans) {
+    const std::string csv = sof_csv(an);
+    if (csv.empty()) continue;
+    sof += sof.empty() ? csv : csv.substr(csv.find('\n') + 1);
+  }
+  if (!sof.empty()) out.text_files.emplace_back("summary_of_findings.csv", sof);
   return out;
 }
 

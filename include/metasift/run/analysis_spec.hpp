@@ -16,6 +16,11 @@
 //   sensitivity = true            # leave-one-out, influence, cumulative
 //   cumulative_order = "year"     # column ordering the cumulative analysis (default "year")
 //   fivenum_method = "shi2020"    # SD from a five-number summary: shi2020 (default) or wan2014
+//   outcome = "Pain at 12 weeks"  # the outcome's name (GRADE, Summary of Findings, [[grade]] entries)
+//   mid = 0.5                     # minimal important difference (a ratio such as 1.25 for OR/RR)
+//   control_risk = 0.2            # assumed control risk for absolute effects per 1,000 (binary)
+//   certainty_start = "high"      # GRADE's starting level: high (randomised) or low (observational)
+//   rob_subgroup = true           # subgroup analysis by the overall risk-of-bias judgement
 //
 // Several outcomes are an array of tables, each with an id, a title and optionally a filter on the
 // extracted fields of the codebook ([extraction], review/extraction.hpp):
@@ -74,6 +79,11 @@ struct analysis_spec {
   std::string cumulative_order = "year";
   /// SD estimator for a group given as a five-number summary (`fivenum_method`).
   effects::five_number_sd five_number = effects::five_number_sd::shi2020;
+  std::string outcome;                 ///< empty: "Main outcome"
+  std::optional<double> mid;           ///< > 0; a ratio (not 1) for ratio measures
+  std::optional<double> control_risk;  ///< in (0, 1)
+  std::string certainty_start;         ///< "", "high" or "low"
+  bool rob_subgroup = false;
   source_position where;  ///< the [analysis] table
 };
 

@@ -31,6 +31,9 @@ struct run_options {
   unsigned threads = 0;          ///< deduplication threads (0 = all cores)
   double dpi = 300.0;            ///< PNG figures
   std::string date;              ///< shown under the report's title; empty = none (deterministic output)
+  /// Results folder of an earlier run of this review (an update): the report gains "What
+  /// changed" and PRISMA the boxes of an updated review. Empty: a new review.
+  std::filesystem::path previous;
   /// Called at the start of each step with (step name, steps done, steps in all).
   std::function<void(std::string_view, std::size_t, std::size_t)> progress;
 };
@@ -85,6 +88,12 @@ struct run_outputs {
 /// foreign file, as is any failed write (the temporary folder is removed). Temporary folders of
 /// crashed runs are removed first. Returns the files written, relative to `out`.
 std::vector<std::string> write_run(const run_outputs& outputs, const std::filesystem::path& out, double dpi = 300.0);
+
+/// Writes one figure of a run, named as under figures/ ("forest-rob", "rob-summary-weighted",
+/// "traffic-light", "forest", ...), to `path` as SVG, PDF or PNG by its extension. Throws
+/// usage_error when the run drew no such figure (the message lists those it drew).
+void write_run_figure(const run_outputs& outputs, std::string_view name, const std::filesystem::path& path,
+                      double dpi = 300.0);
 
 /// Scaffolds a new review project in `dir` (metasift init): a commented review.toml, records/ with
 /// a README, data/studies.csv with the header of a two-group continuous outcome, decisions.csv
