@@ -10,6 +10,7 @@
 #include <string>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/run/run.hpp"
 #include "output.hpp"
@@ -99,15 +100,12 @@ void run_run(const run_cli_options& opt) {
     for (const auto& o : out.outcomes) {
       const auto& m = o.meta;
       const std::string name = out.outcomes.size() > 1 ? " (" + o.id + ")" : "";
-      const auto f = [](double x) {
-        char b[32];
-        std::snprintf(b, sizeof b, "%.2f", x);
-        return std::string(b);
-      };
+      const auto f = [](double x) { return format_fixed(x, 2, number_target::text); };
       std::printf("pooled%s: %s [%s, %s] (k = %d)\n", name.c_str(), f(m.pooled.estimate).c_str(),
                   f(m.pooled.ci_lower).c_str(), f(m.pooled.ci_upper).c_str(), m.k);
-      std::printf("heterogeneity%s: tau2 = %s, I2 = %s%%, H2 = %s, Q(%.0f) = %s\n", name.c_str(), f(m.het.tau2).c_str(),
-                  f(m.het.I2).c_str(), f(m.het.H2).c_str(), m.het.df, f(m.het.Q).c_str());
+      std::printf("heterogeneity%s: tau2 = %s, I2 = %s%%, H2 = %s, Q(%s) = %s\n", name.c_str(), f(m.het.tau2).c_str(),
+                  f(m.het.I2).c_str(), f(m.het.H2).c_str(), format_fixed(m.het.df, 0, number_target::text).c_str(),
+                  f(m.het.Q).c_str());
       std::printf("test of theta = 0%s: %s = %s, p = %s\n", name.c_str(), std::isfinite(m.pooled.df) ? "t" : "z",
                   f(m.pooled.statistic).c_str(), f(m.pooled.p).c_str());
     }

@@ -83,16 +83,19 @@ pooled_2x2 mantel_haenszel(effects::measure m, const effects::two_by_two& t) {
 
 }  // namespace
 
-meta_result fit(const effects::effect_table& table, const model_spec& spec) {
+meta_result fit(const effects::effect_table& table, const model_spec& spec, std::span<const double> weights) {
   using effects::measure;
   if (spec.est != method::MH && spec.est != method::PETO) {
-    meta_result r = fit(table.yi, table.vi, table.labels, spec);
+    meta_result r = fit(table.yi, table.vi, table.labels, spec, weights);
     for (const auto& n : table.notes.items) r.notes.add(n);
     r.source_row = table.source_row;
     for (const auto& ex : table.excluded) r.excluded.push_back({ex.index, ex.reason});
     return r;
   }
   const measure m = table.m;
+  if (!weights.empty())
+    fail_usage("weights",
+               "Mantel-Haenszel and Peto pooling have their own weights; user weights need an inverse-variance method");
   if (spec.est == method::MH && m != measure::OR && m != measure::RR && m != measure::RD) {
     fail_usage("--method", "Mantel-Haenszel pooling needs measure OR, RR or RD");
   }

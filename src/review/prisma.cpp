@@ -9,6 +9,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
+#include "metasift/core/number_format.hpp"
 
 namespace metasift::review {
 namespace {
@@ -40,10 +41,7 @@ double number_or_nan(const nlohmann::json& obj, const char* key) {
 }
 
 std::string fixed2(double x) {
-  if (!std::isfinite(x)) return "NA";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", x);
-  return buf;
+  return format_fixed(x, 2, number_target::text);
 }
 
 nlohmann::ordered_json list(const std::vector<prisma_count>& v, const char* key) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "metasift/core/text.hpp"
 #include "metasift/review/prisma.hpp"
 #include "prisma_layout.hpp"
 
@@ -312,15 +313,7 @@ void num(std::string& out, double v) {
 }
 
 void xml_escape(std::string& out, std::string_view s) {
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
+  metasift::text::append_xml_escaped(out, s);
 }
 
 void hex_color(std::string& out, unsigned rgb) {

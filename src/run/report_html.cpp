@@ -12,6 +12,7 @@
 #include <set>
 
 #include "internal.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/measure.hpp"
 #include "metasift/plot/forest.hpp"
@@ -78,7 +79,7 @@ std::string typeset(std::string s) {
 }
 
 std::string p_value(double p) {
-  if (!std::isfinite(p)) return "NA";
+  if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 0.001) return "< 0.001";
   return fixed(p, 3);
 }
@@ -889,8 +890,8 @@ html_section methods_section(const review_bundle& rv, const std::vector<analysis
                     "), computed from the study data (" + an->spec.data_label +
                     ") with metafor's escalc formulas. Studies were pooled in " + method_phrase(m.spec.est) +
                     "; the confidence interval and test of the pooled effect used " +
-                    (m.spec.test == models::ci_method::hk ? "the Hartung-Knapp method (t distribution with k - 1 df)"
-                                                          : "the normal (Wald z) distribution") +
+                    (models::uses_t(m.spec.test) ? "the Hartung-Knapp method (t distribution with k - 1 df)"
+                                                 : "the normal (Wald z) distribution") +
                     " at the " + fixed(m.spec.level * 100, 0) + "% level. ";
     if (models::is_random_effects(m.spec.est)) {
       q += "Heterogeneity is reported as τ², τ, I² and H² with Q-profile confidence intervals (Viechtbauer "

@@ -12,6 +12,8 @@
 
 #include "internal.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/compute.hpp"
 #include "metasift/io/file.hpp"
@@ -30,9 +32,8 @@
 namespace metasift::run {
 
 std::string fixed(double x, int decimals) {
-  if (!std::isfinite(x)) return "NA";
-  std::string s = format_fixed(x, decimals);
-  if (s.find_first_not_of("-0.") == std::string::npos && s.front() == '-') s.erase(0, 1);  // no "-0.00"
+  std::string s = format_fixed(x, decimals, number_target::text);
+  if (s.find_first_not_of("-0.") == std::string::npos && s.size() > 1 && s.front() == '-') s.erase(0, 1);  // no "-0.00"
   return s;
 }
 
@@ -42,14 +43,11 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+  return std::string(metasift::text::trim(s));
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return s;
+std::string lower(const std::string& s) {
+  return metasift::text::ascii_lower(s);
 }
 
 class steps {
