@@ -44,11 +44,15 @@ void run_extract_check(const extract_check_options& opt) {
                "the review file has no [extraction] table: add the codebook ([[extraction.fields]]) and the "
                "extraction files (extractors = {...} or file = \"...\")");
   }
+  // A bad criterion on an extracted field is an error at its review.toml line, before the screening.
+  review::validate_field_criteria(spec.field_criteria, &*ex);
   review::screen_options so;
   so.dedup.threads = opt.threads;
   const review::screen_result sr = review::run_screening(spec, so);
   const std::vector<review::record_ref> records = review::record_refs(sr);
-  const review::extraction_check c = review::check_extraction(*ex, records);
+  review::extracted_values v = review::resolve_extraction(*ex, records);
+  review::extraction_check& c = v.check;
+  c.criteria = review::check_field_criteria(spec.field_criteria, *ex, v);
   emit(opt.out, opt.format == "json" ? review::format_extraction_json(c) : review::format_extraction_text(c, *ex));
   if (!c.errors.empty()) {
     fail_input(source_position{opt.review, 0, 0}, "",

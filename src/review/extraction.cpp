@@ -14,6 +14,7 @@
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/table.hpp"
+#include "metasift/review/criteria.hpp"
 #include "metasift/review/dedup_normalize.hpp"
 #include "metasift/review/screen.hpp"
 
@@ -183,6 +184,62 @@ struct checked_file {
   std::map<std::string, std::size_t> column_of_field;
 };
 
+bool is_numeric(field_type t) {
+  return t == field_type::number || t == field_type::integer || t == field_type::year;
+}
+
+/// What is wrong with a non-blank, trimmed value of field f, or nullopt when it is valid; x is the
+/// value as a number (read by the caller) for number, integer and year fields. The rules of a cell
+/// of the extraction files, shared by the criteria on extracted fields.
+std::optional<std::string> value_problem(const extraction_field& f, const std::string& cell, double x) {
+  switch (f.type) {
+    case field_type::text: return std::nullopt;
+    case field_type::enumeration: {
+      if (std::find(f.values.begin(), f.values.end(), cell) != f.values.end()) return std::nullopt;
+      std::string list, near;
+      for (const auto& v : f.values) {
+        list += (list.empty() ? "" : ", ") + v;
+        if (lower(v) == lower(cell)) near = v;
+      }
+      return cat("'", cell, "' is not one of ", list, near.empty() ? "" : cat(" (did you mean '", near, "'?)"));
+    }
+    case field_type::boolean:
+      if (parse_boolean(cell)) return std::nullopt;
+      return cat("'", cell, "' is not a boolean (true/false, yes/no or 1/0)");
+    case field_type::number:
+    case field_type::integer:
+    case field_type::year: {
+      if (f.type != field_type::number && x != std::floor(x)) {
+        return cat("must be a whole number (", to_string(f.type), "), got ", cell);
+      }
+      if (f.type == field_type::year && !f.min && !f.max && (x < 1000 || x > 2999)) {
+        return cat("'", cell, "' is not a four-digit year");
+      }
+      if (f.min && x < *f.min) return cat("must be at least ", format_value(*f.min), ", got ", cell);
+      if (f.max && x > *f.max) return cat("must be at most ", format_value(*f.max), ", got ", cell);
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+/// value_problem of a non-blank, trimmed value outside a table: a number must be the whole text
+/// and finite (the rule of io::table's cells).
+std::optional<std::string> text_value_problem(const extraction_field& f, const std::string& v) {
+  double x = 0;
+  if (is_numeric(f.type)) {
+    std::size_t used = 0;
+    bool ok = false;
+    try {
+      x = std::stod(v, &used);
+      ok = used == v.size() && std::isfinite(x);
+    } catch (const std::exception&) {
+    }
+    if (!ok) return cat("'", v, "' is not a number (", to_string(f.type), " field)");
+  }
+  return value_problem(f, v, x);
+}
+
 void check_cell(const io::table& t, std::size_t row, std::size_t col, const extraction_field& f,
                 std::vector<std::string>& errors) {
   const std::string& raw = t.rows[row][col];
@@ -194,44 +251,16 @@ void check_cell(const io::table& t, std::size_t row, std::size_t col, const extr
     return;
   }
   const std::string cell = trim(raw);
-  switch (f.type) {
-    case field_type::text: return;
-    case field_type::enumeration: {
-      if (std::find(f.values.begin(), f.values.end(), cell) != f.values.end()) return;
-      std::string list, near;
-      for (const auto& v : f.values) {
-        list += (list.empty() ? "" : ", ") + v;
-        if (lower(v) == lower(cell)) near = v;
-      }
-      error("'" + cell + "' is not one of " + list + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
-      return;
-    }
-    case field_type::boolean:
-      if (!parse_boolean(cell)) error("'" + cell + "' is not a boolean (true/false, yes/no or 1/0)");
-      return;
-    case field_type::number:
-    case field_type::integer:
-    case field_type::year: {
-      double x = 0;
-      try {
-        x = t.number(row, col);
-      } catch (const input_error& e) {
-        errors.push_back(e.what());
-        return;
-      }
-      if (f.type != field_type::number && x != std::floor(x)) {
-        error("must be a whole number (" + std::string(to_string(f.type)) + "), got " + cell);
-        return;
-      }
-      if (f.type == field_type::year && !f.min && !f.max && (x < 1000 || x > 2999)) {
-        error("'" + cell + "' is not a four-digit year");
-        return;
-      }
-      if (f.min && x < *f.min) error("must be at least " + format_value(*f.min) + ", got " + cell);
-      if (f.max && x > *f.max) error("must be at most " + format_value(*f.max) + ", got " + cell);
+  double x = 0;
+  if (is_numeric(f.type)) {
+    try {
+      x = t.number(row, col);
+    } catch (const input_error& e) {
+      errors.push_back(e.what());
       return;
     }
   }
+  if (const auto p = value_problem(f, cell, x)) error(*p);
 }
 
 checked_file check_file(const extraction_file& file, const extraction_spec& spec,
@@ -452,6 +481,59 @@ std::string canonical_value(const extraction_field& f, std::string_view cell) {
   return canonical(f, std::string(cell));
 }
 
+std::string describe(const criterion_flag& f) {
+  std::string allowed;
+  for (const auto& v : f.allowed) allowed += (allowed.empty() ? "" : ", ") + v;
+  return cat("criterion '", f.criterion, "' (", f.reason, "): included record ", f.record, " has ", f.field, " = '",
+             f.value, "' (allowed: ", allowed, ")");
+}
+
+void validate_field_criteria(const std::vector<field_criterion>& criteria, const extraction_spec* codebook) {
+  for (const auto& c : criteria) {
+    if (codebook == nullptr) {
+      fail_input(c.field_where, "field",
+                 cat("criterion '", c.id, "' checks an extracted field, but the review has no [extraction] codebook"));
+    }
+    const extraction_field* f = find_field(*codebook, c.field);
+    if (f == nullptr) {
+      std::string list;
+      for (const auto& fl : codebook->fields) list += (list.empty() ? "" : ", ") + fl.id;
+      fail_input(c.field_where, "field",
+                 cat("criterion '", c.id, "': '", c.field, "' is not a field of the codebook (", list, ")"));
+    }
+    for (std::size_t i = 0; i < c.allowed.size(); ++i) {
+      const source_position where = i < c.allowed_where.size() ? c.allowed_where[i] : c.where;
+      const std::string prefix = cat("criterion '", c.id, "' on field '", f->id, "': allowed value ");
+      if (is_missing(c.allowed[i])) {
+        fail_input(where, "allowed", prefix + "'" + c.allowed[i] + "' is blank; blank values are never flagged");
+      }
+      const std::string v = trim(c.allowed[i]);
+      if (const auto p = text_value_problem(*f, v)) fail_input(where, "allowed", prefix + *p);
+    }
+  }
+}
+
+std::vector<criterion_flag> check_field_criteria(const std::vector<field_criterion>& criteria,
+                                                 const extraction_spec& codebook, const extracted_values& values) {
+  std::vector<criterion_flag> out;
+  for (const auto& c : criteria) {
+    const extraction_field* f = find_field(codebook, c.field);
+    if (f == nullptr) continue;  // validate_field_criteria rejects it
+    const auto idx = static_cast<std::size_t>(f - codebook.fields.data());
+    std::vector<std::string> allowed;
+    for (const auto& a : c.allowed) allowed.push_back(canonical(*f, a));
+    for (const auto& [key, row] : values.by_record) {
+      if (idx >= row.size()) continue;
+      const std::optional<std::string>& v = row[idx];
+      // Blank values are not flagged, nor invalid ones: the check lists them as errors.
+      if (!v || is_missing(*v) || text_value_problem(*f, trim(*v))) continue;
+      if (std::find(allowed.begin(), allowed.end(), canonical(*f, *v)) != allowed.end()) continue;
+      out.push_back(criterion_flag{c.id, c.reason, key, f->id, trim(*v), c.allowed});
+    }
+  }
+  return out;
+}
+
 std::vector<record_ref> record_refs(const screen_result& sr) {
   std::vector<record_ref> records;
   records.reserve(sr.records.size());
@@ -630,6 +712,11 @@ std::string format_extraction_text(const extraction_check& c, const extraction_s
   s += "missing: " + std::to_string(c.missing.size()) + "\n";
   for (const auto& m : c.missing_detail) s += "  " + m + "\n";
   for (const auto& n : c.notes) s += "note: " + n + "\n";
+  if (!c.criteria.empty()) {
+    s += "criteria: " + std::to_string(c.criteria.size()) + " extracted value" +
+         (c.criteria.size() == 1 ? " fails" : "s fail") + " a criterion (the records stay included)\n";
+    for (const auto& f : c.criteria) s += "  " + describe(f) + "\n";
+  }
   return s;
 }
 
@@ -649,6 +736,16 @@ std::string format_extraction_json(const extraction_check& c) {
   j["missing"] = c.missing;
   j["missing_detail"] = c.missing_detail;
   j["notes"] = c.notes;
+  json cs = json::array();
+  for (const auto& f : c.criteria) {
+    cs.push_back({{"criterion", f.criterion},
+                  {"reason", f.reason},
+                  {"record", f.record},
+                  {"field", f.field},
+                  {"value", f.value},
+                  {"allowed", f.allowed}});
+  }
+  j["criteria"] = std::move(cs);
   return j.dump(2) + "\n";
 }
 

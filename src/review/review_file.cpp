@@ -495,6 +495,7 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
         const toml::array* aa = an->as_array();
         if (aa == nullptr || aa->empty()) rd.fail(rd.at(*an), "allowed must be a non-empty array of values");
         for (auto&& v : *aa) {
+          fc.allowed_where.push_back(rd.at(v));
           if (const auto* sv = v.as_string()) {
             fc.allowed.push_back(sv->get());
           } else if (const auto* iv = v.as_integer()) {

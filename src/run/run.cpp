@@ -442,41 +442,17 @@ json filter_json(const analysis_spec& a) {
   return w;
 }
 
-/// Criteria on extracted fields ([[criteria]] field/allowed): the field must be in the codebook; an
-/// included record whose resolved value is not allowed is flagged (a warning and a list in the
-/// report). Blank, disputed and missing values are not flagged: they are reported by the extraction.
+/// Criteria on extracted fields ([[criteria]] field/allowed): validated against the codebook (an
+/// error at review.toml's line); an included record whose resolved value is not allowed is flagged (a
+/// warning and a list in the report). Blank, disputed and missing values are not flagged: they are
+/// reported by the extraction.
 void check_field_criteria(review_bundle& rv, std::vector<std::string>& warnings) {
-  for (const auto& c : rv.spec.field_criteria) {
-    if (!rv.codebook) {
-      fail_input(c.field_where, "field",
-                 "criterion '" + c.id + "' checks an extracted field, but the review has no [extraction] codebook");
-    }
-    const review::extraction_field* f = review::find_field(*rv.codebook, c.field);
-    if (f == nullptr) {
-      std::string list;
-      for (const auto& fl : rv.codebook->fields) list += (list.empty() ? "" : ", ") + fl.id;
-      fail_input(c.field_where, "field",
-                 "criterion '" + c.id + "': '" + c.field + "' is not a field of the codebook (" + list + ")");
-    }
-  }
+  review::validate_field_criteria(rv.spec.field_criteria, rv.codebook ? &*rv.codebook : nullptr);
   if (!rv.extracted) return;
-  for (const auto& c : rv.spec.field_criteria) {
-    const review::extraction_field* f = review::find_field(*rv.codebook, c.field);
-    const auto idx = static_cast<std::size_t>(f - rv.codebook->fields.data());
-    std::string allowed;
-    for (const auto& v : c.allowed) allowed += (allowed.empty() ? "" : ", ") + v;
-    for (const auto& [key, values] : rv.extracted->by_record) {
-      const std::optional<std::string>& v = values.at(idx);
-      if (!v || v->empty()) continue;
-      const std::string have = review::canonical_value(*f, *v);
-      const bool ok = std::any_of(c.allowed.begin(), c.allowed.end(),
-                                  [&](const std::string& a) { return review::canonical_value(*f, a) == have; });
-      if (ok) continue;
-      const std::string msg = "criterion '" + c.id + "' (" + c.reason + "): included record " + key + " has " + f->id +
-                              " = '" + *v + "' (allowed: " + allowed + ")";
-      rv.criteria_flags.push_back(msg);
-      warnings.push_back(msg);
-    }
+  for (const auto& f : review::check_field_criteria(rv.spec.field_criteria, *rv.codebook, *rv.extracted)) {
+    const std::string msg = review::describe(f);
+    rv.criteria_flags.push_back(msg);
+    warnings.push_back(msg);
   }
 }
 

@@ -43,10 +43,11 @@ struct criterion {
 struct field_criterion {
   std::string id;
   std::string reason;
-  std::string field;                 ///< a field id of the [extraction] codebook
-  std::vector<std::string> allowed;  ///< the values that pass, as written
-  source_position where;             ///< the [[criteria]] table
-  source_position field_where;       ///< the field key's value
+  std::string field;                           ///< a field id of the [extraction] codebook
+  std::vector<std::string> allowed;            ///< the values that pass, as written
+  std::vector<source_position> allowed_where;  ///< aligned with allowed: each value in review.toml
+  source_position where;                       ///< the [[criteria]] table
+  source_position field_where;                 ///< the field key's value
 };
 
 struct criterion_check {

@@ -29,6 +29,7 @@
 namespace metasift::review {
 
 struct screen_result;
+struct field_criterion;  // criteria.hpp
 
 enum class field_type { number, integer, text, enumeration, year, boolean };
 
@@ -90,6 +91,21 @@ struct record_ref {
   std::string status;  ///< "excluded at full text", ... (for messages about rows of excluded records)
 };
 
+/// An included record whose resolved extracted value fails a criterion on an extracted field
+/// (`[[criteria]]` with field and allowed, docs/extraction.md).
+struct criterion_flag {
+  std::string criterion;  ///< the criterion's id
+  std::string reason;     ///< its reason
+  std::string record;     ///< record key
+  std::string field;      ///< the codebook field's id
+  std::string value;      ///< the resolved value, trimmed
+  std::vector<std::string> allowed;
+};
+
+/// "criterion 'china' (Not about China): included record DB:S16 has country = 'Australia' (allowed:
+/// China)".
+[[nodiscard]] std::string describe(const criterion_flag& f);
+
 /// Extractors who disagree on one field of one record.
 struct discrepancy {
   std::string record;  ///< record key
@@ -104,6 +120,7 @@ struct extraction_check {
   std::vector<std::string> missing;         ///< included records without a row in some extraction file
   std::vector<std::string> missing_detail;  ///< aligned with missing: "Scopus:S7 (Title): no row in reviewer_b"
   std::vector<std::string> notes;           ///< e.g. the consensus file does not exist yet
+  std::vector<criterion_flag> criteria;     ///< filled by check_field_criteria, not by check_extraction
   std::size_t included = 0;                 ///< included records
 };
 
@@ -134,10 +151,26 @@ struct extracted_values {
 /// Throws as check_extraction.
 [[nodiscard]] extracted_values resolve_extraction(const extraction_spec& spec, const std::vector<record_ref>& records);
 
+/// Validates the criteria on extracted fields against the codebook, before any value is read. Throws
+/// input_error at review.toml:line:column when the review has no codebook (at the criterion's field),
+/// the field is not in the codebook, or an allowed value could never pass: blank, not of the field's
+/// type, not one of an enum's values, or outside the field's min/max (the same rules as a cell of
+/// the extraction files, so a criterion cannot silently flag every record).
+void validate_field_criteria(const std::vector<field_criterion>& criteria, const extraction_spec* codebook);
+
+/// The included records whose resolved value fails a criterion, in criterion order and then record
+/// order. Values are compared as the extractors are (canonical_value: "3" passes allowed = [3.0]).
+/// Blank, disputed (unresolved) and missing values are not flagged: the extraction check reports them.
+/// Call validate_field_criteria first.
+[[nodiscard]] std::vector<criterion_flag> check_field_criteria(const std::vector<field_criterion>& criteria,
+                                                               const extraction_spec& codebook,
+                                                               const extracted_values& values);
+
 /// Text report of a check (one finding per line, for people).
 [[nodiscard]] std::string format_extraction_text(const extraction_check& c, const extraction_spec& spec);
 /// {"errors":[...],"discrepancies":[{"record","field","values":{extractor:value},"consensus"?}],
-///  "missing":[records],"missing_detail":[...],"notes":[...]}; a blank value is null.
+///  "missing":[records],"missing_detail":[...],"notes":[...],
+///  "criteria":[{"criterion","reason","record","field","value","allowed":[...]}]}; a blank value is null.
 [[nodiscard]] std::string format_extraction_json(const extraction_check& c);
 
 }  // namespace metasift::review
