@@ -153,10 +153,13 @@ void grade_analysis(analysis_bundle& b, const review_bundle& rv,
 /// summary_of_findings.csv
 [[nodiscard]] std::string sof_csv(const analysis_bundle& an);
 /// The report's "Risk of bias" and "Certainty of the evidence" sections.
+/// Risk of bias describes the first analysis; the Summary of Findings has one row per outcome.
 [[nodiscard]] std::vector<report::html_section> appraisal_sections(
-    const review_bundle& rv, const analysis_bundle* an, const std::vector<std::shared_ptr<const run_figure>>& figs);
-/// The Methods paragraph on the appraisal and GRADE (PRISMA 2020 items 11 and 15); empty: none.
-[[nodiscard]] std::string appraisal_methods(const review_bundle& rv, const analysis_bundle* an);
+    const review_bundle& rv, const std::vector<analysis_bundle>& ans,
+    const std::vector<std::shared_ptr<const run_figure>>& figs);
+/// The Methods paragraph on the appraisal and GRADE (PRISMA 2020 items 11 and 15), naming every
+/// graded outcome; empty: none.
+[[nodiscard]] std::string appraisal_methods(const review_bundle& rv, const std::vector<analysis_bundle>& ans);
 /// The outcome's name as the report shows it.
 [[nodiscard]] std::string outcome_name(const analysis_bundle& an);
 

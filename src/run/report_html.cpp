@@ -919,7 +919,7 @@ html_section methods_section(const review_bundle& rv, const std::vector<analysis
     q += "Iterative estimators were run to a change in τ² below 1e-12.";
     s.blocks.push_back(html_paragraph{q, an->letter.empty() ? "Synthesis." : "Synthesis (" + an->title + ")."});
   }
-  if (const std::string rob = appraisal_methods(rv, ans.empty() ? nullptr : &ans.front()); !rob.empty()) {
+  if (const std::string rob = appraisal_methods(rv, ans); !rob.empty()) {
     s.blocks.push_back(html_paragraph{rob, "Risk of bias and certainty of the evidence."});
   }
   s.blocks.push_back(html_paragraph{"All steps were run by metasift " + std::string(version()) + " (metasift run " +
@@ -1017,7 +1017,7 @@ report::html_document build_report(const run_options& opt, const review_bundle& 
     if (an.bias) d.sections.push_back(bias_section(an, figures));
     if (an.influence) d.sections.push_back(sensitivity_section(an));
   }
-  for (auto& sec : appraisal_sections(rv, first, figures)) d.sections.push_back(std::move(sec));
+  for (auto& sec : appraisal_sections(rv, analyses, figures)) d.sections.push_back(std::move(sec));
   d.sections.push_back(methods_section(rv, analyses));
   d.sections.push_back(references_section(rv));
   d.sections.push_back(notes_section(analyses, warnings));

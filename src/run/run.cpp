@@ -634,6 +634,22 @@ run_outputs compute_run(const run_options& opt) {
       list.push_back(std::move(entry));
     }
     doc["analyses"] = std::move(list);
+    // GRADE rates each outcome: the top-level grade and summary_of_findings hold every outcome's
+    // entry (one Summary of Findings row per outcome), not only the first one's.
+    if (ans.size() > 1) {
+      json grade = json::array(), sof = json::array();
+      for (const auto& an : ans) {
+        const std::string g = grade_json(an);
+        if (g.empty()) continue;
+        const json gj = parsed(g);
+        for (const auto& x : gj["grade"]) grade.push_back(x);
+        for (const auto& x : gj["summary_of_findings"]) sof.push_back(x);
+      }
+      if (!grade.empty()) {
+        doc["grade"] = std::move(grade);
+        doc["summary_of_findings"] = std::move(sof);
+      }
+    }
   }
   // Appraisal, the living-update comparison and their report parts describe the first (or only) analysis.
   const analysis_bundle* first = ans.empty() ? nullptr : &ans.front();

@@ -450,4 +450,81 @@ TEST(Outcomes, CriterionOnAFieldOutsideTheCodebookIsAnError) {
       << e;
 }
 
+TEST(Outcomes, GradeRatesEachOutcomeWithOneSummaryOfFindingsRowPerOutcome) {
+  // The reviewers rate down the second outcome only (indirectness), so each outcome's ratings must
+  // stay with its own row.
+  const outcomes_project p("grade", two_outcomes +
+                                        "[[grade]]\noutcome = \"Alternate allocation\"\ndomain = \"indirectness\"\n"
+                                        "downgrade = 1\nreason = \"Alternate allocation trials of another era\"\n");
+  const auto out = metasift::run::compute_run(p.options());
+  ASSERT_EQ(out.outcomes.size(), 2U);
+  // Participants of each outcome: n1 + n2 summed over its trials, from the table above.
+  long random_n = 0, alternate_n = 0;
+  for (const auto& t : bcg) {
+    if (std::string(t.alloc) == "random") random_n += t.n1 + t.n2;
+    if (std::string(t.alloc) == "alternate") alternate_n += t.n1 + t.n2;
+  }
+  ASSERT_EQ(alternate_n, 5069 + 5808 + 1541 + 1451);
+
+  const std::string& html = file_of(out, "report.html");
+  const auto sof_at = html.find("<table id=\"summary-of-findings\">");
+  ASSERT_NE(sof_at, std::string::npos);
+  const std::string sof = html.substr(sof_at, html.find("</table>", sof_at) - sof_at);
+  EXPECT_EQ(occurrences(sof, "<tr>"), 3U) << sof;  // the header and one row per outcome
+  const auto random_row = sof.find("<tr><td>Random allocation</td><td>" + std::to_string(random_n) + " (7 studies)");
+  const auto alternate_row =
+      sof.find("<tr><td>Alternate allocation</td><td>" + std::to_string(alternate_n) + " (2 studies)");
+  EXPECT_NE(random_row, std::string::npos) << sof;
+  EXPECT_NE(alternate_row, std::string::npos) << sof;
+  EXPECT_LT(random_row, alternate_row);  // review.toml order
+  // One table of GRADE domains per outcome; the reviewers' judgement is in the second one only.
+  const auto domains = [&](const std::string& id) {
+    const auto at = html.find("<table id=\"" + id + "\">");
+    return at == std::string::npos ? std::string() : html.substr(at, html.find("</table>", at) - at);
+  };
+  const std::string d_random = domains("grade-domains-random"), d_alternate = domains("grade-domains-alternate");
+  ASSERT_FALSE(d_random.empty());
+  ASSERT_FALSE(d_alternate.empty());
+  EXPECT_NE(d_random.find("GRADE domains for Random allocation"), std::string::npos);
+  EXPECT_EQ(d_random.find("another era"), std::string::npos);
+  EXPECT_NE(d_alternate.find("-1: Alternate allocation trials of another era"), std::string::npos) << d_alternate;
+  // The footnote that explains the rating down names its outcome.
+  const std::string notes = html.substr(sof_at, html.find("<table", sof_at + 10) - sof_at);
+  EXPECT_NE(notes.find("<p class=\"note\">a. Random allocation: "), std::string::npos) << notes;
+  EXPECT_NE(notes.find(". Alternate allocation: Indirectness: rated down one level. Alternate allocation trials "
+                       "of another era"),
+            std::string::npos)
+      << notes;
+  // Footnote letters run on across the rows: the second outcome's notes do not start again at a.
+  EXPECT_EQ(notes.find("a. Alternate allocation: "), std::string::npos) << notes;
+  EXPECT_NE(html.find("The certainty of the evidence for Random allocation and Alternate allocation was rated"),
+            std::string::npos);
+
+  const auto j = nlohmann::json::parse(file_of(out, "results.json"));
+  ASSERT_EQ(j["summary_of_findings"].size(), 2U) << j["summary_of_findings"].dump(2);
+  EXPECT_EQ(j["summary_of_findings"][0]["outcome"], "Random allocation");
+  EXPECT_EQ(j["summary_of_findings"][0]["studies"], 7);
+  EXPECT_EQ(j["summary_of_findings"][0]["participants"].get<double>(), static_cast<double>(random_n));
+  EXPECT_EQ(j["summary_of_findings"][1]["outcome"], "Alternate allocation");
+  EXPECT_EQ(j["summary_of_findings"][1]["studies"], 2);
+  ASSERT_EQ(j["grade"].size(), 2U);
+  EXPECT_EQ(j["grade"][0], j["analyses"][0]["grade"][0]);
+  EXPECT_EQ(j["grade"][1], j["analyses"][1]["grade"][0]);
+  for (std::size_t i = 0; i < 2; ++i) {
+    for (const auto& d : j["grade"][i]["domains"]) {
+      if (d["domain"] != "indirectness") continue;
+      if (i == 0) {
+        EXPECT_TRUE(d["judgement"].is_null()) << d.dump();
+      } else {
+        EXPECT_EQ(d["judgement"]["levels"], 1) << d.dump();
+      }
+    }
+  }
+
+  const std::string& csv = file_of(out, "summary_of_findings.csv");
+  EXPECT_EQ(occurrences(csv, "\n"), 3U) << csv;
+  EXPECT_NE(csv.find("\nRandom allocation,7," + std::to_string(random_n) + ","), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nAlternate allocation,2," + std::to_string(alternate_n) + ","), std::string::npos) << csv;
+}
+
 }  // namespace
