@@ -48,7 +48,8 @@ void setup_batch(CLI::App& app) {
   sub->add_option("--group", opt->group,
                   "Column whose value names the meta-analysis of each row (rows of a group must be adjacent)");
   sub->add_option("--measure", opt->measure,
-                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN (default GEN when "
+                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD SMCC SMCR MN CVR VR GEN "
+                  "(default GEN when "
                   "there is a yi column)");
   sub->add_option("--method", opt->method, "EE, MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();

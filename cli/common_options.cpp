@@ -17,7 +17,7 @@ namespace metasift::cli {
 void add_data_model_options(CLI::App* sub, data_model_options& opt) {
   sub->add_option("file", opt.file, "Study data: CSV or TSV with a header row")->required();
   sub->add_option("--measure", opt.measure,
-                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN "
+                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD SMCC SMCR MN CVR VR GEN "
                   "(default GEN when the table has a yi column)");
   sub->add_option("--method", opt.method, "EE (common effect) or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
@@ -45,6 +45,11 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
   sub->add_option("--level", opt.level, "Confidence level, as 0.95 or 95")->capture_default_str();
   sub->add_option("--input-level", opt.input_level,
                   "Level of the CIs given as ci_lower/ci_upper (GEN input), as 0.95 or 95")
+      ->capture_default_str();
+  sub->add_option("--fivenum-method", opt.fivenum_method,
+                  "SD of a group given as min, q1, median, q3 and max: shi2020 (Shi et al. 2020) or wan2014 "
+                  "(Wan et al. 2014)")
+      ->transform(CLI::IsMember({"shi2020", "wan2014"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--col", opt.columns, "Map a canonical column to the file's name: --col sd1=SD_treat (repeatable)");
   sub->add_option("--format", opt.format, "Output format: text, json or csv")
@@ -107,6 +112,9 @@ pipeline::analysis_settings settings_from(const model_option_values& v) {
   s.subset = v.subset;
   s.weights = v.weights;
   s.decimals = v.decimals;
+  const auto fivenum = effects::parse_five_number_sd(v.fivenum_method);
+  if (!fivenum) fail_usage("--fivenum-method", "expected shi2020 or wan2014, got '" + v.fivenum_method + "'");
+  s.fivenum_method = *fivenum;
   // The library names its settings; the command line names its flags.
   static const std::map<std::string, std::string> flag_of{{"level", "--level"},
                                                           {"input_level", "--input-level"},

@@ -32,8 +32,9 @@ struct data_model_options {
   double add = 0.5;
   bool drop_double_zero = false;
   double level = 0.95;
-  double input_level = 0.95;         ///< level of GEN input ci_lower/ci_upper, independent of --level
-  std::vector<std::string> columns;  ///< --col canonical=actual
+  double input_level = 0.95;               ///< level of GEN input ci_lower/ci_upper, independent of --level
+  std::string fivenum_method = "shi2020";  ///< SD of a five-number summary: shi2020 or wan2014
+  std::vector<std::string> columns;        ///< --col canonical=actual
   std::string format = "text";
   std::string out;
   int decimals = 2;
@@ -64,6 +65,7 @@ struct model_option_values {
   const std::string& subset;   ///< empty: every row
   const std::string& weights;  ///< empty: inverse-variance weights
   int decimals;
+  const std::string& fivenum_method;  ///< shi2020 or wan2014
 };
 
 /// The typed settings the option values stand for, through the library's case-insensitive
@@ -73,7 +75,8 @@ struct model_option_values {
 
 /// settings_from for any options struct with the shared fields (data_model_options, meta_options,
 /// batch_cli_options). Without an --input-level option, input CIs are read at --level; without
-/// --subset or --weights options (batch), every row with inverse-variance weights.
+/// --subset or --weights options (batch), every row with inverse-variance weights; without
+/// --fivenum-method, Shi et al.'s (2020) five-number SD.
 template <class Options>
 [[nodiscard]] pipeline::analysis_settings settings_from(const Options& o) {
   double input_level = o.level;
@@ -85,9 +88,12 @@ template <class Options>
   const std::string* weights = &none;
   if constexpr (requires { o.subset; }) subset = &o.subset;
   if constexpr (requires { o.weights; }) weights = &o.weights;
+  static const std::string shi2020 = "shi2020";
+  const std::string* fivenum = &shi2020;
+  if constexpr (requires { o.fivenum_method; }) fivenum = &o.fivenum_method;
   return settings_from(model_option_values{o.measure, o.method, o.ci_method, o.pi_method, o.convention, o.md_variance,
                                            o.smd_correction, o.zero_cell, o.add, o.drop_double_zero, o.level,
-                                           input_level, o.columns, o.tau2, *subset, *weights, decimals});
+                                           input_level, o.columns, o.tau2, *subset, *weights, decimals, *fivenum});
 }
 
 /// The --format value: text, json or csv (any case). usage_error for another.

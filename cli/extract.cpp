@@ -17,27 +17,6 @@ namespace metasift::cli {
 namespace {
 [[maybe_unused]] const bool registered = register_subcommand("extract", setup_extract);
 
-std::string status_phrase(review::final_status s) {
-  switch (s) {
-    case review::final_status::duplicate: return "removed as a duplicate";
-    case review::final_status::excluded_automatic: return "excluded by the search or a criterion";
-    case review::final_status::awaiting_title_abstract: return "still awaiting title-abstract screening";
-    case review::final_status::awaiting_title_abstract_second_reviewer:
-      return "still awaiting the second reviewer's title-abstract decision";
-    case review::final_status::awaiting_title_abstract_adjudication:
-      return "still awaiting adjudication of a title-abstract conflict";
-    case review::final_status::excluded_title_abstract: return "excluded at title-abstract screening";
-    case review::final_status::not_retrieved: return "not retrieved";
-    case review::final_status::excluded_full_text: return "excluded at full text";
-    case review::final_status::awaiting_full_text: return "still awaiting full-text assessment";
-    case review::final_status::awaiting_full_text_second_reviewer:
-      return "still awaiting the second reviewer's full-text decision";
-    case review::final_status::awaiting_full_text_adjudication:
-      return "still awaiting adjudication of a full-text conflict";
-    case review::final_status::included: return "included";
-  }
-  return "?";
-}
 }  // namespace
 
 void setup_extract(CLI::App& app) {
@@ -71,30 +50,15 @@ void run_extract_check(const extract_check_options& opt) {
                "the review file has no [extraction] table: add the codebook ([[extraction.fields]]) and the "
                "extraction files (extractors = {...} or file = \"...\")");
   }
+  // A bad criterion on an extracted field is an error at its review.toml line, before the screening.
+  review::validate_field_criteria(spec.field_criteria, &*ex);
   review::screen_options so;
   so.dedup.threads = opt.threads;
   const review::screen_result sr = review::run_screening(spec, so);
-  std::vector<review::record_ref> records;
-  records.reserve(sr.records.size());
-  for (std::size_t i = 0; i < sr.records.size(); ++i) {
-    std::size_t k = i;
-    if (sr.audit[k].dedup == review::dedup_status::duplicate) k = sr.audit[k].duplicate_of;
-    review::record_ref r;
-    r.key = sr.audit[k].key;
-    r.id = sr.records[i].id;
-    r.doi = sr.records[i].doi;
-    r.title = sr.records[k].title.size() > 80 ? sr.records[k].title.substr(0, 77) + "..." : sr.records[k].title;
-    r.included = sr.audit[k].status == review::final_status::included;
-    r.status = status_phrase(sr.audit[k].status);
-    records.push_back(std::move(r));
-    // The duplicate's own key names the same record.
-    if (k != i) {
-      review::record_ref alias = records.back();
-      alias.id = sr.audit[i].key;
-      records.push_back(std::move(alias));
-    }
-  }
-  const review::extraction_check c = review::check_extraction(*ex, records);
+  const std::vector<review::record_ref> records = review::record_refs(sr);
+  review::extracted_values v = review::resolve_extraction(*ex, records);
+  review::extraction_check& c = v.check;
+  c.criteria = review::check_field_criteria(spec.field_criteria, *ex, v);
   emit(opt.out, json ? review::format_extraction_json(c) : review::format_extraction_text(c, *ex));
   if (!c.errors.empty()) {
     fail_input(source_position{opt.review, 0, 0}, "",

@@ -253,7 +253,7 @@ void setup_meta(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("meta", "Pool the studies of one table (CSV/TSV) into a meta-analysis");
   sub->add_option("file", opt->file, "Study data: CSV or TSV with a header row")->required();
   sub->add_option("--measure", opt->measure,
-                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN "
+                  "Effect measure: MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD SMCC SMCR MN CVR VR GEN "
                   "(default GEN when the table has a yi column)");
   sub->add_option("--method", opt->method,
                   "EE (common effect), MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
@@ -282,6 +282,11 @@ void setup_meta(CLI::App& app) {
   sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
   sub->add_option("--input-level", opt->input_level,
                   "Level of the CIs given as ci_lower/ci_upper (GEN input), as 0.95 or 95")
+      ->capture_default_str();
+  sub->add_option("--fivenum-method", opt->fivenum_method,
+                  "SD of a group given as min, q1, median, q3 and max: shi2020 (Shi et al. 2020) or wan2014 "
+                  "(Wan et al. 2014)")
+      ->transform(CLI::IsMember({"shi2020", "wan2014"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--col", opt->columns, "Map a canonical column to the file's name: --col sd1=SD_treat (repeatable)");
   sub->add_option("--group-names", opt->group_names, "Names of the two groups, comma-separated, for the report");

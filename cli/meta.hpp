@@ -23,9 +23,10 @@ struct meta_options {
   double add = 0.5;
   bool drop_double_zero = false;
   double level = 0.95;
-  double input_level = 0.95;         ///< level of GEN input ci_lower/ci_upper, independent of --level
-  std::vector<std::string> columns;  ///< --col canonical=actual
-  std::string group_names;           ///< "A,B"
+  double input_level = 0.95;               ///< level of GEN input ci_lower/ci_upper, independent of --level
+  std::string fivenum_method = "shi2020";  ///< SD of a five-number summary: shi2020 or wan2014
+  std::vector<std::string> columns;        ///< --col canonical=actual
+  std::string group_names;                 ///< "A,B"
   std::string format = "text";
   std::string out;
   int decimals = 2;

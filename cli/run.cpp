@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/number_format.hpp"
@@ -95,15 +96,17 @@ void run_run(const run_cli_options& opt) {
                 pc.update ? pc.total_studies : pc.new_studies);
     if (pc.update) std::printf(" (%zu new in this update)", pc.new_studies);
     std::printf("\n");
-    if (out.meta) {
-      const auto& m = *out.meta;
+    // One block per outcome; with a single analysis the lines carry no outcome name.
+    for (const auto& o : out.outcomes) {
+      const auto& m = o.meta;
+      const std::string name = out.outcomes.size() > 1 ? " (" + o.id + ")" : "";
       const auto f = [](double x) { return format_fixed(x, 2, number_target::text); };
-      std::printf("pooled: %s [%s, %s] (k = %d)\n", f(m.pooled.estimate).c_str(), f(m.pooled.ci_lower).c_str(),
-                  f(m.pooled.ci_upper).c_str(), m.k);
-      std::printf("heterogeneity: tau2 = %s, I2 = %s%%, H2 = %s, Q(%s) = %s\n", f(m.het.tau2).c_str(),
+      std::printf("pooled%s: %s [%s, %s] (k = %d)\n", name.c_str(), f(m.pooled.estimate).c_str(),
+                  f(m.pooled.ci_lower).c_str(), f(m.pooled.ci_upper).c_str(), m.k);
+      std::printf("heterogeneity%s: tau2 = %s, I2 = %s%%, H2 = %s, Q(%s) = %s\n", name.c_str(), f(m.het.tau2).c_str(),
                   f(m.het.I2).c_str(), f(m.het.H2).c_str(), format_fixed(m.het.df, 0, number_target::text).c_str(),
                   f(m.het.Q).c_str());
-      std::printf("test of theta = 0: %s = %s, p = %s\n", std::isfinite(m.pooled.df) ? "t" : "z",
+      std::printf("test of theta = 0%s: %s = %s, p = %s\n", name.c_str(), std::isfinite(m.pooled.df) ? "t" : "z",
                   f(m.pooled.statistic).c_str(), f(m.pooled.p).c_str());
     }
   }

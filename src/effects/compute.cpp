@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "metasift/core/check.hpp"
+#include "metasift/effects/conversions.hpp"
 #include "metasift/math/distributions.hpp"
 
 // Formula sources: metafor 3.8.1, escalc() (printed with `Rscript -e 'metafor:::escalc'`), branch by
@@ -21,7 +22,17 @@ namespace {
 
 constexpr double k_nan = std::numeric_limits<double>::quiet_NaN();
 
-enum class family { continuous, two_by_two, correlation, proportion, incidence, generic };
+enum class family {
+  continuous,
+  two_by_two,
+  correlation,
+  proportion,
+  incidence,
+  change,
+  single_mean,
+  variability,
+  generic
+};
 
 family family_of(measure m) noexcept {
   switch (m) {
@@ -40,6 +51,11 @@ family family_of(measure m) noexcept {
     case measure::PFT: return family::proportion;
     case measure::IRR:
     case measure::IRD: return family::incidence;
+    case measure::SMCC:
+    case measure::SMCR: return family::change;
+    case measure::MN: return family::single_mean;
+    case measure::CVR:
+    case measure::VR: return family::variability;
     case measure::GEN: return family::generic;
   }
   return family::generic;
@@ -93,7 +109,7 @@ domain domain_of(measure m, const std::string& name) {
     return has_sd ? domain::sample : domain::size;
   }
   if (name == "events" || name == "events1" || name == "events2") return domain::count;
-  if (name == "sd1" || name == "sd2") return domain::nonnegative;
+  if (name == "sd1" || name == "sd2" || name == "sd") return domain::nonnegative;
   if (name == "mean1" || name == "mean2") return m == measure::ROM ? domain::positive : domain::real;
   if (name == "time1" || name == "time2" || name == "vi" || name == "sei") return domain::positive;
   if (name == "r") return domain::correlation;
@@ -257,6 +273,77 @@ outcome continuous_outcome(measure m, const std::vector<field>& f, std::size_t i
   }
   o.yi = j * d;
   o.vi = 1.0 / n1 + 1.0 / n2 + o.yi * o.yi / (2.0 * (n1 + n2));
+  return o;
+}
+
+// ---- change scores: as metafor escalc, measures "SMCC" and "SMCR" (vtype "LS", exact correction) ----
+outcome change_outcome(measure m, const std::vector<field>& f, std::size_t i) {
+  const double n = f[0].col->values[i], m1 = f[1].col->values[i], s1 = f[2].col->values[i];
+  outcome o;
+  // metafor's .cmicalc(n - 1) is NA for n - 1 <= 1.
+  if (n <= 2) {
+    o.reason = "Hedges' correction of a standardised mean change needs n > 2";
+    return o;
+  }
+  if (m == measure::SMCC) {
+    const double m2 = f[3].col->values[i], s2 = f[4].col->values[i], r = f[5].col->values[i];
+    const double var_d = s1 * s1 + s2 * s2 - 2.0 * r * s1 * s2;
+    if (!(var_d > 0)) {
+      o.reason = "the SD of the change scores, sqrt(sd1^2 + sd2^2 - 2 r sd1 sd2), is 0";
+      return o;
+    }
+    const estimate e = smcc(m1, m2, s1, s2, n, r);
+    o.yi = e.yi;
+    o.vi = e.vi;
+    return o;
+  }
+  const double m2 = f[3].col->values[i], r = f[4].col->values[i];
+  if (!(s1 > 0)) {
+    o.reason = "the raw-score standardisation divides by sd1, which is 0";
+    return o;
+  }
+  const estimate e = smcr(m1, m2, s1, n, r);
+  o.yi = e.yi;
+  o.vi = e.vi;
+  return o;
+}
+
+// ---- one group's mean: as metafor escalc, measure "MN" (vtype "LS") ----
+outcome single_mean_outcome(const std::vector<field>& f, std::size_t i) {
+  const estimate e = mn(f[1].col->values[i], f[2].col->values[i], f[0].col->values[i]);
+  outcome o;
+  o.yi = e.yi;
+  o.vi = e.vi;
+  return o;
+}
+
+// ---- variability of two groups: as metafor escalc, measures "CVR" and "VR" (Nakagawa et al. 2015) ----
+outcome variability_outcome(measure m, const std::vector<field>& f, std::size_t i) {
+  outcome o;
+  if (m == measure::VR) {
+    const double n1 = f[0].col->values[i], s1 = f[1].col->values[i], n2 = f[2].col->values[i], s2 = f[3].col->values[i];
+    if (!(s1 > 0 && s2 > 0)) {
+      o.reason = "the log SD ratio needs both SDs > 0";
+      return o;
+    }
+    const estimate e = vr(s1, s2, n1, n2);
+    o.yi = e.yi;
+    o.vi = e.vi;
+    return o;
+  }
+  const double n1 = f[0].col->values[i], m1 = f[1].col->values[i], s1 = f[2].col->values[i];
+  const double n2 = f[3].col->values[i], m2 = f[4].col->values[i], s2 = f[5].col->values[i];
+  if (!(m1 > 0 && m2 > 0)) {
+    o.reason = "the log coefficient-of-variation ratio needs both means > 0";
+    return o;
+  }
+  if (!(s1 > 0 && s2 > 0)) {
+    o.reason = "the log coefficient-of-variation ratio needs both SDs > 0";
+    return o;
+  }
+  const estimate e = cvr(m1, m2, s1, s2, n1, n2);
+  o.yi = e.yi;
+  o.vi = e.vi;
   return o;
 }
 
@@ -514,6 +601,9 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
           o = proportion_outcome(m, fields, i, opt);
           break;
         case family::incidence: o = incidence_outcome(m, fields, i, opt); break;
+        case family::change: o = change_outcome(m, fields, i); break;
+        case family::single_mean: o = single_mean_outcome(fields, i); break;
+        case family::variability: o = variability_outcome(m, fields, i); break;
         case family::generic: o = generic_outcome(fields, i, gen_source, z); break;
       }
     }
@@ -561,6 +651,11 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
         break;
       case family::correlation:
       case family::proportion: out.ni.push_back(fields[1].col->values[i]); break;
+      case family::change:
+      case family::single_mean: out.ni.push_back(fields[0].col->values[i]); break;
+      case family::variability:
+        out.ni.push_back(fields[0].col->values[i] + fields[m == measure::VR ? 2 : 3].col->values[i]);
+        break;
       case family::incidence:
       case family::generic: break;
     }

@@ -59,6 +59,18 @@ mean_sd mean_sd_from_ci(double lower, double upper, double n, double level) {
   return {(lower + upper) / 2.0, std::sqrt(n) * (upper - lower) / (2.0 * t)};
 }
 
+std::string_view to_string(five_number_sd s) noexcept {
+  return s == five_number_sd::wan2014 ? "wan2014" : "shi2020";
+}
+
+std::optional<five_number_sd> parse_five_number_sd(std::string_view name) noexcept {
+  std::string n(name);
+  for (char& c : n) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (n == "shi2020" || n == "shi") return five_number_sd::shi2020;
+  if (n == "wan2014" || n == "wan") return five_number_sd::wan2014;
+  return std::nullopt;
+}
+
 std::string_view describe(quantile_set set) noexcept {
   switch (set) {
     case quantile_set::range: return "range";

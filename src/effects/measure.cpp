@@ -8,9 +8,10 @@
 namespace metasift::effects {
 namespace {
 
-constexpr std::array<measure, 16> k_all_measures = {
-    measure::MD,   measure::SMD, measure::ROM, measure::OR,  measure::RR,  measure::RD,  measure::PETO, measure::COR,
-    measure::ZCOR, measure::PR,  measure::PLO, measure::PAS, measure::PFT, measure::IRR, measure::IRD,  measure::GEN,
+constexpr std::array<measure, 21> k_all_measures = {
+    measure::MD,  measure::SMD,  measure::ROM,  measure::OR,  measure::RR,  measure::RD,  measure::PETO,
+    measure::COR, measure::ZCOR, measure::PR,   measure::PLO, measure::PAS, measure::PFT, measure::IRR,
+    measure::IRD, measure::SMCC, measure::SMCR, measure::MN,  measure::CVR, measure::VR,  measure::GEN,
 };
 
 constexpr char ascii_upper(char c) noexcept {
@@ -57,6 +58,11 @@ std::string_view to_string(measure m) noexcept {
     case measure::PFT: return "PFT";
     case measure::IRR: return "IRR";
     case measure::IRD: return "IRD";
+    case measure::SMCC: return "SMCC";
+    case measure::SMCR: return "SMCR";
+    case measure::MN: return "MN";
+    case measure::CVR: return "CVR";
+    case measure::VR: return "VR";
     case measure::GEN: return "GEN";
   }
   return "unknown";
@@ -90,6 +96,11 @@ std::vector<std::string> required_columns(measure m) {
     case measure::PFT: return {"events", "n"};
     case measure::IRR:
     case measure::IRD: return {"events1", "time1", "events2", "time2"};
+    case measure::SMCC: return {"n", "mean1", "sd1", "mean2", "sd2", "r"};
+    case measure::SMCR: return {"n", "mean1", "sd1", "mean2", "r"};
+    case measure::MN: return {"n", "mean", "sd"};
+    case measure::CVR: return {"n1", "mean1", "sd1", "n2", "mean2", "sd2"};
+    case measure::VR: return {"n1", "sd1", "n2", "sd2"};
     case measure::GEN: return {"yi"};
   }
   return {};
@@ -101,6 +112,8 @@ display_scale display_scale_of(measure m) noexcept {
     case measure::RR:
     case measure::PETO:
     case measure::ROM:
+    case measure::CVR:
+    case measure::VR:
     case measure::IRR: return display_scale::exp;
     case measure::ZCOR: return display_scale::tanh;
     case measure::PLO: return display_scale::inv_logit;
@@ -112,6 +125,9 @@ display_scale display_scale_of(measure m) noexcept {
     case measure::COR:
     case measure::PR:
     case measure::IRD:
+    case measure::SMCC:
+    case measure::SMCR:
+    case measure::MN:
     case measure::GEN: return display_scale::identity;
   }
   return display_scale::identity;
@@ -165,6 +181,11 @@ std::string_view display_name(measure m) noexcept {
     case measure::PFT: return "Proportion";
     case measure::IRR: return "IRR";
     case measure::IRD: return "IR diff.";
+    case measure::SMCC:
+    case measure::SMCR: return "Std. mean change";
+    case measure::MN: return "Mean";
+    case measure::CVR: return "CV ratio";
+    case measure::VR: return "SD ratio";
     case measure::GEN: return "Effect";
   }
   return "Effect";

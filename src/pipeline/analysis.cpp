@@ -64,7 +64,9 @@ prepared_analysis prepare_analysis(const analysis_settings& s, const io::table& 
   p.resolved = resolve_settings(s);
   if (table.rows.empty()) fail_input(source_position{table.file, 1, 0}, "", "the table has a header but no study rows");
   p.measure = s.measure ? *s.measure : infer_measure(table, s.columns);
-  p.inputs = read_study_inputs(table, p.measure, s.columns);
+  input_options iopt;
+  iopt.five_number = s.fivenum_method;
+  p.inputs = read_study_inputs(table, p.measure, s.columns, iopt);
   std::optional<subset_expr> selection;
   std::vector<bool> selected;
   if (!s.subset.empty()) {

@@ -40,6 +40,9 @@ std::string metafor_alias(effects::measure m, const std::string& canonical) {
   static const std::map<std::string, std::string> proportion{{"events", "xi"}, {"n", "ni"}};
   static const std::map<std::string, std::string> incidence{
       {"events1", "x1i"}, {"time1", "t1i"}, {"events2", "x2i"}, {"time2", "t2i"}};
+  static const std::map<std::string, std::string> change{{"n", "ni"},      {"mean1", "m1i"}, {"sd1", "sd1i"},
+                                                         {"mean2", "m2i"}, {"sd2", "sd2i"},  {"r", "ri"}};
+  static const std::map<std::string, std::string> single_mean{{"n", "ni"}, {"mean", "mi"}, {"sd", "sdi"}};
   const std::map<std::string, std::string>* aliases = nullptr;
   switch (m) {
     case measure::MD:
@@ -57,6 +60,11 @@ std::string metafor_alias(effects::measure m, const std::string& canonical) {
     case measure::PFT: aliases = &proportion; break;
     case measure::IRR:
     case measure::IRD: aliases = &incidence; break;
+    case measure::SMCC:
+    case measure::SMCR: aliases = &change; break;
+    case measure::MN: aliases = &single_mean; break;
+    case measure::CVR:
+    case measure::VR: aliases = &continuous; break;
     case measure::GEN: break;
   }
   if (aliases == nullptr) return "";

@@ -36,9 +36,18 @@ class row_reader {
  public:
   row_reader(const io::table& t, const std::map<std::string, std::string>& cols) : t_(t), cols_(cols) {}
 
+  /// The column of `canonical`: its --col remap, else its own name, else metafor's escalc argument
+  /// name (n1i, m1i, sd1i, n2i, m2i, sd2i; ti and pi for the test statistics), as the meta reader
+  /// accepts them (study_data.cpp). An explicit remap is never second-guessed.
   [[nodiscard]] std::optional<std::size_t> index(const std::string& canonical) const {
     const auto it = cols_.find(canonical);
-    return t_.find(it == cols_.end() ? canonical : it->second);
+    if (it != cols_.end()) return t_.find(it->second);
+    if (const auto idx = t_.find(canonical)) return idx;
+    static const std::map<std::string, std::string> metafor{{"n1", "n1i"}, {"mean1", "m1i"}, {"sd1", "sd1i"},
+                                                            {"n2", "n2i"}, {"mean2", "m2i"}, {"sd2", "sd2i"},
+                                                            {"t", "ti"},   {"p", "pi"}};
+    const auto alias = metafor.find(canonical);
+    return alias == metafor.end() ? std::nullopt : t_.find(alias->second);
   }
   [[nodiscard]] bool has(const std::string& canonical) const { return index(canonical).has_value(); }
 

@@ -14,7 +14,9 @@
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/table.hpp"
+#include "metasift/review/criteria.hpp"
 #include "metasift/review/dedup_normalize.hpp"
+#include "metasift/review/screen.hpp"
 
 namespace metasift::review {
 namespace {
@@ -114,6 +116,28 @@ bool valid_id(const std::string& id) {
   return std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
 
+std::string status_phrase(final_status s) {
+  switch (s) {
+    case final_status::duplicate: return "removed as a duplicate";
+    case final_status::excluded_automatic: return "excluded by the search or a criterion";
+    case final_status::awaiting_title_abstract: return "still awaiting title-abstract screening";
+    case final_status::excluded_title_abstract: return "excluded at title-abstract screening";
+    case final_status::not_retrieved: return "not retrieved";
+    case final_status::excluded_full_text: return "excluded at full text";
+    case final_status::awaiting_full_text: return "still awaiting full-text assessment";
+    case final_status::included: return "included";
+    case final_status::awaiting_title_abstract_adjudication:
+      return "still awaiting adjudication of the reviewers' title-abstract decisions";
+    case final_status::awaiting_title_abstract_second_reviewer:
+      return "still awaiting a second reviewer's title-abstract decision";
+    case final_status::awaiting_full_text_adjudication:
+      return "still awaiting adjudication of the reviewers' full-text decisions";
+    case final_status::awaiting_full_text_second_reviewer:
+      return "still awaiting a second reviewer's full-text decision";
+  }
+  return "?";
+}
+
 bool is_source_column(const std::string& name) {
   const std::string n = lower(name);
   return n == "source" || (n.size() > 7 && n.compare(n.size() - 7, 7, "_source") == 0) || n.rfind("source_", 0) == 0;
@@ -160,6 +184,62 @@ struct checked_file {
   std::map<std::string, std::size_t> column_of_field;
 };
 
+bool is_numeric(field_type t) {
+  return t == field_type::number || t == field_type::integer || t == field_type::year;
+}
+
+/// What is wrong with a non-blank, trimmed value of field f, or nullopt when it is valid; x is the
+/// value as a number (read by the caller) for number, integer and year fields. The rules of a cell
+/// of the extraction files, shared by the criteria on extracted fields.
+std::optional<std::string> value_problem(const extraction_field& f, const std::string& cell, double x) {
+  switch (f.type) {
+    case field_type::text: return std::nullopt;
+    case field_type::enumeration: {
+      if (std::find(f.values.begin(), f.values.end(), cell) != f.values.end()) return std::nullopt;
+      std::string list, near;
+      for (const auto& v : f.values) {
+        list += (list.empty() ? "" : ", ") + v;
+        if (lower(v) == lower(cell)) near = v;
+      }
+      return cat("'", cell, "' is not one of ", list, near.empty() ? "" : cat(" (did you mean '", near, "'?)"));
+    }
+    case field_type::boolean:
+      if (parse_boolean(cell)) return std::nullopt;
+      return cat("'", cell, "' is not a boolean (true/false, yes/no or 1/0)");
+    case field_type::number:
+    case field_type::integer:
+    case field_type::year: {
+      if (f.type != field_type::number && x != std::floor(x)) {
+        return cat("must be a whole number (", to_string(f.type), "), got ", cell);
+      }
+      if (f.type == field_type::year && !f.min && !f.max && (x < 1000 || x > 2999)) {
+        return cat("'", cell, "' is not a four-digit year");
+      }
+      if (f.min && x < *f.min) return cat("must be at least ", format_value(*f.min), ", got ", cell);
+      if (f.max && x > *f.max) return cat("must be at most ", format_value(*f.max), ", got ", cell);
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+/// value_problem of a non-blank, trimmed value outside a table: a number must be the whole text
+/// and finite (the rule of io::table's cells).
+std::optional<std::string> text_value_problem(const extraction_field& f, const std::string& v) {
+  double x = 0;
+  if (is_numeric(f.type)) {
+    std::size_t used = 0;
+    bool ok = false;
+    try {
+      x = std::stod(v, &used);
+      ok = used == v.size() && std::isfinite(x);
+    } catch (const std::exception&) {
+    }
+    if (!ok) return cat("'", v, "' is not a number (", to_string(f.type), " field)");
+  }
+  return value_problem(f, v, x);
+}
+
 void check_cell(const io::table& t, std::size_t row, std::size_t col, const extraction_field& f,
                 std::vector<std::string>& errors) {
   const std::string& raw = t.rows[row][col];
@@ -171,44 +251,16 @@ void check_cell(const io::table& t, std::size_t row, std::size_t col, const extr
     return;
   }
   const std::string cell = trim(raw);
-  switch (f.type) {
-    case field_type::text: return;
-    case field_type::enumeration: {
-      if (std::find(f.values.begin(), f.values.end(), cell) != f.values.end()) return;
-      std::string list, near;
-      for (const auto& v : f.values) {
-        list += (list.empty() ? "" : ", ") + v;
-        if (lower(v) == lower(cell)) near = v;
-      }
-      error("'" + cell + "' is not one of " + list + (near.empty() ? "" : " (did you mean '" + near + "'?)"));
-      return;
-    }
-    case field_type::boolean:
-      if (!parse_boolean(cell)) error("'" + cell + "' is not a boolean (true/false, yes/no or 1/0)");
-      return;
-    case field_type::number:
-    case field_type::integer:
-    case field_type::year: {
-      double x = 0;
-      try {
-        x = t.number(row, col);
-      } catch (const input_error& e) {
-        errors.push_back(e.what());
-        return;
-      }
-      if (f.type != field_type::number && x != std::floor(x)) {
-        error("must be a whole number (" + std::string(to_string(f.type)) + "), got " + cell);
-        return;
-      }
-      if (f.type == field_type::year && !f.min && !f.max && (x < 1000 || x > 2999)) {
-        error("'" + cell + "' is not a four-digit year");
-        return;
-      }
-      if (f.min && x < *f.min) error("must be at least " + format_value(*f.min) + ", got " + cell);
-      if (f.max && x > *f.max) error("must be at most " + format_value(*f.max) + ", got " + cell);
+  double x = 0;
+  if (is_numeric(f.type)) {
+    try {
+      x = t.number(row, col);
+    } catch (const input_error& e) {
+      errors.push_back(e.what());
       return;
     }
   }
+  if (const auto p = value_problem(f, cell, x)) error(*p);
 }
 
 checked_file check_file(const extraction_file& file, const extraction_spec& spec,
@@ -299,7 +351,7 @@ std::optional<extraction_spec> parse_extraction(std::string_view toml_text, cons
   if (en == nullptr) return std::nullopt;
   const toml::table* et = en->as_table();
   if (et == nullptr) rd.fail(rd.at(*en), "'extraction' must be a table ([extraction])");
-  rd.check_keys(*et, {"fields", "extractors", "file", "consensus"}, "[extraction]");
+  rd.check_keys(*et, {"fields", "extractors", "file", "consensus", "characteristics"}, "[extraction]");
   extraction_spec spec;
   spec.where = rd.at(*en);
 
@@ -395,11 +447,129 @@ std::optional<extraction_spec> parse_extraction(std::string_view toml_text, cons
     spec.extractors.push_back(rd.file_of(*file, "", "file"));
   }
   if (const toml::node* c = et->get("consensus")) spec.consensus = rd.file_of(*c, "consensus", "consensus");
+  if (const toml::node* c = et->get("characteristics")) {
+    const toml::array* ca = c->as_array();
+    if (ca == nullptr) rd.fail(rd.at(*c), "'characteristics' must be an array of field ids");
+    for (const toml::node& x : *ca) {
+      const std::string id = rd.string_of(x, "characteristics");
+      const extraction_field* f = find_field(spec, id);
+      if (f == nullptr) {
+        std::string list;
+        for (const auto& fl : spec.fields) list += cat(list.empty() ? "" : ", ", fl.id);
+        rd.fail(rd.at(x), cat("characteristics: '", id, "' is not a field of the codebook (", list, ")"));
+      }
+      if (std::find(spec.characteristics.begin(), spec.characteristics.end(), f->id) != spec.characteristics.end()) {
+        rd.fail(rd.at(x), cat("characteristics: '", id, "' is listed twice"));
+      }
+      spec.characteristics.push_back(f->id);
+    }
+  } else {
+    for (const auto& f : spec.fields) spec.characteristics.push_back(f.id);
+  }
   return spec;
 }
 
-extraction_check check_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
-  extraction_check out;
+const extraction_field* find_field(const extraction_spec& spec, std::string_view id) {
+  const std::string want = lower(id);
+  for (const auto& f : spec.fields) {
+    if (lower(f.id) == want) return &f;
+  }
+  return nullptr;
+}
+
+std::string canonical_value(const extraction_field& f, std::string_view cell) {
+  return canonical(f, std::string(cell));
+}
+
+std::string describe(const criterion_flag& f) {
+  std::string allowed;
+  for (const auto& v : f.allowed) allowed += (allowed.empty() ? "" : ", ") + v;
+  return cat("criterion '", f.criterion, "' (", f.reason, "): included record ", f.record, " has ", f.field, " = '",
+             f.value, "' (allowed: ", allowed, ")");
+}
+
+void validate_field_criteria(const std::vector<field_criterion>& criteria, const extraction_spec* codebook) {
+  for (const auto& c : criteria) {
+    if (codebook == nullptr) {
+      fail_input(c.field_where, "field",
+                 cat("criterion '", c.id, "' checks an extracted field, but the review has no [extraction] codebook"));
+    }
+    const extraction_field* f = find_field(*codebook, c.field);
+    if (f == nullptr) {
+      std::string list;
+      for (const auto& fl : codebook->fields) list += (list.empty() ? "" : ", ") + fl.id;
+      fail_input(c.field_where, "field",
+                 cat("criterion '", c.id, "': '", c.field, "' is not a field of the codebook (", list, ")"));
+    }
+    for (std::size_t i = 0; i < c.allowed.size(); ++i) {
+      const source_position where = i < c.allowed_where.size() ? c.allowed_where[i] : c.where;
+      const std::string prefix = cat("criterion '", c.id, "' on field '", f->id, "': allowed value ");
+      if (is_missing(c.allowed[i])) {
+        fail_input(where, "allowed", prefix + "'" + c.allowed[i] + "' is blank; blank values are never flagged");
+      }
+      const std::string v = trim(c.allowed[i]);
+      if (const auto p = text_value_problem(*f, v)) fail_input(where, "allowed", prefix + *p);
+    }
+  }
+}
+
+std::vector<criterion_flag> check_field_criteria(const std::vector<field_criterion>& criteria,
+                                                 const extraction_spec& codebook, const extracted_values& values) {
+  std::vector<criterion_flag> out;
+  for (const auto& c : criteria) {
+    const extraction_field* f = find_field(codebook, c.field);
+    if (f == nullptr) continue;  // validate_field_criteria rejects it
+    const auto idx = static_cast<std::size_t>(f - codebook.fields.data());
+    std::vector<std::string> allowed;
+    for (const auto& a : c.allowed) allowed.push_back(canonical(*f, a));
+    for (const auto& [key, row] : values.by_record) {
+      if (idx >= row.size()) continue;
+      const std::optional<std::string>& v = row[idx];
+      // Blank values are not flagged, nor invalid ones: the check lists them as errors.
+      if (!v || is_missing(*v) || text_value_problem(*f, trim(*v))) continue;
+      if (std::find(allowed.begin(), allowed.end(), canonical(*f, *v)) != allowed.end()) continue;
+      out.push_back(criterion_flag{c.id, c.reason, key, f->id, trim(*v), c.allowed});
+    }
+  }
+  return out;
+}
+
+std::vector<record_ref> record_refs(const screen_result& sr) {
+  std::vector<record_ref> records;
+  records.reserve(sr.records.size());
+  for (std::size_t i = 0; i < sr.records.size(); ++i) {
+    std::size_t k = i;
+    if (sr.audit[k].dedup == dedup_status::duplicate) k = sr.audit[k].duplicate_of;
+    record_ref r;
+    r.key = sr.audit[k].key;
+    r.id = sr.records[i].id;
+    r.doi = sr.records[i].doi;
+    r.title = sr.records[k].title.size() > 80 ? sr.records[k].title.substr(0, 77) + "..." : sr.records[k].title;
+    r.included = sr.audit[k].status == final_status::included;
+    r.status = status_phrase(sr.audit[k].status);
+    records.push_back(std::move(r));
+    // The duplicate's own key names the same record.
+    if (k != i) {
+      record_ref alias = records.back();
+      alias.id = sr.audit[i].key;
+      records.push_back(std::move(alias));
+    }
+  }
+  return records;
+}
+
+namespace {
+
+/// The checked files of an extraction, kept for resolving values.
+struct loaded_extraction {
+  extraction_check check;
+  std::vector<checked_file> files;
+  std::optional<checked_file> consensus;
+};
+
+loaded_extraction load_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
+  loaded_extraction loaded;
+  extraction_check& out = loaded.check;
   std::map<std::string, const record_ref*> lookup;
   for (const auto& r : records) {
     lookup.emplace(lower(r.key), &r);
@@ -408,14 +578,14 @@ extraction_check check_extraction(const extraction_spec& spec, const std::vector
     if (r.included) ++out.included;
   }
   std::error_code ec;
-  std::vector<checked_file> files;
+  std::vector<checked_file>& files = loaded.files;
   for (const auto& f : spec.extractors) {
     if (!fs::is_regular_file(f.path, ec)) {
       fail_input(f.where, f.name.empty() ? "file" : "extractors", "extraction file '" + f.label + "' does not exist");
     }
     files.push_back(check_file(f, spec, lookup, out.errors));
   }
-  std::optional<checked_file> consensus;
+  std::optional<checked_file>& consensus = loaded.consensus;
   if (spec.consensus) {
     if (fs::is_regular_file(spec.consensus->path, ec)) {
       consensus = check_file(*spec.consensus, spec, lookup, out.errors);
@@ -464,6 +634,57 @@ extraction_check check_extraction(const extraction_spec& spec, const std::vector
       out.discrepancies.push_back(std::move(d));
     }
   }
+  return loaded;
+}
+
+}  // namespace
+
+extraction_check check_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
+  return load_extraction(spec, records).check;
+}
+
+extracted_values resolve_extraction(const extraction_spec& spec, const std::vector<record_ref>& records) {
+  loaded_extraction loaded = load_extraction(spec, records);
+  extracted_values out;
+  std::set<std::string> seen;
+  for (const auto& r : records) {
+    if (!r.included || !seen.insert(r.key).second) continue;
+    const checked_file* con = nullptr;
+    if (loaded.consensus && loaded.consensus->row_of_record.count(r.key) > 0) con = &*loaded.consensus;
+    std::vector<const checked_file*> with_row;
+    for (const auto& cf : loaded.files) {
+      if (cf.row_of_record.count(r.key) > 0) with_row.push_back(&cf);
+    }
+    if (con == nullptr && with_row.empty()) continue;
+    std::vector<std::optional<std::string>> values;
+    for (const auto& f : spec.fields) {
+      const auto cell_of = [&](const checked_file& cf) -> std::optional<std::string> {
+        const auto col = cf.column_of_field.find(f.id);
+        if (col == cf.column_of_field.end()) return std::nullopt;
+        return cf.table.rows[cf.row_of_record.at(r.key)][col->second];
+      };
+      std::optional<std::string> v;
+      if (con != nullptr) {
+        v = cell_of(*con);
+      } else {
+        std::set<std::string> forms;
+        for (const checked_file* cf : with_row) {
+          const auto c = cell_of(*cf);
+          if (!c) {
+            forms.insert("\x01no column");
+            continue;
+          }
+          if (!v) v = c;
+          forms.insert(canonical(f, *c));
+        }
+        if (forms.size() != 1) v.reset();
+      }
+      if (v) v = is_missing(*v) ? "" : trim(*v);
+      values.push_back(std::move(v));
+    }
+    out.by_record.emplace(r.key, std::move(values));
+  }
+  out.check = std::move(loaded.check);
   return out;
 }
 
@@ -491,6 +712,11 @@ std::string format_extraction_text(const extraction_check& c, const extraction_s
   s += "missing: " + std::to_string(c.missing.size()) + "\n";
   for (const auto& m : c.missing_detail) s += "  " + m + "\n";
   for (const auto& n : c.notes) s += "note: " + n + "\n";
+  if (!c.criteria.empty()) {
+    s += "criteria: " + std::to_string(c.criteria.size()) + " extracted value" +
+         (c.criteria.size() == 1 ? " fails" : "s fail") + " a criterion (the records stay included)\n";
+    for (const auto& f : c.criteria) s += "  " + describe(f) + "\n";
+  }
   return s;
 }
 
@@ -510,6 +736,16 @@ std::string format_extraction_json(const extraction_check& c) {
   j["missing"] = c.missing;
   j["missing_detail"] = c.missing_detail;
   j["notes"] = c.notes;
+  json cs = json::array();
+  for (const auto& f : c.criteria) {
+    cs.push_back({{"criterion", f.criterion},
+                  {"reason", f.reason},
+                  {"record", f.record},
+                  {"field", f.field},
+                  {"value", f.value},
+                  {"allowed", f.allowed}});
+  }
+  j["criteria"] = std::move(cs);
   return j.dump(2) + "\n";
 }
 

@@ -462,7 +462,8 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
       const toml::table* ct = el.as_table();
       if (ct == nullptr) rd.fail(rd.at(el), "each entry of 'criteria' must be a table ([[criteria]])");
       rd.check_keys(*ct,
-                    {"id", "reason", "years", "types", "languages", "query", "exclude_query", "dialect", "on_missing"},
+                    {"id", "reason", "years", "types", "languages", "query", "exclude_query", "dialect", "on_missing",
+                     "field", "allowed"},
                     "[[criteria]]");
       criterion c;
       c.where = rd.at(el);
@@ -474,6 +475,46 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
       const toml::node* reason = ct->get("reason");
       if (reason == nullptr) rd.fail(c.where, "criterion '" + c.id + "' needs a reason (it is reported in PRISMA)");
       c.reason = rd.string_of(*reason, "reason");
+      if (const toml::node* fn = ct->get("field")) {
+        // Checked on the extracted values by the run, not on the records before screening.
+        field_criterion fc;
+        fc.id = c.id;
+        fc.reason = c.reason;
+        fc.where = c.where;
+        fc.field = rd.string_of(*fn, "field");
+        fc.field_where = rd.at(*fn);
+        for (const char* other : {"years", "types", "languages", "query", "exclude_query", "dialect", "on_missing"}) {
+          if (const toml::node* o = ct->get(other)) {
+            rd.fail(rd.at(*o), "criterion '" + c.id + "' checks the extracted field '" + fc.field +
+                                   "': it takes id, reason, field and allowed only (write '" + other +
+                                   "' in a criterion of its own)");
+          }
+        }
+        const toml::node* an = ct->get("allowed");
+        if (an == nullptr)
+          rd.fail(c.where, "criterion '" + c.id + "' on field '" + fc.field + "' needs allowed = [...]");
+        const toml::array* aa = an->as_array();
+        if (aa == nullptr || aa->empty()) rd.fail(rd.at(*an), "allowed must be a non-empty array of values");
+        for (auto&& v : *aa) {
+          fc.allowed_where.push_back(rd.at(v));
+          if (const auto* sv = v.as_string()) {
+            fc.allowed.push_back(sv->get());
+          } else if (const auto* iv = v.as_integer()) {
+            fc.allowed.push_back(std::to_string(iv->get()));
+          } else if (const auto* dv = v.as_floating_point()) {
+            fc.allowed.push_back(format_value(dv->get()));
+          } else if (const auto* bv = v.as_boolean()) {
+            fc.allowed.push_back(bv->get() ? "true" : "false");
+          } else {
+            rd.fail(rd.at(v), "each allowed value must be a string, number or boolean");
+          }
+        }
+        spec.field_criteria.push_back(std::move(fc));
+        continue;
+      }
+      if (const toml::node* an = ct->get("allowed")) {
+        rd.fail(rd.at(*an), "allowed is for a criterion on an extracted field: add field = \"...\"");
+      }
       bool any = false;
       if (const toml::node* y = ct->get("years")) {
         const toml::array* ya = y->as_array();
@@ -520,7 +561,8 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
       }
       if (!any) {
         rd.fail(c.where,
-                "criterion '" + c.id + "' checks nothing: give years, types, languages, query or exclude_query");
+                "criterion '" + c.id +
+                    "' checks nothing: give years, types, languages, query or exclude_query (or field and allowed)");
       }
       spec.criteria.push_back(std::move(c));
     }

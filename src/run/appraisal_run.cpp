@@ -132,7 +132,9 @@ std::string starting_reason(const analysis_bundle& b, const review_bundle& rv, a
 }  // namespace
 
 std::string outcome_name(const analysis_bundle& an) {
-  return an.spec.outcome.empty() ? "Main outcome" : an.spec.outcome;
+  if (!an.spec.outcome.empty()) return an.spec.outcome;
+  // Several outcomes ([[analysis]]) are told apart by their titles.
+  return an.suffix.empty() ? "Main outcome" : an.title;
 }
 
 std::optional<appraisal_bundle> load_run_appraisal(const review_bundle& rv) {
@@ -492,9 +494,11 @@ std::string sof_csv(const analysis_bundle& an) {
   return out + "\n";
 }
 
-std::vector<html_section> appraisal_sections(const review_bundle& rv, const analysis_bundle* an,
+std::vector<html_section> appraisal_sections(const review_bundle& rv, const std::vector<analysis_bundle>& ans,
                                              const std::vector<std::shared_ptr<const run_figure>>& figs) {
   std::vector<html_section> out;
+  // The risk-of-bias figures and analyses describe the first (or only) analysis.
+  const analysis_bundle* an = ans.empty() ? nullptr : &ans.front();
   if (rv.appraisal) {
     const appraisal_bundle& ap = *rv.appraisal;
     html_section s = make_section("risk-of-bias", "Risk of bias in included studies");
@@ -568,14 +572,20 @@ std::vector<html_section> appraisal_sections(const review_bundle& rv, const anal
       out.push_back(std::move(s));
     }
   }
-  if (an != nullptr && an->grade && an->sof) {
-    const analyses::grade_assessment& g = *an->grade;
-    const analyses::sof_row& row = *an->sof;
+  // One Summary of Findings row per outcome (GRADE Handbook section 5.2: a table summarises the
+  // outcomes of a review), and one table of GRADE domains per outcome.
+  std::vector<const analysis_bundle*> graded;
+  for (const auto& a : ans) {
+    if (a.grade && a.sof) graded.push_back(&a);
+  }
+  if (!graded.empty()) {
+    const bool several = graded.size() > 1;
     html_section s = make_section("certainty", "Certainty of the evidence (GRADE)");
     html_table sof;
     sof.id = "summary-of-findings";
     sof.caption = "Summary of Findings";
-    const bool abs = row.absolute.has_value();
+    const bool abs = std::any_of(graded.begin(), graded.end(),
+                                 [](const analysis_bundle* a) { return a->sof->absolute.has_value(); });
     sof.header = {"Outcome", "No. of participants (studies)", "Relative effect (95% CI)"};
     if (abs) {
       sof.header.insert(sof.header.end(),
@@ -584,56 +594,77 @@ std::vector<html_section> appraisal_sections(const review_bundle& rv, const anal
       sof.header.push_back("Anticipated effect (95% CI)");
     }
     sof.header.push_back("Certainty of the evidence (GRADE)");
-    std::string marks;
-    for (std::size_t i = 0; i < row.footnotes.size(); ++i) marks += std::string(1, static_cast<char>('a' + i % 26));
-    std::vector<std::string> cells{row.outcome,
-                                   (std::isfinite(row.participants) ? fixed(row.participants, 0) : "NA") + " (" +
-                                       std::to_string(row.studies) + (row.studies == 1 ? " study)" : " studies)"),
-                                   row.relative.empty() ? "—" : row.relative};
-    if (abs) {
-      cells.insert(cells.end(), {row.assumed, row.corresponding, row.difference});
-    } else {
-      cells.push_back(row.difference);
+    // Footnote marks run on across the rows, so each mark names one footnote of the table.
+    std::size_t mark = 0;
+    const auto mark_of = [](std::size_t i) {
+      return i < 26 ? std::string(1, static_cast<char>('a' + i)) : std::to_string(i + 1);
+    };
+    std::vector<std::string> notes, risk_notes, start_notes;
+    for (const analysis_bundle* g : graded) {
+      const analyses::sof_row& row = *g->sof;
+      std::string marks;
+      for (std::size_t i = 0; i < row.footnotes.size(); ++i) {
+        marks += mark_of(mark);
+        notes.push_back(mark_of(mark++) + ". " + (several ? row.outcome + ": " : std::string()) + row.footnotes[i]);
+      }
+      std::vector<std::string> cells{row.outcome,
+                                     (std::isfinite(row.participants) ? fixed(row.participants, 0) : "NA") + " (" +
+                                         std::to_string(row.studies) + (row.studies == 1 ? " study)" : " studies)"),
+                                     row.relative.empty() ? "—" : row.relative};
+      if (abs && row.absolute) {
+        cells.insert(cells.end(), {row.assumed, row.corresponding, row.difference});
+        risk_notes.push_back((several ? row.outcome + ": " : std::string()) + row.control_risk_source);
+      } else if (abs) {
+        cells.insert(cells.end(), {"—", "—", row.difference});
+      } else {
+        cells.push_back(row.difference);
+      }
+      cells.push_back(analyses::certainty_symbols(row.grade) + " " + std::string(to_string(row.grade)) +
+                      (marks.empty() ? "" : " " + marks));
+      sof.rows.push_back(std::move(cells));
+      start_notes.push_back((several ? g->grade->outcome + ": e" : "E") + "vidence started at " +
+                            std::string(to_string(g->grade->start)) + " certainty: " + g->grade->start_reason + ".");
     }
-    cells.push_back(analyses::certainty_symbols(row.grade) + " " + std::string(to_string(row.grade)) +
-                    (marks.empty() ? "" : " " + marks));
-    sof.rows.push_back(std::move(cells));
-    for (std::size_t i = 0; i < row.footnotes.size(); ++i) {
-      sof.notes.push_back(std::string(1, static_cast<char>('a' + i % 26)) + ". " + row.footnotes[i]);
-    }
-    if (abs) {
-      sof.notes.push_back("Risk without intervention: " + row.control_risk_source +
+    sof.notes = std::move(notes);
+    if (!risk_notes.empty()) {
+      std::string r;
+      for (const auto& n : risk_notes) r += (r.empty() ? "" : "; ") + n;
+      sof.notes.push_back("Risk without intervention: " + r +
                           ". The risk with the intervention and its CI come from the assumed risk and the relative "
                           "effect (Cochrane Handbook 5.1 section 11.5.5; v6.4 chapter 14).");
     }
-    sof.notes.push_back("Evidence started at " + std::string(to_string(g.start)) + " certainty: " + g.start_reason +
-                        ".");
+    for (auto& n : start_notes) sof.notes.push_back(std::move(n));
     s.blocks.push_back(std::move(sof));
-    html_table dt;
-    dt.id = "grade-domains";
-    dt.caption = "GRADE domains: metasift's proposal, the reviewers' judgement and the rating used";
-    dt.header = {"Domain", "Proposed", "Rule", "Data", "Reviewers' judgement", "Used"};
-    const auto levels = [](int c) { return c == 0 ? std::string("0") : (c > 0 ? "+" : "") + std::to_string(c); };
-    for (const auto& r : g.domains) {
-      std::string judged = "—";
-      if (r.judgement) {
-        judged = levels(analyses::is_upgrade(r.proposal.domain) ? r.judgement->levels : -r.judgement->levels) + ": " +
-                 r.judgement->reason + (r.departs ? " (departs from the proposal)" : "");
+    for (const analysis_bundle* a : graded) {
+      const analyses::grade_assessment& g = *a->grade;
+      html_table dt;
+      dt.id = "grade-domains" + a->suffix;
+      dt.caption = "GRADE domains" + (several ? " for " + g.outcome : std::string()) +
+                   ": metasift's proposal, the reviewers' judgement and the rating used";
+      dt.header = {"Domain", "Proposed", "Rule", "Data", "Reviewers' judgement", "Used"};
+      const auto levels = [](int c) { return c == 0 ? std::string("0") : (c > 0 ? "+" : "") + std::to_string(c); };
+      for (const auto& r : g.domains) {
+        std::string judged = "—";
+        if (r.judgement) {
+          judged = levels(analyses::is_upgrade(r.proposal.domain) ? r.judgement->levels : -r.judgement->levels) + ": " +
+                   r.judgement->reason + (r.departs ? " (departs from the proposal)" : "");
+        }
+        dt.rows.push_back({std::string(display_name(r.proposal.domain)), levels(r.proposal.change), r.proposal.rule,
+                           r.proposal.reason, judged, levels(r.change)});
       }
-      dt.rows.push_back({std::string(display_name(r.proposal.domain)), levels(r.proposal.change), r.proposal.rule,
-                         r.proposal.reason, judged, levels(r.change)});
+      dt.notes.push_back(
+          "Proposals follow the GRADE Handbook (Schünemann et al. 2013, section 5) and the Cochrane "
+          "Handbook v6.4 chapter 14 with the thresholds of docs/appraisal.md; [[grade]] entries in the "
+          "review file are final.");
+      s.blocks.push_back(std::move(dt));
     }
-    dt.notes.push_back(
-        "Proposals follow the GRADE Handbook (Schünemann et al. 2013, section 5) and the Cochrane "
-        "Handbook v6.4 chapter 14 with the thresholds of docs/appraisal.md; [[grade]] entries in the "
-        "review file are final.");
-    s.blocks.push_back(std::move(dt));
     out.push_back(std::move(s));
   }
   return out;
 }
 
-std::string appraisal_methods(const review_bundle& rv, const analysis_bundle* an) {
+std::string appraisal_methods(const review_bundle& rv, const std::vector<analysis_bundle>& ans) {
+  const analysis_bundle* an = ans.empty() ? nullptr : &ans.front();
   std::string p;
   if (rv.appraisal) {
     const appraisal_bundle& ap = *rv.appraisal;
@@ -676,12 +707,26 @@ std::string appraisal_methods(const review_bundle& rv, const analysis_bundle* an
       if (an->rob->by_rob) p += "A subgroup analysis compared the studies by overall risk of bias. ";
     }
   }
-  if (an != nullptr && an->grade) {
-    p += "The certainty of the evidence for " + an->grade->outcome +
+  std::vector<std::string> outcomes;
+  std::size_t with_mid = 0;
+  for (const auto& a : ans) {
+    if (!a.grade) continue;
+    outcomes.push_back(a.grade->outcome);
+    with_mid += a.spec.mid ? 1 : 0;
+  }
+  if (!outcomes.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      names += (i == 0 ? "" : (i + 1 == outcomes.size() ? " and " : ", ")) + outcomes[i];
+    }
+    p += "The certainty of the evidence for " + names +
          " was rated with GRADE (GRADE Handbook, Schünemann et al. 2013; Cochrane Handbook v6.4 chapter 14): "
          "metasift proposed a rating for risk of bias (share of the weight from high-risk studies), inconsistency "
          "(I² and the prediction interval), imprecision (the CI against " +
-         std::string(an->spec.mid ? "the minimal important difference" : "the null") +
+         std::string(with_mid == 0                 ? "the null"
+                     : with_mid == outcomes.size() ? "the minimal important difference"
+                                                   : "the minimal important difference where one was declared, else "
+                                                     "the null") +
          " and the optimal information size) and publication bias (Egger's test with at least 10 studies); "
          "indirectness and rating up were the reviewers' judgements, and their [[grade]] judgements were final.";
   }

@@ -22,6 +22,7 @@
 #include "metasift/report/meta_report.hpp"
 #include "metasift/report/regression_report.hpp"
 #include "metasift/review/appraisal.hpp"
+#include "metasift/review/extraction.hpp"
 #include "metasift/review/review_file.hpp"
 #include "metasift/review/screen.hpp"
 #include "metasift/run/run.hpp"
@@ -74,6 +75,10 @@ struct review_bundle {
   review::review_spec spec;
   review::screen_result screen;
   std::vector<std::size_t> records_per_source;
+  std::optional<review::extraction_spec> codebook;    ///< [extraction], when given
+  std::optional<review::extracted_values> extracted;  ///< its resolved values, when the files exist
+  /// Included records whose extracted value fails a criterion on an extracted field, one sentence each.
+  std::vector<std::string> criteria_flags;
   std::optional<update_comparison> update;
   std::optional<appraisal_bundle> appraisal;
 };
@@ -107,6 +112,10 @@ void finish_comparison(update_comparison& u, const std::optional<models::meta_re
 
 struct analysis_bundle {
   analysis_spec spec;
+  std::string suffix;  ///< "" for a single analysis, else "-<id>": figure names and element ids
+  std::string letter;  ///< "" for a single analysis, else "a", "b", ...: table and figure numbers
+  std::string title;   ///< the outcome's title (its id when it has none)
+  link_summary links;
   io::table data;                          ///< the analysed rows of the study table
   std::vector<std::size_t> record_of_row;  ///< the (kept) record of each analysed row
   effects::measure measure = effects::measure::GEN;
@@ -146,16 +155,19 @@ void grade_analysis(analysis_bundle& b, const review_bundle& rv,
 /// summary_of_findings.csv
 [[nodiscard]] std::string sof_csv(const analysis_bundle& an);
 /// The report's "Risk of bias" and "Certainty of the evidence" sections.
+/// Risk of bias describes the first analysis; the Summary of Findings has one row per outcome.
 [[nodiscard]] std::vector<report::html_section> appraisal_sections(
-    const review_bundle& rv, const analysis_bundle* an, const std::vector<std::shared_ptr<const run_figure>>& figs);
-/// The Methods paragraph on the appraisal and GRADE (PRISMA 2020 items 11 and 15); empty: none.
-[[nodiscard]] std::string appraisal_methods(const review_bundle& rv, const analysis_bundle* an);
+    const review_bundle& rv, const std::vector<analysis_bundle>& ans,
+    const std::vector<std::shared_ptr<const run_figure>>& figs);
+/// The Methods paragraph on the appraisal and GRADE (PRISMA 2020 items 11 and 15), naming every
+/// graded outcome; empty: none.
+[[nodiscard]] std::string appraisal_methods(const review_bundle& rv, const std::vector<analysis_bundle>& ans);
 /// The outcome's name as the report shows it.
 [[nodiscard]] std::string outcome_name(const analysis_bundle& an);
 
 /// The report as an html_document (report_html.cpp).
 [[nodiscard]] report::html_document build_report(const run_options& opt, const review_bundle& rv,
-                                                 const analysis_bundle* an, const link_summary& links,
+                                                 const std::vector<analysis_bundle>& analyses,
                                                  const std::vector<std::string>& warnings,
                                                  const std::vector<std::shared_ptr<const run_figure>>& figures);
 

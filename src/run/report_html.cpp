@@ -227,7 +227,7 @@ html_section section(std::string id, std::string title, int level = 2) {
 
 // ---- sections ---------------------------------------------------------------------------------
 
-html_section summary_section(const review_bundle& rv, const analysis_bundle* an) {
+html_section summary_section(const review_bundle& rv, const std::vector<analysis_bundle>& ans) {
   html_section s = section("summary", "Summary");
   const auto& p = rv.screen.prisma;
   std::string t = "Searches of " + std::to_string(rv.spec.sources.size()) + " sources identified " +
@@ -239,13 +239,15 @@ html_section summary_section(const review_bundle& rv, const analysis_bundle* an)
                   count(p.update ? p.total_studies : p.new_studies) + " studies were included" +
                   (p.update ? " (" + count(p.new_studies) + " of them new in this update)" : std::string()) + ".";
   s.blocks.push_back(html_paragraph{t, "Selection."});
-  if (an) {
+  for (const auto& a : ans) {
+    const analysis_bundle* an = &a;
     const auto& m = an->meta;
-    std::string r =
-        "Pooling " + std::to_string(m.k) + " studies in " + method_phrase(m.spec.est) + ", the " +
-        prose_name(an->measure) + " was " + with_ci(*an, m.pooled.estimate, m.pooled.ci_lower, m.pooled.ci_upper) +
-        " (" + (std::isfinite(m.pooled.df) ? "t(" + fixed(m.pooled.df, 0) + ")" : "z") + " = " +
-        fixed(m.pooled.statistic) + ", p " + (m.pooled.p < 0.001 ? "< 0.001" : "= " + fixed(m.pooled.p, 3)) + ").";
+    std::string r = (an->letter.empty() ? std::string("Pooling ") : an->title + ": pooling ") + std::to_string(m.k) +
+                    " studies in " + method_phrase(m.spec.est) + ", the " + prose_name(an->measure) + " was " +
+                    with_ci(*an, m.pooled.estimate, m.pooled.ci_lower, m.pooled.ci_upper) + " (" +
+                    (std::isfinite(m.pooled.df) ? "t(" + fixed(m.pooled.df, 0) + ")" : "z") + " = " +
+                    fixed(m.pooled.statistic) + ", p " +
+                    (m.pooled.p < 0.001 ? "< 0.001" : "= " + fixed(m.pooled.p, 3)) + ").";
     if (models::is_random_effects(m.spec.est)) {
       r += " Heterogeneity: τ² = " + fixed(m.het.tau2) + ", I² = " + fixed(m.het.I2) + "%, H² = " + fixed(m.het.H2) +
            "; Q(" + fixed(m.het.df, 0) + ") = " + fixed(m.het.Q) + ", p " +
@@ -418,6 +420,12 @@ html_section search_section(const review_bundle& rv) {
   cr.header = {"Criterion", "A record is excluded when", "Record passes when"};
   for (const auto& c : rv.spec.criteria) cr.rows.push_back({c.id, c.reason, criterion_rule(c)});
   if (cr.rows.empty()) cr.rows.push_back({"(none)", "", ""});
+  for (const auto& c : rv.spec.field_criteria) {
+    std::string rule = "extracted " + c.field + " is one of ";
+    for (std::size_t i = 0; i < c.allowed.size(); ++i) rule += (i ? ", " : "") + c.allowed[i];
+    cr.rows.push_back(
+        {c.id, c.reason, rule + " (checked on the extraction of included studies; flagged, not excluded)"});
+  }
   cr.notes.push_back("Criteria that need judgement were applied by the reviewers; their decisions and reasons are " +
                      std::string(rv.spec.decisions ? "in " + rv.spec.decisions_label : "not recorded") +
                      " and every record's outcome is in screening.csv.");
@@ -425,11 +433,12 @@ html_section search_section(const review_bundle& rv) {
   return s;
 }
 
-html_section characteristics_section(const review_bundle& rv, const analysis_bundle& an) {
-  html_section s = section("characteristics", "Characteristics of included studies");
+/// The study table's own columns, one row per analysed study (when the review has no codebook).
+html_table data_characteristics(const review_bundle& rv, const analysis_bundle& an) {
   html_table t;
-  t.id = "characteristics";
-  t.caption = "Table 4. Included studies (data: " + an.spec.data_label + ")";
+  t.id = "characteristics" + an.suffix;
+  t.caption = "Table 4" + an.letter + ". Included studies" + (an.letter.empty() ? "" : " of " + an.title) +
+              " (data: " + an.spec.data_label + ")";
   const auto rec_col = an.data.find(an.spec.record_column);
   const auto study_col = an.data.find("study");
   t.header = {"Study", "Publication", "Record"};
@@ -464,18 +473,150 @@ html_section characteristics_section(const review_bundle& rv, const analysis_bun
     }
     t.notes.push_back(g + ".");
   }
+  return t;
+}
+
+/// The codebook's fields (the `characteristics` setting of [extraction]) for every included record:
+/// the values the analyses read (consensus, else the extractors' agreeing value).
+html_table codebook_characteristics(const review_bundle& rv, const std::vector<analysis_bundle>& ans) {
+  const auto& cb = *rv.codebook;
+  const auto& ev = *rv.extracted;
+  html_table t;
+  t.id = "characteristics";
+  t.caption = "Table 4. Characteristics of included studies (extracted fields)";
+  t.header = {"Study", "Record"};
+  t.numeric = {false, false};
+  std::vector<std::size_t> idx;
+  for (const auto& id : cb.characteristics) {
+    for (std::size_t j = 0; j < cb.fields.size(); ++j) {
+      if (cb.fields[j].id != id) continue;
+      idx.push_back(j);
+      t.header.push_back(id);
+      const auto ty = cb.fields[j].type;
+      t.numeric.push_back(ty == review::field_type::number || ty == review::field_type::integer);
+    }
+  }
+  if (ans.size() > 1) {
+    t.header.push_back("Outcomes");
+    t.numeric.push_back(false);
+  }
+  std::size_t disputed = 0, absent = 0;
+  for (std::size_t k = 0; k < rv.screen.records.size(); ++k) {
+    const auto& a = rv.screen.audit[k];
+    if (a.status != review::final_status::included || a.dedup == review::dedup_status::duplicate) continue;
+    const review::record r = display_record(rv, k);
+    std::vector<std::string> row = {authors_short(r) + (r.year > 0 ? " " + std::to_string(r.year) : ""), a.key};
+    const auto it = ev.by_record.find(a.key);
+    if (it == ev.by_record.end()) ++absent;
+    for (const std::size_t j : idx) {
+      if (it == ev.by_record.end()) {
+        row.push_back("not extracted");
+      } else if (!it->second[j]) {
+        row.push_back("disputed");
+        ++disputed;
+      } else {
+        row.push_back(*it->second[j]);
+      }
+    }
+    if (ans.size() > 1) {
+      std::string in;
+      for (const auto& an : ans) {
+        if (std::find(an.record_of_row.begin(), an.record_of_row.end(), k) != an.record_of_row.end()) {
+          in += (in.empty() ? "" : ", ") + an.spec.id;
+        }
+      }
+      row.push_back(in.empty() ? "none" : in);
+    }
+    t.rows.push_back(std::move(row));
+  }
+  std::string src = "Values from ";
+  if (cb.consensus) src += "the consensus file " + cb.consensus->label + " where it has a row, else ";
+  src += cb.extractors.size() > 1 ? "the extractors' value where they agree (" : "the extraction file (";
+  for (std::size_t i = 0; i < cb.extractors.size(); ++i) {
+    src += (i ? ", " : "") + cb.extractors[i].label;
+  }
+  src += ").";
+  t.notes.push_back(src);
+  if (disputed > 0) {
+    t.notes.push_back("disputed: the extractors disagree and the consensus file has no value (" + count(disputed) +
+                      (disputed == 1 ? " cell" : " cells") + "; metasift extract check lists them).");
+  }
+  if (absent > 0) t.notes.push_back("not extracted: " + count(absent) + " included records have no extraction row.");
+  for (const std::size_t j : idx) {
+    if (!cb.fields[j].description.empty()) t.notes.push_back(cb.fields[j].id + ": " + cb.fields[j].description);
+  }
+  if (t.rows.empty()) t.rows.push_back(std::vector<std::string>(t.header.size(), ""));
+  return t;
+}
+
+html_section characteristics_section(const review_bundle& rv, const std::vector<analysis_bundle>& ans) {
+  html_section s = section("characteristics", "Characteristics of included studies");
+  if (!rv.spec.field_criteria.empty() && rv.extracted) {
+    s.blocks.push_back(
+        html_paragraph{rv.criteria_flags.empty()
+                           ? "Every included study's extracted values meet the criteria on extracted fields."
+                           : std::to_string(rv.criteria_flags.size()) +
+                                 (rv.criteria_flags.size() == 1 ? " extracted value fails" : " extracted values fail") +
+                                 " a criterion; check whether these studies belong in the review:",
+                       "Criteria on extracted fields."});
+    if (!rv.criteria_flags.empty()) s.blocks.push_back(html_list{rv.criteria_flags, false});
+  }
+  if (rv.codebook && rv.extracted && !rv.codebook->characteristics.empty()) {
+    s.blocks.push_back(codebook_characteristics(rv, ans));
+  } else {
+    for (const auto& an : ans) s.blocks.push_back(data_characteristics(rv, an));
+  }
+  return s;
+}
+
+/// Which studies an outcome analyses: its data and its filter on the extracted fields.
+std::string outcome_scope(const analysis_bundle& an) {
+  std::string t = "Study rows of " + an.spec.data_label;
+  if (!an.spec.filter.empty()) {
+    t += " whose records' extracted ";
+    for (std::size_t i = 0; i < an.spec.filter.size(); ++i) {
+      const auto& c = an.spec.filter[i];
+      t += (i ? " and " : "") + c.field + (c.values.size() == 1 ? " is " : " is one of ");
+      for (std::size_t j = 0; j < c.values.size(); ++j) t += (j ? ", " : "") + c.values[j];
+    }
+  }
+  t += ": " + count(an.links.analysed) + " analysed";
+  if (an.links.outside_filter > 0) t += ", " + count(an.links.outside_filter) + " of other outcomes";
+  if (!an.links.filter_unknown.empty()) {
+    t += ", " + count(an.links.filter_unknown.size()) + " left out because the filter cannot be decided for them";
+  }
+  return t + ".";
+}
+
+/// One row per outcome: what each pooled, side by side.
+html_section outcomes_section(const std::vector<analysis_bundle>& ans) {
+  html_section s = section("outcomes", "Outcomes");
+  html_table t;
+  t.id = "outcomes-table";
+  t.caption = "Pooled estimate of each outcome";
+  t.header = {"Outcome", "Measure", "k", "Estimate [CI]", "p", "τ²", "I² (%)"};
+  t.numeric = {false, false, true, true, true, true, true};
+  for (const auto& an : ans) {
+    const auto& m = an.meta;
+    t.rows.push_back({an.title, std::string(effects::to_string(an.measure)), std::to_string(m.k),
+                      with_ci(an, m.pooled.estimate, m.pooled.ci_lower, m.pooled.ci_upper), p_value(m.pooled.p),
+                      models::is_random_effects(m.spec.est) ? fixed(m.het.tau2, 4) : "", fixed(m.het.I2)});
+  }
+  t.notes.push_back("Each outcome is pooled on its own (its own model and τ²); its section below has the details.");
   s.blocks.push_back(std::move(t));
   return s;
 }
 
 html_section synthesis_section(const analysis_bundle& an, const std::vector<std::shared_ptr<const run_figure>>& figs) {
-  html_section s = section("synthesis", "Meta-analysis");
-  if (const run_figure* f = find_figure(figs, "forest")) s.blocks.push_back(figure_of(*f));
+  html_section s = an.letter.empty() ? section("synthesis", "Meta-analysis")
+                                     : section("outcome" + an.suffix, "Outcome: " + an.title);
+  if (!an.letter.empty()) s.blocks.push_back(html_paragraph{outcome_scope(an), "Studies."});
+  if (const run_figure* f = find_figure(figs, "forest" + an.suffix)) s.blocks.push_back(figure_of(*f));
   const auto& m = an.meta;
   html_table t;
-  t.id = "summary-table";
-  t.caption =
-      "Table 5. Study estimates and the pooled estimate (" + std::string(effects::display_name(an.measure)) + ")";
+  t.id = "summary-table" + an.suffix;
+  t.caption = "Table 5" + an.letter + ". Study estimates and the pooled estimate (" +
+              std::string(effects::display_name(an.measure)) + ")";
   t.header = {"Study", "Estimate", fixed(m.spec.level * 100, 0) + "% CI", "SE", "Weight (%)"};
   t.numeric = {false, true, true, true, true};
   for (const auto& st : m.studies) {
@@ -502,11 +643,11 @@ html_section synthesis_section(const analysis_bundle& an, const std::vector<std:
 }
 
 html_section heterogeneity_section(const analysis_bundle& an) {
-  html_section s = section("heterogeneity", "Heterogeneity");
+  html_section s = section("heterogeneity" + an.suffix, "Heterogeneity", an.letter.empty() ? 2 : 3);
   const auto& h = an.meta.het;
   html_table t;
-  t.id = "heterogeneity-table";
-  t.caption = "Table 6. Heterogeneity statistics with " + fixed(an.meta.spec.level * 100, 0) +
+  t.id = "heterogeneity-table" + an.suffix;
+  t.caption = "Table 6" + an.letter + ". Heterogeneity statistics with " + fixed(an.meta.spec.level * 100, 0) +
               "% Q-profile confidence intervals";
   t.header = {"Statistic", "Estimate", "CI"};
   t.numeric = {false, true, true};
@@ -533,10 +674,10 @@ html_section heterogeneity_section(const analysis_bundle& an) {
 
 html_section subgroup_section(const analysis_bundle& an) {
   const auto& sg = *an.subgroups;
-  html_section s = section("subgroups", "Subgroup analysis by " + sg.column);
+  html_section s = section("subgroups" + an.suffix, "Subgroup analysis by " + sg.column, an.letter.empty() ? 2 : 3);
   html_table t;
-  t.id = "subgroup-table";
-  t.caption = "Table 7. Pooled estimates by " + sg.column;
+  t.id = "subgroup-table" + an.suffix;
+  t.caption = "Table 7" + an.letter + ". Pooled estimates by " + sg.column;
   t.header = {"Subgroup", "k", "Estimate [CI]", "p", "τ²", "I² (%)", "Q"};
   t.numeric = {false, true, true, true, true, true, true};
   for (const auto& g : sg.groups) {
@@ -555,10 +696,10 @@ html_section regression_section(const analysis_bundle& an) {
   const auto& r = *an.regression;
   std::string mods;
   for (std::size_t i = 0; i < an.spec.moderators.size(); ++i) mods += (i ? ", " : "") + an.spec.moderators[i];
-  html_section s = section("regression", "Meta-regression on " + mods);
+  html_section s = section("regression" + an.suffix, "Meta-regression on " + mods, an.letter.empty() ? 2 : 3);
   html_table t;
-  t.id = "regression-table";
-  t.caption = "Table 8. Meta-regression coefficients (" + std::to_string(r.k) + " studies)";
+  t.id = "regression-table" + an.suffix;
+  t.caption = "Table 8" + an.letter + ". Meta-regression coefficients (" + std::to_string(r.k) + " studies)";
   t.header = {"Term", "Estimate", "SE", std::isfinite(r.df) ? "t" : "z", "p", "CI"};
   t.numeric = {false, true, true, true, true, true};
   for (const auto& c : r.coefficients) {
@@ -575,16 +716,16 @@ html_section regression_section(const analysis_bundle& an) {
 }
 
 html_section bias_section(const analysis_bundle& an, const std::vector<std::shared_ptr<const run_figure>>& figs) {
-  html_section s = section("bias", "Small-study effects and publication bias");
-  if (const run_figure* f = find_figure(figs, "funnel")) {
+  html_section s = section("bias" + an.suffix, "Small-study effects and publication bias", an.letter.empty() ? 2 : 3);
+  if (const run_figure* f = find_figure(figs, "funnel" + an.suffix)) {
     html_figure h = figure_of(*f);
     h.max_width_em = 30;
     s.blocks.push_back(std::move(h));
   }
   const auto& b = *an.bias;
   html_table t;
-  t.id = "bias-table";
-  t.caption = "Table 9. Tests of funnel-plot asymmetry";
+  t.id = "bias-table" + an.suffix;
+  t.caption = "Table 9" + an.letter + ". Tests of funnel-plot asymmetry";
   t.header = {"Test", "Statistic", "p"};
   t.numeric = {false, true, true};
   t.rows.push_back({"Egger's regression test (classical; bias coefficient " + fixed(b.egger.bias()) + ")",
@@ -615,11 +756,11 @@ html_section bias_section(const analysis_bundle& an, const std::vector<std::shar
 }
 
 html_section sensitivity_section(const analysis_bundle& an) {
-  html_section s = section("sensitivity", "Sensitivity analyses");
+  html_section s = section("sensitivity" + an.suffix, "Sensitivity analyses", an.letter.empty() ? 2 : 3);
   const auto& inf = *an.influence;
   html_table t;
-  t.id = "leave-one-out";
-  t.caption = "Table 10. Leave-one-out analysis and influence diagnostics";
+  t.id = "leave-one-out" + an.suffix;
+  t.caption = "Table 10" + an.letter + ". Leave-one-out analysis and influence diagnostics";
   t.header = {"Study omitted", "Estimate [CI]", "τ²", "I² (%)", "Cook's D", "Hat", "Influential"};
   t.numeric = {false, true, true, true, true, true, false};
   for (const auto& r : inf.studies) {
@@ -635,8 +776,8 @@ html_section sensitivity_section(const analysis_bundle& an) {
   if (an.cumulative) {
     const auto& c = *an.cumulative;
     html_table ct;
-    ct.id = "cumulative";
-    ct.caption = "Table 11. Cumulative meta-analysis (studies added in " +
+    ct.id = "cumulative" + an.suffix;
+    ct.caption = "Table 11" + an.letter + ". Cumulative meta-analysis (studies added in " +
                  (an.cumulative_order == "data order" ? std::string("data order") : "order of " + an.cumulative_order) +
                  ")";
     ct.header = {"Study added", "k", "Estimate [CI]", "p", "τ²", "I² (%)"};
@@ -714,7 +855,7 @@ std::string team_sentence(const review_bundle& rv) {
   return t;
 }
 
-html_section methods_section(const review_bundle& rv, const analysis_bundle* an) {
+html_section methods_section(const review_bundle& rv, const std::vector<analysis_bundle>& ans) {
   html_section s = section("methods", "Methods");
   std::string src;
   for (std::size_t i = 0; i < rv.spec.sources.size(); ++i) {
@@ -740,13 +881,31 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
   }
   p += "Counts follow the PRISMA 2020 flow diagram (Page et al. 2021).";
   s.blocks.push_back(html_paragraph{p, "Selection."});
-  if (an != nullptr) {
+  if (rv.codebook && rv.extracted) {
+    const auto& cb = *rv.codebook;
+    std::string e = std::to_string(cb.fields.size()) + " variables of a codebook were extracted";
+    e +=
+        cb.extractors.size() > 1 ? " independently by " + std::to_string(cb.extractors.size()) + " extractors (" : " (";
+    for (std::size_t i = 0; i < cb.extractors.size(); ++i) {
+      e += (i ? ", " : "") + (cb.extractors[i].name.empty() ? cb.extractors[i].label : cb.extractors[i].name);
+    }
+    e += ")";
+    if (cb.extractors.size() > 1) {
+      e += "; " + count(rv.extracted->check.discrepancies.size()) + " discrepancies were found" +
+           (cb.consensus ? " and resolved in the consensus file " + cb.consensus->label : "");
+    }
+    e += ". Every value was checked against its type and allowed values.";
+    s.blocks.push_back(html_paragraph{e, "Data extraction."});
+  }
+  for (const auto& a : ans) {
+    const analysis_bundle* an = &a;
     const auto& m = an->meta;
-    std::string q = "The effect measure was the " + prose_name(an->measure) + " (" +
-                    std::string(effects::to_string(an->measure)) + "), computed from the study data (" +
-                    an->spec.data_label + ") with metafor's escalc formulas. Studies were pooled in " +
-                    method_phrase(m.spec.est) + "; the confidence interval and test of the pooled effect used " +
-                    test_phrase(m.spec.test) + " at the " + fixed(m.spec.level * 100, 0) + "% level. ";
+    std::string q = (an->letter.empty() ? std::string() : outcome_scope(*an) + " ") + "The effect measure was the " +
+                    prose_name(an->measure) + " (" + std::string(effects::to_string(an->measure)) +
+                    "), computed from the study data (" + an->spec.data_label +
+                    ") with metafor's escalc formulas. Studies were pooled in " + method_phrase(m.spec.est) +
+                    "; the confidence interval and test of the pooled effect used " + test_phrase(m.spec.test) +
+                    " at the " + fixed(m.spec.level * 100, 0) + "% level. ";
     if (models::is_random_effects(m.spec.est)) {
       q += "Heterogeneity is reported as τ², τ, I² and H² with Q-profile confidence intervals (Viechtbauer "
            "2007) and Cochran's Q test; I² and H² are computed from τ² and the Higgins-Thompson typical "
@@ -771,9 +930,9 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
            "2010) and a cumulative meta-analysis. ";
     }
     q += "Iterative estimators were run to a change in τ² below 1e-12.";
-    s.blocks.push_back(html_paragraph{q, "Synthesis."});
+    s.blocks.push_back(html_paragraph{q, an->letter.empty() ? "Synthesis." : "Synthesis (" + an->title + ")."});
   }
-  if (const std::string rob = appraisal_methods(rv, an); !rob.empty()) {
+  if (const std::string rob = appraisal_methods(rv, ans); !rob.empty()) {
     s.blocks.push_back(html_paragraph{rob, "Risk of bias and certainty of the evidence."});
   }
   s.blocks.push_back(html_paragraph{"All steps were run by metasift " + std::string(version()) + " (metasift run " +
@@ -784,7 +943,7 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
   return s;
 }
 
-html_section references_section(const review_bundle& rv, const analysis_bundle* an) {
+html_section references_section(const review_bundle& rv) {
   html_section s = section("references", "References of included studies");
   html_list l;
   l.numbered = true;
@@ -804,21 +963,26 @@ html_section references_section(const review_bundle& rv, const analysis_bundle* 
   } else {
     s.blocks.push_back(std::move(l));
   }
-  (void)an;
   return s;
 }
 
-html_section notes_section(const link_summary& links, const analysis_bundle* an,
-                           const std::vector<std::string>& warnings) {
+html_section notes_section(const std::vector<analysis_bundle>& ans, const std::vector<std::string>& warnings) {
   html_section s = section("notes", "Data linkage and warnings");
-  if (an != nullptr) {
+  for (const auto& a : ans) {
+    const analysis_bundle* an = &a;
+    const link_summary& links = a.links;
     s.blocks.push_back(html_paragraph{
         std::to_string(links.rows) + " rows of " + an->spec.data_label + " name their records in the column '" +
             an->spec.record_column + "'; " + std::to_string(links.analysed) +
             " rows belong to included records and were analysed. " +
             std::to_string(links.included_without_data.size()) + " included records have no data row; " +
-            std::to_string(links.rows_with_excluded_record.size()) + " rows name records that were not included.",
-        "Linkage."});
+            std::to_string(links.rows_with_excluded_record.size()) + " rows name records that were not included." +
+            (an->spec.filter.empty() ? std::string()
+                                     : " " + std::to_string(links.outside_filter) +
+                                           " rows of included records fail the outcome's filter; " +
+                                           std::to_string(links.filter_unknown.size()) +
+                                           " are left out because the filter cannot be decided for them."),
+        an->letter.empty() ? "Linkage." : "Linkage (" + an->title + ")."});
   }
   if (warnings.empty()) {
     s.blocks.push_back(html_paragraph{"None.", "Warnings."});
@@ -842,31 +1006,34 @@ html_section files_section(const std::vector<std::shared_ptr<const run_figure>>&
 
 }  // namespace
 
-report::html_document build_report(const run_options& opt, const review_bundle& rv, const analysis_bundle* an,
-                                   const link_summary& links, const std::vector<std::string>& warnings,
+report::html_document build_report(const run_options& opt, const review_bundle& rv,
+                                   const std::vector<analysis_bundle>& analyses,
+                                   const std::vector<std::string>& warnings,
                                    const std::vector<std::shared_ptr<const run_figure>>& figures) {
   report::html_document d;
   d.title = rv.spec.title.empty() ? "Systematic review" : rv.spec.title;
   d.subtitle.push_back("Systematic review report generated by metasift " + std::string(version()) + " from " +
                        rv.spec.file.filename().string());
   if (!opt.date.empty()) d.subtitle.push_back("Run on " + opt.date);
-  d.sections.push_back(summary_section(rv, an));
-  if (rv.update) d.sections.push_back(changes_section(rv, an));
+  d.sections.push_back(summary_section(rv, analyses));
+  const analysis_bundle* first = analyses.empty() ? nullptr : &analyses.front();
+  if (rv.update) d.sections.push_back(changes_section(rv, first));
   d.sections.push_back(selection_section(rv, figures));
   d.sections.push_back(search_section(rv));
-  if (an != nullptr) {
-    d.sections.push_back(characteristics_section(rv, *an));
-    d.sections.push_back(synthesis_section(*an, figures));
-    d.sections.push_back(heterogeneity_section(*an));
-    if (an->subgroups) d.sections.push_back(subgroup_section(*an));
-    if (an->regression) d.sections.push_back(regression_section(*an));
-    if (an->bias) d.sections.push_back(bias_section(*an, figures));
-    if (an->influence) d.sections.push_back(sensitivity_section(*an));
+  if (!analyses.empty() || (rv.codebook && rv.extracted)) d.sections.push_back(characteristics_section(rv, analyses));
+  if (analyses.size() > 1) d.sections.push_back(outcomes_section(analyses));
+  for (const auto& an : analyses) {
+    d.sections.push_back(synthesis_section(an, figures));
+    d.sections.push_back(heterogeneity_section(an));
+    if (an.subgroups) d.sections.push_back(subgroup_section(an));
+    if (an.regression) d.sections.push_back(regression_section(an));
+    if (an.bias) d.sections.push_back(bias_section(an, figures));
+    if (an.influence) d.sections.push_back(sensitivity_section(an));
   }
-  for (auto& sec : appraisal_sections(rv, an, figures)) d.sections.push_back(std::move(sec));
-  d.sections.push_back(methods_section(rv, an));
-  d.sections.push_back(references_section(rv, an));
-  d.sections.push_back(notes_section(links, an, warnings));
+  for (auto& sec : appraisal_sections(rv, analyses, figures)) d.sections.push_back(std::move(sec));
+  d.sections.push_back(methods_section(rv, analyses));
+  d.sections.push_back(references_section(rv));
+  d.sections.push_back(notes_section(analyses, warnings));
   d.sections.push_back(files_section(figures));
   d.footer = "metasift " + std::string(version()) + ". This file is self-contained: it loads nothing from the network.";
   return d;

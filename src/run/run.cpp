@@ -111,8 +111,47 @@ std::string status_phrase(review::final_status s) {
 /// Joins the study table to the screened records: each row names its record by record id,
 /// "<source>:<id>" or DOI. A row naming no record is an input error at its cell; a row whose record
 /// was not included is left out of the analysis and reported, as is an included record without a row.
-io::table link_rows(const io::table& t, const analysis_spec& a, const review::screen_result& sr,
+/// Whether the extracted values of the record with key `key` satisfy every condition of the
+/// analysis' `where`: yes, no, or unknown (with the reason) when the record has no extraction row,
+/// the field is blank, or the extractors disagree without a consensus value.
+enum class filter_match { yes, no, unknown };
+
+filter_match match_filter(const analysis_spec& a, const review_bundle& rv, const std::string& key, std::string& why) {
+  if (a.filter.empty()) return filter_match::yes;
+  const auto& cb = *rv.codebook;
+  if (!rv.extracted) {
+    why = "the extraction files do not exist yet";
+    return filter_match::unknown;
+  }
+  const auto rec = rv.extracted->by_record.find(key);
+  if (rec == rv.extracted->by_record.end()) {
+    why = "record " + key + " has no row in the extraction";
+    return filter_match::unknown;
+  }
+  for (const auto& c : a.filter) {
+    std::size_t idx = 0;
+    while (idx < cb.fields.size() && cb.fields[idx].id != c.field) ++idx;
+    const review::extraction_field& f = cb.fields.at(idx);
+    const std::optional<std::string>& v = rec->second.at(idx);
+    if (!v) {
+      why = "the extractors disagree on " + f.id + " for record " + key + " and there is no consensus value";
+      return filter_match::unknown;
+    }
+    if (v->empty()) {
+      why = "record " + key + " has no extracted value of " + f.id;
+      return filter_match::unknown;
+    }
+    const std::string have = review::canonical_value(f, *v);
+    const bool any = std::any_of(c.values.begin(), c.values.end(),
+                                 [&](const std::string& w) { return review::canonical_value(f, w) == have; });
+    if (!any) return filter_match::no;
+  }
+  return filter_match::yes;
+}
+
+io::table link_rows(const io::table& t, const analysis_spec& a, const review_bundle& rv,
                     std::vector<std::size_t>& record_of_row, link_summary& links, std::vector<std::string>& warnings) {
+  const review::screen_result& sr = rv.screen;
   const auto col = t.find(a.record_column);
   if (!col) {
     fail_input(source_position{t.file, 1, 0}, a.record_column,
@@ -155,6 +194,20 @@ io::table link_rows(const io::table& t, const analysis_spec& a, const review::sc
       warnings.push_back(msg);
       continue;
     }
+    std::string why;
+    const filter_match fm = match_filter(a, rv, sr.audit[k].key, why);
+    if (fm == filter_match::no) {
+      ++links.outside_filter;
+      linked.insert(k);
+      continue;
+    }
+    if (fm == filter_match::unknown) {
+      const std::string msg = t.file + ":" + std::to_string(t.row_line[r]) + ": left out of the analysis: " + why;
+      links.filter_unknown.push_back(msg);
+      warnings.push_back(msg);
+      linked.insert(k);
+      continue;
+    }
     if (!linked.insert(k).second) {
       warnings.push_back(t.file + ":" + std::to_string(t.row_line[r]) + ": a second study row for record " +
                          sr.audit[k].key + " (both are analysed as separate studies)");
@@ -166,13 +219,21 @@ io::table link_rows(const io::table& t, const analysis_spec& a, const review::sc
     record_of_row.push_back(k);
   }
   for (std::size_t i = 0; i < sr.records.size(); ++i) {
-    if (sr.audit[i].status == review::final_status::included && linked.count(i) == 0) {
+    std::string why;
+    if (sr.audit[i].status == review::final_status::included && linked.count(i) == 0 &&
+        match_filter(a, rv, sr.audit[i].key, why) == filter_match::yes) {
       links.included_without_data.push_back(describe_record(sr.records[i], sr.audit[i]));
       warnings.push_back("included record " + describe_record(sr.records[i], sr.audit[i]) +
                          " has no row in the study data");
     }
   }
   links.analysed = kept.rows.size();
+  if (kept.rows.empty() && !a.filter.empty()) {
+    fail_input(a.filter.front().where, "where",
+               "no study row of " + a.data_label +
+                   " belongs to an included record that matches the filter of analysis '" + a.id +
+                   "': nothing to analyse");
+  }
   if (kept.rows.empty()) {
     fail_input(source_position{t.file, 1, 0}, "", "no study row names an included record: nothing to analyse");
   }
@@ -195,6 +256,7 @@ pipeline::analysis_settings settings_of(const analysis_spec& a) {
   s.conv = a.conv;
   s.level = a.level;
   s.group_names = a.group_names;
+  s.fivenum_method = a.five_number;
   return s;
 }
 
@@ -288,11 +350,12 @@ std::shared_ptr<const run_figure> forest_figure(const analysis_bundle& b) {
     if (dc.cells.size() == b.meta.studies.size()) plot::add_column_by_source(in, {dc.group, dc.header}, dc.cells);
   }
   auto f = std::make_shared<run_figure>();
-  f->name = "forest";
+  f->name = "forest" + b.suffix;
   f->scene = plot::build_forest(in).drawing;
   f->svg = plot::render_svg(*f->scene);
-  f->caption = "Figure 2. Forest plot: " + std::string(effects::display_name(b.measure)) + " with " +
-               fixed(b.meta.spec.level * 100, 0) + "% confidence intervals, " + plot::model_note(b.meta.spec) + ".";
+  f->caption = "Figure 2" + b.letter + ". Forest plot" + (b.letter.empty() ? std::string() : " (" + b.title + ")") +
+               ": " + std::string(effects::display_name(b.measure)) + " with " + fixed(b.meta.spec.level * 100, 0) +
+               "% confidence intervals, " + plot::model_note(b.meta.spec) + ".";
   f->alt = "Forest plot of " + std::to_string(b.meta.k) + " studies; pooled estimate " + fixed(b.meta.pooled.estimate) +
            " [" + fixed(b.meta.pooled.ci_lower) + ", " + fixed(b.meta.pooled.ci_upper) + "]";
   return f;
@@ -306,10 +369,11 @@ std::shared_ptr<const run_figure> funnel_figure(const analysis_bundle& b) {
     }
   }
   auto f = std::make_shared<run_figure>();
-  f->name = "funnel";
+  f->name = "funnel" + b.suffix;
   f->scene = plot::build_funnel(in).drawing;
   f->svg = plot::render_svg(*f->scene);
-  f->caption = "Figure 3. Funnel plot with the pseudo 95% confidence region around the pooled estimate";
+  f->caption = "Figure 3" + b.letter + ". Funnel plot" + (b.letter.empty() ? std::string() : " (" + b.title + ")") +
+               " with the pseudo 95% confidence region around the pooled estimate";
   if (b.trimfill && b.trimfill->k0 > 0) f->caption += "; hollow points are the studies imputed by trim-and-fill";
   f->caption += ".";
   f->alt = "Funnel plot of the " + std::to_string(b.meta.k) + " studies";
@@ -320,6 +384,133 @@ json parsed(const std::string& text) {
   return json::parse(text);
 }
 
+/// The results of one analysis under the keys results.json has always used for the (only) analysis.
+json analysis_json(const analysis_bundle& an, const review_bundle& rv) {
+  json doc;
+  json meta = parsed(report::format_json(an.meta, an.ctx));
+  if (an.subgroups) {
+    const json with = parsed(report::add_subgroups_json(report::format_json(an.meta, an.ctx), *an.subgroups, an.ctx));
+    doc["subgroups"] = {
+        {"groups", with["subgroups"]}, {"test", with["subgroup_test"]}, {"options", with["subgroup_options"]}};
+  }
+  doc["meta_analysis"] = std::move(meta);
+  if (an.regression) doc["meta_regression"] = parsed(report::format_json(*an.regression, *an.regression_ctx));
+  if (an.bias) doc["small_study_tests"] = parsed(report::format_json(*an.bias, an.ctx));
+  if (an.trimfill) doc["trim_and_fill"] = parsed(report::format_json(*an.trimfill, an.ctx));
+  if (an.influence) doc["influence"] = parsed(report::format_json(*an.influence, an.ctx));
+  if (an.cumulative) doc["cumulative"] = parsed(report::format_json(*an.cumulative, an.ctx, an.cumulative_order));
+  json link;
+  link["data"] = an.spec.data_label;
+  link["record_column"] = an.spec.record_column;
+  link["rows"] = an.links.rows;
+  link["analysed"] = an.links.analysed;
+  link["included_without_data"] = an.links.included_without_data;
+  link["rows_with_excluded_record"] = an.links.rows_with_excluded_record;
+  if (!an.spec.filter.empty()) {
+    link["outside_filter"] = an.links.outside_filter;
+    link["filter_unknown"] = an.links.filter_unknown;
+  }
+  json studies = json::array();
+  for (std::size_t i = 0; i < an.record_of_row.size(); ++i) {
+    const std::size_t k = an.record_of_row[i];
+    studies.push_back({{"row_line", an.data.row_line[i]},
+                       {"record", rv.screen.audit[k].key},
+                       {"doi", rv.screen.records[k].doi},
+                       {"title", rv.screen.records[k].title}});
+  }
+  link["studies"] = std::move(studies);
+  doc["linking"] = std::move(link);
+  if (const std::string g = grade_json(an); !g.empty()) {
+    const json gj = parsed(g);
+    doc["grade"] = gj["grade"];
+    doc["summary_of_findings"] = gj["summary_of_findings"];
+  }
+  return doc;
+}
+
+/// The `where` of an analysis as results.json gives it: {field: [values]}.
+json filter_json(const analysis_spec& a) {
+  json w = json::object();
+  for (const auto& c : a.filter) w[c.field] = c.values;
+  return w;
+}
+
+/// Criteria on extracted fields ([[criteria]] field/allowed): validated against the codebook (an
+/// error at review.toml's line); an included record whose resolved value is not allowed is flagged (a
+/// warning and a list in the report). Blank, disputed and missing values are not flagged: they are
+/// reported by the extraction.
+void check_field_criteria(review_bundle& rv, std::vector<std::string>& warnings) {
+  review::validate_field_criteria(rv.spec.field_criteria, rv.codebook ? &*rv.codebook : nullptr);
+  if (!rv.extracted) return;
+  for (const auto& f : review::check_field_criteria(rv.spec.field_criteria, *rv.codebook, *rv.extracted)) {
+    const std::string msg = review::describe(f);
+    rv.criteria_flags.push_back(msg);
+    warnings.push_back(msg);
+  }
+}
+
+/// The extraction files are read when [extraction] is given and they exist; an analysis that needs
+/// them (a `where`, or no data key) makes a missing file an error. A cell that fails the codebook
+/// is an error at its position (the first one; `metasift extract check` lists them all).
+void read_extraction(review_bundle& rv, const std::vector<analysis_spec>& specs, std::vector<std::string>& warnings) {
+  if (!rv.codebook) return;
+  const bool needed = std::any_of(specs.begin(), specs.end(),
+                                  [](const analysis_spec& a) { return !a.filter.empty() || a.data_from_extraction; });
+  std::error_code ec;
+  for (const auto& f : rv.codebook->extractors) {
+    if (fs::is_regular_file(f.path, ec)) continue;
+    if (needed) {
+      fail_input(f.where, f.name.empty() ? "file" : "extractors", "extraction file '" + f.label + "' does not exist");
+    }
+    warnings.push_back("extraction file '" + f.label + "' does not exist yet; the report shows no extracted fields");
+    return;
+  }
+  rv.extracted = review::resolve_extraction(*rv.codebook, review::record_refs(rv.screen));
+  const auto& errors = rv.extracted->check.errors;
+  if (!errors.empty()) {
+    std::string first = errors.front();
+    // The check's messages begin with "file:line:column: "; keep that position for the error.
+    source_position pos;
+    std::string rest = first;
+    for (const auto& f : rv.codebook->extractors) {
+      const std::string p = f.path.string() + ":";
+      if (first.rfind(p, 0) == 0) pos.file = f.path.string();
+    }
+    if (rv.codebook->consensus && first.rfind(rv.codebook->consensus->path.string() + ":", 0) == 0) {
+      pos.file = rv.codebook->consensus->path.string();
+    }
+    if (!pos.file.empty()) {
+      std::size_t at = pos.file.size() + 1;
+      const auto num = [&](std::size_t& out) {
+        std::size_t n = 0, used = 0;
+        while (at + used < first.size() && first[at + used] >= '0' && first[at + used] <= '9') {
+          n = n * 10 + static_cast<std::size_t>(first[at + used] - '0');
+          ++used;
+        }
+        if (used == 0) return false;
+        out = n;
+        at += used;
+        if (at < first.size() && first[at] == ':') ++at;
+        return true;
+      };
+      if (num(pos.line)) (void)num(pos.column);
+      while (at < first.size() && first[at] == ' ') ++at;
+      rest = first.substr(at);
+    }
+    if (errors.size() > 1) {
+      rest += " (and " + std::to_string(errors.size() - 1) + " more invalid cells: metasift extract check lists them)";
+    }
+    fail_input(pos, "", rest);
+  }
+  for (const auto& d : rv.extracted->check.discrepancies) {
+    if (d.consensus) continue;
+    std::string vals;
+    for (const auto& [who, v] : d.values) vals += (vals.empty() ? "" : ", ") + who + " '" + v + "'";
+    warnings.push_back("extraction: the extractors disagree on " + d.field + " of " + d.record + " (" + vals +
+                       ") and the consensus file has no value");
+  }
+}
+
 }  // namespace
 
 run_outputs compute_run(const run_options& opt) {
@@ -328,7 +519,8 @@ run_outputs compute_run(const run_options& opt) {
   const std::string text = io::read_file(opt.review);
   review_bundle rv;
   rv.spec = review::parse_review_file(text, opt.review, opt.allow_outside);
-  std::optional<analysis_spec> aspec = parse_analysis(text, opt.review, opt.allow_outside);
+  const std::vector<analysis_spec> specs = parse_analyses(text, opt.review, opt.allow_outside);
+  rv.codebook = review::parse_extraction(text, opt.review, opt.allow_outside);
   check_files_exist(rv.spec);
 
   progress.next("screening (import, deduplication, search, criteria, decisions)");
@@ -357,22 +549,54 @@ run_outputs compute_run(const run_options& opt) {
     for (const auto& n : rv.appraisal->check.notes) out.warnings.push_back("appraisal: " + n);
   }
   const std::vector<analyses::grade_judgement> grade_judgements = parse_grade_judgements(text, opt.review);
-  if (!grade_judgements.empty() && !aspec) {
+  if (!grade_judgements.empty() && specs.empty()) {
     fail_input(grade_judgements.front().where, "[[grade]]", "GRADE judgements need an [analysis] to rate");
   }
 
   progress.next("meta-analysis");
-  std::optional<analysis_bundle> an;
-  if (aspec) {
-    an.emplace();
-    an->spec = *aspec;
-    const io::table t = io::read_table(aspec->data);
+  read_extraction(rv, specs, out.warnings);
+  check_field_criteria(rv, out.warnings);
+  std::vector<analysis_bundle> ans;
+  ans.reserve(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    analysis_bundle& an = ans.emplace_back();
+    an.spec = specs[i];
+    an.title = specs[i].title.empty() ? specs[i].id : specs[i].title;
+    if (specs.size() > 1) {
+      an.suffix = "-" + specs[i].id;
+      an.letter = i < 26 ? std::string(1, static_cast<char>('a' + i)) : "." + std::to_string(i + 1);
+    }
+    // With several outcomes, each warning names the outcome it comes from.
+    std::vector<std::string> warnings;
+    const io::table t = io::read_table(an.spec.data);
     if (t.rows.empty()) fail_input(source_position{t.file, 1, 0}, "", "the study table has a header but no rows");
-    an->data = link_rows(t, *aspec, rv.screen, an->record_of_row, out.links, out.warnings);
-    run_analyses(*an, out.warnings);
-    appraise_analysis(*an, rv, out.warnings);
-    grade_analysis(*an, rv, grade_judgements);
-    out.meta = an->meta;
+    an.data = link_rows(t, an.spec, rv, an.record_of_row, an.links, warnings);
+    run_analyses(an, warnings);
+    appraise_analysis(an, rv, warnings);
+    // With several outcomes each [[grade]] entry rates the analysis whose outcome it names.
+    std::vector<analyses::grade_judgement> judgements;
+    for (const auto& j : grade_judgements) {
+      if (specs.size() == 1 || j.outcome == outcome_name(an)) judgements.push_back(j);
+    }
+    grade_analysis(an, rv, judgements);
+    for (auto& w : warnings) out.warnings.push_back(specs.size() > 1 ? an.spec.id + ": " + w : std::move(w));
+    out.outcomes.push_back({an.spec.id, an.title, an.meta, an.links});
+  }
+  if (ans.size() > 1) {
+    for (const auto& j : grade_judgements) {
+      const bool known =
+          std::any_of(ans.begin(), ans.end(), [&](const analysis_bundle& a) { return outcome_name(a) == j.outcome; });
+      if (!known) {
+        std::string names;
+        for (const auto& a : ans) names += (names.empty() ? "'" : ", '") + outcome_name(a) + "'";
+        fail_input(j.where, "[[grade]]",
+                   "outcome '" + j.outcome + "' is not the outcome of any analysis (" + names + ")");
+      }
+    }
+  }
+  if (!ans.empty()) {
+    out.meta = ans.front().meta;
+    out.links = ans.front().links;
   }
 
   progress.next("figures");
@@ -386,11 +610,11 @@ run_outputs compute_run(const run_options& opt) {
       std::to_string(rv.screen.prisma.update ? rv.screen.prisma.total_studies : rv.screen.prisma.new_studies) +
       " studies included";
   out.figures.push_back(prisma);
-  if (an) {
-    out.figures.push_back(forest_figure(*an));
-    if (an->bias) out.figures.push_back(funnel_figure(*an));
+  for (const auto& an : ans) {
+    out.figures.push_back(forest_figure(an));
+    if (an.bias) out.figures.push_back(funnel_figure(an));
   }
-  for (auto& f : appraisal_figures(rv, an ? &*an : nullptr)) out.figures.push_back(std::move(f));
+  for (auto& f : appraisal_figures(rv, ans.empty() ? nullptr : &ans.front())) out.figures.push_back(std::move(f));
 
   progress.next("results.json");
   json doc;
@@ -398,47 +622,44 @@ run_outputs compute_run(const run_options& opt) {
   doc["title"] = out.title;
   doc["review_file"] = opt.review.filename().string();
   doc["prisma"] = parsed(review::format_prisma_json(rv.screen.prisma));
-  if (an) {
-    json meta = parsed(report::format_json(an->meta, an->ctx));
-    if (an->subgroups) {
-      const json with =
-          parsed(report::add_subgroups_json(report::format_json(an->meta, an->ctx), *an->subgroups, an->ctx));
-      doc["subgroups"] = {
-          {"groups", with["subgroups"]}, {"test", with["subgroup_test"]}, {"options", with["subgroup_options"]}};
+  if (!ans.empty()) {
+    // The first (or only) analysis keeps the top-level keys; analyses[] holds every outcome.
+    const json first = analysis_json(ans.front(), rv);
+    for (auto&& [k, v] : first.items()) doc[k] = v;
+    json list = json::array();
+    for (const auto& an : ans) {
+      json entry;
+      entry["id"] = an.spec.id;
+      entry["title"] = an.spec.title;
+      entry["where"] = filter_json(an.spec);
+      const json keys = analysis_json(an, rv);
+      for (auto&& [k, v] : keys.items()) entry[k] = v;
+      list.push_back(std::move(entry));
     }
-    doc["meta_analysis"] = std::move(meta);
-    if (an->regression) doc["meta_regression"] = parsed(report::format_json(*an->regression, *an->regression_ctx));
-    if (an->bias) doc["small_study_tests"] = parsed(report::format_json(*an->bias, an->ctx));
-    if (an->trimfill) doc["trim_and_fill"] = parsed(report::format_json(*an->trimfill, an->ctx));
-    if (an->influence) doc["influence"] = parsed(report::format_json(*an->influence, an->ctx));
-    if (an->cumulative) doc["cumulative"] = parsed(report::format_json(*an->cumulative, an->ctx, an->cumulative_order));
-    json link;
-    link["data"] = an->spec.data_label;
-    link["record_column"] = an->spec.record_column;
-    link["rows"] = out.links.rows;
-    link["analysed"] = out.links.analysed;
-    link["included_without_data"] = out.links.included_without_data;
-    link["rows_with_excluded_record"] = out.links.rows_with_excluded_record;
-    json studies = json::array();
-    for (std::size_t i = 0; i < an->record_of_row.size(); ++i) {
-      const std::size_t k = an->record_of_row[i];
-      studies.push_back({{"row_line", an->data.row_line[i]},
-                         {"record", rv.screen.audit[k].key},
-                         {"doi", rv.screen.records[k].doi},
-                         {"title", rv.screen.records[k].title}});
-    }
-    link["studies"] = std::move(studies);
-    doc["linking"] = std::move(link);
-    if (const std::string g = grade_json(*an); !g.empty()) {
-      const json gj = parsed(g);
-      doc["grade"] = gj["grade"];
-      doc["summary_of_findings"] = gj["summary_of_findings"];
+    doc["analyses"] = std::move(list);
+    // GRADE rates each outcome: the top-level grade and summary_of_findings hold every outcome's
+    // entry (one Summary of Findings row per outcome), not only the first one's.
+    if (ans.size() > 1) {
+      json grade = json::array(), sof = json::array();
+      for (const auto& an : ans) {
+        const std::string g = grade_json(an);
+        if (g.empty()) continue;
+        const json gj = parsed(g);
+        for (const auto& x : gj["grade"]) grade.push_back(x);
+        for (const auto& x : gj["summary_of_findings"]) sof.push_back(x);
+      }
+      if (!grade.empty()) {
+        doc["grade"] = std::move(grade);
+        doc["summary_of_findings"] = std::move(sof);
+      }
     }
   }
-  if (const std::string a = appraisal_json(rv, an ? &*an : nullptr); !a.empty()) doc["appraisal"] = parsed(a);
+  // Appraisal, the living-update comparison and their report parts describe the first (or only) analysis.
+  const analysis_bundle* first = ans.empty() ? nullptr : &ans.front();
+  if (const std::string a = appraisal_json(rv, first); !a.empty()) doc["appraisal"] = parsed(a);
   if (rv.update) {
-    finish_comparison(*rv.update, an ? std::optional<models::meta_result>(an->meta) : std::nullopt,
-                      an ? std::string(effects::to_string(an->measure)) : std::string());
+    finish_comparison(*rv.update, first ? std::optional<models::meta_result>(first->meta) : std::nullopt,
+                      first ? std::string(effects::to_string(first->measure)) : std::string());
     doc["update"] = parsed(update_json(*rv.update));
   }
   doc["warnings"] = out.warnings;
@@ -449,12 +670,19 @@ run_outputs compute_run(const run_options& opt) {
     for (const auto& a : rv.screen.audit) n += rv.spec.sources[a.source].name == r.name ? 1 : 0;
     rv.records_per_source.push_back(n);
   }
-  const report::html_document html = build_report(opt, rv, an ? &*an : nullptr, out.links, out.warnings, out.figures);
+  const report::html_document html = build_report(opt, rv, ans, out.warnings, out.figures);
   out.text_files.emplace_back("report.html", report::format_html(html));
   out.text_files.emplace_back("results.json", doc.dump(2) + "\n");
   out.text_files.emplace_back("screening.csv", review::format_audit_csv(rv.spec, rv.screen));
   out.text_files.emplace_back("prisma.json", review::format_prisma_json(rv.screen.prisma));
-  if (an && an->sof) out.text_files.emplace_back("summary_of_findings.csv", sof_csv(*an));
+  // One row per outcome that has a Summary of Findings row, under one header.
+  std::string sof;
+  for (const auto& an : ans) {
+    const std::string csv = sof_csv(an);
+    if (csv.empty()) continue;
+    sof += sof.empty() ? csv : csv.substr(csv.find('\n') + 1);
+  }
+  if (!sof.empty()) out.text_files.emplace_back("summary_of_findings.csv", sof);
   return out;
 }
 

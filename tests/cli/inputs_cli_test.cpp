@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "support/cli.hpp"
 #include "support/reference.hpp"
@@ -134,6 +136,146 @@ TEST(InputsCli, QuantileRowsUseLuoMeansAndWanOrShiSds) {
             std::string::npos)
       << conventions;
   EXPECT_NE(conventions.find("(Shi et al. 2020"), std::string::npos) << conventions;
+}
+
+TEST(InputsCli, FivenumMethodWan2014ChoosesWansFiveNumberSd) {
+  // The five-number rows of the reference cases with --fivenum-method wan2014: SD from Wan et al.'s
+  // (2014) S3 formula as the R transcription gives it (sd_wan_S3), mean still Luo et al. (2018).
+  const auto dir = scratch_folder("inputs_fivenum");
+  std::string csv = "study,n1,median1,q1_1,q3_1,min1,max1,n2,mean2,sd2\n";
+  std::vector<std::pair<double, double>> want;
+  const double n2 = 40, m2 = 3.5, s2 = 2.0;
+  for (const auto& c : reference()) {
+    if (c.measure != "quantiles" || c.at("in.max") == c.at("in.min")) continue;
+    const double n = c.at("in.n");
+    csv += cat("five", c.method, ",", num(n), ",", num(c.at("in.median")), ",", num(c.at("in.q1")), ",",
+               num(c.at("in.q3")), ",", num(c.at("in.min")), ",", num(c.at("in.max")), ",", num(n2), ",", num(m2), ",",
+               num(s2), "\n");
+    want.emplace_back(c.at("mean_S3") - m2, c.at("sd_wan_S3") * c.at("sd_wan_S3") / n + s2 * s2 / n2);
+  }
+  ASSERT_EQ(want.size(), 5u);
+  write(dir / "q.csv", csv);
+  const auto r = run_metasift("meta q.csv --measure MD --fivenum-method wan2014 --format json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["studies"].size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_LE(rel(j["studies"][i]["yi"].get<double>(), want[i].first), 1e-12) << i;
+    EXPECT_LE(rel(j["studies"][i]["vi"].get<double>(), want[i].second), 1e-12) << i;
+  }
+  EXPECT_NE(j["conventions"].dump().find("SDs from them (Wan et al. 2014"), std::string::npos) << j["conventions"];
+  // The shared options of the other subcommands take the same flag; an unknown method is a usage error.
+  const auto bad = run_metasift("meta q.csv --measure MD --fivenum-method hozo2005", dir);
+  EXPECT_EQ(bad.code, 2) << bad.err;
+  const auto reg = run_metasift("regress q.csv --measure MD --fivenum-method wan2014 -m n1 --format json", dir);
+  EXPECT_EQ(reg.code, 0) << reg.err;
+}
+
+TEST(InputsCli, MetaforColumnNamesWorkWithAlternativeInputs) {
+  // metafor's escalc names (n1i, m1i, sd1i, n2i, m2i, sd2i, ti) beside an alternative input set.
+  // Row A: mean and SD as given; MD = 5 - 4, vi = 1/20 + 1/20 = 0.1.
+  // Row B: group 1 from an SE of 0.5 with n = 16 (SD = 0.5 * 4 = 2); MD = 6 - 4, vi = 4/16 + 1/20 = 0.3.
+  const auto dir = scratch_folder("inputs_aliases");
+  write(dir / "a.csv",
+        "study,n1i,m1i,sd1i,se1,n2i,m2i,sd2i\n"
+        "A,20,5,1,,20,4,1\n"
+        "B,16,6,,0.5,20,4,1\n");
+  const auto r = run_metasift("meta a.csv --measure MD --format json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["studies"].size(), 2u);
+  EXPECT_NEAR(j["studies"][0]["yi"].get<double>(), 1.0, 1e-12);
+  EXPECT_NEAR(j["studies"][0]["vi"].get<double>(), 0.1, 1e-12);
+  EXPECT_NEAR(j["studies"][1]["yi"].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(j["studies"][1]["vi"].get<double>(), 0.3, 1e-12);
+  EXPECT_EQ(j["studies"][1]["input"], "mean_se/mean_sd");
+  // SMD from metafor's ti: d = t sqrt(1/n1 + 1/n2) = 2 sqrt(1/10 + 1/10) = 0.894427..., then
+  // g = J(18) d with J(m) = 1 - 3/(4m - 1) approximately (checked loosely here; exactly in the
+  // metafor reference test above): only the column name is under test.
+  write(dir / "t.csv", "study,n1i,n2i,ti\nT,10,10,2\n");
+  const auto t = run_metasift("meta t.csv --measure SMD --format json", dir);
+  ASSERT_EQ(t.code, 0) << t.err;
+  const auto jt = nlohmann::json::parse(t.out);
+  EXPECT_EQ(jt["studies"][0]["input"], "t");
+  EXPECT_NEAR(jt["studies"][0]["yi"].get<double>(), 2 * std::sqrt(0.2) * (1 - 3.0 / (4 * 18 - 1)), 2e-4);
+}
+
+TEST(InputsCli, ChangeAndVariabilityMeasuresAgreeWithMetaforEscalc) {
+  // SMCC, SMCR, MN, CVR and VR as --measure: each study's yi and vi against metafor 3.8.1's escalc
+  // (tests/reference/metafor_conversions.csv, 12 cases per measure), read once under metasift's
+  // column names and once under metafor's argument names.
+  struct layout {
+    const char* measure;
+    std::vector<std::pair<const char*, const char*>> columns;  // (metasift column, reference input)
+    std::vector<const char*> metafor;                          // metafor's names, same order
+  };
+  const std::vector<layout> layouts = {
+      {"SMCC",
+       {{"n", "in.n"}, {"mean1", "in.m1"}, {"sd1", "in.sd1"}, {"mean2", "in.m2"}, {"sd2", "in.sd2"}, {"r", "in.r"}},
+       {"ni", "m1i", "sd1i", "m2i", "sd2i", "ri"}},
+      {"SMCR",
+       {{"n", "in.n"}, {"mean1", "in.m1"}, {"sd1", "in.sd1"}, {"mean2", "in.m2"}, {"r", "in.r"}},
+       {"ni", "m1i", "sd1i", "m2i", "ri"}},
+      {"MN", {{"n", "in.n"}, {"mean", "in.m"}, {"sd", "in.sd"}}, {"ni", "mi", "sdi"}},
+      {"CVR",
+       {{"n1", "in.n1"}, {"mean1", "in.m1"}, {"sd1", "in.sd1"}, {"n2", "in.n2"}, {"mean2", "in.m2"}, {"sd2", "in.sd2"}},
+       {"n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i"}},
+      {"VR", {{"n1", "in.n1"}, {"sd1", "in.sd1"}, {"n2", "in.n2"}, {"sd2", "in.sd2"}}, {"n1i", "sd1i", "n2i", "sd2i"}},
+  };
+  const auto dir = scratch_folder("inputs_measures");
+  const auto cases = reference();
+  for (const auto& lay : layouts) {
+    for (const bool metafor_names : {false, true}) {
+      std::string csv = "study";
+      for (std::size_t j = 0; j < lay.columns.size(); ++j) {
+        csv += cat(",", metafor_names ? lay.metafor[j] : lay.columns[j].first);
+      }
+      csv += "\n";
+      std::vector<std::pair<double, double>> want;
+      for (const auto& c : cases) {
+        if (c.measure != lay.measure) continue;
+        csv += cat(lay.measure, c.method);
+        for (const auto& col : lay.columns) csv += cat(",", num(c.at(col.second)));
+        csv += "\n";
+        want.emplace_back(c.at("yi"), c.at("vi"));
+      }
+      ASSERT_EQ(want.size(), 12u) << lay.measure;
+      write(dir / "m.csv", csv);
+      const auto r = run_metasift(cat("meta m.csv --measure ", lay.measure, " --format json"), dir);
+      ASSERT_EQ(r.code, 0) << lay.measure << ": " << r.err;
+      const auto j = nlohmann::json::parse(r.out);
+      ASSERT_EQ(j["studies"].size(), want.size()) << lay.measure << (metafor_names ? " (metafor names)" : "");
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_LE(rel(j["studies"][i]["yi"].get<double>(), want[i].first), 1e-10) << lay.measure << " case " << i;
+        EXPECT_LE(rel(j["studies"][i]["vi"].get<double>(), want[i].second), 1e-10) << lay.measure << " case " << i;
+      }
+      EXPECT_EQ(j["measure"], lay.measure);
+    }
+  }
+}
+
+TEST(InputsCli, ChangeAndVariabilityMeasuresExcludeUndefinedStudiesWithTheReason) {
+  const auto dir = scratch_folder("inputs_measures_bad");
+  // CVR with a negative mean: the log of a negative coefficient of variation is undefined (metafor NA).
+  write(dir / "c.csv", "study,n1,mean1,sd1,n2,mean2,sd2\nA,10,5,1,10,4,1\nB,10,-5,1,10,4,1\nC,12,6,2,10,4,1\n");
+  const auto r = run_metasift("meta c.csv --measure CVR --format json", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["k"], 2);
+  ASSERT_EQ(j["excluded"].size(), 1u);
+  EXPECT_EQ(j["excluded"][0]["study"], "B");
+  EXPECT_NE(j["excluded"][0]["reason"].get<std::string>().find("needs both means > 0"), std::string::npos);
+  // SMCC with n = 2: Hedges' correction J(n - 1) is undefined; an r outside [-1, 1] is an error at its cell.
+  write(dir / "s.csv", "study,n,mean1,sd1,mean2,sd2,r\nA,2,5,1,4,1,0.5\nB,20,5,1,4,1,0.5\nC,20,6,1,4,1,0.3\n");
+  const auto s = run_metasift("meta s.csv --measure SMCC --format json", dir);
+  ASSERT_EQ(s.code, 0) << s.err;
+  const auto js = nlohmann::json::parse(s.out);
+  ASSERT_EQ(js["excluded"].size(), 1u);
+  EXPECT_NE(js["excluded"][0]["reason"].get<std::string>().find("needs n > 2"), std::string::npos);
+  write(dir / "b.csv", "study,n,mean1,sd1,mean2,sd2,r\nA,20,5,1,4,1,1.5\n");
+  const auto b = run_metasift("meta b.csv --measure SMCC", dir);
+  EXPECT_EQ(b.code, 3) << b.err;
+  EXPECT_NE(b.err.find("b.csv:2:14: column 'r': must lie in [-1, 1], got 1.5"), std::string::npos) << b.err;
 }
 
 TEST(InputsCli, SeAndCiRowsAndTheOrderOfInputSets) {

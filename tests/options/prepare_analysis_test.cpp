@@ -142,4 +142,27 @@ TEST(PrepareAnalysis, AnEmptyTableIsAnInputError) {
   EXPECT_THROW((void)pipeline::prepare_analysis(s, t, "empty.csv"), input_error);
 }
 
+TEST(PrepareAnalysis, FiveNumberSdFollowsTheSetting) {
+  // Group 1 as a five-number summary (n = 20: min 1, q1 3, median 4, q3 6, max 10), group 2 as
+  // mean 3 and SD 2 (n = 20). The SDs were computed outside metasift (Python's statistics.NormalDist
+  // for the normal quantiles): Wan et al. (2014) (b - a)/(2 xi(n)) + (q3 - q1)/(2 eta(n)) =
+  // 2.401109998606255; Shi et al. (2020) (b - a)/theta1(n) + (q3 - q1)/theta2(n) = 2.404184840694509.
+  const io::table t = io::parse_table(
+      "study,n1,median1,q1_1,q3_1,min1,max1,n2,mean2,sd2\n"
+      "A,20,4,3,6,1,10,20,3,2\n",
+      "five.csv");
+  pipeline::analysis_settings s;
+  s.measure = effects::measure::MD;
+  const auto vi_under = [&](effects::five_number_sd method) {
+    s.fivenum_method = method;
+    const pipeline::prepared_analysis p = pipeline::prepare_analysis(s, t, "five.csv");
+    EXPECT_EQ(p.effects.vi.size(), 1U);
+    return p.effects.vi.empty() ? -1.0 : p.effects.vi[0];
+  };
+  const double wan = 2.401109998606255, shi = 2.404184840694509;
+  EXPECT_NEAR(vi_under(effects::five_number_sd::wan2014), wan * wan / 20 + 4.0 / 20, 1e-12);
+  EXPECT_NEAR(vi_under(effects::five_number_sd::shi2020), shi * shi / 20 + 4.0 / 20, 1e-12);
+  EXPECT_EQ(pipeline::analysis_settings{}.fivenum_method, effects::five_number_sd::shi2020);  // the default
+}
+
 }  // namespace

@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "metasift/core/error.hpp"
 
@@ -253,6 +255,121 @@ TEST(ExtractCheckCli, ReviewWithoutExtractionTableIsADataError) {
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("has no [extraction] table"), std::string::npos) << r.err;
   fs::remove_all(dir);
+}
+
+// ---- criteria on extracted fields, in `extract check` ----
+
+/// "line:column" (1-based) of the first occurrence of needle in text, counted here from the text.
+std::string position_of(const std::string& text, const std::string& needle) {
+  const auto at = text.find(needle);
+  if (at == std::string::npos) return "(not found)";
+  const auto line_start = text.rfind('\n', at);
+  const std::size_t col = line_start == std::string::npos ? at + 1 : at - line_start;
+  const std::size_t line =
+      1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
+void append(const fs::path& p, const std::string& s) {
+  std::ofstream(p, std::ios::binary | std::ios::app) << s;
+}
+
+TEST(ExtractCheckCli, CriteriaOnExtractedFieldsFlagIncludedRecordsAndStayWarnings) {
+  // A1: China and 3 sites (reviewer_b writes 3.0: the same number); B2: the extractors disagree on the
+  // country (Australia, Canada) and there is no consensus file, so B2's country is not flagged; D4:
+  // Other and 2 sites, which fails both criteria below.
+  const fs::path dir = two_extractor_review("crit",
+                                            header +
+                                                "DB:A1,China,cohort,3,2020,yes,,\n"
+                                                "DB:B2,Australia,case-study,1,2021,no,,\n"
+                                                "DB:D4,Other,other,2,2022,no,,\n",
+                                            header +
+                                                "DB:A1,China,cohort,3.0,2020,yes,,\n"
+                                                "DB:B2,Canada,case-study,1,2021,no,,\n"
+                                                "DB:D4,Other,other,2,2022,no,,\n");
+  append(dir / "review.toml",
+         "[[criteria]]\nid = \"china\"\nreason = \"Not about China\"\nfield = \"country\"\nallowed = [\"China\"]\n"
+         "[[criteria]]\nid = \"sites\"\nreason = \"One or three sites\"\nfield = \"n_sites\"\nallowed = [1, 3]\n");
+  const cli_result t = run_metasift("extract check review.toml", dir);
+  EXPECT_EQ(t.code, 0) << t.err;  // flags are warnings for the reviewers, not errors
+  EXPECT_NE(t.out.find("criteria: 2 extracted values fail a criterion (the records stay included)\n"),
+            std::string::npos)
+      << t.out;
+  EXPECT_NE(t.out.find("  criterion 'china' (Not about China): included record DB:D4 has country = 'Other' "
+                       "(allowed: China)\n"),
+            std::string::npos)
+      << t.out;
+  EXPECT_NE(t.out.find("  criterion 'sites' (One or three sites): included record DB:D4 has n_sites = '2' "
+                       "(allowed: 1, 3)\n"),
+            std::string::npos)
+      << t.out;
+
+  const cli_result r = run_metasift("extract check review.toml --format json", dir);
+  EXPECT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["criteria"].size(), 2u) << j.dump(2);
+  EXPECT_EQ(j["criteria"][0]["criterion"], "china");
+  EXPECT_EQ(j["criteria"][0]["reason"], "Not about China");
+  EXPECT_EQ(j["criteria"][0]["record"], "DB:D4");
+  EXPECT_EQ(j["criteria"][0]["field"], "country");
+  EXPECT_EQ(j["criteria"][0]["value"], "Other");
+  EXPECT_EQ(j["criteria"][0]["allowed"], nlohmann::json::array({"China"}));
+  EXPECT_EQ(j["criteria"][1]["criterion"], "sites");
+  EXPECT_EQ(j["criteria"][1]["record"], "DB:D4");
+  EXPECT_EQ(j["criteria"][1]["value"], "2");
+  EXPECT_EQ(j["criteria"][1]["allowed"], nlohmann::json::array({"1", "3"}));
+  // The disputed country of B2 is a discrepancy, not a flag.
+  ASSERT_EQ(j["discrepancies"].size(), 1u) << j["discrepancies"].dump(2);
+  EXPECT_EQ(j["discrepancies"][0]["record"], "DB:B2");
+  fs::remove_all(dir);
+}
+
+TEST(ExtractCheckCli, BadCriterionOnAnExtractedFieldIsOneLineAtReviewToml) {
+  const std::string rows = header + "DB:A1,China,cohort,3,2020,yes,,\n";
+  struct bad_case {
+    std::string criterion;  // the [[criteria]] table's field and allowed lines
+    std::string needle;     // where the error must point
+    std::string message;    // after "review.toml:line:column: "
+  };
+  const std::vector<bad_case> cases = {
+      {"field = \"country\"\nallowed = [\"China\", \"Chna\"]\n", "\"Chna\"",
+       "allowed: criterion 'c' on field 'country': allowed value 'Chna' is not one of China, Australia, Canada, "
+       "Other"},
+      {"field = \"country\"\nallowed = [\"china\"]\n", "\"china\"",
+       "allowed: criterion 'c' on field 'country': allowed value 'china' is not one of China, Australia, Canada, "
+       "Other (did you mean 'China'?)"},
+      {"field = \"contry\"\nallowed = [\"China\"]\n", "\"contry\"",
+       "field: criterion 'c': 'contry' is not a field of the codebook (country, design, n_sites, year, mining, "
+       "notes)"},
+      {"field = \"n_sites\"\nallowed = [2, 0]\n", "0]",
+       "allowed: criterion 'c' on field 'n_sites': allowed value "
+       "must be at least 1, got 0"},
+      {"field = \"n_sites\"\nallowed = [1.5]\n", "1.5",
+       "allowed: criterion 'c' on field 'n_sites': allowed value must be a whole number (integer), got 1.5"},
+      {"field = \"year\"\nallowed = [\"soon\"]\n", "\"soon\"",
+       "allowed: criterion 'c' on field 'year': allowed value 'soon' is not a number (year field)"},
+      {"field = \"mining\"\nallowed = [\"maybe\"]\n", "\"maybe\"",
+       "allowed: criterion 'c' on field 'mining': allowed value 'maybe' is not a boolean (true/false, yes/no or "
+       "1/0)"},
+      {"field = \"notes\"\nallowed = [\" \"]\n", "\" \"",
+       "allowed: criterion 'c' on field 'notes': allowed value ' ' is blank; blank values are never flagged"},
+  };
+  for (const auto& c : cases) {
+    const fs::path dir = two_extractor_review("badcrit", rows, rows);
+    append(dir / "review.toml", "[[criteria]]\nid = \"c\"\nreason = \"r\"\n" + c.criterion);
+    const std::string toml = slurp(dir / "review.toml");
+    const std::string criteria = toml.substr(toml.find("[[criteria]]"));
+    // The needle is searched in the criterion's table only (the codebook holds "China" too).
+    const auto offset = toml.find("[[criteria]]") + criteria.find(c.needle);
+    const std::string pos = position_of(toml.substr(0, offset) + "\x02", "\x02");
+    const cli_result r = run_metasift("extract check review.toml --format json", dir);
+    EXPECT_EQ(r.code, 3) << c.criterion << r.err;
+    EXPECT_NE(r.err.find("review.toml:" + pos + ": " + c.message), std::string::npos)
+        << c.criterion << "expected at " << pos << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+    EXPECT_TRUE(r.out.empty()) << r.out;                                  // refused before the check
+    fs::remove_all(dir);
+  }
 }
 
 }  // namespace

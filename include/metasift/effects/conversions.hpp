@@ -8,6 +8,7 @@
 // function and checked: a violated one throws std::invalid_argument (the pipeline checks the cells
 // first and names the file position, so users never see these). Sources are cited per function.
 
+#include <optional>
 #include <string_view>
 
 #include "metasift/effects/compute.hpp"
@@ -56,6 +57,12 @@ enum class quantile_set {
 
 /// SD estimator for the five-number scenario S3 (S1 and S2 always use Wan et al. 2014).
 enum class five_number_sd { shi2020, wan2014 };
+
+/// "shi2020" or "wan2014": the setting's names (fivenum_method, --fivenum-method).
+[[nodiscard]] std::string_view to_string(five_number_sd s) noexcept;
+
+/// Reads "shi2020"/"shi" or "wan2014"/"wan" (any case); nullopt otherwise.
+[[nodiscard]] std::optional<five_number_sd> parse_five_number_sd(std::string_view name) noexcept;
 
 /// Sample mean from a median with its range or quartiles, Luo et al. (2018, Stat Methods Med Res
 /// 27:1785-805), the estimators the Cochrane Handbook 6.5.2.5 recommends:

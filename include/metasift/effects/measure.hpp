@@ -25,6 +25,11 @@ enum class measure {
   PFT,   ///< Freeman-Tukey double arcsine proportion
   IRR,   ///< log incidence rate ratio
   IRD,   ///< incidence rate difference
+  SMCC,  ///< standardised mean change, change-score standardisation (one group, two times)
+  SMCR,  ///< standardised mean change, raw-score (time-1 SD) standardisation
+  MN,    ///< raw mean of one group
+  CVR,   ///< log coefficient-of-variation ratio of two groups
+  VR,    ///< log variability (SD) ratio of two groups
   GEN,   ///< generic: yi with vi, sei or a CI given by the user
 };
 
@@ -41,8 +46,8 @@ enum class measure {
 
 /// How estimates on the analysis scale are shown to people.
 enum class display_scale {
-  identity,     ///< MD, SMD, RD, COR, PR, IRD, GEN
-  exp,          ///< OR, RR, PETO, ROM, IRR: log scale in the analysis, ratio on display
+  identity,     ///< MD, SMD, RD, COR, PR, IRD, SMCC, SMCR, MN, GEN
+  exp,          ///< OR, RR, PETO, ROM, IRR, CVR, VR: log scale in the analysis, ratio on display
   tanh,         ///< ZCOR -> r
   inv_logit,    ///< PLO -> proportion
   inv_arcsine,  ///< PAS: sin(x)^2

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "metasift/effects/compute.hpp"
+#include "metasift/effects/conversions.hpp"
 #include "metasift/effects/measure.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/models/convention.hpp"
@@ -43,6 +44,9 @@ struct analysis_settings {
   /// Column of user weights (metafor's weights=) for the pooled estimate or the coefficients;
   /// empty: inverse-variance weights.
   std::string weights;
+  /// SD of a group given as a five-number summary (min, q1, median, q3, max): Shi et al. (2020) or
+  /// Wan et al. (2014), as the Cochrane Handbook 6.5.2.5 describes (pipeline::read_study_inputs).
+  effects::five_number_sd fivenum_method = effects::five_number_sd::shi2020;
   std::map<std::string, std::string> columns;  ///< canonical column -> the table's name (parse_column_map)
   std::vector<std::string> group_names;        ///< headers of the two groups' descriptive columns
   int decimals = 2;                            ///< of the text report

@@ -36,6 +36,20 @@ struct criterion {
   source_position exclude_where;  ///< first character of the exclude_query text
 };
 
+/// A criterion on an extracted field (`[[criteria]]` with `field` and `allowed`, docs/extraction.md):
+/// it cannot be applied before screening (the field is extracted from the included studies), so it
+/// is checked by `metasift run` on the included records' extracted values, and an included record
+/// whose value is not allowed is flagged in the report; it is never excluded automatically.
+struct field_criterion {
+  std::string id;
+  std::string reason;
+  std::string field;                           ///< a field id of the [extraction] codebook
+  std::vector<std::string> allowed;            ///< the values that pass, as written
+  std::vector<source_position> allowed_where;  ///< aligned with allowed: each value in review.toml
+  source_position where;                       ///< the [[criteria]] table
+  source_position field_where;                 ///< the field key's value
+};
+
 struct criterion_check {
   bool pass = true;
   std::string detail;  ///< why it failed, or which unknown value passed ("year unknown")

@@ -112,6 +112,7 @@ struct review_spec {
   std::vector<review_source> sources;
   std::optional<review_search> search;
   std::vector<criterion> criteria;
+  std::vector<field_criterion> field_criteria;     ///< [[criteria]] on extracted fields, checked by the run
   std::optional<std::filesystem::path> decisions;  ///< resolved path of [screening] decisions
   std::string decisions_label;                     ///< as written
   source_position decisions_where;

@@ -15,11 +15,22 @@
 //   bias = true                   # Egger, Begg, trim-and-fill, funnel plot
 //   sensitivity = true            # leave-one-out, influence, cumulative
 //   cumulative_order = "year"     # column ordering the cumulative analysis (default "year")
+//   fivenum_method = "shi2020"    # SD from a five-number summary: shi2020 (default) or wan2014
 //   outcome = "Pain at 12 weeks"  # the outcome's name (GRADE, Summary of Findings, [[grade]] entries)
 //   mid = 0.5                     # minimal important difference (a ratio such as 1.25 for OR/RR)
 //   control_risk = 0.2            # assumed control risk for absolute effects per 1,000 (binary)
 //   certainty_start = "high"      # GRADE's starting level: high (randomised) or low (observational)
 //   rob_subgroup = true           # subgroup analysis by the overall risk-of-bias judgement
+//
+// Several outcomes are an array of tables, each with an id, a title and optionally a filter on the
+// extracted fields of the codebook ([extraction], review/extraction.hpp):
+//
+//   [[analysis]]
+//   id = "environmental"          # letters, digits, - and _; unique
+//   title = "Environmental outcomes"
+//   data = "data/studies.csv"     # optional when [extraction] has a consensus file (or one file)
+//   where = { theme = "environmental" }   # or where = 'theme = "environmental"'; values may be arrays
+//   measure = "MD"                # ... and every key of [analysis]
 //
 // Unknown keys are errors naming the key and its line, as in the rest of review.toml.
 
@@ -30,15 +41,29 @@
 #include <vector>
 
 #include "metasift/core/error.hpp"
+#include "metasift/effects/conversions.hpp"
 #include "metasift/effects/measure.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/models/spec.hpp"
 
 namespace metasift::run {
 
+/// One condition of a `where` filter: the record's extracted value of `field` is one of `values`
+/// (compared as the extraction check compares: numbers as numbers, booleans as booleans).
+struct where_condition {
+  std::string field;                ///< the codebook field id, as the codebook spells it
+  std::vector<std::string> values;  ///< the allowed values, as written
+  source_position where;            ///< the key in review.toml
+};
+
 struct analysis_spec {
-  std::filesystem::path data;  ///< resolved against the review folder
-  std::string data_label;      ///< as written
+  std::string id = "main";  ///< [[analysis]] id; "main" for a single [analysis] without one
+  std::string title;        ///< as given; empty for a single [analysis] without one
+  source_position id_where;
+  std::vector<where_condition> filter;  ///< every condition must hold (empty: every row)
+  bool data_from_extraction = false;    ///< no data key: the study rows are the consensus extraction
+  std::filesystem::path data;           ///< resolved against the review folder
+  std::string data_label;               ///< as written
   source_position data_where;
   std::optional<effects::measure> measure;  ///< nullopt: GEN when the table has yi
   models::method method = models::method::REML;
@@ -52,6 +77,8 @@ struct analysis_spec {
   bool bias = false;
   bool sensitivity = false;
   std::string cumulative_order = "year";
+  /// SD estimator for a group given as a five-number summary (`fivenum_method`).
+  effects::five_number_sd five_number = effects::five_number_sd::shi2020;
   std::string outcome;                 ///< empty: "Main outcome"
   std::optional<double> mid;           ///< > 0; a ratio (not 1) for ratio measures
   std::optional<double> control_risk;  ///< in (0, 1)
@@ -60,7 +87,15 @@ struct analysis_spec {
   source_position where;  ///< the [analysis] table
 };
 
-/// Reads the [analysis] table of a review file's text; nullopt when there is none. `path` names
+/// Reads every analysis of a review file's text: the one [analysis] table, or each [[analysis]]
+/// table in order; empty when there is none. Throws input_error at review.toml:line:column as
+/// parse_analysis, and for an [[analysis]] without an id, an id used twice, a `where` naming no field
+/// of the [extraction] codebook (or with no codebook), a value outside an enum field's values or not
+/// of a numeric or boolean field's type, and a missing `data` without an extraction file to read.
+[[nodiscard]] std::vector<analysis_spec> parse_analyses(std::string_view toml_text, const std::filesystem::path& path,
+                                                        bool allow_outside = false);
+
+/// The first analysis of parse_analyses; nullopt when there is none. `path` names
 /// the file in messages and anchors relative paths; a path leaving the review folder is an
 /// input_error unless `allow_outside`. Throws input_error (file:line:column) for an unknown key,
 /// a value of the wrong type or an unknown measure, method, CI method or convention, and for a

@@ -44,6 +44,18 @@ struct link_summary {
   std::size_t analysed = 0;                            ///< rows linked to an included record (the studies analysed)
   std::vector<std::string> included_without_data;      ///< "Scopus:S12 (Title...)"
   std::vector<std::string> rows_with_excluded_record;  ///< "studies.csv:4: ... excluded at full text"
+  std::size_t outside_filter = 0;  ///< rows of included records whose extracted values fail the analysis' `where`
+  /// Rows left out because the `where` filter cannot be decided for their record: "studies.csv:4: record
+  /// Scopus:S3: the extractors disagree on theme".
+  std::vector<std::string> filter_unknown;
+};
+
+/// One outcome of the run: its id and title ([[analysis]]), its main meta-analysis and linkage.
+struct outcome_summary {
+  std::string id;
+  std::string title;
+  models::meta_result meta;
+  link_summary links;
 };
 
 /// A figure of the run, laid out and ready to render.
@@ -53,8 +65,9 @@ struct run_figure;
 struct run_outputs {
   std::string title;
   review::prisma_counts prisma;
-  std::optional<models::meta_result> meta;  ///< the main meta-analysis, when [analysis] is given
-  link_summary links;
+  std::optional<models::meta_result> meta;  ///< the first (or only) analysis' meta-analysis
+  link_summary links;                       ///< the first (or only) analysis' linkage
+  std::vector<outcome_summary> outcomes;    ///< every analysis, in review.toml order
   std::vector<std::string> warnings;
   /// Text files by name relative to the output folder: report.html, results.json, screening.csv,
   /// prisma.json.
