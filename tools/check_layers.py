@@ -19,16 +19,19 @@ import sys
 # know nothing of statistics or drawing, and the numerical core knows nothing of files.
 FORBIDDEN = {
     "core": {"*"},
-    "math": {"io", "review", "plot", "report", "pipeline", "run", "batch", "analyses", "models", "effects"},
-    "effects": {"io", "review", "plot", "report", "pipeline", "run", "batch", "analyses", "models"},
-    "models": {"io", "review", "plot", "report", "pipeline", "run", "batch", "analyses"},
-    "analyses": {"io", "review", "plot", "report", "pipeline", "run", "batch"},
-    "io": {"math", "effects", "models", "analyses", "review", "plot", "report", "pipeline", "run", "batch"},
-    "batch": {"review", "plot", "report", "pipeline", "run"},
-    "review": {"models", "analyses", "report", "pipeline", "run", "batch"},
+    "math": {"io", "review", "plot", "report", "pipeline", "run", "batch", "analyses", "models", "effects", "synthesis"},
+    "effects": {"io", "review", "plot", "report", "pipeline", "run", "batch", "analyses", "models", "synthesis"},
+    "models": {"io", "review", "plot", "report", "pipeline", "run", "batch", "analyses", "synthesis"},
+    "analyses": {"io", "review", "plot", "report", "pipeline", "run", "batch", "synthesis"},
+    "io": {"math", "effects", "models", "analyses", "review", "plot", "report", "pipeline", "run", "batch", "synthesis"},
+    "batch": {"review", "plot", "report", "pipeline", "run", "synthesis"},
+    "review": {"models", "analyses", "report", "pipeline", "run", "batch", "synthesis"},
     "plot": {"review", "pipeline", "run", "batch", "report"},
     "report": {"review", "plot", "pipeline", "run", "batch"},
-    "pipeline": {"review", "plot", "run", "batch"},
+    "pipeline": {"review", "plot", "run", "batch", "synthesis"},
+    # Synthesis without meta-analysis works on study rows, not on pooled models; the figures and the
+    # report draw its results, so it must not know them.
+    "synthesis": {"effects", "models", "analyses", "plot", "report", "pipeline", "run", "batch"},
     "run": set(),
 }
 
