@@ -6,6 +6,7 @@
 #include "internal.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
+#include "metasift/diagrams/prisma.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/plot/render.hpp"
@@ -83,7 +84,7 @@ std::vector<std::string> write_run(const run_outputs& outputs, const fs::path& o
         if (f->scene) {
           plot::write_plot(*f->scene, p, ro);
         } else if (f->prisma) {
-          review::write_prisma_diagram(*f->prisma, p);
+          diagrams::write_prisma_diagram(*f->prisma, p);
         }
       }
     }
@@ -144,7 +145,7 @@ decisions = "decisions.csv"
 data = "data/studies.csv"
 measure = "MD"              # MD SMD ROM OR RR RD PETO COR ZCOR PR PLO PAS PFT IRR IRD GEN
 method = "REML"             # EE DL REML ML PM HE SJ HS EB (MH, PETO for 2x2 data)
-ci_method = "z"             # z or hk (Hartung-Knapp)
+ci_method = "z"             # z, t, hk (Hartung-Knapp) or adhoc (Hartung-Knapp, scale at least 1)
 convention = "metafor"      # metafor or stata
 group_names = ["Treatment", "Control"]
 # subgroup = "region"       # a column of the data file
