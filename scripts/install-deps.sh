@@ -3,7 +3,7 @@
 # Idempotent: every package is checked with dpkg-query first; apt-get runs only for the missing ones.
 #
 #   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --with-r also R + metafor: regenerating reference tables
+#   scripts/install-deps.sh --with-r also R + metafor + metap: regenerating reference tables
 #                                    (tools/reference/*.R) and the differential test against metafor
 #   scripts/install-deps.sh --ci     R + metafor and clang's fuzzer/sanitizer runtimes (.ci/run)
 set -euo pipefail
@@ -21,7 +21,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --with-r) packages+=(r-base-core r-cran-metafor r-cran-metadat) ;;
+    --with-r) packages+=(r-base-core r-cran-metafor r-cran-metadat r-cran-metap) ;;
     # What .ci/run needs beyond `make test`: R + metafor for the differential test, clang with its
     # libFuzzer/sanitizer runtimes for the fuzz targets.
     --ci) packages+=(r-base-core r-cran-metafor r-cran-metadat clang libclang-rt-14-dev) ;;

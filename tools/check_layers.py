@@ -23,21 +23,24 @@ import sys
 # know nothing of statistics or drawing, and the numerical core knows nothing of files.
 FORBIDDEN = {
     "core": {"*"},
-    "math": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "analyses", "models", "effects"},
-    "effects": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "analyses", "models"},
-    "models": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "analyses"},
-    "analyses": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch"},
-    "io": {"math", "effects", "models", "analyses", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch"},
-    "batch": {"review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run"},
+    "math": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "analyses", "models", "effects", "synthesis"},
+    "effects": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "analyses", "models", "synthesis"},
+    "models": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "analyses", "synthesis"},
+    "analyses": {"io", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "synthesis"},
+    "io": {"math", "effects", "models", "analyses", "review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "batch", "synthesis"},
+    "batch": {"review", "diagrams", "plot_scene", "plot", "report", "pipeline", "run", "synthesis"},
     # The screening pipeline draws nothing: its figures live in diagrams, which depends on it.
-    "review": {"models", "analyses", "report", "pipeline", "run", "batch", "plot", "plot_scene", "diagrams"},
+    "review": {"models", "analyses", "report", "pipeline", "run", "batch", "plot", "plot_scene", "diagrams", "synthesis"},
     # The review's figures: through the scene, and the forest plot for the risk-of-bias columns.
     "diagrams": {"report", "pipeline", "run", "batch"},
     # The scene and its backends know nothing of statistics or of the charts drawn with them.
-    "plot_scene": {"math", "effects", "models", "analyses", "review", "diagrams", "plot", "report", "pipeline", "run", "batch"},
+    "plot_scene": {"math", "effects", "models", "analyses", "review", "diagrams", "plot", "report", "pipeline", "run", "batch", "synthesis"},
     "plot": {"review", "diagrams", "pipeline", "run", "batch", "report"},
     "report": {"review", "diagrams", "plot_scene", "plot", "pipeline", "run", "batch"},
-    "pipeline": {"review", "diagrams", "plot_scene", "plot", "run", "batch"},
+    "pipeline": {"review", "diagrams", "plot_scene", "plot", "run", "batch", "synthesis"},
+    # Synthesis without meta-analysis works on study rows, not on pooled models; figures and the
+    # report may draw its results, so it must not know them.
+    "synthesis": {"effects", "models", "analyses", "plot_scene", "plot", "diagrams", "report", "pipeline", "run", "batch"},
     "run": set(),
 }
 

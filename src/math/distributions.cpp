@@ -1,5 +1,7 @@
 #include "metasift/math/distributions.hpp"
 
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/fisher_f.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -28,6 +30,8 @@ using normal = boost::math::normal_distribution<double, policy>;
 using students_t = boost::math::students_t_distribution<double, policy>;
 using chi_squared = boost::math::chi_squared_distribution<double, policy>;
 using fisher_f = boost::math::fisher_f_distribution<double, policy>;
+using binomial = boost::math::binomial_distribution<double, policy>;
+using beta = boost::math::beta_distribution<double, policy>;
 
 }  // namespace
 
@@ -84,6 +88,28 @@ double f_upper(double f, double df1, double df2) {
   if (f <= 0) return 1.0;
   if (std::isinf(f)) return 0.0;
   return boost::math::cdf(boost::math::complement(fisher_f(df1, df2), f));
+}
+
+double binomial_cdf(double k, double n, double prob) {
+  if (std::isnan(k) || std::isnan(n) || std::isnan(prob)) return std::numeric_limits<double>::quiet_NaN();
+  if (k < 0) return 0.0;
+  if (k >= n) return 1.0;
+  return boost::math::cdf(binomial(n, prob), k);
+}
+
+double binomial_upper(double k, double n, double prob) {
+  if (std::isnan(k) || std::isnan(n) || std::isnan(prob)) return std::numeric_limits<double>::quiet_NaN();
+  if (k < 0) return 1.0;
+  if (k >= n) return 0.0;
+  return boost::math::cdf(boost::math::complement(binomial(n, prob), k));
+}
+
+double beta_quantile(double p, double a, double b) {
+  return boost::math::quantile(beta(a, b), p);
+}
+
+double beta_upper_quantile(double p, double a, double b) {
+  return boost::math::quantile(boost::math::complement(beta(a, b), p));
 }
 
 }  // namespace metasift::math

@@ -203,4 +203,22 @@ TEST_F(JsonSchema, BatchHasTheDocumentedKeysInEveryMode) {
   check_all_seen("batch");
 }
 
+TEST_F(JsonSchema, SwimHasTheDocumentedKeysInEveryMode) {
+  // A table without the optional columns, one with no p-value and no direction in a domain, and
+  // the R reference table (every edge case of tools/reference/swim.R).
+  const auto dir = metasift::test::scratch_folder("json_schema_swim");
+  const std::string bare = (dir / "bare.csv").string();
+  {
+    std::ofstream out(bare);
+    out << "study,outcome_domain,direction\nA,x,benefit\nB,x,mixed\nC,y,no-clear-effect\n";
+  }
+  const std::vector<std::string> runs{bare, data + "/swim_domains.csv", data + "/swim_domains.csv --level 90"};
+  for (const auto& args : runs) {
+    const cli_result r = run_metasift("swim " + args + " --format json");
+    ASSERT_EQ(r.code, 0) << args << "\n" << r.err;
+    check("swim", json::parse(r.out), args);
+  }
+  check_all_seen("swim");
+}
+
 }  // namespace

@@ -77,3 +77,32 @@ TEST(Distributions, ArgumentsOutsideTheSupportGiveNaN) {
 
 }  // namespace
 }  // namespace metasift::math
+
+namespace metasift::math {
+namespace {
+
+// Independent values: binomial sums counted by hand from C(n, k) / 2^n, and the closed-form Beta
+// quantiles of Beta(a, 1) (x = p^(1/a)) and Beta(1, b) (x = 1 - (1 - p)^(1/b)).
+TEST(Distributions, BinomialTailsAreExactSums) {
+  // Bin(10, 1/2): P(X <= 3) = (1 + 10 + 45 + 120) / 1024.
+  EXPECT_WITHIN(binomial_cdf(3, 10, 0.5), 176.0 / 1024.0, test::closed_form);
+  EXPECT_WITHIN(binomial_upper(3, 10, 0.5), 848.0 / 1024.0, test::closed_form);
+  // Bin(5, 0.2): P(X > 4) = 0.2^5.
+  EXPECT_WITHIN(binomial_upper(4, 5, 0.2), std::pow(0.2, 5), test::closed_form);
+  // Bin(60, 1/2): P(X <= 0) = 2^-60 keeps its digits.
+  EXPECT_WITHIN(binomial_cdf(0, 60, 0.5), std::ldexp(1.0, -60), test::closed_form);
+  EXPECT_EQ(binomial_cdf(-1, 4, 0.5), 0.0);
+  EXPECT_EQ(binomial_cdf(4, 4, 0.5), 1.0);
+  EXPECT_EQ(binomial_upper(4, 4, 0.5), 0.0);
+  EXPECT_EQ(binomial_upper(-1, 4, 0.5), 1.0);
+}
+
+TEST(Distributions, BetaQuantilesMatchClosedForms) {
+  EXPECT_WITHIN(beta_quantile(0.025, 3, 1), std::pow(0.025, 1.0 / 3.0), test::closed_form);
+  EXPECT_WITHIN(beta_quantile(0.975, 1, 4), 1.0 - std::pow(0.025, 0.25), test::closed_form);
+  EXPECT_WITHIN(beta_upper_quantile(0.025, 3, 1), std::pow(0.975, 1.0 / 3.0), test::closed_form);
+  EXPECT_WITHIN(beta_upper_quantile(0.3, 1, 1), 0.7, test::closed_form);
+}
+
+}  // namespace
+}  // namespace metasift::math

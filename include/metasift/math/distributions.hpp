@@ -33,4 +33,16 @@ namespace metasift::math {
 /// Upper tail P(X > f) of F(df1, df2) (f <= 0 gives 1).
 [[nodiscard]] double f_upper(double f, double df1, double df2);
 
+/// Binomial lower tail P(X <= k) for X ~ Bin(n, prob), k and n whole numbers (R's pbinom); k < 0
+/// gives 0 and k >= n gives 1.
+[[nodiscard]] double binomial_cdf(double k, double n, double prob);
+/// Binomial upper tail P(X > k) (R's pbinom(k, n, prob, lower.tail = FALSE)), via the complement
+/// so that small tails keep their digits; k < 0 gives 1 and k >= n gives 0.
+[[nodiscard]] double binomial_upper(double k, double n, double prob);
+
+/// Beta(a, b) quantile at lower-tail probability p (R's qbeta(p, a, b)).
+[[nodiscard]] double beta_quantile(double p, double a, double b);
+/// Beta(a, b) upper quantile: the x with P(X > x) = p (R's qbeta(p, a, b, lower.tail = FALSE)).
+[[nodiscard]] double beta_upper_quantile(double p, double a, double b);
+
 }  // namespace metasift::math
