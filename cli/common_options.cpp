@@ -42,6 +42,10 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
   sub->add_option("--smd-correction", opt.smd_correction, "SMD: exact (Hedges' g), approx, or none (Cohen's d)")
       ->transform(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
       ->capture_default_str();
+  sub->add_option("--smd-variance", opt.smd_variance,
+                  "SMD sampling variance: ls (large-sample, metafor's default) or ub (unbiased, vtype UB)")
+      ->transform(CLI::IsMember({"ls", "ub"}, CLI::ignore_case))
+      ->capture_default_str();
   sub->add_option("--zero-cell", opt.zero_cell, "Continuity correction for 2x2 data: only0, all or none")
       ->transform(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
       ->capture_default_str();
@@ -86,6 +90,7 @@ prepared_data prepare(const data_model_options& opt) {
   eopt.smd = smd == "approx" ? effects::smd_correction::hedges_approx
              : smd == "none" ? effects::smd_correction::none
                              : effects::smd_correction::hedges_exact;
+  eopt.smd_var = opt.smd_variance == "ub" ? effects::smd_variance::unbiased : effects::smd_variance::large_sample;
   eopt.zero = zero == "all"    ? effects::zero_cell::all
               : zero == "none" ? effects::zero_cell::none
                                : effects::zero_cell::only_zero;

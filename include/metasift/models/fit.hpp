@@ -62,9 +62,11 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
 [[nodiscard]] meta_result fit(std::span<const double> y, std::span<const double> v,
                               const std::vector<std::string>& labels, const model_spec& spec);
 
-/// Fits an effect table with spec.est: MH and PETO pool the table's raw 2x2 counts (metafor rma.mh /
-/// rma.peto); every other method uses yi/vi. Throws usage_error when the method does not apply to the
-/// measure (MH needs OR, RR or RD; PETO needs 2x2 data).
+/// Fits an effect table with spec.est: MH pools the table's raw 2x2 counts (OR, RR, RD) or events and
+/// person-time (IRR, IRD) as metafor's rma.mh, and also fills result.mh with rma.mh's tests (OR:
+/// Cochran-Mantel-Haenszel and Tarone; IRR: Mantel-Haenszel); PETO pools 2x2 counts as rma.peto;
+/// every other method uses yi/vi. Throws usage_error when the method does not apply to the measure
+/// (MH needs OR, RR, RD, IRR or IRD; PETO needs 2x2 data).
 [[nodiscard]] meta_result fit(const effects::effect_table& table, const model_spec& spec);
 
 }  // namespace metasift::models
