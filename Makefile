@@ -4,6 +4,8 @@
 BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?=
+# WERROR=ON turns every compiler warning into an error (CI sets it; users' compilers may warn more).
+WERROR ?= OFF
 
 .PHONY: all deps configure build demo test bench clean asan fuzz
 
@@ -13,7 +15,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DMETASIFT_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
@@ -34,7 +36,7 @@ bench: build
 asan:
 	@METASIFT_DIFF_DATASETS=100 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test BUILD=build-asan \
-	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DMETASIFT_SANITIZE=address,undefined -DMETASIFT_BUILD_BENCH=OFF"
+	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DMETASIFT_SANITIZE=address,undefined -DMETASIFT_BUILD_BENCH=OFF -DMETASIFT_WERROR=$(WERROR)"
 
 # Short libFuzzer runs of every parser (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

@@ -9,6 +9,7 @@
 #include "metasift/review/appraisal.hpp"
 #include "metasift/review/review_file.hpp"
 #include "metasift/review/screen.hpp"
+#include "metasift/run/run.hpp"
 #include "output.hpp"
 #include "registry.hpp"
 
@@ -31,11 +32,20 @@ void setup_appraise(CLI::App& app) {
                     "Write the traffic-light plot (studies x domains and the overall judgement): .svg, .pdf or .png");
   check->add_option("--summary", opt->summary,
                     "Write the summary plot (share of studies at each judgement per domain)");
+  check->add_option("--summary-weighted", opt->summary_weighted,
+                    "Write the summary plot weighted by the meta-analysis weights of [analysis] (robvis weighted)");
+  check->add_option("--forest-rob", opt->forest_rob,
+                    "Write the forest plot of [analysis] with a risk-of-bias column per domain: .svg, .pdf or .png");
+  check->add_flag("--allow-outside", opt->allow_outside,
+                  "With --summary-weighted/--forest-rob: accept paths in review.toml outside its folder");
   check->callback([opt]() { run_appraise_check(*opt); });
 }
 
 void run_appraise_check(const appraise_cli_options& opt) {
-  io::check_paths({{"review", opt.review}}, {{"--traffic-light", opt.traffic_light}, {"--summary", opt.summary}});
+  io::check_paths({{"review", opt.review}}, {{"--traffic-light", opt.traffic_light},
+                                             {"--summary", opt.summary},
+                                             {"--summary-weighted", opt.summary_weighted},
+                                             {"--forest-rob", opt.forest_rob}});
   const review::review_spec spec = review::load_review_file(opt.review);
   const auto appraisal = review::load_appraisal(spec);
   if (!appraisal) fail_input({spec.file.string(), 1, 1}, "", "the review file has no [appraisal] table");
@@ -52,6 +62,17 @@ void run_appraise_check(const appraise_cli_options& opt) {
   const review::appraisal_check c = review::check_appraisal(*appraisal, rows, consensus, inc);
   if (!opt.traffic_light.empty()) review::write_traffic_light_plot(*appraisal, c, opt.traffic_light);
   if (!opt.summary.empty()) review::write_summary_plot(*appraisal, c, opt.summary);
+  if (!opt.summary_weighted.empty() || !opt.forest_rob.empty()) {
+    // These need the meta-analysis weights: the whole run, in memory.
+    run::run_options ro;
+    ro.review = opt.review;
+    ro.allow_outside = opt.allow_outside;
+    const run::run_outputs out = run::compute_run(ro);
+    if (!out.meta)
+      fail_input({spec.file.string(), 1, 1}, "", "--summary-weighted and --forest-rob need an [analysis] table");
+    if (!opt.summary_weighted.empty()) run::write_run_figure(out, "rob-summary-weighted", opt.summary_weighted);
+    if (!opt.forest_rob.empty()) run::write_run_figure(out, "forest-rob", opt.forest_rob);
+  }
   emit("", opt.format == "json" ? review::format_appraisal_json(*appraisal, c)
                                 : review::format_appraisal_text(*appraisal, c));
 }

@@ -21,10 +21,18 @@ std::string status_phrase(review::final_status s) {
     case review::final_status::duplicate: return "removed as a duplicate";
     case review::final_status::excluded_automatic: return "excluded by the search or a criterion";
     case review::final_status::awaiting_title_abstract: return "still awaiting title-abstract screening";
+    case review::final_status::awaiting_title_abstract_second_reviewer:
+      return "still awaiting the second reviewer's title-abstract decision";
+    case review::final_status::awaiting_title_abstract_adjudication:
+      return "still awaiting adjudication of a title-abstract conflict";
     case review::final_status::excluded_title_abstract: return "excluded at title-abstract screening";
     case review::final_status::not_retrieved: return "not retrieved";
     case review::final_status::excluded_full_text: return "excluded at full text";
     case review::final_status::awaiting_full_text: return "still awaiting full-text assessment";
+    case review::final_status::awaiting_full_text_second_reviewer:
+      return "still awaiting the second reviewer's full-text decision";
+    case review::final_status::awaiting_full_text_adjudication:
+      return "still awaiting adjudication of a full-text conflict";
     case review::final_status::included: return "included";
   }
   return "?";

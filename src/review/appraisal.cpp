@@ -225,8 +225,9 @@ std::optional<appraisal_spec> parse_appraisal(std::string_view toml_text, const 
   if (const toml::node* k = t->get("key_domains")) {
     spec.tool.key_domains.clear();
     for (const auto& [id, node] : strings_of(label, *k, "key_domains")) {
+      const std::string& wanted = id;  // clang 14 cannot capture a structured binding
       const auto it = std::find_if(spec.tool.domains.begin(), spec.tool.domains.end(),
-                                   [&](const appraisal_domain& d) { return d.id == id; });
+                                   [&](const appraisal_domain& d) { return d.id == wanted; });
       if (it == spec.tool.domains.end()) {
         std::vector<std::string> ids;
         for (const auto& d : spec.tool.domains) ids.push_back(d.id);

@@ -6,6 +6,9 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/review/appraisal.hpp"
+#ifdef METASIFT_HAVE_PLOT
+#include "metasift/review/appraisal_figures.hpp"
+#endif
 
 #ifdef METASIFT_HAVE_PLOT
 #include "metasift/plot/render.hpp"
@@ -301,5 +304,15 @@ void write_summary_plot(const appraisal_spec& spec, const appraisal_check& c, co
   fail_usage("figure", "risk-of-bias figures need the plot module (cairo + pango), which this build lacks");
 #endif
 }
+
+#ifdef METASIFT_HAVE_PLOT
+plot::scene make_traffic_light_scene(const appraisal_spec& spec, const appraisal_check& c) {
+  return traffic_light_scene(spec, c);
+}
+
+plot::scene make_summary_scene(const appraisal_spec& spec, const appraisal_check& c) {
+  return summary_scene(spec, c);
+}
+#endif
 
 }  // namespace metasift::review

@@ -62,16 +62,20 @@ std::vector<appraisal_tool> make_tools() {
     tools.push_back(std::move(t));
   }
 
-  // Higgins JPT et al. ROBINS-E: risk of bias in non-randomized studies of exposures. Environ Int
-  // 2024;186:108602 and the ROBINS-E guidance (riskofbias.info, 2023), overall judgement: the
-  // most severe domain judgement ("low" reads "low risk of bias except for concerns about
-  // uncontrolled confounding").
+  // Higgins JPT, Morgan RL, Rooney AA, et al. A tool to assess risk of bias in non-randomized
+  // follow-up studies of exposure effects (ROBINS-E). Environ Int 2024;186:108602
+  // (doi:10.1016/j.envint.2024.108602), and the ROBINS-E tool, launch version of 1 June 2022
+  // (riskofbias.info). Overall judgement: the most severe domain judgement ("low" reads "low risk
+  // of bias except for concerns about uncontrolled confounding"). The tool also lets reviewers
+  // raise the result to high for some concerns in several domains, and to very high for high risk
+  // in several domains, where together they substantially lower confidence: a reviewer's call,
+  // made with an overall override as for RoB 2.
   {
     const std::vector<std::string> j{"low", "some-concerns", "high", "very-high"};
     appraisal_tool t;
     t.id = "robins-e";
     t.name = "ROBINS-E (non-randomised studies of exposures)";
-    t.guidance = "Higgins et al., Environ Int 2024;186:108602; ROBINS-E guidance 2023 (overall judgement)";
+    t.guidance = "Higgins et al., Environ Int 2024;186:108602; ROBINS-E tool, launch version 1 June 2022";
     t.result_level = true;
     t.rule = overall_rule::worst;
     t.overall_judgements = j;

@@ -272,10 +272,12 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   review_spec spec;
   spec.file = path;
   spec.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  rd.check_keys(root, {"title", "sources", "search", "criteria", "screening", "analysis", "extraction", "appraisal"},
+  rd.check_keys(root,
+                {"title", "sources", "search", "criteria", "screening", "analysis", "extraction", "appraisal", "grade"},
                 "the review file");
   // [analysis] is read and checked key by key by the run module (run/analysis_spec.hpp),
-  // [extraction] by review/extraction.hpp and [appraisal] by review/appraisal.hpp.
+  // [extraction] by review/extraction.hpp, [appraisal] by review/appraisal.hpp and [[grade]] by
+  // run/grade_spec.hpp.
   const source_position file_pos{rd.label(), 1, 1};
 
   if (const toml::node* t = root.get("title")) {

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "metasift/core/check.hpp"
 #include "metasift/models/spec.hpp"
@@ -74,9 +75,11 @@ std::optional<analysis_spec> parse_analysis(std::string_view toml_text, const fs
   const toml::table* t = an->as_table();
   if (t == nullptr) fail_input(at(label, an->source()), "analysis", "must be a table ([analysis])");
 
-  static constexpr std::string_view allowed[] = {"data",  "measure",     "method",          "ci_method", "convention",
-                                                 "level", "group_names", "record_column",   "subgroup",  "moderators",
-                                                 "bias",  "sensitivity", "cumulative_order"};
+  static constexpr std::string_view allowed[] = {
+      "data",         "measure",         "method",           "ci_method", "convention",
+      "level",        "group_names",     "record_column",    "subgroup",  "moderators",
+      "bias",         "sensitivity",     "cumulative_order", "outcome",   "mid",
+      "control_risk", "certainty_start", "rob_subgroup"};
   for (auto&& [k, v] : *t) {
     if (std::find(std::begin(allowed), std::end(allowed), k.str()) == std::end(allowed)) {
       std::string list;
@@ -143,6 +146,34 @@ std::optional<analysis_spec> parse_analysis(std::string_view toml_text, const fs
   if (const toml::node* n = t->get("bias")) s.bias = bool_of(label, *n, "bias");
   if (const toml::node* n = t->get("sensitivity")) s.sensitivity = bool_of(label, *n, "sensitivity");
   if (const toml::node* n = t->get("cumulative_order")) s.cumulative_order = string_of(label, *n, "cumulative_order");
+  if (const toml::node* n = t->get("outcome")) s.outcome = string_of(label, *n, "outcome");
+  const auto number_of = [&](const toml::node& n, std::string_view key) {
+    const auto v = n.value<double>();
+    if (!v || !(n.is_floating_point() || n.is_integer())) fail_input(at(label, n.source()), key, "must be a number");
+    return *v;
+  };
+  if (const toml::node* n = t->get("mid")) {
+    const double v = number_of(*n, "mid");
+    if (!(std::isfinite(v) && v > 0)) {
+      fail_input(at(label, n->source()), "mid", "must be a positive number (a ratio such as 1.25 for OR and RR)");
+    }
+    s.mid = v;
+  }
+  if (const toml::node* n = t->get("control_risk")) {
+    const double v = number_of(*n, "control_risk");
+    if (!(v > 0 && v < 1)) {
+      fail_input(at(label, n->source()), "control_risk", "must lie strictly between 0 and 1 (a risk, not a percent)");
+    }
+    s.control_risk = v;
+  }
+  if (const toml::node* n = t->get("certainty_start")) {
+    s.certainty_start = string_of(label, *n, "certainty_start");
+    if (s.certainty_start != "high" && s.certainty_start != "low") {
+      fail_input(at(label, n->source()), "certainty_start",
+                 "must be \"high\" (randomised trials) or \"low\" (observational studies)");
+    }
+  }
+  if (const toml::node* n = t->get("rob_subgroup")) s.rob_subgroup = bool_of(label, *n, "rob_subgroup");
   return s;
 }
 

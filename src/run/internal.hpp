@@ -2,12 +2,15 @@
 // Shared between the files of the run module: the review and analysis results a run collects,
 // and the figures it draws. Not installed.
 
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "metasift/analyses/bias.hpp"
 #include "metasift/analyses/cumulative.hpp"
+#include "metasift/analyses/grade.hpp"
 #include "metasift/analyses/influence.hpp"
 #include "metasift/analyses/subgroups.hpp"
 #include "metasift/analyses/trimfill.hpp"
@@ -18,6 +21,7 @@
 #include "metasift/report/html.hpp"
 #include "metasift/report/meta_report.hpp"
 #include "metasift/report/regression_report.hpp"
+#include "metasift/review/appraisal.hpp"
 #include "metasift/review/review_file.hpp"
 #include "metasift/review/screen.hpp"
 #include "metasift/run/run.hpp"
@@ -34,10 +38,27 @@ struct run_figure {
   std::string alt;
 };
 
+/// The risk-of-bias appraisal of [appraisal] (appraisal_run.cpp).
+struct appraisal_bundle {
+  review::appraisal_spec spec;
+  review::appraisal_check check;
+};
+
 struct review_bundle {
   review::review_spec spec;
   review::screen_result screen;
   std::vector<std::size_t> records_per_source;
+  std::optional<appraisal_bundle> appraisal;
+};
+
+/// The appraisal of the analysed studies and the analyses that use it.
+struct rob_bundle {
+  std::vector<std::ptrdiff_t> unit_of_study;        ///< per meta.studies: index into check.units, -1 none
+  std::vector<analyses::study_risk> risk;           ///< per meta.studies
+  std::vector<std::string> overall;                 ///< per meta.studies: the overall judgement, "" none
+  std::optional<models::meta_result> without_high;  ///< sensitivity analysis without high-risk studies
+  std::vector<std::string> high_labels;             ///< the studies it leaves out
+  std::optional<analyses::subgroup_result> by_rob;  ///< subgroups by overall judgement
 };
 
 struct analysis_bundle {
@@ -57,7 +78,36 @@ struct analysis_bundle {
   std::optional<analyses::influence_result> influence;
   std::optional<analyses::cumulative_result> cumulative;
   std::string cumulative_order;  ///< "year" or "data order"
+  std::optional<rob_bundle> rob;
+  std::optional<analyses::grade_assessment> grade;
+  std::optional<analyses::sof_row> sof;
 };
+
+// ---- appraisal and GRADE (appraisal_run.cpp) ----
+
+/// Reads [appraisal] and its judgement files; nullopt when the review has none.
+[[nodiscard]] std::optional<appraisal_bundle> load_run_appraisal(const review_bundle& rv);
+/// Links each analysed study to its assessment and runs the sensitivity analysis without the
+/// high-risk studies and (rob_subgroup) the subgroup analysis by overall judgement.
+void appraise_analysis(analysis_bundle& b, const review_bundle& rv, std::vector<std::string>& warnings);
+/// GRADE proposals, the reviewers' judgements and the Summary of Findings row.
+void grade_analysis(analysis_bundle& b, const review_bundle& rv,
+                    const std::vector<analyses::grade_judgement>& judgements);
+/// Traffic-light, summary (weighted when there is an analysis) and forest-with-RoB figures.
+[[nodiscard]] std::vector<std::shared_ptr<const run_figure>> appraisal_figures(const review_bundle& rv,
+                                                                               const analysis_bundle* an);
+/// results.json parts: "appraisal", "grade" and "summary_of_findings" (JSON texts; empty: none).
+[[nodiscard]] std::string appraisal_json(const review_bundle& rv, const analysis_bundle* an);
+[[nodiscard]] std::string grade_json(const analysis_bundle& an);
+/// summary_of_findings.csv
+[[nodiscard]] std::string sof_csv(const analysis_bundle& an);
+/// The report's "Risk of bias" and "Certainty of the evidence" sections.
+[[nodiscard]] std::vector<report::html_section> appraisal_sections(
+    const review_bundle& rv, const analysis_bundle* an, const std::vector<std::shared_ptr<const run_figure>>& figs);
+/// The Methods paragraph on the appraisal and GRADE (PRISMA 2020 items 11 and 15); empty: none.
+[[nodiscard]] std::string appraisal_methods(const review_bundle& rv, const analysis_bundle* an);
+/// The outcome's name as the report shows it.
+[[nodiscard]] std::string outcome_name(const analysis_bundle& an);
 
 /// The report as an html_document (report_html.cpp).
 [[nodiscard]] report::html_document build_report(const run_options& opt, const review_bundle& rv,

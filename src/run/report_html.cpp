@@ -695,6 +695,9 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
     q += "Iterative estimators were run to a change in τ² below 1e-12.";
     s.blocks.push_back(html_paragraph{q, "Synthesis."});
   }
+  if (const std::string rob = appraisal_methods(rv, an); !rob.empty()) {
+    s.blocks.push_back(html_paragraph{rob, "Risk of bias and certainty of the evidence."});
+  }
   s.blocks.push_back(html_paragraph{"All steps were run by metasift " + std::string(version()) + " (metasift run " +
                                         rv.spec.file.filename().string() +
                                         "), whose estimates are validated against R's metafor 3.8.1; rerunning the "
@@ -781,6 +784,7 @@ report::html_document build_report(const run_options& opt, const review_bundle& 
     if (an->bias) d.sections.push_back(bias_section(*an, figures));
     if (an->influence) d.sections.push_back(sensitivity_section(*an));
   }
+  for (auto& sec : appraisal_sections(rv, an, figures)) d.sections.push_back(std::move(sec));
   d.sections.push_back(methods_section(rv, an));
   d.sections.push_back(references_section(rv, an));
   d.sections.push_back(notes_section(links, an, warnings));

@@ -25,6 +25,7 @@
 #include "metasift/report/analyses_report.hpp"
 #include "metasift/review/audit.hpp"
 #include "metasift/review/dedup_normalize.hpp"
+#include "metasift/run/grade_spec.hpp"
 
 namespace metasift::run {
 
@@ -348,6 +349,14 @@ run_outputs compute_run(const run_options& opt) {
   out.prisma = rv.screen.prisma;
   for (const auto& d : rv.screen.query_diagnostics) out.warnings.push_back(d);
   for (const auto& w : rv.screen.warnings) out.warnings.push_back(w);
+  rv.appraisal = load_run_appraisal(rv);
+  if (rv.appraisal) {
+    for (const auto& n : rv.appraisal->check.notes) out.warnings.push_back("appraisal: " + n);
+  }
+  const std::vector<analyses::grade_judgement> grade_judgements = parse_grade_judgements(text, opt.review);
+  if (!grade_judgements.empty() && !aspec) {
+    fail_input(grade_judgements.front().where, "[[grade]]", "GRADE judgements need an [analysis] to rate");
+  }
 
   progress.next("meta-analysis");
   std::optional<analysis_bundle> an;
@@ -358,6 +367,8 @@ run_outputs compute_run(const run_options& opt) {
     if (t.rows.empty()) fail_input(source_position{t.file, 1, 0}, "", "the study table has a header but no rows");
     an->data = link_rows(t, *aspec, rv.screen, an->record_of_row, out.links, out.warnings);
     run_analyses(*an, out.warnings);
+    appraise_analysis(*an, rv, out.warnings);
+    grade_analysis(*an, rv, grade_judgements);
     out.meta = an->meta;
   }
 
@@ -374,6 +385,7 @@ run_outputs compute_run(const run_options& opt) {
     out.figures.push_back(forest_figure(*an));
     if (an->bias) out.figures.push_back(funnel_figure(*an));
   }
+  for (auto& f : appraisal_figures(rv, an ? &*an : nullptr)) out.figures.push_back(std::move(f));
 
   progress.next("results.json");
   json doc;
@@ -412,7 +424,13 @@ run_outputs compute_run(const run_options& opt) {
     }
     link["studies"] = std::move(studies);
     doc["linking"] = std::move(link);
+    if (const std::string g = grade_json(*an); !g.empty()) {
+      const json gj = parsed(g);
+      doc["grade"] = gj["grade"];
+      doc["summary_of_findings"] = gj["summary_of_findings"];
+    }
   }
+  if (const std::string a = appraisal_json(rv, an ? &*an : nullptr); !a.empty()) doc["appraisal"] = parsed(a);
   doc["warnings"] = out.warnings;
 
   progress.next("report");
@@ -426,6 +444,7 @@ run_outputs compute_run(const run_options& opt) {
   out.text_files.emplace_back("results.json", doc.dump(2) + "\n");
   out.text_files.emplace_back("screening.csv", review::format_audit_csv(rv.spec, rv.screen));
   out.text_files.emplace_back("prisma.json", review::format_prisma_json(rv.screen.prisma));
+  if (an && an->sof) out.text_files.emplace_back("summary_of_findings.csv", sof_csv(*an));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "internal.hpp"
+#include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
@@ -181,6 +182,18 @@ std::vector<std::string> init_project(const fs::path& dir) {
     created.push_back(name);
   }
   return created;
+}
+
+void write_run_figure(const run_outputs& outputs, std::string_view name, const fs::path& path, double dpi) {
+  std::string drawn;
+  for (const auto& f : outputs.figures) {
+    if (f->name == name && f->scene) {
+      plot::write_plot(*f->scene, path, plot::render_options{dpi});
+      return;
+    }
+    drawn += (drawn.empty() ? "" : ", ") + f->name;
+  }
+  fail_usage("figure", "the run drew no figure '" + std::string(name) + "' (it drew " + drawn + ")");
 }
 
 }  // namespace metasift::run

@@ -175,10 +175,17 @@ TEST(AppraisalTools, MmatProposesNoOverallScore) {
   EXPECT_TRUE(find_appraisal_tool("mmat2018")->overall_judgements.empty());
 }
 
-// ROBINS-E: the overall judgement is the most severe domain judgement.
+// ROBINS-E (Higgins et al., Environ Int 2024;186:108602; the tool's launch version of 1 June
+// 2022): the overall judgement is the most severe domain judgement; raising several concerns to
+// high, or several highs to very high, is the reviewers' call (an overall override).
 TEST(AppraisalTools, RobinsEOverallIsTheMostSevere) {
   judgements j = all_of("robins-e", "low");
   EXPECT_EQ(overall("robins-e", j), "low");
+  j["D3"] = "some-concerns";
+  j["D5"] = "some-concerns";
+  EXPECT_EQ(overall("robins-e", j), "some-concerns");
+  j["D6"] = "high";
+  EXPECT_EQ(overall("robins-e", j), "high");
   j["D2"] = "high";
   j["D1"] = "very-high";
   EXPECT_EQ(overall("robins-e", j), "very-high");
@@ -459,6 +466,19 @@ TEST(AppraisalCli, TrafficLightAndSummaryPlotsKeepTextAsText) {
   const run_result bad = run("appraise check " + review.string() + " --summary " + (dir / "summary.jpg").string());
   EXPECT_NE(bad.code, 0);
   EXPECT_NE(bad.err.find("must end in .svg, .pdf or .png"), std::string::npos) << bad.err;
+}
+
+// --forest-rob and --summary-weighted need the analysis weights: a review without [analysis] is
+// an input error (exit 3) that says so, and writes nothing.
+TEST(AppraisalCli, ForestRobNeedsAnAnalysis) {
+  const std::string head = "record,domain,judgement,support\n";
+  const fs::path review = scratch("forestrob", "[appraisal]\ntool = \"rob2\"\nfile = \"appraisal/a.csv\"\n",
+                                  {{"appraisal/a.csv", head + rob2_rows("PubMed:31200001", "low")}});
+  const fs::path dir = review.parent_path();
+  const run_result r = run("appraise check " + review.string() + " --forest-rob " + (dir / "f.png").string());
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.err.find("--summary-weighted and --forest-rob need an [analysis] table"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "f.png"));
 }
 
 }  // namespace

@@ -15,6 +15,11 @@
 //   bias = true                   # Egger, Begg, trim-and-fill, funnel plot
 //   sensitivity = true            # leave-one-out, influence, cumulative
 //   cumulative_order = "year"     # column ordering the cumulative analysis (default "year")
+//   outcome = "Pain at 12 weeks"  # the outcome's name (GRADE, Summary of Findings, [[grade]] entries)
+//   mid = 0.5                     # minimal important difference (a ratio such as 1.25 for OR/RR)
+//   control_risk = 0.2            # assumed control risk for absolute effects per 1,000 (binary)
+//   certainty_start = "high"      # GRADE's starting level: high (randomised) or low (observational)
+//   rob_subgroup = true           # subgroup analysis by the overall risk-of-bias judgement
 //
 // Unknown keys are errors naming the key and its line, as in the rest of review.toml.
 
@@ -47,6 +52,11 @@ struct analysis_spec {
   bool bias = false;
   bool sensitivity = false;
   std::string cumulative_order = "year";
+  std::string outcome;                 ///< empty: "Main outcome"
+  std::optional<double> mid;           ///< > 0; a ratio (not 1) for ratio measures
+  std::optional<double> control_risk;  ///< in (0, 1)
+  std::string certainty_start;         ///< "", "high" or "low"
+  bool rob_subgroup = false;
   source_position where;  ///< the [analysis] table
 };
 

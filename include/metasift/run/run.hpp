@@ -73,6 +73,12 @@ struct run_outputs {
 /// crashed runs are removed first. Returns the files written, relative to `out`.
 std::vector<std::string> write_run(const run_outputs& outputs, const std::filesystem::path& out, double dpi = 300.0);
 
+/// Writes one figure of a run, named as under figures/ ("forest-rob", "rob-summary-weighted",
+/// "traffic-light", "forest", ...), to `path` as SVG, PDF or PNG by its extension. Throws
+/// usage_error when the run drew no such figure (the message lists those it drew).
+void write_run_figure(const run_outputs& outputs, std::string_view name, const std::filesystem::path& path,
+                      double dpi = 300.0);
+
 /// Scaffolds a new review project in `dir` (metasift init): a commented review.toml, records/ with
 /// a README, data/studies.csv with the header of a two-group continuous outcome, decisions.csv
 /// with its header. Refuses (io_error) to overwrite an existing review.toml. Returns the files
