@@ -393,12 +393,15 @@ design_matrix build_design(const io::table& t, const std::vector<std::size_t>& r
         c.levels.push_back(v.f.levels[l]);
         c.names.push_back(v.text + v.f.levels[l]);
       }
+      // Checked before the indicator columns are made: whatever the coding, the design has at least
+      // as many columns as the variable has levels (exactly that many when it is the only term).
       if (c.levels.size() > limits::max_design_columns) {
         fail_input(t.header_position(v.col), "",
                    "moderator '" + t.names[v.col] + "' has " + std::to_string(c.levels.size()) +
-                       " levels: the design would have more than " + std::to_string(limits::max_design_columns) +
-                       " columns (limit max_design_columns); is it an identifier rather than a moderator? Use "
-                       "fewer, coarser categories");
+                       " levels: the design would have " + (terms.size() == 1 ? "" : "at least ") +
+                       std::to_string(c.levels.size()) + " columns (limit max_design_columns, " +
+                       std::to_string(limits::max_design_columns) +
+                       "); is it an identifier rather than a moderator? Use fewer, coarser categories");
       }
       c.cols.assign(c.levels.size(), std::vector<double>(out.kept.size(), 0.0));
       for (std::size_t r = 0; r < out.kept.size(); ++r) {
