@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 # WERROR=ON turns every compiler warning into an error (CI sets it; users' compilers may warn more).
 WERROR ?= OFF
 
-.PHONY: all deps configure build demo test bench clean asan fuzz
+.PHONY: all deps configure build demo demo-update test bench clean asan fuzz
 
 all: build
 
@@ -24,6 +24,11 @@ build: configure
 # meta-analysis and the report; prints the report's path and the pooled numbers.
 demo: build
 	@$(BUILD)/metasift run examples/rare-earth-china/review.toml --out out/demo
+
+# Its second version (examples/rare-earth-china-update): one new export, run against out/demo's
+# results; the report gains "What changed".
+demo-update: demo
+	@$(BUILD)/metasift run examples/rare-earth-china-update/review.toml --out out/demo-update --previous out/demo
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

@@ -8,6 +8,7 @@
 
 #include "metasift/batch/batch.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/pipeline/study_data.hpp"
@@ -52,8 +53,9 @@ void setup_batch(CLI::App& app) {
                   "there is a yi column)");
   sub->add_option("--method", opt->method, "EE, MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
-  sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
-      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+  sub->add_option("--ci-method,--test", opt->ci_method,
+                  "Test and CI of the pooled effect (metafor's test): z, t, knha (or hk, Hartung-Knapp) or adhoc")
+      ->transform(CLI::IsMember({"z", "t", "hk", "knha", "adhoc"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt->pi_method,
                   "Prediction interval distribution (accepted for parity with meta; not in the output)")
@@ -77,11 +79,14 @@ void setup_batch(CLI::App& app) {
   sub->add_flag("--drop-double-zero", opt->drop_double_zero,
                 "Drop 2x2 studies without events (or all events) in both arms");
   sub->add_option("--level", opt->level, "Confidence level, as 0.95 or 95")->capture_default_str();
+  sub->add_option("--input-level", opt->input_level,
+                  "Level of the CIs given as ci_lower/ci_upper (GEN input), as 0.95 or 95")
+      ->capture_default_str();
   sub->add_option("--col", opt->columns, "Map a canonical column to the input's name: --col yi=logOR (repeatable)");
   sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")
       ->check(CLI::NonNegativeNumber);
-  sub->add_option("--format", opt->format, "Output delimiter: csv or tsv")
-      ->transform(CLI::IsMember({"csv", "tsv"}, CLI::ignore_case))
+  sub->add_option("--format", opt->format, "Output: csv, tsv or json (JSON Lines, one object per group)")
+      ->transform(CLI::IsMember({"csv", "tsv", "json"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_flag("--no-header", opt->no_header, "Omit the output header line (for concatenating partition outputs)");
   sub->add_option(
@@ -103,7 +108,7 @@ void run_batch(const batch_cli_options& opt) {
   const auto m = models::parse_method(opt.method);
   if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
   spec.est = *m;
-  spec.test = lower(opt.ci_method) == "z" ? models::ci_method::z : models::ci_method::hk;
+  spec.test = models::parse_ci_method(opt.ci_method).value_or(models::ci_method::z);
   const models::level_reading lr = models::read_confidence_level(opt.level);
   if (!lr.problem.empty()) fail_usage("--level", lr.problem);
   spec.level = lr.level;
@@ -122,7 +127,10 @@ void run_batch(const batch_cli_options& opt) {
   if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
   eopt.add = opt.add;
   eopt.drop_double_zero = opt.drop_double_zero;
-  eopt.level = spec.level;
+  // The input CIs have their own level, as in meta: --level is the level of the output.
+  const models::level_reading il = models::read_confidence_level(opt.input_level);
+  if (!il.problem.empty()) fail_usage("--input-level", il.problem);
+  eopt.level = il.level;
   models::convention_overrides ov;
   if (!opt.md_variance.empty()) {
     ov.md_var = lower(opt.md_variance) == "pooled" ? effects::md_variance::pooled : effects::md_variance::separate;
@@ -147,6 +155,7 @@ void run_batch(const batch_cli_options& opt) {
   o.resolved = models::resolve(conv, ov, eopt, spec);
   if (!opt.input_columns.empty()) o.input_names = split_commas(opt.input_columns);
   o.delimiter = lower(opt.format) == "tsv" ? '\t' : ',';
+  o.json = lower(opt.format) == "json";
   o.header = !opt.no_header;
   o.threads = opt.threads;
   o.time_fits = opt.timing;
@@ -163,6 +172,14 @@ void run_batch(const batch_cli_options& opt) {
     std::fprintf(stderr, "batch: ... and %llu more malformed rows\n",
                  static_cast<unsigned long long>(r.malformed - r.malformed_examples.size()));
   }
+  for (const auto& b : r.missing_examples) {
+    std::fprintf(stderr, "batch: %s:%llu: excluded: %s\n", opt.file == "-" ? "<stdin>" : opt.file.c_str(),
+                 static_cast<unsigned long long>(b.line), b.message.c_str());
+  }
+  if (r.missing > r.missing_examples.size()) {
+    std::fprintf(stderr, "batch: ... and %llu more rows excluded for a missing value\n",
+                 static_cast<unsigned long long>(r.missing - r.missing_examples.size()));
+  }
   for (const auto& b : r.group_error_examples) {
     std::fprintf(stderr, "batch: line %llu: %s\n", static_cast<unsigned long long>(b.line), b.message.c_str());
   }
@@ -176,15 +193,19 @@ void run_batch(const batch_cli_options& opt) {
       statuses += s + " " + std::to_string(n);
     }
     std::fprintf(stderr,
-                 "batch: %llu groups (%s), %llu study rows, %llu malformed rows skipped, %llu groups with errors\n",
+                 "batch: %llu groups (%s), %llu study rows, %llu rows excluded for a missing value, %llu malformed "
+                 "rows skipped, %llu groups with errors\n",
                  static_cast<unsigned long long>(r.groups), statuses.c_str(), static_cast<unsigned long long>(r.rows),
-                 static_cast<unsigned long long>(r.malformed), static_cast<unsigned long long>(r.group_errors));
+                 static_cast<unsigned long long>(r.missing), static_cast<unsigned long long>(r.malformed),
+                 static_cast<unsigned long long>(r.group_errors));
   }
   if (opt.timing) {
-    std::fprintf(
-        stderr, "batch: timing: wall %.3f s, %.0f rows/s, %.0f groups/s; fitting %.3f s CPU = %.0f fits/s per thread\n",
-        wall, static_cast<double>(r.rows + r.malformed) / wall, static_cast<double>(r.groups) / wall, r.fit_seconds,
-        r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0);
+    // A rate over a wall time that rounds to 0 is not finite and prints as NA.
+    const auto f = [](double x, int decimals) { return format_fixed(x, decimals, number_target::text); };
+    std::fprintf(stderr, "batch: timing: wall %s s, %s rows/s, %s groups/s; fitting %s s CPU = %s fits/s per thread\n",
+                 f(wall, 3).c_str(), f(static_cast<double>(r.rows + r.malformed) / wall, 0).c_str(),
+                 f(static_cast<double>(r.groups) / wall, 0).c_str(), f(r.fit_seconds, 3).c_str(),
+                 f(r.fit_seconds > 0 ? static_cast<double>(r.groups) / r.fit_seconds : 0.0, 0).c_str());
   }
 }
 

@@ -24,6 +24,7 @@ struct batch_cli_options {
   double add = 0.5;
   bool drop_double_zero = false;
   double level = 0.95;
+  double input_level = 0.95;  ///< level of GEN input ci_lower/ci_upper, independent of --level
   std::vector<std::string> columns;
   double tau2 = -1.0;
   std::string format = "csv";

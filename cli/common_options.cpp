@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/version.hpp"
@@ -10,6 +11,7 @@
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "metasift/pipeline/study_inputs.hpp"
+#include "metasift/pipeline/subset.hpp"
 
 namespace metasift::cli {
 namespace {
@@ -28,8 +30,9 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
                   "(default GEN when the table has a yi column)");
   sub->add_option("--method", opt.method, "EE (common effect) or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
-  sub->add_option("--ci-method", opt.ci_method, "Test and CI: z or hk (Hartung-Knapp)")
-      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+  sub->add_option("--ci-method,--test", opt.ci_method,
+                  "Test and CI (metafor's test): z, t, knha (or hk, Hartung-Knapp) or adhoc")
+      ->transform(CLI::IsMember({"z", "t", "hk", "knha", "adhoc"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt.pi_method,
                   "Prediction interval distribution: z, t_k1 or t_k2 (default from the convention)")
@@ -66,6 +69,8 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
       ->capture_default_str();
   sub->add_option("--tau2", opt.tau2, "Fix tau^2 at this value instead of estimating it")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--subset", opt.subset,
+                  "Analyse only the rows where a column comparison holds: 'year>=2000', 'region==\"Asia\"'");
 }
 
 std::string output_format(const data_model_options& opt) {
@@ -79,7 +84,7 @@ prepared_data prepare(const data_model_options& opt) {
   const auto m = models::parse_method(opt.method);
   if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
   spec.est = *m;
-  spec.test = lower(opt.ci_method) == "z" ? models::ci_method::z : models::ci_method::hk;
+  spec.test = models::parse_ci_method(opt.ci_method).value_or(models::ci_method::z);
   const models::level_reading lr = models::read_confidence_level(opt.level);
   if (!lr.problem.empty()) fail_usage("--level", lr.problem);
   spec.level = lr.level;
@@ -110,6 +115,9 @@ prepared_data prepare(const data_model_options& opt) {
   }
   const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
 
+  std::optional<pipeline::subset_expr> selection;
+  if (!opt.subset.empty()) selection = pipeline::parse_subset(opt.subset);
+
   prepared_data d;
   d.resolved = models::resolve(conv, ov, eopt, spec);
   const auto cols = pipeline::parse_column_map(opt.columns);
@@ -126,8 +134,12 @@ prepared_data prepare(const data_model_options& opt) {
   }
   const pipeline::study_inputs inputs = pipeline::read_study_inputs(d.table, d.measure, cols);
   d.raw = inputs.raw;
-  d.effects = effects::compute(d.measure, d.raw, d.resolved.effect_opts);
+  std::vector<bool> selected;
+  if (selection) selected = pipeline::select_rows(d.table, *selection);
+  d.effects = selection ? pipeline::compute_selected(d.measure, d.raw, selected, d.resolved.effect_opts)
+                        : effects::compute(d.measure, d.raw, d.resolved.effect_opts);
   pipeline::explain_exclusions(d.effects, inputs);
+  if (!opt.weights.empty()) d.weights = pipeline::read_weights(d.table, opt.weights, d.effects);
 
   report::meta_context& ctx = d.context;
   ctx.measure = d.measure;
@@ -136,6 +148,15 @@ prepared_data prepare(const data_model_options& opt) {
   ctx.conventions = d.resolved.described;
   if (!d.raw.columns_read.empty()) ctx.conventions.push_back(d.raw.columns_read);
   ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
+  if (selection) {
+    ctx.subset = selection->text;
+    ctx.conventions.push_back(pipeline::describe_selection(*selection, selected));
+  }
+  if (!opt.weights.empty()) {
+    ctx.weights = opt.weights;
+    ctx.conventions.push_back("weights: user weights from column '" + opt.weights +
+                              "' (metafor weights=); tau^2, QE, I^2 and H^2 do not use them");
+  }
   ctx.study_inputs = pipeline::included_input_kinds(d.effects, inputs);
   ctx.excluded = d.effects.excluded;
   for (const auto& ex : d.effects.excluded) ctx.excluded_labels.push_back(d.raw.labels.at(ex.index));

@@ -36,7 +36,9 @@ struct data_model_options {
   std::string format = "text";
   std::string out;
   int decimals = 2;
-  double tau2 = -1.0;  ///< < 0: estimate
+  double tau2 = -1.0;   ///< < 0: estimate
+  std::string subset;   ///< --subset EXPR: analyse the rows where COLUMN OP VALUE holds
+  std::string weights;  ///< --weights COL (regress only): user weights, read by prepare()
 };
 
 /// Registers the shared options (same names, checks and defaults as `meta`) on a subcommand.
@@ -50,6 +52,7 @@ struct prepared_data {
   effects::effect_table effects;
   models::resolved_options resolved;  ///< effect options and model spec after the convention
   report::meta_context context;       ///< for the writers: measure, file, conventions, exclusions, version
+  std::vector<double> weights;        ///< with opt.weights: one per study of `effects`
 };
 
 /// Validates the options (usage_error first, before any file is read), then reads and computes.

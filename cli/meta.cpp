@@ -18,6 +18,7 @@
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "metasift/pipeline/study_inputs.hpp"
+#include "metasift/pipeline/subset.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/plot/render.hpp"
@@ -254,8 +255,9 @@ void setup_meta(CLI::App& app) {
   sub->add_option("--method", opt->method,
                   "EE (common effect), MH, PETO, or a tau^2 estimator: DL REML ML PM HE SJ HS EB")
       ->capture_default_str();
-  sub->add_option("--ci-method", opt->ci_method, "Test and CI of the pooled effect: z or hk (Hartung-Knapp)")
-      ->transform(CLI::IsMember({"z", "hk", "knha"}, CLI::ignore_case))
+  sub->add_option("--ci-method,--test", opt->ci_method,
+                  "Test and CI of the pooled effect (metafor's test): z, t, knha (or hk, Hartung-Knapp) or adhoc")
+      ->transform(CLI::IsMember({"z", "t", "hk", "knha", "adhoc"}, CLI::ignore_case))
       ->capture_default_str();
   sub->add_option("--pi-method", opt->pi_method,
                   "Prediction interval distribution: z, t_k1 or t_k2 (default from the convention)")
@@ -294,6 +296,9 @@ void setup_meta(CLI::App& app) {
   sub->add_flag("--no-tau2-ci", opt->no_tau2_ci, "Skip the Q-profile confidence interval for tau^2");
   sub->add_option("--tau2", opt->tau2, "Fix tau^2 at this value instead of estimating it")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--subset", opt->subset,
+                  "Analyse only the rows where a column comparison holds: 'year>=2000', 'region==\"Asia\"'");
+  sub->add_option("--weights", opt->weights, "Column of user weights for the pooled estimate (metafor weights=)");
   add_plot_options(sub, *plots);
   add_subgroup_options(sub, *opt);
   sub->callback([opt, plots]() { run_meta_impl(*opt, *plots); });
@@ -312,7 +317,7 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   const auto m = models::parse_method(opt.method);
   if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
   spec.est = *m;
-  spec.test = (opt.ci_method == "z" || opt.ci_method == "Z") ? models::ci_method::z : models::ci_method::hk;
+  spec.test = models::parse_ci_method(opt.ci_method).value_or(models::ci_method::z);
   const models::level_reading lr = models::read_confidence_level(opt.level);
   if (!lr.problem.empty()) fail_usage("--level", lr.problem);
   spec.level = lr.level;
@@ -344,6 +349,11 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   }
   const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
   const models::resolved_options ro = models::resolve(conv, ov, eopt, spec);
+  if (!opt.weights.empty() && !opt.subgroup.empty()) {
+    fail_usage("--weights", "cannot be combined with --subgroup (subgroup fits use inverse-variance weights)");
+  }
+  std::optional<pipeline::subset_expr> selection;
+  if (!opt.subset.empty()) selection = pipeline::parse_subset(opt.subset);
 
   const auto cols = pipeline::parse_column_map(opt.columns);
   const io::table t = io::read_table(opt.file);
@@ -358,11 +368,16 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   }
   const pipeline::study_inputs inputs = pipeline::read_study_inputs(t, measure, cols);
   const effects::raw_data& raw = inputs.raw;
-  effects::effect_table table = effects::compute(measure, raw, ro.effect_opts);
+  std::vector<bool> selected;
+  if (selection) selected = pipeline::select_rows(t, *selection);
+  effects::effect_table table = selection ? pipeline::compute_selected(measure, raw, selected, ro.effect_opts)
+                                          : effects::compute(measure, raw, ro.effect_opts);
   pipeline::explain_exclusions(table, inputs);
+  std::vector<double> weights;
+  if (!opt.weights.empty()) weights = pipeline::read_weights(t, opt.weights, table);
   models::meta_result result = [&] {
     try {
-      return models::fit(table, ro.spec);
+      return models::fit(table, ro.spec, weights);
     } catch (const input_error& e) {
       // The model names the study; the user also needs the file.
       if (!e.where().file.empty()) throw;
@@ -378,6 +393,15 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   ctx.conventions = ro.described;
   if (!raw.columns_read.empty()) ctx.conventions.push_back(raw.columns_read);
   ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
+  if (selection) {
+    ctx.subset = selection->text;
+    ctx.conventions.push_back(pipeline::describe_selection(*selection, selected));
+  }
+  if (!opt.weights.empty()) {
+    ctx.weights = opt.weights;
+    ctx.conventions.push_back("weights: user weights from column '" + opt.weights +
+                              "' (metafor weights=); tau^2, Q, I^2 and H^2 do not use them");
+  }
   ctx.study_inputs = pipeline::included_input_kinds(table, inputs);
   ctx.data_columns = pipeline::data_columns(t, table, result.source_row, cols, split_list(opt.group_names));
   pipeline::set_exclusions(ctx, result, raw);

@@ -34,6 +34,8 @@ struct meta_options {
   double tau2 = -1.0;        ///< < 0: estimate
   std::string subgroup;      ///< --subgroup COL: subgroup analysis by this column
   bool common_tau2 = false;  ///< --common-tau2: one tau^2 for all subgroups
+  std::string subset;        ///< --subset EXPR: analyse the rows where COLUMN OP VALUE holds
+  std::string weights;       ///< --weights COL: user weights (metafor weights=)
 };
 
 /// Registers the subcommand and its options on `app`; the subcommand calls run_meta when parsed.

@@ -36,6 +36,7 @@ void setup_regress(CLI::App& app) {
          "Permutation p-values from N arrangements (metafor's permutest; exact when there are no more distinct ones)")
       ->check(CLI::Range(2, 100000000));
   sub->add_option("--seed", opt->seed, "Seed of the random permutations")->capture_default_str();
+  sub->add_option("--weights", opt->data.weights, "Column of user weights for the coefficients (metafor weights=)");
   add_figure_options(sub, opt->bubble, "--bubble",
                      "Write a bubble plot of the effects against a numeric moderator, with the fitted line and its CI");
   sub->add_option(
@@ -88,6 +89,9 @@ void run_regress(const regress_options& opt) {
   if (!opt.bubble_moderator.empty() && opt.bubble.path.empty()) {
     fail_usage("--bubble-moderator", "needs --bubble FILE");
   }
+  if (!opt.data.weights.empty() && opt.permutations > 0) {
+    fail_usage("--weights", "cannot be combined with --permutations");
+  }
   const prepared_data d = prepare(opt.data);
   pipeline::design_options dopt;
   dopt.moderators = opt.moderators;
@@ -100,7 +104,9 @@ void run_regress(const regress_options& opt) {
   ctx.meta = d.context;
   ctx.moderators = opt.moderators;
   for (const auto& f : dm.factors) ctx.factors.push_back({f.column, f.reference, f.levels});
+  std::vector<double> weights;
   for (std::size_t i : dm.kept) {
+    if (!d.weights.empty()) weights.push_back(d.weights[i]);
     ctx.labels.push_back(d.effects.labels[i]);
     ctx.yi.push_back(d.effects.yi[i]);
     ctx.vi.push_back(d.effects.vi[i]);
@@ -116,7 +122,7 @@ void run_regress(const regress_options& opt) {
     ctx.meta.excluded_labels.push_back(d.effects.labels[i]);
   }
 
-  models::regression_result r = models::fit_regression(ctx.yi, ctx.vi, dm.x, d.resolved.spec);
+  models::regression_result r = models::fit_regression(ctx.yi, ctx.vi, dm.x, d.resolved.spec, weights);
   warnings notes;  // data and design notes first, then the model's
   for (const auto& n : d.effects.notes.items) notes.add(n);
   for (const auto& n : dm.notes.items) notes.add(n);

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/run/run.hpp"
 #include "output.hpp"
@@ -47,6 +48,9 @@ void setup_run(CLI::App& app) {
   sub->add_option("--date", opt->date,
                   "Date shown under the report title (none by default: reruns give the same bytes)");
   sub->add_option("--threads", opt->threads, "Deduplication threads (0 = all cores)")->check(CLI::Range(0U, 256U));
+  sub->add_option("--previous", opt->previous,
+                  "Results folder of an earlier run: the report says what changed, PRISMA shows an updated review")
+      ->check(CLI::ExistingDirectory);
   sub->add_flag("--quiet,-q", opt->quiet, "Print neither warnings nor the summary");
   sub->callback([opt]() { run_run(*opt); });
 }
@@ -59,6 +63,7 @@ void run_run(const run_cli_options& opt) {
   ro.threads = opt.threads;
   ro.dpi = opt.dpi;
   ro.date = opt.date;
+  ro.previous = opt.previous;
   const bool tty = isatty(fileno(stderr)) == 1 && !opt.quiet;
   // The library's steps plus one: writing the folder.
   auto steps = std::make_shared<std::size_t>(0);
@@ -85,19 +90,19 @@ void run_run(const run_cli_options& opt) {
   std::printf("report: %s\n", report.string().c_str());
   if (!opt.quiet) {
     const auto& pc = out.prisma;  // both arms: databases and registers, and other methods
-    std::printf("records: %zu identified, %zu duplicates, %zu screened, %zu included\n", pc.identified_total(),
-                pc.duplicates + pc.other_duplicates, pc.records_screened + pc.other_records_screened, pc.new_studies);
+    std::printf("records: %zu identified, %zu duplicates, %zu screened, %zu included", pc.identified_total(),
+                pc.duplicates + pc.other_duplicates, pc.records_screened + pc.other_records_screened,
+                pc.update ? pc.total_studies : pc.new_studies);
+    if (pc.update) std::printf(" (%zu new in this update)", pc.new_studies);
+    std::printf("\n");
     if (out.meta) {
       const auto& m = *out.meta;
-      const auto f = [](double x) {
-        char b[32];
-        std::snprintf(b, sizeof b, "%.2f", x);
-        return std::string(b);
-      };
+      const auto f = [](double x) { return format_fixed(x, 2, number_target::text); };
       std::printf("pooled: %s [%s, %s] (k = %d)\n", f(m.pooled.estimate).c_str(), f(m.pooled.ci_lower).c_str(),
                   f(m.pooled.ci_upper).c_str(), m.k);
-      std::printf("heterogeneity: tau2 = %s, I2 = %s%%, H2 = %s, Q(%.0f) = %s\n", f(m.het.tau2).c_str(),
-                  f(m.het.I2).c_str(), f(m.het.H2).c_str(), m.het.df, f(m.het.Q).c_str());
+      std::printf("heterogeneity: tau2 = %s, I2 = %s%%, H2 = %s, Q(%s) = %s\n", f(m.het.tau2).c_str(),
+                  f(m.het.I2).c_str(), f(m.het.H2).c_str(), format_fixed(m.het.df, 0, number_target::text).c_str(),
+                  f(m.het.Q).c_str());
       std::printf("test of theta = 0: %s = %s, p = %s\n", std::isfinite(m.pooled.df) ? "t" : "z",
                   f(m.pooled.statistic).c_str(), f(m.pooled.p).c_str());
     }

@@ -8,6 +8,7 @@
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/simulate.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/models/spec.hpp"
 #include "output.hpp"
 #include "registry.hpp"
@@ -130,13 +131,16 @@ void run_simulate(const simulate_cli_options& opt) {
   }
   emit(opt.out, out);
   if (!opt.quiet) {
+    // A rate over a time that rounds to 0 is not finite and prints as NA.
+    const auto f = [](double x, int decimals) { return format_fixed(x, decimals, number_target::text); };
     std::fprintf(
         stderr,
-        "simulate: %llu replicates x %zu methods = %llu fits in %.3f s wall, %.3f s CPU: %.0f fits/s on %d thread%s, "
-        "%.0f fits per CPU-second\n",
-        static_cast<unsigned long long>(s.reps), s.methods.size(), static_cast<unsigned long long>(r.fits), r.seconds,
-        r.cpu_seconds, static_cast<double>(r.fits) / r.seconds, s.threads, s.threads == 1 ? "" : "s",
-        r.cpu_seconds > 0 ? static_cast<double>(r.fits) / r.cpu_seconds : 0.0);
+        "simulate: %llu replicates x %zu methods = %llu fits in %s s wall, %s s CPU: %s fits/s on %d thread%s, "
+        "%s fits per CPU-second\n",
+        static_cast<unsigned long long>(s.reps), s.methods.size(), static_cast<unsigned long long>(r.fits),
+        f(r.seconds, 3).c_str(), f(r.cpu_seconds, 3).c_str(), f(static_cast<double>(r.fits) / r.seconds, 0).c_str(),
+        s.threads, s.threads == 1 ? "" : "s",
+        f(r.cpu_seconds > 0 ? static_cast<double>(r.fits) / r.cpu_seconds : 0.0, 0).c_str());
   }
 }
 

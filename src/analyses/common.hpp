@@ -57,7 +57,7 @@ inline subset_fit fit_subset(std::span<const double> y, std::span<const double> 
     return out;
   }
   models::model_spec s = spec;
-  if (k == 1 && s.test == models::ci_method::hk) {
+  if (k == 1 && models::uses_t(s.test)) {
     s.test = models::ci_method::z;
     out.z_for_single = true;
   }
@@ -80,7 +80,7 @@ inline subset_fit fit_subset(std::span<const double> y, std::span<const double> 
     sw += 1.0 / (v[i] + out.tau2);
   }
   out.sum_w = sw;
-  if (s.test == models::ci_method::hk) {
+  if (models::uses_t(s.test)) {
     // s^2 = (se^2 * sum w) recovers the weighted residual mean square that pool() applied.
     out.s2w = p.se * p.se * sw;
   }

@@ -78,7 +78,7 @@ cumulative_result cumulative(std::span<const double> y, std::span<const double> 
     s.status = f.status;
     if (f.status == fit_status::not_converged) ++failed;
   }
-  if (spec.test == models::ci_method::hk) {
+  if (models::uses_t(spec.test)) {
     r.notes.add("the first step has one study: Hartung-Knapp is undefined there and z is used (as metafor)");
   }
   if (failed > 0) {

@@ -100,7 +100,7 @@ influence_result influence(std::span<const double> y, std::span<const double> v,
   if (k == 2) {
     r.notes.add("k = 2: each leave-one-out fit has a single study (tau^2 = 0, z test)");
   }
-  if (spec.test == models::ci_method::hk && k == 2) {
+  if (models::uses_t(spec.test) && k == 2) {
     r.notes.add("Hartung-Knapp is undefined for one study; the single-study fits use z (as metafor)");
   }
   if (failed > 0) {

@@ -149,10 +149,10 @@ subgroup_result fit_subgroups(const effects::effect_table& table, const std::vec
     models::model_spec s = group_spec;
     if (g.k == 1) {
       // metafor switches to the z test for k = 1 (no residual df for Hartung-Knapp).
-      if (s.test == models::ci_method::hk) s.test = models::ci_method::z;
+      if (models::uses_t(s.test)) s.test = models::ci_method::z;
       r.notes.add("subgroup '" + g.name + "' has a single study: its estimate is that study's" +
                   (s.tau2_fixed ? " with the common tau^2" : "") + ", heterogeneity within it is undefined" +
-                  (spec.test == models::ci_method::hk ? ", and its test is z instead of Hartung-Knapp" : ""));
+                  (models::uses_t(spec.test) ? ", and its test is z instead of Hartung-Knapp" : ""));
     }
     g.fit = models::fit(sub, s);
     if (g.k == 1 && s.tau2_fixed && random) {

@@ -3,123 +3,19 @@
 #include "metasift/batch/format.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <numbers>
 
+#include "metasift/core/text.hpp"
 #include "metasift/math/distributions.hpp"
 
 namespace metasift::batch {
 namespace {
 
-bool special(std::string& out, double x) {
-  if (std::isnan(x)) {
-    out += "NA";
-    return true;
-  }
-  if (std::isinf(x)) {
-    out += x > 0 ? "Inf" : "-Inf";
-    return true;
-  }
-  return false;
-}
-
 constexpr double tiny = 1e-300;
 
 }  // namespace
-
-void append_shortest(std::string& out, double x) {
-  if (special(out, x)) return;
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  out.append(buf, r.ptr);
-}
-
-namespace {
-
-/// 10^k for k in [-330, 330] (entry k + 330). Exact for 0 <= k <= 22.
-struct powers_of_ten {
-  double v[661];
-  powers_of_ten() noexcept {
-    for (int k = -330; k <= 330; ++k) v[k + 330] = std::pow(10.0, k);
-    double p = 1;
-    for (int k = 0; k <= 22; ++k, p *= 10) v[k + 330] = p;
-  }
-  double operator[](int k) const noexcept { return v[k + 330]; }
-};
-const powers_of_ten p10;
-
-}  // namespace
-
-void append_general(std::string& out, double x, int digits) {
-  if (special(out, x)) return;
-  const double a = std::abs(x);
-  if (x == 0 || digits < 1 || digits > 15 || a < 1e-290 || a > 1e290) {
-    char buf[40];
-    const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, digits);
-    out.append(buf, r.ptr);
-    return;
-  }
-  // %.<digits>g by hand: decimal exponent e, then the mantissa as a `digits`-digit integer. The
-  // scaling costs at most one rounding, so a value within ~1e-16 (relative) of a rounding tie may
-  // round the other way than printf's exact arithmetic; every other value prints as %g does.
-  const auto bits = std::bit_cast<std::uint64_t>(a);
-  const int e2 = static_cast<int>((bits >> 52U) & 0x7FFU) - 1023;  // a = 1.f * 2^e2 (a is normal here)
-  int e = static_cast<int>(std::floor(e2 * 0.30102999566398120));
-  while (a >= p10[e + 1]) ++e;
-  while (a < p10[e]) --e;
-  const int shift = digits - 1 - e;
-  const double scaled = shift >= 0 ? (shift <= 22 ? a * p10[shift] : a * p10[22] * p10[shift - 22]) : a / p10[-shift];
-  auto m = static_cast<std::uint64_t>(scaled + 0.5);  // scaled >= 10^(digits-1): round half up
-  const auto limit = static_cast<std::uint64_t>(p10[digits]);
-  if (m >= limit) {  // rounded up to the next power of ten
-    m /= 10;
-    ++e;
-  }
-  char d[16];
-  for (int i = digits - 1; i >= 0; --i) {
-    d[i] = static_cast<char>('0' + m % 10);
-    m /= 10;
-  }
-  int n = digits;
-  while (n > 1 && d[n - 1] == '0') --n;  // %g drops trailing zeros
-  char buf[48];
-  char* w = buf;
-  if (x < 0) *w++ = '-';
-  if (e < -4 || e >= digits) {
-    *w++ = d[0];
-    if (n > 1) {
-      *w++ = '.';
-      for (int i = 1; i < n; ++i) *w++ = d[i];
-    }
-    *w++ = 'e';
-    *w++ = e < 0 ? '-' : '+';
-    const int ae = e < 0 ? -e : e;
-    if (ae >= 100) *w++ = static_cast<char>('0' + ae / 100);
-    *w++ = static_cast<char>('0' + (ae / 10) % 10);
-    *w++ = static_cast<char>('0' + ae % 10);
-  } else if (e >= 0) {
-    const int int_digits = e + 1;
-    for (int i = 0; i < int_digits; ++i) *w++ = i < n ? d[i] : '0';
-    if (n > int_digits) {
-      *w++ = '.';
-      for (int i = int_digits; i < n; ++i) *w++ = d[i];
-    }
-  } else {
-    *w++ = '0';
-    *w++ = '.';
-    for (int i = 0; i < -e - 1; ++i) *w++ = '0';
-    for (int i = 0; i < n; ++i) *w++ = d[i];
-  }
-  out.append(buf, static_cast<std::size_t>(w - buf));
-}
-
-void append_uint(std::string& out, std::uint64_t x) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  out.append(buf, r.ptr);
-}
 
 pvalue normal_two_sided(double z) {
   if (std::isnan(z)) return {std::nan(""), std::nan("")};
@@ -157,13 +53,13 @@ pvalue chisq_upper_tail(double q, double df) {
   return {std::exp(ln_p), ln_p / std::numbers::ln10};
 }
 
-void append_pvalue(std::string& out, const pvalue& p, int digits) {
-  if (std::isnan(p.p)) {
-    out += "NA";
+void append_pvalue(std::string& out, const pvalue& p, int digits, number_target t) {
+  if (!std::isfinite(p.p)) {
+    out += missing_text(t);
     return;
   }
   if (p.p >= tiny || !(p.log10p < -300.0)) {
-    append_general(out, p.p, digits);
+    metasift::append_general(out, p.p, digits, t);
     return;
   }
   double e = std::floor(p.log10p);
@@ -175,21 +71,43 @@ void append_pvalue(std::string& out, const pvalue& p, int digits) {
     m /= 10.0;
     e += 1.0;
   }
-  append_general(out, m, digits);
+  metasift::append_general(out, m, digits, t);
   out += 'e';
   out += '-';
   append_uint(out, static_cast<std::uint64_t>(-e));
 }
 
 void append_field(std::string& out, std::string_view field, char delimiter) {
-  if (delimiter != ',' || field.find_first_of(",\"\r\n") == std::string_view::npos) {
+  if (delimiter != ',') {
     out.append(field);
     return;
   }
+  metasift::text::append_csv_quoted(out, field, delimiter);
+}
+
+void append_json_number(std::string& out, double x) {
+  if (!std::isfinite(x)) {
+    out += "null";
+    return;
+  }
+  append_shortest(out, x);
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
   out += '"';
-  for (const char c : field) {
-    if (c == '"') out += '"';
-    out += c;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += hex[u >> 4];
+      out += hex[u & 0xF];
+    } else {
+      out += c;
+    }
   }
   out += '"';
 }

@@ -22,6 +22,7 @@
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/effects/compute.hpp"
 #include "metasift/io/records.hpp"
 #include "metasift/math/distributions.hpp"
@@ -33,16 +34,7 @@ namespace {
 constexpr std::size_t max_examples = 20;
 constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
-char lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using metasift::text::iequals;
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -104,6 +96,7 @@ struct layout {
   bool fast = false;  ///< GEN with vi or sei: yi/vi straight into the kernel
   std::size_t yi = absent, vi = absent, sei = absent;
   std::vector<std::pair<std::string, std::size_t>> needed;  ///< general path: canonical -> column
+  std::vector<std::string> names;                           ///< the input's column names
   std::string file;
 };
 
@@ -113,6 +106,7 @@ layout resolve_layout(const batch_options& opt, std::vector<std::string> names, 
   L.decimal_comma = delim == ';';
   L.nfields = names.size();
   L.file = file;
+  L.names = names;
   auto find = [&](const std::string& canonical) -> std::size_t {
     const auto it = opt.columns.find(canonical);
     const std::string& want = it == opt.columns.end() ? canonical : it->second;
@@ -252,12 +246,18 @@ class block_worker {
     double k = 0, est = models::not_available, se = models::not_available, lo = models::not_available,
            hi = models::not_available, p = models::not_available, tau2 = models::not_available,
            I2 = models::not_available, Q = models::not_available;
+    // For the JSON output: the test statistic and its df (t-based tests), the prediction
+    // interval, and the harmonic mean n the PFT back-transform needs.
+    double stat = models::not_available, df = models::not_available, pi_lo = models::not_available,
+           pi_hi = models::not_available, harmonic_n = 0.0;
+    std::uint64_t excluded = 0;  ///< the group's rows excluded for a missing value
     std::string_view status;
   };
   struct pending_group {
     std::string name;
     std::uint64_t first_line;
     std::size_t begin, end;  ///< rows in y_/v_
+    std::uint64_t missing;   ///< rows excluded for a missing value
   };
 
   void bad(std::uint64_t line, std::string why) {
@@ -266,7 +266,19 @@ class block_worker {
       res_->rep.malformed_examples.push_back({line, std::move(why)});
   }
 
+  /// A row with a missing value in a needed column: excluded from its group and named, as `meta`
+  /// excludes such a study; unlike a malformed row it says nothing about the file's health.
+  void missing(std::uint64_t line, const std::string& column) {
+    ++group_missing_;
+    ++res_->rep.missing;
+    if (res_->rep.missing_examples.size() < max_examples) {
+      res_->rep.missing_examples.push_back({line, (L_.group == absent ? std::string() : "group '" + name_ + "': ") +
+                                                      "missing value in column '" + column + "'"});
+    }
+  }
+
   void start(std::string_view g, std::uint64_t line) {
+    group_missing_ = 0;
     open_ = true;
     name_.assign(g);
     first_line_ = line;
@@ -288,13 +300,17 @@ class block_worker {
       const std::size_t vc = L_.vi != absent ? L_.vi : L_.sei;
       const char* vname = L_.vi != absent ? "vi" : "sei";
       const num a = parse_number(f[L_.yi], L_.decimal_comma, y, why_);
-      if (a != num::ok) {
-        bad(line, std::string("yi") + (a == num::missing ? " is missing" : ": " + why_));
+      const num b = parse_number(f[vc], L_.decimal_comma, s, why2_);
+      if (a == num::missing || b == num::missing) {
+        missing(line, L_.names[a == num::missing ? L_.yi : vc]);
         return;
       }
-      const num b = parse_number(f[vc], L_.decimal_comma, s, why_);
+      if (a != num::ok) {
+        bad(line, "yi: " + why_);
+        return;
+      }
       if (b != num::ok) {
-        bad(line, std::string(vname) + (b == num::missing ? " is missing" : ": " + why_));
+        bad(line, std::string(vname) + ": " + why2_);
         return;
       }
       if (!(s > 0)) {
@@ -308,10 +324,16 @@ class block_worker {
     // General path: every needed column must be a number.
     double vals[16];
     for (std::size_t i = 0; i < L_.needed.size(); ++i) {
+      if (missing_marker(trim(f[L_.needed[i].second]))) {
+        missing(line, L_.names[L_.needed[i].second]);
+        return;
+      }
+    }
+    for (std::size_t i = 0; i < L_.needed.size(); ++i) {
       const std::string_view cell = f[L_.needed[i].second];
       const num r = parse_number(cell, L_.decimal_comma, vals[i], why_);
       if (r != num::ok) {
-        bad(line, L_.needed[i].first + (r == num::missing ? " is missing" : ": " + why_));
+        bad(line, L_.needed[i].first + ": " + why_);
         return;
       }
     }
@@ -384,7 +406,7 @@ class block_worker {
     const double mu = swy / s1;
     double var = 1.0 / s1;
     double crit = models::not_available;
-    if (spec_.test == models::ci_method::hk) {
+    if (models::uses_t(spec_.test) && spec_.test != models::ci_method::t) {
       double ypy = 0;
       for (std::size_t i = 0; i < k; ++i) {
         const double w = 1.0 / (v[i] + tau2);
@@ -392,14 +414,15 @@ class block_worker {
         const double wr = w * d;
         ypy += wr * d;
       }
-      const double s2w = ypy <= std::numeric_limits<double>::epsilon() ? 0.0 : ypy / (static_cast<double>(k) - 1.0);
-      var *= s2w;
+      var *= models::hk_scale(spec_.test, ypy, static_cast<double>(k) - 1.0);
     }
     r.est = mu;
     r.se = std::sqrt(var);
     const double stat = r.est / r.se;
-    if (spec_.test == models::ci_method::hk) {
+    r.stat = stat;
+    if (models::uses_t(spec_.test)) {
       const double df = static_cast<double>(k) - 1.0;
+      r.df = df;
       if (df > 0) {
         r.p = math::t_two_sided_p(stat, df);
         crit = t_critical(k);
@@ -410,6 +433,31 @@ class block_worker {
     }
     r.lo = r.est - crit * r.se;
     r.hi = r.est + crit * r.se;
+    if (opt_.json) prediction_interval(var, tau2, k, r);
+  }
+
+  /// The prediction interval as models::fit gives it (only the JSON output has it): the CI for a
+  /// common-effect model, else estimate -+ crit * sqrt(var + tau2) with crit from the PI method.
+  void prediction_interval(double var, double tau2, std::size_t k, fit_row& r) const {
+    if (!models::is_random_effects(spec_.est)) {
+      r.pi_lo = r.lo;
+      r.pi_hi = r.hi;
+      return;
+    }
+    const double kd = static_cast<double>(k);
+    double crit = models::not_available;
+    switch (spec_.pi) {
+      case models::pi_method::z: crit = z_crit_; break;
+      case models::pi_method::t_k1:
+        if (kd - 1.0 > 0) crit = math::t_critical(spec_.level, kd - 1.0);
+        break;
+      case models::pi_method::t_k2:
+        if (kd - 2.0 > 0) crit = math::t_critical(spec_.level, kd - 2.0);
+        break;
+    }
+    const double half = crit * std::sqrt(var + tau2);
+    r.pi_lo = r.est - half;
+    r.pi_hi = r.est + half;
   }
 
   double t_critical(std::size_t k) const {
@@ -439,6 +487,11 @@ class block_worker {
     r.tau2 = m.het.tau2;
     r.I2 = m.het.I2;
     r.Q = m.het.Q;
+    r.stat = m.pooled.statistic;
+    r.df = m.pooled.df;
+    r.pi_lo = m.pooled.pi_lower;
+    r.pi_hi = m.pooled.pi_upper;
+    if (!t.ni.empty()) r.harmonic_n = effects::harmonic_mean(t.ni);
     r.status = k < 2 ? std::string_view("k<2") : to_string(m.status);
     return r;
   }
@@ -456,6 +509,10 @@ class block_worker {
 
   void format(const std::string& name, const fit_row& r) {
     ++res_->rep.statuses[std::string(r.status)];
+    if (opt_.json) {
+      format_json(name, r);
+      return;
+    }
     std::string& o = res_->out;
     const char d = opt_.delimiter;
     if (L_.group != absent) {
@@ -472,13 +529,67 @@ class block_worker {
     o += '\n';
   }
 
+  /// One JSON Lines object with the keys of docs/output.md, in their order; null where a value
+  /// does not apply or is undefined.
+  void format_json(const std::string& name, const fit_row& r) {
+    std::string& o = res_->out;
+    const bool t_based = models::uses_t(spec_.test);
+    const bool transformed = effects::display_scale_of(L_.m) != effects::display_scale::identity;
+    const auto key = [&](std::string_view k) {
+      o += o.back() == '{' ? "\"" : ",\"";
+      o.append(k);
+      o += "\":";
+    };
+    const auto num = [&](std::string_view k, double x) {
+      key(k);
+      append_json_number(o, x);
+    };
+    const auto bt = [&](std::string_view k, double x) {
+      const bool pft_without_n = L_.m == effects::measure::PFT && !(r.harmonic_n > 0);
+      num(k, transformed && !pft_without_n ? effects::back_transform(L_.m, x, r.harmonic_n) : models::not_available);
+    };
+    o += '{';
+    key("group");
+    if (L_.group == absent) {
+      o += "null";
+    } else {
+      append_json_string(o, name);
+    }
+    num("k", r.k);
+    num("estimate", r.est);
+    num("se", r.se);
+    num("ci_lower", r.lo);
+    num("ci_upper", r.hi);
+    num("z", t_based ? models::not_available : r.stat);
+    num("t", t_based ? r.stat : models::not_available);
+    num("df", t_based ? r.df : models::not_available);
+    num("p", r.p);
+    num("pi_lower", r.pi_lo);
+    num("pi_upper", r.pi_hi);
+    num("tau2", r.tau2);
+    num("I2", r.I2);
+    num("Q", r.Q);
+    num("excluded", static_cast<double>(r.excluded));
+    key("back_transformed");
+    o += '{';
+    bt("estimate", r.est);
+    bt("ci_lower", r.lo);
+    bt("ci_upper", r.hi);
+    bt("pi_lower", r.pi_lo);
+    bt("pi_upper", r.pi_hi);
+    o += '}';
+    key("status");
+    append_json_string(o, r.status);
+    o += "}\n";
+  }
+
   void finish() {
     open_ = false;
     batch_report& rep = res_->rep;
     ++rep.groups;
     res_->groups.emplace_back(name_, first_line_);
     if (L_.fast) {
-      pending_.push_back(pending_group{name_, first_line_, begin_, y_.size()});
+      pending_.push_back(pending_group{name_, first_line_, begin_, y_.size(), group_missing_});
       rep.rows += y_.size() - begin_;
       return;
     }
@@ -491,6 +602,7 @@ class block_worker {
     }
     if (timing_) rep.fit_seconds += thread_cpu_seconds() - t0;
     rep.rows += lines_.size();
+    r.excluded = group_missing_;
     format(name_, r);
   }
 
@@ -507,7 +619,10 @@ class block_worker {
       }
     }
     if (timing_) res_->rep.fit_seconds += thread_cpu_seconds() - t0;
-    for (std::size_t g = 0; g < pending_.size(); ++g) format(pending_[g].name, rows[g]);
+    for (std::size_t g = 0; g < pending_.size(); ++g) {
+      rows[g].excluded = pending_[g].missing;
+      format(pending_[g].name, rows[g]);
+    }
   }
 
   const layout& L_;
@@ -522,11 +637,13 @@ class block_worker {
   std::uint64_t first_line_ = 0;
   std::size_t begin_ = 0;
   std::vector<double> y_, v_;
+  std::uint64_t group_missing_ = 0;
   std::vector<pending_group> pending_;
   std::vector<effects::column> cols_;
   std::vector<std::uint64_t> lines_;
   std::vector<std::string> f_;  ///< the cells of the current record
   std::string why_;             ///< the reason a cell or record was refused
+  std::string why2_;            ///< the same for a second cell
 };
 
 /// Finds where a buffer of whole lines can be cut so that every group before the cut is
@@ -601,6 +718,10 @@ void merge(batch_report& into, block_result& b, std::unordered_set<std::uint64_t
   into.groups += r.groups;
   into.rows += r.rows;
   into.malformed += r.malformed;
+  into.missing += r.missing;
+  for (auto& x : r.missing_examples) {
+    if (into.missing_examples.size() < max_examples) into.missing_examples.push_back(std::move(x));
+  }
   into.group_errors += r.group_errors;
   into.fit_seconds += r.fit_seconds;
   for (auto& x : r.malformed_examples) {
@@ -633,7 +754,7 @@ std::vector<std::string> batch_columns(const batch_options& opt) {
 
 batch_report run_batch(const batch_options& opt) {
   if (opt.threads < 1) fail_usage("--threads", "must be at least 1");
-  if (opt.delimiter != ',' && opt.delimiter != '\t') fail_usage("--format", "must be csv or tsv");
+  if (opt.delimiter != ',' && opt.delimiter != '\t') fail_usage("--format", "must be csv, tsv or json");
   byte_source src(opt.input);
   line_chunker chunker(src, opt.chunk_bytes);
   std::uint64_t line = 0;
@@ -668,7 +789,7 @@ batch_report run_batch(const batch_options& opt) {
   output_sink sink(opt.out, opt.sync);
   batch_report report;
   std::unordered_set<std::uint64_t> seen;
-  if (opt.header) {
+  if (opt.header && !opt.json) {
     std::string h;
     const auto cols = batch_columns(opt);
     for (std::size_t i = 0; i < cols.size(); ++i) {

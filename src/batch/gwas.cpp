@@ -25,21 +25,75 @@
 #include <thread>
 #include <unordered_map>
 
+#include "gwas_variant.hpp"
 #include "metasift/batch/format.hpp"
 #include "metasift/batch/stream.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/io/records.hpp"
 #include "metasift/math/distributions.hpp"
 #include "metasift/models/fit.hpp"
 #include "pipeline.hpp"
 
 namespace metasift::batch {
+namespace detail {
+namespace {
+
+char complement(char c) noexcept {
+  switch (c) {
+    case 'A': return 'T';
+    case 'T': return 'A';
+    case 'C': return 'G';
+    case 'G': return 'C';
+    default: return 0;
+  }
+}
+
+bool equals_complement(std::string_view a, std::string_view ref) noexcept {
+  if (a.size() != ref.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char c = complement(a[i]);
+    if (c == 0 || c != ref[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+allele_match match_alleles(std::string_view a1, std::string_view a2, std::string_view ref_a1,
+                           std::string_view ref_a2) noexcept {
+  if (a1 == ref_a1 && a2 == ref_a2) return allele_match::same;
+  if (a1 == ref_a2 && a2 == ref_a1) return allele_match::swapped;
+  if (equals_complement(a1, ref_a1) && equals_complement(a2, ref_a2)) return allele_match::strand_flipped;
+  if (equals_complement(a1, ref_a2) && equals_complement(a2, ref_a1)) return allele_match::flipped_and_swapped;
+  return allele_match::mismatch;
+}
+
+weighted_z sample_size_z(std::span<const double> z, std::span<const double> n) noexcept {
+  weighted_z out;
+  double swz = 0;
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    out.sum_n += n[i];
+    swz += std::sqrt(n[i]) * z[i];
+  }
+  out.z = swz / std::sqrt(out.sum_n);
+  for (std::size_t i = 0; i < z.size(); ++i) {
+    const double d = z[i] - std::sqrt(n[i] / out.sum_n) * out.z;
+    out.q += d * d;
+  }
+  return out;
+}
+
+}  // namespace detail
+
 namespace {
 
 constexpr std::size_t max_examples = 20;
 constexpr std::uint32_t unknown_chr = 1U << 30U;
 constexpr int digits = 6;
+/// The table is whitespace-separated (METAL's and PLINK's layout): a missing number is NA.
+constexpr number_target na = number_target::whitespace_table;
 
 // ------------------------------------------------------------------------------------------------
 // Chromosomes
@@ -48,13 +102,7 @@ char upper(char c) noexcept {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (upper(a[i]) != upper(b[i])) return false;
-  }
-  return true;
-}
+using metasift::text::iequals;
 
 std::string_view strip_chr(std::string_view s) noexcept {
   if (s.size() > 3 && iequals(s.substr(0, 3), "chr")) s.remove_prefix(3);
@@ -497,25 +545,6 @@ struct unsorted_input {
 // ------------------------------------------------------------------------------------------------
 // Per-variant statistics
 
-char complement(char c) noexcept {
-  switch (c) {
-    case 'A': return 'T';
-    case 'T': return 'A';
-    case 'C': return 'G';
-    case 'G': return 'C';
-    default: return 0;
-  }
-}
-
-bool equals_complement(std::string_view a, std::string_view ref) noexcept {
-  if (a.size() != ref.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char c = complement(a[i]);
-    if (c == 0 || c != ref[i]) return false;
-  }
-  return true;
-}
-
 struct entry {
   std::uint32_t cohort;
   const row* r;
@@ -535,9 +564,34 @@ class variant_writer {
     n_.reserve(cohorts_);
   }
 
+  /// One output line for the rows of one variant (es.front() is the reference cohort's).
   void emit(std::span<const entry> es, std::string& out) {
     const row& ref = *es.front().r;
     std::string dir(cohorts_, '?');
+    harmonise(es, dir);
+    ++rep_.variants;
+    append_variant(out, ref);
+    const std::size_t k = y_.size();
+    const fixed_text fe = append_fixed_effect(out);
+    out += '\t';
+    append_heterogeneity(out, fe.q, k);
+    out += '\t';
+    out += dir;
+    if (opt_.random && !append_random_effects(out, fe)) return;
+    out += '\n';
+  }
+
+ private:
+  /// Where the fixed-effect BETA, SE and P were written (empty for the sample-size scheme), and Q.
+  struct fixed_text {
+    std::size_t begin = 0, end = 0;
+    double q = 0;
+  };
+
+  /// Puts every cohort's row on the reference alleles into y_, v_ (and z_, n_ for the sample-size
+  /// scheme), marking its direction in dir; duplicates and mismatches are counted and left out.
+  void harmonise(std::span<const entry> es, std::string& dir) {
+    const row& ref = *es.front().r;
     y_.clear();
     v_.clear();
     z_.clear();
@@ -550,30 +604,16 @@ class variant_writer {
         continue;
       }
       seen_[e.cohort] = stamp_;
-      double sign = 0;
-      if (r.a1 == ref.a1 && r.a2 == ref.a2) {
-        sign = 1;
-      } else if (r.a1 == ref.a2 && r.a2 == ref.a1) {
-        sign = -1;
-        ++rep_.swapped;
-      } else if (equals_complement(r.a1, ref.a1) && equals_complement(r.a2, ref.a2)) {
-        sign = 1;
-        ++rep_.strand_flipped;
-      } else if (equals_complement(r.a1, ref.a2) && equals_complement(r.a2, ref.a1)) {
-        sign = -1;
-        ++rep_.strand_flipped;
-        ++rep_.swapped;
-      } else {
-        ++rep_.allele_mismatch;
-        if (rep_.mismatch_examples.size() < max_examples) {
-          rep_.mismatch_examples.push_back(bad_row{names_[e.cohort], r.line,
-                                                   std::string(r.snp) + ": alleles " + std::string(r.a1) + "/" +
-                                                       std::string(r.a2) + " do not match " + std::string(ref.a1) +
-                                                       "/" + std::string(ref.a2) + " of " + names_[es.front().cohort]});
-        }
+      const detail::allele_match m = detail::match_alleles(r.a1, r.a2, ref.a1, ref.a2);
+      if (m == detail::allele_match::mismatch) {
+        note_mismatch(r, e.cohort, ref, es.front().cohort);
         continue;
       }
-      const double b = sign * r.beta;
+      if (m == detail::allele_match::swapped || m == detail::allele_match::flipped_and_swapped) ++rep_.swapped;
+      if (m == detail::allele_match::strand_flipped || m == detail::allele_match::flipped_and_swapped) {
+        ++rep_.strand_flipped;
+      }
+      const double b = detail::beta_sign(m) * r.beta;
       dir[e.cohort] = b > 0 ? '+' : b < 0 ? '-' : '0';
       y_.push_back(b);
       v_.push_back(r.se * r.se);
@@ -583,9 +623,20 @@ class variant_writer {
         n_.push_back(r.n);
       }
     }
-    const std::size_t k = y_.size();
-    ++rep_.variants;
+  }
 
+  void note_mismatch(const row& r, std::uint32_t cohort, const row& ref, std::uint32_t ref_cohort) {
+    ++rep_.allele_mismatch;
+    if (rep_.mismatch_examples.size() < max_examples) {
+      rep_.mismatch_examples.push_back(bad_row{names_[cohort], r.line,
+                                               std::string(r.snp) + ": alleles " + std::string(r.a1) + "/" +
+                                                   std::string(r.a2) + " do not match " + std::string(ref.a1) + "/" +
+                                                   std::string(ref.a2) + " of " + names_[ref_cohort]});
+    }
+  }
+
+  /// SNP, CHR, BP, A1 and A2, each followed by a tab.
+  static void append_variant(std::string& out, const row& ref) {
     out.append(ref.snp);
     out += '\t';
     append_chrom(out, ref.chr, ref.chr_name);
@@ -596,96 +647,80 @@ class variant_writer {
     out += '\t';
     out.append(ref.a2);
     out += '\t';
-    const double df = static_cast<double>(k) - 1.0;
-    double q = 0;
-    std::size_t fe_begin = 0, fe_end = 0;  // the text of BETA, SE and P
+  }
+
+  /// BETA, SE and P of the inverse-variance fixed effect, or Z, N and P of the sample-size scheme.
+  fixed_text append_fixed_effect(std::string& out) {
+    fixed_text t;
     if (opt_.scheme == gwas_scheme::samplesize) {
-      double sw = 0, swz = 0;
-      for (std::size_t i = 0; i < k; ++i) {
-        sw += n_[i];
-        swz += std::sqrt(n_[i]) * z_[i];
-      }
-      const double zc = swz / std::sqrt(sw);
-      for (std::size_t i = 0; i < k; ++i) {
-        const double d = z_[i] - std::sqrt(n_[i] / sw) * zc;
-        q += d * d;
-      }
-      append_general(out, zc, digits);
+      const detail::weighted_z w = detail::sample_size_z(z_, n_);
+      t.q = w.q;
+      metasift::append_general(out, w.z, digits, na);
       out += '\t';
-      append_general(out, sw, digits);
+      metasift::append_general(out, w.sum_n, digits, na);
       out += '\t';
-      append_pvalue(out, normal_two_sided(zc), digits);
-    } else {
-      double sw = 0, swy = 0;
-      for (std::size_t i = 0; i < k; ++i) {
-        const double w = 1.0 / v_[i];
-        sw += w;
-        swy += w * y_[i];
-      }
-      const double beta = swy / sw;
-      for (std::size_t i = 0; i < k; ++i) {
-        const double d = y_[i] - beta;
-        q += d * d / v_[i];
-      }
-      const double se = std::sqrt(1.0 / sw);
-      fe_begin = out.size();
-      append_general(out, beta, digits);
-      out += '\t';
-      append_general(out, se, digits);
-      out += '\t';
-      append_pvalue(out, normal_two_sided(beta / se), digits);
-      fe_end = out.size();
+      append_pvalue(out, normal_two_sided(w.z), digits, na);
+      return t;
     }
+    const models::iv_pooled fe = models::pool_iv(y_, v_, 0.0, true);
+    t.q = fe.q;
+    t.begin = out.size();
+    metasift::append_general(out, fe.estimate, digits, na);
     out += '\t';
+    metasift::append_general(out, fe.se, digits, na);
+    out += '\t';
+    append_pvalue(out, normal_two_sided(fe.estimate / fe.se), digits, na);
+    t.end = out.size();
+    return t;
+  }
+
+  /// Q, its p-value, I^2 and df (Q = 0 and NA with fewer than two cohorts).
+  static void append_heterogeneity(std::string& out, double q, std::size_t k) {
+    const double df = static_cast<double>(k) - 1.0;
     if (k >= 2) {
-      append_general(out, q, digits);
+      metasift::append_general(out, q, digits, na);
       out += '\t';
-      append_pvalue(out, chisq_upper_tail(q, df), digits);
+      append_pvalue(out, chisq_upper_tail(q, df), digits, na);
       out += '\t';
-      append_general(out, q > df ? 100.0 * (q - df) / q : 0.0, digits);
+      metasift::append_general(out, detail::i2_percent(q, df), digits, na);
     } else {
-      out += "0\tNA\tNA";
+      out += "0\tNA\tNA";  // Q = 0; Q_P and I2 are undefined with one cohort
     }
     out += '\t';
     append_uint(out, k > 0 ? k - 1 : 0);
-    out += '\t';
-    out += dir;
-    if (opt_.random) {
-      double tau2 = 0;
-      if (k >= 2) tau2 = models::estimate_tau2(y_, v_, spec_).tau2;
-      if (tau2 == 0.0) {
-        // w = 1/(v + 0) = 1/v exactly: the random-effects numbers are the fixed-effect ones, so
-        // their text is copied rather than computed and formatted again.
-        char copy[128];
-        const std::size_t n = fe_end - fe_begin;
-        if (n < sizeof copy) {
-          out.copy(copy, n, fe_begin);
-          out += '\t';
-          out.append(copy, n);
-          out += "\t0\n";
-          return;
-        }
-      }
-      double sw = 0, swy = 0;
-      for (std::size_t i = 0; i < k; ++i) {
-        const double w = 1.0 / (v_[i] + tau2);
-        sw += w;
-        swy += w * y_[i];
-      }
-      const double beta = swy / sw, se = std::sqrt(1.0 / sw);
-      out += '\t';
-      append_general(out, beta, digits);
-      out += '\t';
-      append_general(out, se, digits);
-      out += '\t';
-      append_pvalue(out, normal_two_sided(beta / se), digits);
-      out += '\t';
-      append_general(out, tau2, digits);
-    }
-    out += '\n';
   }
 
- private:
+  /// BETA, SE, P and tau^2 of the random-effects model. False when it finished the line itself (tau^2
+  /// = 0: the fixed-effect text is copied).
+  bool append_random_effects(std::string& out, const fixed_text& fe) {
+    const std::size_t k = y_.size();
+    double tau2 = 0;
+    if (k >= 2) tau2 = models::estimate_tau2(y_, v_, spec_).tau2;
+    if (tau2 == 0.0) {
+      // w = 1/(v + 0) = 1/v exactly: the random-effects numbers are the fixed-effect ones, so
+      // their text is copied rather than computed and formatted again.
+      char copy[128];
+      const std::size_t n = fe.end - fe.begin;
+      if (n < sizeof copy) {
+        out.copy(copy, n, fe.begin);
+        out += '\t';
+        out.append(copy, n);
+        out += "\t0\n";
+        return false;
+      }
+    }
+    const models::iv_pooled re = models::pool_iv(y_, v_, tau2);
+    out += '\t';
+    metasift::append_general(out, re.estimate, digits, na);
+    out += '\t';
+    metasift::append_general(out, re.se, digits, na);
+    out += '\t';
+    append_pvalue(out, normal_two_sided(re.estimate / re.se), digits, na);
+    out += '\t';
+    metasift::append_general(out, tau2, digits, na);
+    return true;
+  }
+
   const gwas_options& opt_;
   gwas_report& rep_;
   const std::vector<std::string>& names_;

@@ -75,14 +75,6 @@ std::string format_value(double x) {
   return std::string(buf, res.ptr);
 }
 
-std::string format_fixed(double x, int decimals) {
-  if (!std::isfinite(x)) return format_value(x);
-  decimals = decimals < 0 ? 0 : (decimals > 30 ? 30 : decimals);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, std::fabs(x) >= 1e15 ? "%.*e" : "%.*f", decimals, x);
-  return buf;
-}
-
 std::string_view to_string(fit_status s) noexcept {
   switch (s) {
     case fit_status::ok: return "ok";

@@ -13,6 +13,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/records.hpp"
 
@@ -42,32 +43,12 @@ char ascii_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
+using metasift::text::iequals;
 
 /// Length of the UTF-8 sequence starting at s[p], or 0 when it is not valid UTF-8 (overlong
 /// forms, surrogates and code points above U+10FFFF included).
 std::size_t utf8_length(std::string_view s, std::size_t p) noexcept {
-  const auto lead = static_cast<unsigned char>(s[p]);
-  const auto cont = [&](std::size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    if (p + i >= s.size()) return false;
-    const auto b = static_cast<unsigned char>(s[p + i]);
-    return b >= lo && b <= hi;
-  };
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return cont(1) ? 2 : 0;
-  if (lead == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if (lead == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (lead >= 0xE1 && lead <= 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (lead == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (lead >= 0xF1 && lead <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (lead == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
+  return metasift::text::utf8_sequence_length(s, p);
 }
 
 std::string hex_byte(unsigned char b) {

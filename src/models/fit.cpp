@@ -60,24 +60,21 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
   }
 }
 
-pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec) {
-  pooled_estimate out;
-  const detail::weighted_sums s = detail::sums_at(y, v, tau2);
-  const std::size_t k = y.size();
-  out.estimate = s.mu;
-  double var = 1.0 / s.s1;
-  if (spec.test == ci_method::hk) {
-    // Hartung & Knapp (2001): scale by the weighted residual mean square; metafor sets it to 0
-    // when the residual sum of squares is at rounding level.
-    const double rss = s.ypy;
-    const double s2w = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / (static_cast<double>(k) - 1.0);
-    var *= s2w;
+namespace {
+
+/// The test, CI and PI of a pooled estimate with variance `var` (before any Hartung-Knapp scaling,
+/// which uses y'Py = ypy of the inverse-variance fit, as metafor's RSS.knha).
+void infer_pooled(pooled_estimate& out, double var, double ypy, double tau2, std::size_t k, const model_spec& spec) {
+  if (uses_t(spec.test)) {
+    // Hartung & Knapp (2001) scale by the weighted residual mean square (knha, adhoc); test = "t"
+    // keeps the model-based variance and only changes the reference distribution.
+    var *= hk_scale(spec.test, ypy, static_cast<double>(k) - 1.0);
     out.df = static_cast<double>(k) - 1.0;
   }
   out.se = std::sqrt(var);
   out.statistic = out.estimate / out.se;
   double crit = nan;
-  if (spec.test == ci_method::hk) {
+  if (uses_t(spec.test)) {
     if (out.df > 0) {
       out.p = math::t_two_sided_p(out.statistic, out.df);
       crit = math::t_critical(spec.level, out.df);
@@ -93,6 +90,34 @@ pooled_estimate pool(std::span<const double> y, std::span<const double> v, doubl
   out.pi_lower = out.estimate - pi_half;
   out.pi_upper = out.estimate + pi_half;
   out.pi_df = pc.df;
+}
+
+}  // namespace
+
+pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec,
+                     std::span<const double> weights) {
+  if (weights.empty()) return pool(y, v, tau2, spec);
+  if (weights.size() != y.size()) throw error("models::pool: weights and y differ in length");
+  pooled_estimate out;
+  double sa = 0, say = 0, sa2m = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    sa += weights[i];
+    say += weights[i] * y[i];
+    sa2m += weights[i] * weights[i] * (v[i] + tau2);
+  }
+  out.estimate = say / sa;
+  const detail::weighted_sums s = detail::sums_at(y, v, tau2);
+  infer_pooled(out, sa2m / (sa * sa), s.ypy, tau2, y.size(), spec);
+  return out;
+}
+
+pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2, const model_spec& spec) {
+  pooled_estimate out;
+  const iv_pooled m = pool_iv(y, v, tau2);
+  out.estimate = m.estimate;
+  // y'Py is needed only for the Hartung-Knapp scaling; the z test skips the extra pass.
+  const double ypy = uses_t(spec.test) ? detail::sums_at(y, v, tau2).ypy : 0.0;
+  infer_pooled(out, 1.0 / m.sum_w, ypy, tau2, y.size(), spec);
   return out;
 }
 
@@ -105,8 +130,20 @@ kernel_result re_kernel(std::span<const double> y, std::span<const double> v, co
 }
 
 meta_result fit(std::span<const double> y, std::span<const double> v, const std::vector<std::string>& labels,
-                const model_spec& spec) {
+                const model_spec& spec, std::span<const double> weights) {
   if (y.size() != v.size()) throw error("models::fit: y and v differ in length");
+  if (!weights.empty()) {
+    if (weights.size() != y.size()) throw error("models::fit: weights and y differ in length");
+    double total = 0;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      if (!(weights[i] >= 0.0) || !std::isfinite(weights[i])) {
+        const std::string who = i < labels.size() ? "study '" + labels[i] + "'" : "study " + std::to_string(i + 1);
+        fail_input(source_position{}, who, "weight must be a finite number >= 0, got " + format_value(weights[i]));
+      }
+      total += weights[i];
+    }
+    if (!(total > 0.0)) fail_usage("weights", "every weight is 0; at least one study needs a positive weight");
+  }
   if (!(spec.level > 0.0 && spec.level < 1.0)) fail_usage("--level", "must lie strictly between 0 and 1");
   meta_result r;
   r.spec = spec;
@@ -144,8 +181,8 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
   }
   const double tau2 = t2.tau2;
 
-  r.pooled = pool(y, v, tau2, spec);
-  if (spec.test == ci_method::hk && !random) {
+  r.pooled = pool(y, v, tau2, spec, weights);
+  if ((spec.test == ci_method::hk || spec.test == ci_method::adhoc) && !random) {
     r.notes.add("Hartung-Knapp is meant for random-effects models; applied to the common-effect model as requested");
   }
   if (!random) {  // no prediction beyond the common effect: the PI equals the CI (metafor predict.rma)
@@ -157,7 +194,8 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
   }
 
   std::vector<double> raw_weight(k);
-  for (std::size_t i = 0; i < k; ++i) raw_weight[i] = 1.0 / (v[i] + tau2);
+  // User weights (metafor rma(weights=)) are shown as given; otherwise inverse-variance weights.
+  for (std::size_t i = 0; i < k; ++i) raw_weight[i] = weights.empty() ? 1.0 / (v[i] + tau2) : weights[i];
   detail::fill_study_rows(r, labels, y, v, raw_weight, spec.level);
 
   // Heterogeneity (rma.uni.r QE block): Q always with w = 1/v.

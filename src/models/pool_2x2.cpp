@@ -197,10 +197,10 @@ mh_tests irr_test(const effects::person_time& t) {
 
 }  // namespace
 
-meta_result fit(const effects::effect_table& table, const model_spec& spec) {
+meta_result fit(const effects::effect_table& table, const model_spec& spec, std::span<const double> weights) {
   using effects::measure;
   if (spec.est != method::MH && spec.est != method::PETO) {
-    meta_result r = fit(table.yi, table.vi, table.labels, spec);
+    meta_result r = fit(table.yi, table.vi, table.labels, spec, weights);
     for (const auto& n : table.notes.items) r.notes.add(n);
     r.source_row = table.source_row;
     for (const auto& ex : table.excluded) r.excluded.push_back({ex.index, ex.reason});
@@ -208,6 +208,9 @@ meta_result fit(const effects::effect_table& table, const model_spec& spec) {
   }
   const measure m = table.m;
   const bool rates = m == measure::IRR || m == measure::IRD;
+  if (!weights.empty())
+    fail_usage("weights",
+               "Mantel-Haenszel and Peto pooling have their own weights; user weights need an inverse-variance method");
   if (spec.est == method::MH && m != measure::OR && m != measure::RR && m != measure::RD && !rates) {
     fail_usage("--method", "Mantel-Haenszel pooling needs measure OR, RR, RD, IRR or IRD");
   }

@@ -1,6 +1,7 @@
-// Mixed-effects meta-regression as metafor's rma.uni with moderators (3.8; rma.uni.r: the tau^2
-// estimation loop, the se.tau2 block, model fitting, tests of the fixed effects, the QE/I^2/H^2
-// block and R^2) and permutest.rma.uni. No code was copied; the algorithms were read there.
+// Mixed-effects meta-regression as metafor's rma.uni with moderators (3.8; rma.uni.r: model
+// fitting, tests of the fixed effects, the QE/I^2/H^2 block and R^2) and permutest.rma.uni. No code
+// was copied; the algorithms were read there. tau^2 (the estimation loop and the se.tau2 block) is
+// the estimator shared with the intercept-only fit (tau2_estimator.hpp), run on the engine below.
 //
 // Numerics. The design X (k x p, after dropping aliased columns) is factored once, X = Q R with Q
 // orthonormal (Householder QR). Every tau^2-dependent quantity is invariant under the change of
@@ -29,8 +30,8 @@
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
 #include "metasift/math/distributions.hpp"
-#include "metasift/math/root_find.hpp"
 #include "metasift/models/fit.hpp"
+#include "tau2_estimator.hpp"
 
 namespace metasift::models {
 namespace {
@@ -396,281 +397,64 @@ class engine {
 };
 
 // ---------------------------------------------------------------------------------------------
-// tau^2 for general X (rma.uni.r estimation loop), with y already centred where that is exact.
+// tau^2 for general X: the shared estimator (tau2_estimator.hpp) with the design engine as its
+// model, y already centred where that is exact.
 
-struct tau2_fit {
-  double tau2 = 0.0;
-  double se = nan;
-  convergence conv;
-  fit_status status = fit_status::ok;
-  bool ll0_reset = false;
-  bool failed = false;  ///< a weighted cross product was not positive definite
-};
+using detail::tau2_solution;
 
-double centred_ss(std::span<const double> y) noexcept {
-  double m = 0;
-  for (double yi : y) m += yi;
-  m /= static_cast<double>(y.size());
-  double s = 0;
-  for (double yi : y) s += (yi - m) * (yi - m);
-  return s;
-}
-
-class tau2_solver {
+class design_model {
  public:
-  tau2_solver(engine& e, std::span<const double> y, std::span<const double> v, const model_spec& spec, std::size_t p)
-      : e_(e), y_(y), v_(v), spec_(spec), k_(static_cast<double>(y.size())), p_(static_cast<double>(p)) {}
+  design_model(engine& e, std::span<const double> y, std::span<const double> v, std::size_t p)
+      : e_(e), y_(y), v_(v), k_(static_cast<double>(y.size())), p_(static_cast<double>(p)) {}
 
-  tau2_fit run(bool want_se) {
-    tau2_fit out;
-    double raw = 0.0;
-    double sj0 = 0.0;
-    switch (spec_.est) {
-      case method::DL:
-        if (!at(0.0)) return failed();
-        e_.traces();
-        raw = (e_.ypy() - (k_ - p_)) / e_.tr_p();
-        break;
-      case method::HS:
-        if (!at(0.0)) return failed();
-        raw = (e_.ypy() - k_) / e_.s1();
-        break;
-      case method::HE:
-        if (!e_.factor(v_, 0.0, true)) return failed();
-        e_.solve(y_);
-        raw = (e_.ypy() - e_.v_traces(v_).pv) / (k_ - p_);
-        break;
-      case method::SJ:
-        // Sidik & Jonkman (2005): one step from sum (y - ybar)^2 / k (metafor: var(y) (k-1)/k, also
-        // with moderators).
-        sj0 = centred_ss(y_) / k_;
-        if (sj0 > 0.0) {
-          if (!at(sj0)) return failed();
-          raw = sj0 * e_.ypy() / (k_ - p_);
-        }
-        break;
-      case method::PM:
-        out = paule_mandel();
-        raw = out.tau2;
-        break;
-      case method::REML:
-      case method::ML:
-      case method::EB:
-        out = fisher_scoring();
-        raw = out.tau2;
-        break;
-      default: break;
-    }
-    if (out.failed) return out;
-    out.tau2 = std::max(0.0, raw);
-    if (raw <= 0.0 && out.status == fit_status::ok) out.status = fit_status::boundary;
-    if (out.ll0_reset && out.status == fit_status::ok) out.status = fit_status::boundary;
-    if (want_se) out.se = standard_error(out.tau2, sj0);
-    return out;
+  [[nodiscard]] double k() const noexcept { return k_; }
+  [[nodiscard]] double p() const noexcept { return p_; }
+  [[nodiscard]] std::span<const double> y() const noexcept { return y_; }
+  [[nodiscard]] std::span<const double> v() const noexcept { return v_; }
+
+  bool at(double tau2) { return evaluate(tau2, false); }
+  bool at_unit() { return evaluate(0.0, true); }
+
+  [[nodiscard]] double s1() const noexcept { return e_.s1(); }
+  [[nodiscard]] double s2() const noexcept { return e_.s2(); }
+  [[nodiscard]] double ypy() const noexcept { return e_.ypy(); }
+  [[nodiscard]] double yppy() const noexcept { return e_.yppy(); }
+  double ypppy() { return e_.ypppy(); }
+  double tr_p() {
+    e_.traces();
+    return e_.tr_p();
   }
+  double tr_pp() {
+    e_.traces();
+    return e_.tr_pp();
+  }
+  [[nodiscard]] double det_state() const noexcept { return e_.logdet(); }
+  [[nodiscard]] double log_det_change(double logdet0) const noexcept { return e_.logdet() - logdet0; }
+  double tr_pv() { return e_.v_traces(v_).pv; }
+  detail::tau2_traces v_traces() {
+    const auto t = e_.v_traces(v_);
+    return {t.pv, t.pvpv, t.pvp};
+  }
+  double residual_q(double tau2) { return at(tau2) ? e_.ypy() : nan; }
 
  private:
-  bool at(double tau2) {
-    if (!e_.factor(v_, tau2)) return false;
+  bool evaluate(double tau2, bool unit) {
+    if (!e_.factor(v_, tau2, unit)) return false;
     e_.solve(y_);
     return true;
-  }
-  static tau2_fit failed() {
-    tau2_fit f;
-    f.failed = true;
-    f.status = fit_status::not_converged;
-    return f;
-  }
-
-  /// Score of REML / ML / EB (up to a positive factor) and its Fisher-scoring step at the current
-  /// evaluation (rma.uni.r; Viechtbauer 2005).
-  double scoring_step() {
-    switch (spec_.est) {
-      case method::ML: return (e_.yppy() - e_.s1()) / e_.s2();
-      case method::EB: return (e_.ypy() * k_ / (k_ - p_) - k_) / e_.s1();
-      default: e_.traces(); return (e_.yppy() - e_.tr_p()) / e_.tr_pp();
-    }
-  }
-  /// Newton step on the same equation from the observed information; NaN where the curvature has
-  /// the wrong sign. d y'PPy / d tau2 = -2 y'PPPy, d tr P = -tr PP, d sum w = -sum w^2, d y'Py = -y'PPy.
-  double newton_step() {
-    double num = 0, den = 0;
-    switch (spec_.est) {
-      case method::ML:
-        num = e_.yppy() - e_.s1();
-        den = 2.0 * e_.ypppy() - e_.s2();
-        break;
-      case method::EB:
-        num = e_.ypy() * k_ / (k_ - p_) - k_;
-        den = e_.yppy() * k_ / (k_ - p_);
-        break;
-      default:
-        e_.traces();
-        num = e_.yppy() - e_.tr_p();
-        den = 2.0 * e_.ypppy() - e_.tr_pp();
-        break;
-    }
-    return den > 0 ? num / den : nan;
-  }
-  double score(double tau2) {
-    if (!at(tau2)) return nan;
-    switch (spec_.est) {
-      case method::ML: return e_.yppy() - e_.s1();
-      case method::EB: return e_.ypy() * k_ / (k_ - p_) - k_;
-      default: e_.traces(); return e_.yppy() - e_.tr_p();
-    }
-  }
-
-  double upper_start() const { return std::max(1.0, 10.0 * centred_ss(y_) / k_); }
-
-  /// Bracketing fallback: root of the score on [0, hi], hi doubled until the score is negative.
-  tau2_fit score_root() {
-    tau2_fit out;
-    out.conv.used_fallback = true;
-    out.status = fit_status::fallback;
-    const double f0 = score(0.0);
-    if (std::isnan(f0)) return failed();
-    if (!(f0 > 0.0)) return out;  // tau2 = 0
-    double hi = upper_start();
-    int guard = 0;
-    while (score(hi) > 0.0 && guard++ < 200) hi *= 2.0;
-    if (!(score(hi) <= 0.0)) {
-      out.status = fit_status::not_converged;
-      out.tau2 = hi;
-      return out;
-    }
-    const math::root_result r = math::find_root([this](double t) { return score(t); }, 0.0, hi, 1e-15, 1e-300, 2000);
-    out.tau2 = r.root;
-    out.conv.iterations = static_cast<int>(r.iterations);
-    if (!r.converged) out.status = fit_status::not_converged;
-    return out;
-  }
-
-  /// Fisher scoring from max(0, HE) with Newton polish, the exact boundary stop and step halving
-  /// (as src/models/tau2.cpp for the intercept-only model), then metafor's ll0 check.
-  tau2_fit fisher_scoring() {
-    tau2_fit out;
-    if (!e_.factor(v_, 0.0, true)) return failed();
-    e_.solve(y_);
-    double tau2 = std::max(0.0, (e_.ypy() - e_.v_traces(v_).pv) / (k_ - p_));
-    bool converged = false;
-    bool polish = false;
-    int iter = 0;
-    for (; iter < spec_.max_iterations; ++iter) {
-      if (!at(tau2)) break;
-      double step = polish ? newton_step() : nan;
-      if (!std::isfinite(step)) step = scoring_step();
-      if (!std::isfinite(step)) break;
-      if (tau2 + step < 0.0) {
-        if (!at(0.0)) break;
-        if (!(scoring_step() > 0.0)) {  // the equation points down at 0: the constrained optimum
-          tau2 = 0.0;
-          converged = true;
-          ++iter;
-          break;
-        }
-      }
-      while (tau2 + step < 0.0) {
-        step *= 0.5;
-        ++out.conv.step_halvings;
-      }
-      const double next = tau2 + step;
-      const double change = std::abs(next - tau2);
-      tau2 = next;
-      if (change <= spec_.threshold * std::max(1.0, tau2)) {
-        converged = true;
-        ++iter;
-        break;
-      }
-      if (change <= 1e-2 * std::max(1.0, tau2)) polish = true;
-    }
-    out.conv.iterations = iter;
-    if (!converged) {
-      const int halvings = out.conv.step_halvings;
-      out = score_root();
-      out.conv.iterations += iter;
-      out.conv.step_halvings = halvings;
-      return out;
-    }
-    out.tau2 = std::max(0.0, tau2);
-    // ll0 check (rma.uni.r): REML/ML optimum with a lower likelihood than tau^2 = 0 -> 0.
-    if (spec_.est != method::EB && out.tau2 > spec_.threshold) {
-      if (!at(0.0)) return failed();
-      const double ypy0 = e_.ypy(), logdet0 = e_.logdet();
-      if (!at(out.tau2)) return failed();
-      double log1p_sum = 0;
-      for (double vi : v_) log1p_sum += std::log1p(out.tau2 / vi);
-      double gain = -0.5 * log1p_sum - 0.5 * (e_.ypy() - ypy0);
-      if (spec_.est == method::REML) gain -= 0.5 * (e_.logdet() - logdet0);
-      if (gain < -1e-10) {
-        out.tau2 = 0.0;
-        out.ll0_reset = true;
-      }
-    }
-    return out;
-  }
-
-  tau2_fit paule_mandel() {
-    tau2_fit out;
-    const double target = k_ - p_;
-    auto f = [this, target](double t) { return at(t) ? e_.ypy() - target : nan; };
-    const double f0 = f(0.0);
-    if (std::isnan(f0)) return failed();
-    if (f0 < 0.0) return out;
-    double hi = std::max(100.0, 10.0 * centred_ss(y_) / (k_ - 1.0));
-    int guard = 0;
-    while (f(hi) > 0.0 && guard++ < 200) hi *= 2.0;
-    const math::root_result r = math::find_root(f, 0.0, hi, 1e-15, 1e-300, 2000);
-    out.tau2 = r.root;
-    out.conv.iterations = static_cast<int>(r.iterations);
-    if (!r.converged) out.status = fit_status::not_converged;
-    return out;
-  }
-
-  /// rma.uni.r se.tau2 block, at the truncated estimate.
-  double standard_error(double t, double sj0) {
-    const double df = k_ - p_;
-    switch (spec_.est) {
-      case method::HS:
-        if (!at(0.0)) return nan;
-        e_.traces();
-        return std::sqrt(2.0 * df + 4.0 * t * e_.tr_p() + 2.0 * t * t * e_.tr_pp()) / e_.s1();
-      case method::DL: {
-        if (!at(0.0)) return nan;
-        e_.traces();
-        const double trp = e_.tr_p();
-        return std::sqrt((2.0 * df + 4.0 * t * trp + 2.0 * t * t * e_.tr_pp()) / (trp * trp));
-      }
-      case method::HE: {
-        if (!e_.factor(v_, 0.0, true)) return nan;
-        const auto vt = e_.v_traces(v_);
-        return std::sqrt((2.0 * vt.pvpv + 4.0 * t * vt.pv + 2.0 * t * t * df) / (df * df));
-      }
-      case method::SJ: {
-        if (!e_.factor(v_, sj0)) return nan;
-        const auto vt = e_.v_traces(v_);
-        return std::sqrt(sj0 * sj0 / (df * df) * (2.0 * vt.pvpv + 4.0 * t * vt.pvp + 2.0 * t * t * e_.tr_pp()));
-      }
-      case method::ML:
-        if (!e_.factor(v_, t)) return nan;
-        return std::sqrt(2.0 / e_.s2());
-      case method::REML:
-        if (!e_.factor(v_, t)) return nan;
-        e_.traces();
-        return std::sqrt(2.0 / e_.tr_pp());
-      case method::EB:
-      case method::PM:
-        if (!e_.factor(v_, t)) return nan;
-        return std::sqrt(2.0 * k_ * k_ / df) / e_.s1();
-      default: return nan;
-    }
   }
 
   engine& e_;
   std::span<const double> y_, v_;
-  const model_spec& spec_;
   double k_, p_;
 };
+
+/// tau^2 by spec.est for the design behind e (metafor rma.uni with moderators).
+tau2_solution estimate_design_tau2(engine& e, std::span<const double> y, std::span<const double> v,
+                                   const model_spec& spec, std::size_t p, bool want_se) {
+  design_model model(e, y, v, p);
+  return detail::solve_tau2(model, spec, want_se);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Inference at a given tau^2: coefficients, their covariance, tests and QM.
@@ -730,16 +514,16 @@ inference_out infer(engine& e, const basis& b, std::span<const double> y, std::s
   }
   e.solve(y);
   const double kd = static_cast<double>(b.k), pd = static_cast<double>(b.p);
-  if (spec.test == ci_method::hk) {
-    // Hartung & Knapp (2001) / metafor test = "knha": s^2 = RSS / (k - p), 0 at rounding level.
-    const double rss = e.ypy();
-    out.s2w = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / (kd - pd);
+  if (uses_t(spec.test)) {
+    // Hartung & Knapp (2001) / metafor test = "knha": s^2 = RSS / (k - p), 0 at rounding level;
+    // "adhoc" max(1, s^2); "t" no scaling.
+    out.s2w = hk_scale(spec.test, e.ypy(), kd - pd);
     out.df = kd - pd;
   }
   e.coefficients(buf.beta);
   e.covariance(out.s2w, buf.s, buf.vcov);
   out.QM = wald_qm(b, buf.beta, buf.vcov, buf.sub);
-  if (spec.test == ci_method::hk) out.QM /= static_cast<double>(b.tested.size());
+  if (uses_t(spec.test)) out.QM /= static_cast<double>(b.tested.size());
   return out;
 }
 
@@ -770,6 +554,41 @@ void check_inputs(std::span<const double> y, std::span<const double> v, const de
   }
 }
 
+/// User weights a (metafor rma.uni weights=): beta = (X'AX)^-1 X'A y with the sandwich
+/// Var(beta) = s2w (X'AX)^-1 X'A M A X (X'AX)^-1, M = diag(v + tau2); s2w is the Hartung-Knapp
+/// factor of the inverse-variance fit (rma.uni's RSS.knha), 1 for the z and t tests. Overwrites
+/// buf.beta and buf.vcov; fills hat values diag(X (X'AX)^-1 X'A). False when X'AX is singular.
+bool weighted_inference(const basis& b, std::span<const double> y, std::span<const double> v, double tau2,
+                        std::span<const double> a, double s2w, inference_buffers& buf, std::vector<double>& hat) {
+  const auto ki = static_cast<Eigen::Index>(b.k), pi = static_cast<Eigen::Index>(b.p);
+  Eigen::MatrixXd x(ki, pi);
+  for (Eigen::Index i = 0; i < ki; ++i) {
+    for (Eigen::Index j = 0; j < pi; ++j) x(i, j) = b.xk[static_cast<std::size_t>(i * pi + j)];
+  }
+  Eigen::VectorXd av(ki), mv(ki), yv(ki);
+  for (Eigen::Index i = 0; i < ki; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    av(i) = a[u];
+    mv(i) = v[u] + tau2;
+    yv(i) = y[u];
+  }
+  const Eigen::MatrixXd xta = x.transpose() * av.asDiagonal();
+  const Eigen::LDLT<Eigen::MatrixXd> xtax((xta * x).eval());
+  if (xtax.info() != Eigen::Success || !(xtax.vectorD().array() > 0.0).all()) return false;
+  const Eigen::MatrixXd s = xtax.solve(Eigen::MatrixXd::Identity(pi, pi));
+  const Eigen::VectorXd beta = s * (xta * yv);
+  const Eigen::MatrixXd vb = s2w * (s * (xta * mv.asDiagonal() * xta.transpose()) * s);
+  buf.beta.assign(beta.data(), beta.data() + pi);
+  buf.vcov.resize(b.p * b.p);
+  for (Eigen::Index r = 0; r < pi; ++r) {
+    for (Eigen::Index c = 0; c < pi; ++c) buf.vcov[static_cast<std::size_t>(r * pi + c)] = vb(r, c);
+  }
+  const Eigen::MatrixXd h = x * s * xta;
+  hat.resize(b.k);
+  for (Eigen::Index i = 0; i < ki; ++i) hat[static_cast<std::size_t>(i)] = h(i, i);
+  return true;
+}
+
 std::vector<double> centred_copy(std::span<const double> y, bool centre) {
   std::vector<double> out(y.begin(), y.end());
   if (!centre || y.empty()) return out;
@@ -789,8 +608,14 @@ std::string join_names(const std::vector<std::string>& names) {
 }  // namespace
 
 regression_result fit_regression(std::span<const double> y, std::span<const double> v, const design& x,
-                                 const model_spec& spec) {
+                                 const model_spec& spec, std::span<const double> weights) {
   check_inputs(y, v, x, spec);
+  if (!weights.empty()) {
+    if (weights.size() != y.size()) throw error("models::fit_regression: weights and y differ in length");
+    for (double w : weights) {
+      if (!(w >= 0.0) || !std::isfinite(w)) fail_usage("weights", "weights must be finite numbers >= 0");
+    }
+  }
   regression_result r;
   r.spec = spec;
   const std::size_t k = y.size();
@@ -825,7 +650,7 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
   const std::vector<double> yc = centred_copy(y, b.centre);
 
   engine e(b);
-  tau2_fit t2;
+  tau2_solution t2;
   if (!random) {
     t2.tau2 = 0.0;
   } else if (spec.tau2_fixed) {
@@ -835,8 +660,7 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
     r.notes.add("k = p = " + std::to_string(k) +
                 ": the model fits the data exactly; tau^2 cannot be estimated and is set to 0");
   } else {
-    tau2_solver solver(e, yc, v, spec, p);
-    t2 = solver.run(true);
+    t2 = estimate_design_tau2(e, yc, v, spec, p, true);
     if (t2.failed) {
       r.status = fit_status::not_converged;
       r.notes.add(
@@ -862,17 +686,25 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
 
   // Coefficients and tests (rma.uni.r, model fitting and tests of the fixed effects).
   inference_buffers buf;
-  const inference_out inf = infer(e, b, y, v, tau2, spec, buf);
+  inference_out inf = infer(e, b, y, v, tau2, spec, buf);
+  std::vector<double> weighted_hat;
+  if (inf.ok && !weights.empty()) {
+    inf.ok = weighted_inference(b, y, v, tau2, weights, inf.s2w, buf, weighted_hat);
+    if (inf.ok) {
+      inf.QM = wald_qm(b, buf.beta, buf.vcov, buf.sub);
+      if (uses_t(spec.test)) inf.QM /= static_cast<double>(b.tested.size());
+    }
+  }
   if (!inf.ok) {
     r.status = fit_status::not_converged;
     r.notes.add("the weighted cross product of the design is not positive definite; coefficients not available");
     return r;
   }
-  if (spec.test == ci_method::hk && !random) {
+  if ((spec.test == ci_method::hk || spec.test == ci_method::adhoc) && !random) {
     r.notes.add("Hartung-Knapp is meant for random-effects models; applied to the common-effect model as requested");
   }
   r.vcov = buf.vcov;
-  const bool hk = spec.test == ci_method::hk;
+  const bool hk = uses_t(spec.test);
   r.df = hk ? kd - pd : nan;
   double crit = nan;
   if (hk) {
@@ -906,7 +738,7 @@ regression_result fit_regression(std::span<const double> y, std::span<const doub
   r.hat.resize(k);
   r.fitted.resize(k);
   for (std::size_t i = 0; i < k; ++i) {
-    const double h = e.hat(i);
+    const double h = weighted_hat.empty() ? e.hat(i) : weighted_hat[i];
     r.hat[i] = h > 1.0 - 10.0 * std::numeric_limits<double>::epsilon() ? 1.0 : h;  // hatvalues.rma.uni
     double f = 0;
     for (std::size_t j = 0; j < p; ++j) f += b.xk[i * p + j] * buf.beta[j];
@@ -1009,8 +841,7 @@ class refitter {
       if (spec_.tau2_fixed) {
         tau2 = *spec_.tau2_fixed;
       } else {
-        tau2_solver solver(e_, yc_, v_, spec_, b_.p);
-        const tau2_fit t = solver.run(false);
+        const tau2_solution t = estimate_design_tau2(e_, yc_, v_, spec_, b_.p, false);
         if (t.failed || t.status == fit_status::not_converged) return false;
         tau2 = t.tau2;
       }
@@ -1187,7 +1018,7 @@ prediction predict(const regression_result& r, std::span<const double> x) {
   out.estimate = est;
   out.se = std::sqrt(std::max(var, 0.0));
   double crit = std::numeric_limits<double>::quiet_NaN();
-  if (r.spec.test == ci_method::hk) {
+  if (uses_t(r.spec.test)) {
     if (r.df > 0) crit = math::t_critical(r.spec.level, r.df);
   } else {
     crit = math::normal_critical(r.spec.level);

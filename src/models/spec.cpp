@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -52,7 +53,27 @@ std::optional<method> parse_method(std::string_view name) noexcept {
 }
 
 std::string_view to_string(ci_method c) noexcept {
-  return c == ci_method::hk ? "hk" : "z";
+  switch (c) {
+    case ci_method::z: return "z";
+    case ci_method::t: return "t";
+    case ci_method::hk: return "hk";
+    case ci_method::adhoc: return "adhoc";
+  }
+  return "?";
+}
+
+std::optional<ci_method> parse_ci_method(std::string_view name) noexcept {
+  if (iequals(name, "z")) return ci_method::z;
+  if (iequals(name, "t")) return ci_method::t;
+  if (iequals(name, "hk") || iequals(name, "knha")) return ci_method::hk;
+  if (iequals(name, "adhoc")) return ci_method::adhoc;
+  return std::nullopt;
+}
+
+double hk_scale(ci_method c, double rss, double residual_df) noexcept {
+  if (c != ci_method::hk && c != ci_method::adhoc) return 1.0;
+  const double s2w = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / residual_df;
+  return c == ci_method::adhoc ? std::max(1.0, s2w) : s2w;
 }
 
 std::string_view to_string(pi_method p) noexcept {
@@ -115,7 +136,7 @@ resolved_options resolve(convention conv, const convention_overrides& overrides,
         "SMD variance: unbiased, 1/n1 + 1/n2 + (1 - (m - 2)/(m J^2)) g^2 (metafor vtype UB) [option]");
   }
 
-  pi_method pi_default = spec.test == ci_method::hk ? pi_method::t_k1 : pi_method::z;
+  pi_method pi_default = uses_t(spec.test) ? pi_method::t_k1 : pi_method::z;
   if (stata) pi_default = pi_method::t_k2;
   spec.pi = overrides.pi.value_or(pi_default);
   out.described.push_back("prediction interval: " + std::string(to_string(spec.pi)) +

@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <span>
 
+#include "metasift/models/fit.hpp"
+
 namespace metasift::models::detail {
 
 struct weighted_sums {
@@ -60,20 +62,7 @@ struct weighted_sums {
 
 /// Generalised Q(tau2) = sum w (y - mu_w)^2 with w = 1/(v + tau2), decreasing in tau2.
 [[nodiscard]] inline double generalised_q(std::span<const double> y, std::span<const double> v, double tau2) noexcept {
-  double s1 = 0, swy = 0;
-  const std::size_t k = y.size();
-  for (std::size_t i = 0; i < k; ++i) {
-    const double w = 1.0 / (v[i] + tau2);
-    s1 += w;
-    swy += w * y[i];
-  }
-  const double mu = swy / s1;
-  double q = 0;
-  for (std::size_t i = 0; i < k; ++i) {
-    const double r = y[i] - mu;
-    q += r * r / (v[i] + tau2);
-  }
-  return q;
+  return pool_iv(y, v, tau2, true).q;
 }
 
 }  // namespace metasift::models::detail

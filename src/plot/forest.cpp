@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/models/spec.hpp"
 #include "metasift/plot/text.hpp"
 
@@ -24,10 +25,9 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-/// Numbers as the text report and Stata print them: fixed decimals, "." when missing.
+/// Numbers as the text report prints them: fixed decimals, "NA" when missing or not finite.
 std::string fixed(double x, int decimals) {
-  if (!std::isfinite(x)) return ".";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 /// A value on the display scale (e.g. an odds ratio from a log odds ratio). PFT needs the harmonic
@@ -143,7 +143,7 @@ std::vector<rich_text> heterogeneity_notes(const models::meta_result& r, int dec
   out.push_back({text_run{"Test of \u03B8"}, text_run{"i", nan, baseline_shift::sub}, text_run{" = \u03B8"},
                  text_run{"j", nan, baseline_shift::sub},
                  text_run{fmt::format(": Q({}) = {}, p = {}", fixed(h.df, 0), fixed(h.Q, d), fixed(h.p, d))}});
-  if (r.spec.test == models::ci_method::hk) {
+  if (models::uses_t(r.spec.test)) {
     out.push_back(plain(fmt::format("Test of \u03B8 = 0: t({}) = {}, p = {}", fixed(r.pooled.df, 0),
                                     fixed(r.pooled.statistic, d), fixed(r.pooled.p, d))));
   } else {
@@ -365,7 +365,11 @@ void sort_studies(forest_input& in, forest_sort order) {
 // ---------------------------------------------------------------------------------------------
 // Layout and drawing
 
-forest_plot build_forest(const forest_input& in, const forest_style& st) {
+namespace {
+
+/// Refuses input the layout cannot draw: a study with the wrong number of cells, a log axis with a
+/// non-positive limit or null value.
+void check_forest_input(const forest_input& in) {
   for (const auto& b : in.blocks) {
     for (const auto& s : b.studies) {
       if (s.cells.size() != in.columns.size()) {
@@ -375,26 +379,41 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
     }
   }
   const bool log_axis = in.scale == axis_scale::log;
-  auto pos = [&](double v) {
-    if (!log_axis || std::isnan(v)) return v;
-    return v > 0.0 ? std::log(v) : -std::numeric_limits<double>::infinity();
-  };
   for (const auto& lim : {in.null_value, in.x_min, in.x_max}) {
     if (lim && log_axis && !(*lim > 0.0))
       throw std::invalid_argument("a log axis needs positive limits and null value");
   }
+}
 
-  const std::string& fam = st.font_family;
-  const double fs = st.font_size;
-  const double rh = st.row_height > 0.0 ? st.row_height : 1.55 * fs;
-  const font body{fs};
-  const font bold{fs, font_weight::bold};
-  const font small{fs * 0.9};
-  auto width = [&](std::string_view s, const font& f) { return measure_text(s, f, fam).width; };
-  const double margin = st.margin;
-  const int d = in.decimals;
+/// A value's position on the axis: itself, or its logarithm on a log axis (-inf for v <= 0).
+struct axis_position {
+  bool log_axis = false;
+  double operator()(double v) const {
+    if (!log_axis || std::isnan(v)) return v;
+    return v > 0.0 ? std::log(v) : -std::numeric_limits<double>::infinity();
+  }
+};
 
-  // ---- rows ----
+/// The fonts and text measurement of a plot.
+struct typesetting {
+  std::string fam;
+  double fs = 0, rh = 0;
+  font body, bold, small;
+  explicit typesetting(const forest_style& st)
+      : fam(st.font_family),
+        fs(st.font_size),
+        rh(st.row_height > 0.0 ? st.row_height : 1.55 * st.font_size),
+        body{st.font_size},
+        bold{st.font_size, font_weight::bold},
+        small{st.font_size * 0.9} {}
+  [[nodiscard]] double width(std::string_view s, const font& f) const { return measure_text(s, f, fam).width; }
+};
+
+const std::string prediction_label = "Prediction interval";
+
+/// One row per block heading, study, summary, prediction interval and note, top to bottom, with a
+/// blank row between blocks.
+std::vector<row> assemble_rows(const forest_input& in) {
   std::vector<row> rows;
   const bool several_blocks = in.blocks.size() > 1;
   for (std::size_t bi = 0; bi < in.blocks.size(); ++bi) {
@@ -414,22 +433,37 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
   }
   for (const auto& n : in.overall_notes) rows.push_back({row_kind::note, nullptr, nullptr, &n});
   for (const auto& n : in.group_tests) rows.push_back({row_kind::note, nullptr, nullptr, &n});
-  const std::string prediction_label = "Prediction interval";
+  return rows;
+}
 
-  // ---- left: label column and data columns ----
-  double label_w = width(in.label_header, bold);
+/// The label column and the data columns: widths, left edges and the wrapped spanning headers.
+struct left_layout {
+  double label_w = 0;
+  std::vector<double> col_w, col_x;
+  std::vector<column_span> spans;
+  double left_end = 0;  ///< right edge of the columns, or of the widest note
+};
+
+left_layout layout_left(const forest_input& in, const std::vector<row>& rows, const forest_style& st,
+                        const typesetting& t) {
+  left_layout l;
+  const double fs = t.fs;
+  const double margin = st.margin;
+  auto width = [&](std::string_view s, const font& f) { return t.width(s, f); };
+  l.label_w = width(in.label_header, t.bold);
   for (const auto& r : rows) {
-    if (r.kind == row_kind::heading) label_w = std::max(label_w, width(*r.heading, bold));
-    if (r.kind == row_kind::study) label_w = std::max(label_w, width(r.study->label, body));
-    if (r.kind == row_kind::summary) label_w = std::max(label_w, width(r.summary->label, bold));
-    if (r.kind == row_kind::prediction) label_w = std::max(label_w, width(prediction_label, body));
+    if (r.kind == row_kind::heading) l.label_w = std::max(l.label_w, width(*r.heading, t.bold));
+    if (r.kind == row_kind::study) l.label_w = std::max(l.label_w, width(r.study->label, t.body));
+    if (r.kind == row_kind::summary) l.label_w = std::max(l.label_w, width(r.summary->label, t.bold));
+    if (r.kind == row_kind::prediction) l.label_w = std::max(l.label_w, width(prediction_label, t.body));
   }
   const std::size_t nc = in.columns.size();
-  std::vector<double> col_w(nc, 0.0);
+  std::vector<double>& col_w = l.col_w;
+  col_w.assign(nc, 0.0);
   for (std::size_t c = 0; c < nc; ++c) {
-    col_w[c] = width(in.columns[c].header, bold);
+    col_w[c] = width(in.columns[c].header, t.bold);
     for (const auto& r : rows) {
-      if (r.kind == row_kind::study) col_w[c] = std::max(col_w[c], width(r.study->cells[c], body));
+      if (r.kind == row_kind::study) col_w[c] = std::max(col_w[c], width(r.study->cells[c], t.body));
     }
   }
   const double gap_label = 1.6 * fs;  // label column to the first data column
@@ -441,7 +475,6 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
     const auto& b = in.columns[c].group;
     return (!a.empty() && a == b) ? gap_col : gap_group;
   };
-  std::vector<column_span> spans;
   for (std::size_t c = 0; c < nc;) {
     std::size_t e = c + 1;
     while (e < nc && in.columns[e].group == in.columns[c].group) ++e;
@@ -449,13 +482,13 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
       double inner = 0.0;
       for (std::size_t j = c; j < e; ++j) inner += col_w[j] + (j > c ? gap_before(j) : 0.0);
       double longest_word = 0.0;
-      for (const auto& w : split_words(in.columns[c].group)) longest_word = std::max(longest_word, width(w, body));
+      for (const auto& w : split_words(in.columns[c].group)) longest_word = std::max(longest_word, width(w, t.body));
       double target = std::max({inner, st.min_group_width, longest_word});
       // A name that needs three or more lines may widen its span by up to 30% if that brings it
       // down to two: balanced two-line headers read better than a narrow stack.
-      if (wrap(in.columns[c].group, target, body, fam).size() > 2) {
+      if (wrap(in.columns[c].group, target, t.body, t.fam).size() > 2) {
         for (double w = target; w <= 1.3 * target; w += 1.0) {
-          if (wrap(in.columns[c].group, w, body, fam).size() <= 2) {
+          if (wrap(in.columns[c].group, w, t.body, t.fam).size() <= 2) {
             target = w;
             break;
           }
@@ -465,112 +498,142 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
       // a few lines instead of a tall stack of single words.
       const double extra = (target - inner) / static_cast<double>(e - c);
       for (std::size_t j = c; j < e; ++j) col_w[j] += extra;
-      spans.push_back({c, e, wrap(in.columns[c].group, target, body, fam)});
+      l.spans.push_back({c, e, wrap(in.columns[c].group, target, t.body, t.fam)});
     }
     c = e;
   }
-  std::vector<double> col_x(nc, 0.0);
-  double x = margin + label_w;
+  l.col_x.assign(nc, 0.0);
+  double x = margin + l.label_w;
   for (std::size_t c = 0; c < nc; ++c) {
     x += gap_before(c);
-    col_x[c] = x;
+    l.col_x[c] = x;
     x += col_w[c];
   }
-  double left_end = x;
+  l.left_end = x;
   // Notes run under the label and data columns; if they are wider, the gap before the panel grows
   // rather than letting them reach into the panel.
   double notes_w = 0.0;
   for (const auto& r : rows) {
-    if (r.kind == row_kind::note) notes_w = std::max(notes_w, measure_runs(*r.note, body, fam).width);
+    if (r.kind == row_kind::note) notes_w = std::max(notes_w, measure_runs(*r.note, t.body, t.fam).width);
   }
-  left_end = std::max(left_end, margin + notes_w);
+  l.left_end = std::max(l.left_end, margin + notes_w);
+  return l;
+}
 
-  // ---- middle panel ----
-  const double panel_x = left_end + 1.8 * fs;
-  const double panel_w = st.panel_width;
-  const double panel_right = panel_x + panel_w;
+const std::string cell_open = " [ ";
+const std::string cell_sep = ", ";
+const std::string cell_close = "]";
 
-  // ---- right: effect and weight columns ----
+/// The "estimate [lo, hi]" column and the weight column right of the panel.
+struct right_layout {
+  std::vector<effect_cell> cells;  ///< per row; empty for rows without numbers
+  double eff_left = 0, eff_right = 0;
+  double e1 = 0, e2 = 0, e3 = 0;  ///< right edges of the estimates, lower and upper limits
+  double weight_right = 0;
+};
+
+right_layout layout_right(const forest_input& in, const std::vector<row>& rows, double panel_right,
+                          const typesetting& t) {
+  right_layout l;
+  const double fs = t.fs;
+  const int d = in.decimals;
+  auto width = [&](std::string_view s, const font& f) { return t.width(s, f); };
   auto cell_of = [&](double e, double lo, double hi) { return effect_cell{fixed(e, d), fixed(lo, d), fixed(hi, d)}; };
-  const std::string open = " [ ";
-  const std::string sep = ", ";
-  const std::string close = "]";
   double w_est = 0.0, w_lo = 0.0, w_hi = 0.0;
-  std::vector<effect_cell> cells(rows.size());
+  l.cells.resize(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const row& r = rows[i];
+    std::vector<effect_cell>& cells = l.cells;
     if (r.kind == row_kind::study) cells[i] = cell_of(r.study->estimate, r.study->ci_lower, r.study->ci_upper);
     if (r.kind == row_kind::summary) cells[i] = cell_of(r.summary->estimate, r.summary->ci_lower, r.summary->ci_upper);
     if (r.kind == row_kind::prediction) cells[i] = {"", fixed(r.summary->pi_lower, d), fixed(r.summary->pi_upper, d)};
     if (r.kind == row_kind::study || r.kind == row_kind::summary || r.kind == row_kind::prediction) {
-      w_est = std::max(w_est, width(cells[i].est, body));
-      w_lo = std::max(w_lo, width(cells[i].lo, body));
-      w_hi = std::max(w_hi, width(cells[i].hi, body));
+      w_est = std::max(w_est, width(cells[i].est, t.body));
+      w_lo = std::max(w_lo, width(cells[i].lo, t.body));
+      w_hi = std::max(w_hi, width(cells[i].hi, t.body));
     }
   }
-  const double w_open = width(open, body);
-  const double w_sep = width(sep, body);
-  const double w_close = width(close, body);
+  const double w_open = width(cell_open, t.body);
+  const double w_sep = width(cell_sep, t.body);
+  const double w_close = width(cell_close, t.body);
   const double cells_w = w_est + w_open + w_lo + w_sep + w_hi + w_close;
-  const double eff_w = std::max({cells_w, width(in.effect_header, bold), width(in.ci_header, bold)});
-  const double eff_left = panel_right + 1.8 * fs;
-  const double eff_right = eff_left + eff_w;
-  const double e1 = eff_right - cells_w + w_est;  // right edge of the estimates
-  const double e2 = e1 + w_open + w_lo;           // right edge of the lower limits
-  const double e3 = e2 + w_sep + w_hi;            // right edge of the upper limits
+  const double eff_w = std::max({cells_w, width(in.effect_header, t.bold), width(in.ci_header, t.bold)});
+  l.eff_left = panel_right + 1.8 * fs;
+  l.eff_right = l.eff_left + eff_w;
+  l.e1 = l.eff_right - cells_w + w_est;
+  l.e2 = l.e1 + w_open + w_lo;
+  l.e3 = l.e2 + w_sep + w_hi;
 
-  double weight_right = eff_right;
+  l.weight_right = l.eff_right;
   if (in.show_weights) {
-    double ww = std::max(width(in.weight_header, bold), width(in.weight_unit, bold));
+    double ww = std::max(width(in.weight_header, t.bold), width(in.weight_unit, t.bold));
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i].kind == row_kind::study) ww = std::max(ww, width(fixed(rows[i].study->weight, d), body));
+      if (rows[i].kind == row_kind::study) ww = std::max(ww, width(fixed(rows[i].study->weight, d), t.body));
       if (rows[i].kind == row_kind::summary && std::isfinite(rows[i].summary->weight)) {
-        ww = std::max(ww, width(fixed(rows[i].summary->weight, d), body));
+        ww = std::max(ww, width(fixed(rows[i].summary->weight, d), t.body));
       }
     }
-    weight_right = eff_right + 2.0 * fs + ww;
+    l.weight_right = l.eff_right + 2.0 * fs + ww;
   }
-  const font title_font{fs * 1.25, font_weight::bold};
-  double total_w = weight_right + margin;
-  if (!in.title.empty()) total_w = std::max(total_w, width(in.title, title_font) + 2.0 * margin);
+  return l;
+}
 
-  // ---- vertical positions ----
+/// Vertical positions: title, headers (with the spanning group names), the rule, the rows, the
+/// axis, its label and the model note.
+struct vertical_layout {
+  double title_baseline = 0;
+  double hl = 0;  ///< header line spacing
+  double group_last_baseline = 0, cmid_y = 0;
+  double header_baseline = 0, rule_y = 0;
+  double body_top = 0, body_bottom = 0, rh = 0, fs = 0;
+  double axis_y = 0, tick_len = 0, tick_baseline = 0, xlabel_baseline = 0, model_baseline = 0;
+  double total_h = 0;
+  [[nodiscard]] double row_centre(std::size_t i) const { return body_top + (static_cast<double>(i) + 0.5) * rh; }
+  [[nodiscard]] double row_baseline(std::size_t i) const { return row_centre(i) + 0.36 * fs; }
+};
+
+vertical_layout layout_vertical(const forest_input& in, const std::vector<column_span>& spans, std::size_t n_rows,
+                                const font& title_font, double margin, const typesetting& t) {
+  vertical_layout v;
+  const double fs = t.fs;
+  v.fs = fs;
+  v.rh = t.rh;
   double y = margin;
-  double title_baseline = 0.0;
   if (!in.title.empty()) {
-    title_baseline = y + title_font.size * 0.95;
-    y = title_baseline + 1.0 * fs;
+    v.title_baseline = y + title_font.size * 0.95;
+    y = v.title_baseline + 1.0 * fs;
   }
   const double header_top = y;
-  const double hl = 1.2 * fs;  // header line spacing
+  v.hl = 1.2 * fs;
   std::size_t group_lines = 0;
   for (const auto& sp : spans) group_lines = std::max(group_lines, sp.lines.size());
-  double header_baseline = header_top + 0.95 * fs;
-  double group_last_baseline = 0.0;
-  double cmid_y = 0.0;
+  v.header_baseline = header_top + 0.95 * fs;
   if (group_lines > 0) {
-    group_last_baseline = header_top + 0.95 * fs + static_cast<double>(group_lines - 1) * hl;
-    cmid_y = group_last_baseline + 0.5 * fs;
-    header_baseline = cmid_y + 1.1 * fs;
+    v.group_last_baseline = header_top + 0.95 * fs + static_cast<double>(group_lines - 1) * v.hl;
+    v.cmid_y = v.group_last_baseline + 0.5 * fs;
+    v.header_baseline = v.cmid_y + 1.1 * fs;
   }
   const bool two_line_right = !in.ci_header.empty() || (in.show_weights && !in.weight_unit.empty());
-  if (two_line_right) header_baseline = std::max(header_baseline, header_top + 0.95 * fs + hl);
-  const double rule_y = header_baseline + 0.5 * fs;
-  const double body_top = rule_y + 0.3 * rh;
-  auto row_centre = [&](std::size_t i) { return body_top + (static_cast<double>(i) + 0.5) * rh; };
-  auto row_baseline = [&](std::size_t i) { return row_centre(i) + 0.36 * fs; };
-  const double body_bottom = body_top + static_cast<double>(rows.size()) * rh;
-  const double axis_y = body_bottom + 0.3 * rh;
-  const double tick_len = 0.4 * fs;
-  const double tick_baseline = axis_y + tick_len + 1.05 * fs;
-  double last_baseline = tick_baseline;
-  const double xlabel_baseline = tick_baseline + 1.4 * fs;
-  if (!in.xlabel.empty()) last_baseline = xlabel_baseline;
-  const double model_baseline = last_baseline + 1.5 * fs;
-  if (!in.model_note.empty()) last_baseline = model_baseline;
-  const double total_h = last_baseline + 0.35 * fs + margin;
+  if (two_line_right) v.header_baseline = std::max(v.header_baseline, header_top + 0.95 * fs + v.hl);
+  v.rule_y = v.header_baseline + 0.5 * fs;
+  v.body_top = v.rule_y + 0.3 * v.rh;
+  v.body_bottom = v.body_top + static_cast<double>(n_rows) * v.rh;
+  v.axis_y = v.body_bottom + 0.3 * v.rh;
+  v.tick_len = 0.4 * fs;
+  v.tick_baseline = v.axis_y + v.tick_len + 1.05 * fs;
+  double last_baseline = v.tick_baseline;
+  v.xlabel_baseline = v.tick_baseline + 1.4 * fs;
+  if (!in.xlabel.empty()) last_baseline = v.xlabel_baseline;
+  v.model_baseline = last_baseline + 1.5 * fs;
+  if (!in.model_note.empty()) last_baseline = v.model_baseline;
+  v.total_h = last_baseline + 0.35 * fs + margin;
+  return v;
+}
 
-  // ---- axis range ----
+/// The axis: from the study CIs and estimates, the summaries' CIs, the prediction intervals and
+/// the null value (or the fixed limits), with at most one tick per 4.2 font sizes of panel.
+axis_ticks choose_axis(const forest_input& in, const std::vector<row>& rows, const axis_position& pos, double panel_w,
+                       double fs) {
   double lo = std::numeric_limits<double>::infinity();
   double hi = -lo;
   auto include = [&](double v) {
@@ -597,13 +660,13 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
   }
   if (in.null_value) include(*in.null_value);
   if (!std::isfinite(lo)) {
-    lo = pos(log_axis ? 0.5 : -1.0);
-    hi = pos(log_axis ? 2.0 : 1.0);
+    lo = pos(pos.log_axis ? 0.5 : -1.0);
+    hi = pos(pos.log_axis ? 2.0 : 1.0);
   }
   if (in.x_min) lo = pos(*in.x_min);
   if (in.x_max) hi = pos(*in.x_max);
   const int max_ticks = std::max(3, static_cast<int>(panel_w / (4.2 * fs)));
-  axis_ticks ticks = log_axis ? log_ticks(std::exp(lo), std::exp(hi), max_ticks) : linear_ticks(lo, hi, max_ticks);
+  axis_ticks ticks = pos.log_axis ? log_ticks(std::exp(lo), std::exp(hi), max_ticks) : linear_ticks(lo, hi, max_ticks);
   if (in.x_min || in.x_max) {
     // Fixed limits: the axis ends exactly there and ticks outside them are dropped.
     if (in.x_min) ticks.lo = lo;
@@ -618,227 +681,323 @@ forest_plot build_forest(const forest_input& in, const forest_style& st) {
     }
     ticks = std::move(kept);
   }
-  const linear_map mx{ticks.lo, ticks.hi, panel_x, panel_right};
+  return ticks;
+}
 
-  // ---- drawing ----
-  forest_plot out;
-  scene& s = out.drawing;
-  s.width = total_w;
-  s.height = total_h;
-  s.font_family = fam;
-  s.title = in.title.empty() ? "Forest plot" : in.title;
+/// Everything the drawing steps read.
+struct forest_frame {
+  const forest_input& in;
+  const forest_style& st;
+  const typesetting& t;
+  const std::vector<row>& rows;
+  const left_layout& left;
+  const right_layout& right;
+  const vertical_layout& v;
+  const axis_position& pos;
+  const axis_ticks& ticks;
+  linear_map mx;
+  double panel_x, panel_w, panel_right, total_w;
+  rect panel_clip;
+};
+
+void draw_headers(scene& s, const forest_frame& f) {
+  const forest_input& in = f.in;
+  const forest_style& st = f.st;
+  const vertical_layout& v = f.v;
+  const double margin = st.margin;
   const stroke thin{st.rule, 0.5};
-  const rect panel_clip{panel_x - 0.5, body_top - 0.5 * rh, panel_w + 1.0, axis_y - body_top + 0.5 * rh};
-
-  if (!in.title.empty()) {
-    s.begin_group("title");
-    s.text({total_w / 2.0, title_baseline}, in.title, title_font, anchor::middle, st.text);
-    s.end_group();
-  }
-
   s.begin_group("headers");
-  for (const auto& sp : spans) {
-    const double left = col_x[sp.first];
-    const double right = col_x[sp.last - 1] + col_w[sp.last - 1];
+  for (const auto& sp : f.left.spans) {
+    const double left = f.left.col_x[sp.first];
+    const double right = f.left.col_x[sp.last - 1] + f.left.col_w[sp.last - 1];
     for (std::size_t l = 0; l < sp.lines.size(); ++l) {
       // Bottom-aligned: a name that wraps into fewer lines sits just above its rule.
-      const double b = group_last_baseline - static_cast<double>(sp.lines.size() - 1 - l) * hl;
-      s.text({(left + right) / 2.0, b}, sp.lines[l], body, anchor::middle, st.text);
+      const double b = v.group_last_baseline - static_cast<double>(sp.lines.size() - 1 - l) * v.hl;
+      s.text({(left + right) / 2.0, b}, sp.lines[l], f.t.body, anchor::middle, st.text);
     }
-    s.line({left, cmid_y}, {right, cmid_y}, thin);
+    s.line({left, v.cmid_y}, {right, v.cmid_y}, thin);
   }
-  s.text({margin, header_baseline}, in.label_header, bold, anchor::start, st.text);
-  for (std::size_t c = 0; c < nc; ++c) {
+  s.text({margin, v.header_baseline}, in.label_header, f.t.bold, anchor::start, st.text);
+  for (std::size_t c = 0; c < in.columns.size(); ++c) {
     const bool right_aligned = in.columns[c].align == column_align::right;
-    s.text({right_aligned ? col_x[c] + col_w[c] : col_x[c], header_baseline}, in.columns[c].header, bold,
-           right_aligned ? anchor::end : anchor::start, st.text);
+    s.text({right_aligned ? f.left.col_x[c] + f.left.col_w[c] : f.left.col_x[c], v.header_baseline},
+           in.columns[c].header, f.t.bold, right_aligned ? anchor::end : anchor::start, st.text);
   }
+  const double eff_right = f.right.eff_right;
   if (in.ci_header.empty()) {
-    s.text({eff_right, header_baseline}, in.effect_header, bold, anchor::end, st.text);
+    s.text({eff_right, v.header_baseline}, in.effect_header, f.t.bold, anchor::end, st.text);
   } else {
-    s.text({eff_right, header_baseline - hl}, in.effect_header, bold, anchor::end, st.text);
-    s.text({eff_right, header_baseline}, in.ci_header, bold, anchor::end, st.text);
+    s.text({eff_right, v.header_baseline - v.hl}, in.effect_header, f.t.bold, anchor::end, st.text);
+    s.text({eff_right, v.header_baseline}, in.ci_header, f.t.bold, anchor::end, st.text);
   }
   if (in.show_weights) {
+    const double weight_right = f.right.weight_right;
     if (in.weight_unit.empty()) {
-      s.text({weight_right, header_baseline}, in.weight_header, bold, anchor::end, st.text);
+      s.text({weight_right, v.header_baseline}, in.weight_header, f.t.bold, anchor::end, st.text);
     } else {
-      s.text({weight_right, header_baseline - hl}, in.weight_header, bold, anchor::end, st.text);
-      s.text({weight_right, header_baseline}, in.weight_unit, bold, anchor::end, st.text);
+      s.text({weight_right, v.header_baseline - v.hl}, in.weight_header, f.t.bold, anchor::end, st.text);
+      s.text({weight_right, v.header_baseline}, in.weight_unit, f.t.bold, anchor::end, st.text);
     }
   }
-  s.line({margin, rule_y}, {total_w - margin, rule_y}, {st.rule, 0.6});
+  s.line({margin, v.rule_y}, {f.total_w - margin, v.rule_y}, {st.rule, 0.6});
   s.end_group();
+}
 
-  // Reference lines first, so that squares and diamonds are drawn over them.
-  s.begin_group("reference-lines", panel_clip);
+/// Reference lines first, so that squares and diamonds are drawn over them.
+void draw_reference_lines(scene& s, const forest_frame& f) {
+  const forest_input& in = f.in;
+  s.begin_group("reference-lines", f.panel_clip);
   if (in.null_value) {
-    const double px = mx(pos(*in.null_value));
-    if (px >= panel_x - 1e-9 && px <= panel_right + 1e-9) s.line({px, body_top}, {px, axis_y}, {st.null_line, 0.6});
+    const double px = f.mx(f.pos(*in.null_value));
+    if (px >= f.panel_x - 1e-9 && px <= f.panel_right + 1e-9) {
+      s.line({px, f.v.body_top}, {px, f.v.axis_y}, {f.st.null_line, 0.6});
+    }
   }
-  if (in.pooled_line && in.overall && std::isfinite(pos(in.overall->estimate))) {
-    const double px = mx(pos(in.overall->estimate));
-    s.line({px, body_top}, {px, axis_y}, {st.pooled_line, 0.6, dash::dashed});
+  if (in.pooled_line && in.overall && std::isfinite(f.pos(in.overall->estimate))) {
+    const double px = f.mx(f.pos(in.overall->estimate));
+    s.line({px, f.v.body_top}, {px, f.v.axis_y}, {f.st.pooled_line, 0.6, dash::dashed});
   }
   s.end_group();
+}
 
+/// Row labels, and the data columns' cells.
+void draw_left_text(scene& s, const forest_frame& f) {
+  const forest_style& st = f.st;
   s.begin_group("labels");
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const row& r = rows[i];
-    const point at{margin, row_baseline(i)};
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    const row& r = f.rows[i];
+    const point at{st.margin, f.v.row_baseline(i)};
     switch (r.kind) {
-      case row_kind::heading: s.text(at, *r.heading, bold, anchor::start, st.text); break;
-      case row_kind::study: s.text(at, r.study->label, body, anchor::start, st.text); break;
-      case row_kind::summary: s.text(at, r.summary->label, bold, anchor::start, st.text); break;
-      case row_kind::prediction: s.text(at, prediction_label, body, anchor::start, st.text); break;
+      case row_kind::heading: s.text(at, *r.heading, f.t.bold, anchor::start, st.text); break;
+      case row_kind::study: s.text(at, r.study->label, f.t.body, anchor::start, st.text); break;
+      case row_kind::summary: s.text(at, r.summary->label, f.t.bold, anchor::start, st.text); break;
+      case row_kind::prediction: s.text(at, prediction_label, f.t.body, anchor::start, st.text); break;
       case row_kind::note:
       case row_kind::blank: break;
     }
   }
   s.end_group();
 
+  const std::size_t nc = f.in.columns.size();
   if (nc > 0) {
     s.begin_group("data-columns");
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i].kind != row_kind::study) continue;
+    for (std::size_t i = 0; i < f.rows.size(); ++i) {
+      if (f.rows[i].kind != row_kind::study) continue;
       for (std::size_t c = 0; c < nc; ++c) {
-        const std::string& cell = rows[i].study->cells[c];
+        const std::string& cell = f.rows[i].study->cells[c];
         if (cell.empty()) continue;
-        const bool right_aligned = in.columns[c].align == column_align::right;
-        s.text({right_aligned ? col_x[c] + col_w[c] : col_x[c], row_baseline(i)}, cell, body,
-               right_aligned ? anchor::end : anchor::start, st.text);
+        const bool right_aligned = f.in.columns[c].align == column_align::right;
+        s.text({right_aligned ? f.left.col_x[c] + f.left.col_w[c] : f.left.col_x[c], f.v.row_baseline(i)}, cell,
+               f.t.body, right_aligned ? anchor::end : anchor::start, st.text);
       }
     }
     s.end_group();
   }
+}
 
+/// Squares, then the CI lines over them (with equal weights and narrow CIs the squares would hide
+/// them).
+void draw_studies(scene& s, const forest_frame& f) {
+  const double rh = f.t.rh;
   // Squares: area proportional to weight, the largest filling most of a row.
   double w_max = 0.0;
-  for (const auto& r : rows) {
+  for (const auto& r : f.rows) {
     if (r.kind == row_kind::study && std::isfinite(r.study->weight)) w_max = std::max(w_max, r.study->weight);
   }
   const double side_max = 0.72 * rh;
   const double side_min = 0.18 * rh;
-  s.begin_group("squares", panel_clip);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].kind != row_kind::study) continue;
-    const forest_study& f = *rows[i].study;
-    const double p = pos(f.estimate);
-    if (!std::isfinite(p) || p < ticks.lo || p > ticks.hi) continue;
+  s.begin_group("squares", f.panel_clip);
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    if (f.rows[i].kind != row_kind::study) continue;
+    const forest_study& study = *f.rows[i].study;
+    const double p = f.pos(study.estimate);
+    if (!std::isfinite(p) || p < f.ticks.lo || p > f.ticks.hi) continue;
     double side = side_min;
-    if (w_max > 0.0 && std::isfinite(f.weight) && f.weight > 0.0) {
-      side = std::max(side_min, side_max * std::sqrt(f.weight / w_max));
+    if (w_max > 0.0 && std::isfinite(study.weight) && study.weight > 0.0) {
+      side = std::max(side_min, side_max * std::sqrt(study.weight / w_max));
     }
-    s.box({mx(p) - side / 2.0, row_centre(i) - side / 2.0, side, side}, st.square);
+    s.box({f.mx(p) - side / 2.0, f.v.row_centre(i) - side / 2.0, side, side}, f.st.square);
   }
   s.end_group();
 
-  // CI lines over the squares: with equal weights and narrow CIs the squares would hide them.
   s.begin_group("confidence-intervals");
-  const stroke ci{st.ci_line, 0.7};
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].kind != row_kind::study) continue;
-    const forest_study& f = *rows[i].study;
-    const double a = pos(f.ci_lower);
-    const double b = pos(f.ci_upper);
+  const stroke ci{f.st.ci_line, 0.7};
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    if (f.rows[i].kind != row_kind::study) continue;
+    const forest_study& study = *f.rows[i].study;
+    const double a = f.pos(study.ci_lower);
+    const double b = f.pos(study.ci_upper);
     if (std::isnan(a) || std::isnan(b)) continue;
-    const clipped_interval c = clip_interval(a, b, ticks.lo, ticks.hi);
+    const clipped_interval c = clip_interval(a, b, f.ticks.lo, f.ticks.hi);
     if (!c.visible) continue;
-    draw_interval(s, mx(c.a), mx(c.b), row_centre(i), c.cut_low, c.cut_high, ci);
+    draw_interval(s, f.mx(c.a), f.mx(c.b), f.v.row_centre(i), c.cut_low, c.cut_high, ci);
   }
   s.end_group();
+}
 
-  s.begin_group("summaries", panel_clip);
+/// Diamonds of the summaries and the prediction intervals.
+void draw_summaries(scene& s, const forest_frame& f) {
+  const double rh = f.t.rh;
+  const axis_ticks& ticks = f.ticks;
+  s.begin_group("summaries", f.panel_clip);
   const double half_h = 0.36 * rh;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const row& r = rows[i];
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    const row& r = f.rows[i];
     if (r.kind == row_kind::summary) {
-      const double e = pos(r.summary->estimate);
-      const double a = pos(r.summary->ci_lower);
-      const double b = pos(r.summary->ci_upper);
+      const double e = f.pos(r.summary->estimate);
+      const double a = f.pos(r.summary->ci_lower);
+      const double b = f.pos(r.summary->ci_upper);
       if (!std::isfinite(e) || std::isnan(a) || std::isnan(b)) continue;
-      const double yc = row_centre(i);
-      const double xa = mx(std::max(a, ticks.lo - (ticks.hi - ticks.lo)));
-      const double xb = mx(std::min(b, ticks.hi + (ticks.hi - ticks.lo)));
-      s.polygon({{xa, yc}, {mx(e), yc - half_h}, {xb, yc}, {mx(e), yc + half_h}}, st.diamond);
+      const double yc = f.v.row_centre(i);
+      const double xa = f.mx(std::max(a, ticks.lo - (ticks.hi - ticks.lo)));
+      const double xb = f.mx(std::min(b, ticks.hi + (ticks.hi - ticks.lo)));
+      s.polygon({{xa, yc}, {f.mx(e), yc - half_h}, {xb, yc}, {f.mx(e), yc + half_h}}, f.st.diamond);
     }
     if (r.kind == row_kind::prediction) {
-      const clipped_interval c = clip_interval(pos(r.summary->pi_lower), pos(r.summary->pi_upper), ticks.lo, ticks.hi);
+      const clipped_interval c =
+          clip_interval(f.pos(r.summary->pi_lower), f.pos(r.summary->pi_upper), ticks.lo, ticks.hi);
       if (!c.visible) continue;
-      const double yc = row_centre(i);
-      const stroke pst{st.prediction, 1.0};
-      draw_interval(s, mx(c.a), mx(c.b), yc, c.cut_low, c.cut_high, pst);
+      const double yc = f.v.row_centre(i);
+      const stroke pst{f.st.prediction, 1.0};
+      draw_interval(s, f.mx(c.a), f.mx(c.b), yc, c.cut_low, c.cut_high, pst);
       const double cap = 0.25 * rh;
-      if (!c.cut_low) s.line({mx(c.a), yc - cap}, {mx(c.a), yc + cap}, pst);
-      if (!c.cut_high) s.line({mx(c.b), yc - cap}, {mx(c.b), yc + cap}, pst);
+      if (!c.cut_low) s.line({f.mx(c.a), yc - cap}, {f.mx(c.a), yc + cap}, pst);
+      if (!c.cut_high) s.line({f.mx(c.b), yc - cap}, {f.mx(c.b), yc + cap}, pst);
     }
   }
   s.end_group();
+}
 
-  // "0.70 [ 0.60, 0.80]": each number right-aligned in its own sub-column, so that the brackets
-  // and commas line up down the column; the text of the element is still the whole cell.
+/// "0.70 [ 0.60, 0.80]": each number right-aligned in its own sub-column, so that the brackets and
+/// commas line up down the column; the text of the element is still the whole cell. Then the
+/// weights.
+void draw_right_text(scene& s, const forest_frame& f) {
+  const right_layout& r = f.right;
+  const font& body = f.t.body;
   s.begin_group("effects");
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const row_kind k = rows[i].kind;
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    const row_kind k = f.rows[i].kind;
     if (k != row_kind::study && k != row_kind::summary && k != row_kind::prediction) continue;
-    const effect_cell& c = cells[i];
+    const effect_cell& c = r.cells[i];
     rich_text runs;
     if (k == row_kind::prediction) {
-      runs.push_back({open, e1});
+      runs.push_back({cell_open, r.e1});
     } else {
-      runs.push_back({c.est, e1 - width(c.est, body)});
-      runs.push_back({open});
+      runs.push_back({c.est, r.e1 - f.t.width(c.est, body)});
+      runs.push_back({cell_open});
     }
-    runs.push_back({c.lo, e2 - width(c.lo, body)});
-    runs.push_back({sep});
-    runs.push_back({c.hi, e3 - width(c.hi, body)});
-    runs.push_back({close});
-    s.text({e1, row_baseline(i)}, std::move(runs), body, anchor::start, st.text);
+    runs.push_back({c.lo, r.e2 - f.t.width(c.lo, body)});
+    runs.push_back({cell_sep});
+    runs.push_back({c.hi, r.e3 - f.t.width(c.hi, body)});
+    runs.push_back({cell_close});
+    s.text({r.e1, f.v.row_baseline(i)}, std::move(runs), body, anchor::start, f.st.text);
   }
   s.end_group();
 
-  if (in.show_weights) {
+  if (f.in.show_weights) {
     s.begin_group("weights");
-    for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::size_t i = 0; i < f.rows.size(); ++i) {
       double w = nan;
-      if (rows[i].kind == row_kind::study) w = rows[i].study->weight;
-      if (rows[i].kind == row_kind::summary) w = rows[i].summary->weight;
-      if (rows[i].kind == row_kind::study || std::isfinite(w)) {
-        s.text({weight_right, row_baseline(i)}, fixed(w, d), body, anchor::end, st.text);
+      if (f.rows[i].kind == row_kind::study) w = f.rows[i].study->weight;
+      if (f.rows[i].kind == row_kind::summary) w = f.rows[i].summary->weight;
+      if (f.rows[i].kind == row_kind::study || std::isfinite(w)) {
+        s.text({r.weight_right, f.v.row_baseline(i)}, fixed(w, f.in.decimals), body, anchor::end, f.st.text);
       }
     }
     s.end_group();
   }
+}
 
+/// Notes under the columns, the axis with its ticks and label, and the model note.
+void draw_footer(scene& s, const forest_frame& f) {
+  const forest_style& st = f.st;
+  const vertical_layout& v = f.v;
   s.begin_group("notes");
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (rows[i].kind == row_kind::note)
-      s.text({margin, row_baseline(i)}, *rows[i].note, body, anchor::start, st.muted_text);
+  for (std::size_t i = 0; i < f.rows.size(); ++i) {
+    if (f.rows[i].kind == row_kind::note)
+      s.text({st.margin, v.row_baseline(i)}, *f.rows[i].note, f.t.body, anchor::start, st.muted_text);
   }
   s.end_group();
 
   s.begin_group("axis");
   const stroke axis_stroke{st.text, 0.6};
-  s.line({panel_x, axis_y}, {panel_right, axis_y}, axis_stroke);
-  for (std::size_t t = 0; t < ticks.positions.size(); ++t) {
-    const double px = mx(ticks.positions[t]);
-    s.line({px, axis_y}, {px, axis_y + tick_len}, axis_stroke);
-    s.text({px, tick_baseline}, ticks.labels[t], body, anchor::middle, st.text);
+  s.line({f.panel_x, v.axis_y}, {f.panel_right, v.axis_y}, axis_stroke);
+  for (std::size_t t = 0; t < f.ticks.positions.size(); ++t) {
+    const double px = f.mx(f.ticks.positions[t]);
+    s.line({px, v.axis_y}, {px, v.axis_y + v.tick_len}, axis_stroke);
+    s.text({px, v.tick_baseline}, f.ticks.labels[t], f.t.body, anchor::middle, st.text);
   }
-  if (!in.xlabel.empty())
-    s.text({(panel_x + panel_right) / 2.0, xlabel_baseline}, in.xlabel, body, anchor::middle, st.text);
+  if (!f.in.xlabel.empty())
+    s.text({(f.panel_x + f.panel_right) / 2.0, v.xlabel_baseline}, f.in.xlabel, f.t.body, anchor::middle, st.text);
   s.end_group();
 
-  if (!in.model_note.empty()) {
+  if (!f.in.model_note.empty()) {
     s.begin_group("model");
-    s.text({margin, model_baseline}, in.model_note, small, anchor::start, st.muted_text);
+    s.text({st.margin, v.model_baseline}, f.in.model_note, f.t.small, anchor::start, st.muted_text);
     s.end_group();
   }
+}
 
-  out.layout.left = {margin, rule_y, left_end - margin, axis_y - rule_y};
-  out.layout.panel = {panel_x, rule_y, panel_w, axis_y - rule_y};
-  out.layout.right = {eff_left, rule_y, weight_right - eff_left, axis_y - rule_y};
-  out.layout.row_height = rh;
+}  // namespace
+
+forest_plot build_forest(const forest_input& in, const forest_style& st) {
+  check_forest_input(in);
+  const axis_position pos{in.scale == axis_scale::log};
+  const typesetting t(st);
+  const double fs = t.fs;
+  const double margin = st.margin;
+
+  const std::vector<row> rows = assemble_rows(in);
+  const left_layout left = layout_left(in, rows, st, t);
+  const double panel_x = left.left_end + 1.8 * fs;
+  const double panel_w = st.panel_width;
+  const double panel_right = panel_x + panel_w;
+  const right_layout right = layout_right(in, rows, panel_right, t);
+  const font title_font{fs * 1.25, font_weight::bold};
+  double total_w = right.weight_right + margin;
+  if (!in.title.empty()) total_w = std::max(total_w, t.width(in.title, title_font) + 2.0 * margin);
+  const vertical_layout v = layout_vertical(in, left.spans, rows.size(), title_font, margin, t);
+  const axis_ticks ticks = choose_axis(in, rows, pos, panel_w, fs);
+
+  forest_plot out;
+  scene& s = out.drawing;
+  s.width = total_w;
+  s.height = v.total_h;
+  s.font_family = t.fam;
+  s.title = in.title.empty() ? "Forest plot" : in.title;
+  const forest_frame f{in,
+                       st,
+                       t,
+                       rows,
+                       left,
+                       right,
+                       v,
+                       pos,
+                       ticks,
+                       linear_map{ticks.lo, ticks.hi, panel_x, panel_right},
+                       panel_x,
+                       panel_w,
+                       panel_right,
+                       total_w,
+                       rect{panel_x - 0.5, v.body_top - 0.5 * t.rh, panel_w + 1.0, v.axis_y - v.body_top + 0.5 * t.rh}};
+
+  if (!in.title.empty()) {
+    s.begin_group("title");
+    s.text({total_w / 2.0, v.title_baseline}, in.title, title_font, anchor::middle, st.text);
+    s.end_group();
+  }
+  draw_headers(s, f);
+  draw_reference_lines(s, f);
+  draw_left_text(s, f);
+  draw_studies(s, f);
+  draw_summaries(s, f);
+  draw_right_text(s, f);
+  draw_footer(s, f);
+
+  out.layout.left = {margin, v.rule_y, left.left_end - margin, v.axis_y - v.rule_y};
+  out.layout.panel = {panel_x, v.rule_y, panel_w, v.axis_y - v.rule_y};
+  out.layout.right = {right.eff_left, v.rule_y, right.weight_right - right.eff_left, v.axis_y - v.rule_y};
+  out.layout.row_height = t.rh;
   out.layout.rows = rows.size();
   return out;
 }

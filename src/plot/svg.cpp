@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "metasift/core/text.hpp"
 #include "metasift/plot/render.hpp"
 #include "pango_shared.hpp"
 
@@ -37,18 +38,8 @@ std::string esc(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') {
-          out += ' ';
-        } else {
-          out += ch;
-        }
-    }
+    if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') ch = ' ';
+    metasift::text::append_xml_escaped(out, std::string_view(&ch, 1));
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "metasift/core/limits.hpp"
+#include "metasift/core/text.hpp"
 #include "pango_shared.hpp"
 
 namespace metasift::plot {
@@ -66,51 +67,15 @@ std::string display_text(std::string_view s) {
       out += "\u2026";
       break;
     }
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = 0xFFFD;
-    std::size_t n = 1;
-    const auto cont = [&](std::size_t k) {
-      return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0U) == 0x80U;
-    };
-    if (b0 < 0x80) {
-      cp = b0;
-    } else if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
-      cp = ((b0 & 0x1FU) << 6U) | (static_cast<unsigned char>(s[i + 1]) & 0x3FU);
-      n = 2;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2)) {
-      cp = ((b0 & 0x0FU) << 12U) | ((static_cast<unsigned char>(s[i + 1]) & 0x3FU) << 6U) |
-           (static_cast<unsigned char>(s[i + 2]) & 0x3FU);
-      n = 3;
-      if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;  // overlong, surrogate
-    } else if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-      cp = ((b0 & 0x07U) << 18U) | ((static_cast<unsigned char>(s[i + 1]) & 0x3FU) << 12U) |
-           ((static_cast<unsigned char>(s[i + 2]) & 0x3FU) << 6U) | (static_cast<unsigned char>(s[i + 3]) & 0x3FU);
-      n = 4;
-      if (cp < 0x10000 || cp > 0x10FFFF) cp = 0xFFFD;
-    }
-    const bool valid = !(cp == 0xFFFD && !(n == 3 && s.substr(i, 3) == "\xEF\xBF\xBD"));
-    i += n;
+    const metasift::text::utf8_char c = metasift::text::decode_utf8(s, i);
+    std::uint32_t cp = c.cp;
+    i += c.size;
     const bool bidi_control = (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
     if (bidi_control) continue;
     const bool noncharacter = (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFEU) == 0xFFFEU;
     const bool control = cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
-    if (!valid || noncharacter || control) cp = 0xFFFD;
-    // Encode cp.
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0U | (cp >> 6U));
-      out += static_cast<char>(0x80U | (cp & 0x3FU));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0U | (cp >> 12U));
-      out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
-      out += static_cast<char>(0x80U | (cp & 0x3FU));
-    } else {
-      out += static_cast<char>(0xF0U | (cp >> 18U));
-      out += static_cast<char>(0x80U | ((cp >> 12U) & 0x3FU));
-      out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
-      out += static_cast<char>(0x80U | (cp & 0x3FU));
-    }
+    if (!c.valid || noncharacter || control) cp = metasift::text::replacement_character;
+    metasift::text::append_utf8(out, cp);
     ++chars;
   }
   return out;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
@@ -28,13 +29,11 @@ json number(double x) {
 }
 
 std::string fixed(double x, int decimals) {
-  if (std::isnan(x)) return ".";
-  if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 std::string pvalue(double p) {
-  if (std::isnan(p)) return ".";
+  if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 1e-4) return "<0.0001";
   return fmt::format("{:.4f}", p);
 }
@@ -108,7 +107,7 @@ void finish(json& j, fit_status status, const warnings& notes, const meta_contex
 
 /// The statistic of a z or t test under its name, with df for t.
 void put_test(json& o, const models::model_spec& spec, double statistic, double df) {
-  if (spec.test == models::ci_method::hk && !std::isnan(df)) {
+  if (models::uses_t(spec.test) && !std::isnan(df)) {
     o["t"] = number(statistic);
     o["df"] = number(df);
   } else {
@@ -174,9 +173,7 @@ std::string csv_quote(std::string_view s) {
 }
 
 std::string csv_num(double x) {
-  if (std::isnan(x)) return "NA";
-  if (std::isinf(x)) return x > 0 ? "Inf" : "-Inf";
-  return fmt::format("{}", x);
+  return format_shortest(x, number_target::csv);
 }
 
 std::string provenance(const models::model_spec& spec, const meta_context& ctx) {
@@ -189,7 +186,7 @@ constexpr std::string_view provenance_header = ",measure,method,ci_method,conven
 std::string pad_right(std::string_view s, std::size_t width) {
   std::string out(s);
   std::size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  for (const char c : s) w += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
   if (w < width) out.append(width - w, ' ');
   return out;
 }
@@ -205,7 +202,7 @@ std::size_t label_width(const std::vector<std::string>& labels, std::size_t mini
   std::size_t w = minimum;
   for (const auto& l : labels) {
     std::size_t n = 0;
-    for (unsigned char c : l) n += (c & 0xC0) != 0x80;
+    for (const char c : l) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
     w = std::max(w, n);
   }
   return w + 2;
@@ -271,7 +268,7 @@ std::string format_text(const analyses::bias_result& r, const meta_context& ctx)
                      fixed(e.b0_ci_upper, d));
   const auto& m = r.egger_mixed;
   out += fmt::format("Egger's regression test, mixed-effects (meta-regression of y on SE, {}):\n", model_name(r.spec));
-  if (r.spec.test == models::ci_method::hk) {
+  if (models::uses_t(r.spec.test)) {
     out += fmt::format("  coefficient of SE = {} (SE {}), t({}) = {}, p = {}\n", fixed(m.bias, d), fixed(m.bias_se, d),
                        fixed(m.df, 0), fixed(m.statistic, 2), pvalue(m.p));
   } else {
@@ -369,8 +366,8 @@ std::string format_csv(const analyses::bias_result& r, const meta_context& ctx) 
   const auto& m = r.egger_mixed;
   row("egger_mixed", "coefficient", m.bias);
   row("egger_mixed", "se", m.bias_se);
-  row("egger_mixed", r.spec.test == models::ci_method::hk ? "t" : "z", m.statistic);
-  if (r.spec.test == models::ci_method::hk) row("egger_mixed", "df", m.df);
+  row("egger_mixed", models::uses_t(r.spec.test) ? "t" : "z", m.statistic);
+  if (models::uses_t(r.spec.test)) row("egger_mixed", "df", m.df);
   row("egger_mixed", "p", m.p);
   row("egger_mixed", "limit_estimate", m.limit_estimate);
   row("egger_mixed", "limit_ci_lower", m.limit_ci_lower);
@@ -536,7 +533,7 @@ std::string format_json(const analyses::influence_result& r, const meta_context&
               {"se_without", number(s.se)},
               {"ci_lower_without", number(s.ci_lower)},
               {"ci_upper_without", number(s.ci_upper)}};
-    if (r.spec.test == models::ci_method::hk && !std::isnan(s.df)) {
+    if (models::uses_t(r.spec.test) && !std::isnan(s.df)) {
       o["t_without"] = number(s.statistic);
       o["df_without"] = number(s.df);
     } else {
@@ -617,7 +614,7 @@ std::string format_json(const analyses::cumulative_result& r, const meta_context
               {"se", number(s.se)},
               {"ci_lower", number(s.ci_lower)},
               {"ci_upper", number(s.ci_upper)}};
-    if (r.spec.test == models::ci_method::hk && !std::isnan(s.df)) {
+    if (models::uses_t(r.spec.test) && !std::isnan(s.df)) {
       o["t"] = number(s.statistic);
       o["df"] = number(s.df);
     } else {

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "metasift/core/text.hpp"
+
 namespace metasift::report {
 namespace {
 
@@ -43,16 +45,7 @@ footer { margin-top: 3em; font-size: .82em; color: #555; border-top: 1px solid #
 )css";
 
 void append_escaped(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
+  metasift::text::append_html_escaped(out, text);
 }
 
 /// An id safe in an attribute and a fragment: letters, digits, '-' and '_' kept, the rest '-'.

@@ -8,7 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "json_parts.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
@@ -17,8 +20,7 @@ namespace {
 using models::meta_result;
 
 std::string fixed(double x, int decimals) {
-  if (std::isnan(x)) return ".";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 /// p-values as Stata prints them in forest-plot footers: two decimals, so tiny values read 0.00.
@@ -42,7 +44,7 @@ std::string pad_right(std::string_view s, std::size_t width) {
 /// Display width in code points (labels may be UTF-8).
 std::size_t display_width(std::string_view s) {
   std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
   return n;
 }
 
@@ -106,11 +108,10 @@ bool has_mh_tests(const meta_result& r, const meta_context& ctx) {
          (ctx.measure == effects::measure::OR || ctx.measure == effects::measure::IRR);
 }
 
-}  // namespace
-
-std::string format_text(const meta_result& r, const meta_context& ctx) {
+/// The study table as Stata's metan prints it: label, data columns under their wrapped spanning
+/// headers, "estimate [lo, hi]" and weight, then the overall row.
+std::string study_table(const meta_result& r, const meta_context& ctx) {
   const int d = ctx.decimals;
-  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
 
   // Effect column: "0.70 [ 0.60,  0.80]" with every number right-aligned to the widest.
   std::vector<std::array<std::string, 3>> eff;
@@ -219,7 +220,12 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
     for (std::size_t c = 0; c < dc.size(); ++c) line += std::string(col_w[c], ' ');
     out += trim_end(line + pad_left(effect_cell(overall), eff_w));
   }
+  return out;
+}
 
+/// Heterogeneity, the tests of heterogeneity and of the pooled effect, and the model line.
+std::string test_lines(const meta_result& r, int d) {
+  std::string out;
   const auto& h = r.het;
   const bool random = models::is_random_effects(r.spec.est);
   if (random) {
@@ -229,29 +235,33 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
     out += fmt::format("Heterogeneity: I2 = {}%, H2 = {}\n", fixed(h.I2, d), fixed(h.H2, d));
   }
   out += fmt::format("Test of theta_i = theta_j: Q({}) = {}, p = {}\n", fixed(h.df, 0), fixed(h.Q, d), pvalue(h.p, d));
-  if (r.spec.test == models::ci_method::hk) {
+  if (models::uses_t(r.spec.test)) {
     out += fmt::format("Test of theta = 0: t({}) = {}, p = {}\n", fixed(r.pooled.df, 0), fixed(r.pooled.statistic, d),
                        pvalue(r.pooled.p, d));
   } else {
     out += fmt::format("Test of theta = 0: z = {}, p = {}\n", fixed(r.pooled.statistic, d), pvalue(r.pooled.p, d));
   }
   out += model_line(r.spec) + '\n';
+  return out;
+}
 
-  // What Stata's figure leaves out but a reader needs: the unrounded numbers and the conventions.
-  out += '\n';
+/// What Stata's figure leaves out but a reader needs: the unrounded numbers and the conventions.
+std::string details(const meta_result& r, const meta_context& ctx) {
+  std::string out;
+  const auto& h = r.het;
+  const bool random = models::is_random_effects(r.spec.est);
+  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Unrounded numbers keep their decimals, but a magnitude beyond 1e15 is shown in scientific
   // notation rather than as hundreds of digits.
-  const auto num = [](double x, int places) {
-    return std::isfinite(x) ? format_fixed(x, places) : fmt::format("{}", x);
-  };
+  const auto num = [](double x, int places) { return format_fixed(x, places, number_target::text); };
+  const auto p4 = [](double p) { return format_general(p, 4, number_target::text); };
   if (transformed) {
     out += fmt::format("Pooled estimate on the analysis scale: {} (SE {}); shown above back-transformed\n",
                        num(r.pooled.estimate, 4), num(r.pooled.se, 4));
   }
-  out +=
-      fmt::format("Pooled: estimate = {}, SE = {}, {}% CI [{}, {}], p = {:.4g}\n",
-                  num(shown(ctx, r.pooled.estimate), 4), num(r.pooled.se, 4), fmt::format("{:g}", r.spec.level * 100),
-                  num(shown(ctx, r.pooled.ci_lower), 4), num(shown(ctx, r.pooled.ci_upper), 4), r.pooled.p);
+  out += fmt::format("Pooled: estimate = {}, SE = {}, {}% CI [{}, {}], p = {}\n", num(shown(ctx, r.pooled.estimate), 4),
+                     num(r.pooled.se, 4), fmt::format("{:g}", r.spec.level * 100),
+                     num(shown(ctx, r.pooled.ci_lower), 4), num(shown(ctx, r.pooled.ci_upper), 4), p4(r.pooled.p));
   if (random) {
     if (!std::isnan(r.pooled.pi_lower)) {
       out += fmt::format("Prediction interval ({}): [{}, {}]\n", models::to_string(r.spec.pi),
@@ -271,7 +281,7 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
                          num(h.H2_ci.upper, 2));
     }
   }
-  out += fmt::format("Q = {}, df = {}, p = {:.4g}\n", num(h.Q, 4), fixed(h.df, 0), h.p);
+  out += fmt::format("Q = {}, df = {}, p = {}\n", num(h.Q, 4), fixed(h.df, 0), p4(h.p));
   if (has_mh_tests(r, ctx)) {
     // As rma.mh prints them: the association test, and for OR Tarone's heterogeneity test.
     const bool odds = ctx.measure == effects::measure::OR;
@@ -279,14 +289,13 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
     out += odds ? "Cochran-Mantel-Haenszel test: " : "Mantel-Haenszel test: ";
     out += std::isnan(r.mh.cmh)
                ? not_computable
-               : fmt::format("{} = {}, df = 1, p = {:.4g}", odds ? "CMH" : "MH", num(r.mh.cmh, 4), r.mh.cmh_p);
+               : fmt::format("{} = {}, df = 1, p = {}", odds ? "CMH" : "MH", num(r.mh.cmh, 4), p4(r.mh.cmh_p));
     out += '\n';
     if (odds) {
       out += "Tarone's test for heterogeneity: ";
-      out += std::isnan(r.mh.tarone)
-                 ? not_computable
-                 : fmt::format("X2 = {}, df = {}, p = {}", num(r.mh.tarone, 4), fixed(r.mh.tarone_df, 0),
-                               std::isnan(r.mh.tarone_p) ? std::string("NA") : fmt::format("{:.4g}", r.mh.tarone_p));
+      out += std::isnan(r.mh.tarone) ? not_computable
+                                     : fmt::format("X2 = {}, df = {}, p = {}", num(r.mh.tarone, 4),
+                                                   fixed(r.mh.tarone_df, 0), p4(r.mh.tarone_p));
       out += '\n';
     }
   }
@@ -305,11 +314,78 @@ std::string format_text(const meta_result& r, const meta_context& ctx) {
   return out;
 }
 
+}  // namespace
+
+std::string format_text(const meta_result& r, const meta_context& ctx) {
+  return study_table(r, ctx) + test_lines(r, ctx.decimals) + '\n' + details(r, ctx);
+}
+
+namespace detail {
+
+nlohmann::ordered_json json_number(double x) {
+  return number(x);
+}
+
+double back_transformed(const meta_context& ctx, double x) {
+  return shown(ctx, x);
+}
+
+nlohmann::ordered_json pooled_json(const models::pooled_estimate& p, const models::model_spec& spec,
+                                   const meta_context& ctx) {
+  using json = nlohmann::ordered_json;
+  const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+  const bool t_based = models::uses_t(spec.test);
+  const auto bt = [&](double x) { return transformed ? number(shown(ctx, x)) : json(nullptr); };
+  json o = json::object();
+  o["estimate"] = number(p.estimate);
+  o["se"] = number(p.se);
+  o["ci_lower"] = number(p.ci_lower);
+  o["ci_upper"] = number(p.ci_upper);
+  o["z"] = t_based ? json(nullptr) : number(p.statistic);
+  o["t"] = t_based ? number(p.statistic) : json(nullptr);
+  o["df"] = t_based ? number(p.df) : json(nullptr);
+  o["p"] = number(p.p);
+  o["pi_lower"] = number(p.pi_lower);
+  o["pi_upper"] = number(p.pi_upper);
+  o["pi_df"] = number(p.pi_df);
+  o["back_transformed"] = {{"estimate", bt(p.estimate)},
+                           {"ci_lower", bt(p.ci_lower)},
+                           {"ci_upper", bt(p.ci_upper)},
+                           {"pi_lower", bt(p.pi_lower)},
+                           {"pi_upper", bt(p.pi_upper)}};
+  return o;
+}
+
+nlohmann::ordered_json heterogeneity_json(const models::heterogeneity& h) {
+  using json = nlohmann::ordered_json;
+  const auto ci = [&](const models::interval& i) {
+    return h.has_ci ? json::array({number(i.lower), number(i.upper)}) : json(nullptr);
+  };
+  return {{"tau2", number(h.tau2)},
+          {"tau2_se", number(h.tau2_se)},
+          {"tau", number(h.tau)},
+          {"I2", number(h.I2)},
+          {"H2", number(h.H2)},
+          {"Q", number(h.Q)},
+          {"df", number(h.df)},
+          {"p", number(h.p)},
+          {"typical_vi", number(h.typical_v)},
+          {"tau2_ci", ci(h.tau2_ci)},
+          {"tau_ci", ci(h.tau_ci)},
+          {"I2_ci", ci(h.I2_ci)},
+          {"H2_ci", ci(h.H2_ci)}};
+}
+
+}  // namespace detail
+
 std::string format_json(const meta_result& r, const meta_context& ctx) {
   using json = nlohmann::ordered_json;
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
+  const auto bt = [&](double x) { return transformed ? number(shown(ctx, x)) : json(nullptr); };
+  const auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json j = json::object();
   j["software"] = {{"name", "metasift"}, {"version", ctx.version}};
+  j["analysis"] = "meta-analysis";
   j["data"] = ctx.data_file;
   j["measure"] = std::string(effects::to_string(ctx.measure));
   j["method"] = method_label(r.spec);
@@ -317,6 +393,8 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["pi_method"] = std::string(models::to_string(r.spec.pi));
   j["convention"] = std::string(models::to_string(ctx.conv));
   j["conventions"] = ctx.conventions;
+  j["subset"] = text_or_null(ctx.subset);
+  j["weights"] = text_or_null(ctx.weights);
   j["k"] = r.k;
   j["level"] = r.spec.level;
   j["scale"] = transformed ? "transformed" : "identity";
@@ -330,53 +408,13 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
               {"ci_lower", number(s.ci_lower)},
               {"ci_upper", number(s.ci_upper)},
               {"weight", number(s.weight)}};
-    if (transformed) {
-      o["back_transformed"] = {{"effect", number(shown(ctx, s.yi))},
-                               {"ci_lower", number(shown(ctx, s.ci_lower))},
-                               {"ci_upper", number(shown(ctx, s.ci_upper))}};
-    }
-    if (si < ctx.study_inputs.size()) o["input"] = ctx.study_inputs[si];
+    o["back_transformed"] = {{"effect", bt(s.yi)}, {"ci_lower", bt(s.ci_lower)}, {"ci_upper", bt(s.ci_upper)}};
+    o["input"] = si < ctx.study_inputs.size() ? json(ctx.study_inputs[si]) : json(nullptr);
     studies.push_back(std::move(o));
   }
   j["studies"] = std::move(studies);
-  const auto& p = r.pooled;
-  json pooled = {{"estimate", number(p.estimate)}, {"se", number(p.se)}, {"ci_lower", number(p.ci_lower)},
-                 {"ci_upper", number(p.ci_upper)}, {"p", number(p.p)},   {"pi_lower", number(p.pi_lower)},
-                 {"pi_upper", number(p.pi_upper)}};
-  if (r.spec.test == models::ci_method::hk) {
-    pooled["t"] = number(p.statistic);
-    pooled["df"] = number(p.df);
-  } else {
-    pooled["z"] = number(p.statistic);
-  }
-  if (!std::isnan(p.pi_df)) pooled["pi_df"] = p.pi_df;
-  if (transformed) {
-    pooled["back_transformed"] = {{"estimate", number(shown(ctx, p.estimate))},
-                                  {"ci_lower", number(shown(ctx, p.ci_lower))},
-                                  {"ci_upper", number(shown(ctx, p.ci_upper))},
-                                  {"pi_lower", number(shown(ctx, p.pi_lower))},
-                                  {"pi_upper", number(shown(ctx, p.pi_upper))}};
-  }
-  j["pooled"] = std::move(pooled);
-  const auto& h = r.het;
-  json het = {{"tau2", number(h.tau2)},
-              {"tau2_se", number(h.tau2_se)},
-              {"tau", number(h.tau)},
-              {"I2", number(h.I2)},
-              {"H2", number(h.H2)},
-              {"Q", number(h.Q)},
-              {"df", number(h.df)},
-              {"p", number(h.p)},
-              {"typical_vi", number(h.typical_v)}};
-  if (h.has_ci) {
-    het["tau2_ci"] = {number(h.tau2_ci.lower), number(h.tau2_ci.upper)};
-    het["tau_ci"] = {number(h.tau_ci.lower), number(h.tau_ci.upper)};
-    het["I2_ci"] = {number(h.I2_ci.lower), number(h.I2_ci.upper)};
-    het["H2_ci"] = {number(h.H2_ci.lower), number(h.H2_ci.upper)};
-  } else {
-    het["tau2_ci"] = nullptr;
-  }
-  j["heterogeneity"] = std::move(het);
+  j["pooled"] = detail::pooled_json(r.pooled, r.spec, ctx);
+  j["heterogeneity"] = detail::heterogeneity_json(r.het);
   if (has_mh_tests(r, ctx)) {
     const bool odds = ctx.measure == effects::measure::OR;
     j["mh_tests"] = {{"cmh", number(r.mh.cmh)},
@@ -397,19 +435,17 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
                         {"reason", ctx.excluded[i].reason}});
   }
   j["excluded"] = std::move(excluded);
+  // Filled by the subgroup writer under --subgroup; null otherwise, so the keys never vary.
+  j["subgroups"] = nullptr;
+  j["subgroup_test"] = nullptr;
+  j["subgroup_options"] = nullptr;
   j["status"] = std::string(to_string(r.status));
   j["warnings"] = r.notes.items;
   return j.dump(2) + '\n';
 }
 
 std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
+  return metasift::text::csv_quoted(s);
 }
 
 std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bool long_format, std::size_t na_fields,
@@ -429,7 +465,7 @@ std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bo
   for (std::size_t i = 0; i < ctx.excluded.size(); ++i) {
     const std::string label = i < ctx.excluded_labels.size() ? ctx.excluded_labels[i] : "";
     out += long_format ? "excluded," + csv_field(label) : csv_field(label);
-    for (std::size_t f = 0; f < na_fields; ++f) out += ",NA";
+    for (std::size_t f = 0; f < na_fields; ++f) out += ',' + std::string(missing_text(number_target::csv));
     out += provenance + ',' + csv_field(ctx.excluded[i].reason) + '\n';
   }
   return out;
@@ -437,7 +473,7 @@ std::string add_excluded_csv(const std::string& csv, const meta_context& ctx, bo
 
 std::string format_csv(const meta_result& r, const meta_context& ctx) {
   auto quote = [](std::string_view s) { return io::csv_text(s); };
-  auto num = [](double x) { return std::isnan(x) ? std::string("NA") : fmt::format("{}", x); };
+  auto num = [](double x) { return format_shortest(x, number_target::csv); };
   const bool transformed = effects::display_scale_of(ctx.measure) != effects::display_scale::identity;
   // Every row names what produced it, so a CSV cut out of its context still says so.
   const std::string provenance =
@@ -451,10 +487,13 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
   const bool tarone_cols = mh_cols && ctx.measure == effects::measure::OR;
   if (mh_cols) out += ",cmh,cmh_p";
   if (tarone_cols) out += ",tarone,tarone_df,tarone_p";
-  const std::string mh_na = std::string(mh_cols ? ",NA,NA" : "") + (tarone_cols ? ",NA,NA,NA" : "");
+  std::string mh_na;
+  for (int f = 0; f < (mh_cols ? 2 : 0) + (tarone_cols ? 3 : 0); ++f) {
+    mh_na += ',' + std::string(missing_text(number_target::csv));
+  }
   out += ",measure,method,ci_method,convention,excluded\n";
   // The reason a study has no study estimate; studies without a row of their own (a missing value)
-  // follow the study rows, with NA everywhere.
+  // follow the study rows, with every number missing.
   auto reason_of = [&](std::size_t row) -> std::string {
     for (const auto& ex : ctx.excluded) {
       if (ex.index == row) return quote(ex.reason);
@@ -472,11 +511,9 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
   }
   for (std::size_t e = 0; e < ctx.excluded.size(); ++e) {
     if (std::find(r.source_row.begin(), r.source_row.end(), ctx.excluded[e].index) != r.source_row.end()) continue;
-    out += quote(e < ctx.excluded_labels.size() ? ctx.excluded_labels[e] : "") + std::string(transformed ? 9 : 6, ',');
-    std::string nas;
-    for (int f = 0; f < (transformed ? 9 : 6); ++f) nas += ",NA";
-    out.resize(out.size() - static_cast<std::size_t>(transformed ? 9 : 6));
-    out += nas + mh_na + provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
+    out += quote(e < ctx.excluded_labels.size() ? ctx.excluded_labels[e] : "");
+    for (int f = 0; f < (transformed ? 9 : 6); ++f) out += ',' + std::string(missing_text(number_target::csv));
+    out += mh_na + provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
   }
   const auto& p = r.pooled;
   out += fmt::format("Overall,{},{},{},{},{},100", num(p.estimate), num(p.se * p.se), num(p.se), num(p.ci_lower),

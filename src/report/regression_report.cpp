@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "json_parts.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::report {
@@ -23,12 +25,11 @@ json number(double x) {
 }
 
 std::string fixed(double x, int decimals) {
-  if (std::isnan(x)) return ".";
-  return format_fixed(x, decimals);
+  return format_fixed(x, decimals, number_target::text);
 }
 
 std::string pvalue(double p) {
-  if (std::isnan(p)) return ".";
+  if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 1e-4) return "<.0001";
   return fmt::format("{:.4f}", p);
 }
@@ -42,7 +43,7 @@ std::string pad_left(std::string_view s, std::size_t width) {
 
 std::size_t display_width(std::string_view s) {
   std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
   return n;
 }
 
@@ -58,7 +59,7 @@ std::string csv_quote(std::string_view s) {
 }
 
 std::string csv_num(double x) {
-  return std::isnan(x) ? std::string("NA") : fmt::format("{}", x);
+  return format_shortest(x, number_target::csv);
 }
 
 bool transformed(const meta_context& ctx) {
@@ -71,7 +72,7 @@ double shown(const meta_context& ctx, double x) {
 }
 
 std::string stat_name(const models::model_spec& s) {
-  return s.test == models::ci_method::hk ? "t" : "z";
+  return models::uses_t(s.test) ? "t" : "z";
 }
 
 std::string model_line(const models::regression_result& r) {
@@ -99,42 +100,13 @@ std::string tested_coefficients(const models::regression_result& r) {
   return s;
 }
 
-json pooled_json(const models::pooled_estimate& p, const models::model_spec& spec, const meta_context& ctx) {
-  json o = {{"estimate", number(p.estimate)},
-            {"se", number(p.se)},
-            {"ci_lower", number(p.ci_lower)},
-            {"ci_upper", number(p.ci_upper)}};
-  if (spec.test == models::ci_method::hk) {
-    o["t"] = number(p.statistic);
-    o["df"] = number(p.df);
-  } else {
-    o["z"] = number(p.statistic);
-  }
-  o["p"] = number(p.p);
-  o["pi_lower"] = number(p.pi_lower);
-  o["pi_upper"] = number(p.pi_upper);
-  if (transformed(ctx)) {
-    o["back_transformed"] = {{"estimate", number(shown(ctx, p.estimate))},
-                             {"ci_lower", number(shown(ctx, p.ci_lower))},
-                             {"ci_upper", number(shown(ctx, p.ci_upper))}};
-  }
-  return o;
-}
-
-json heterogeneity_json(const models::heterogeneity& h) {
-  return {{"tau2", number(h.tau2)}, {"tau2_se", number(h.tau2_se)},
-          {"tau", number(h.tau)},   {"I2", number(h.I2)},
-          {"H2", number(h.H2)},     {"Q", number(h.Q)},
-          {"df", number(h.df)},     {"p", number(h.p)}};
-}
-
 }  // namespace
 
 std::string format_text(const models::regression_result& r, const regression_context& ctx) {
   const meta_context& mc = ctx.meta;
   const int d = mc.decimals;
   const bool random = models::is_random_effects(r.spec.est);
-  const bool hk = r.spec.test == models::ci_method::hk;
+  const bool hk = models::uses_t(r.spec.test);
   std::string out;
   out += fmt::format("{} (k = {}; {} coefficient{})\n", model_line(r), r.k, r.p, r.p == 1 ? "" : "s");
   std::string mods;
@@ -177,7 +149,9 @@ std::string format_text(const models::regression_result& r, const regression_con
     const auto& c = r.coefficients[j];
     std::vector<std::string> row{fixed(c.estimate, d), fixed(c.se, d),       fixed(c.statistic, d),
                                  pvalue(c.p),          fixed(c.ci_lower, d), fixed(c.ci_upper, d)};
-    if (r.has_permutations) row.push_back(j < r.permutation.p.size() ? pvalue(r.permutation.p[j]) : ".");
+    if (r.has_permutations)
+      row.push_back(j < r.permutation.p.size() ? pvalue(r.permutation.p[j])
+                                               : std::string(missing_text(number_target::text)));
     rows.push_back(std::move(row));
   }
   std::size_t name_w = 4;
@@ -195,7 +169,12 @@ std::string format_text(const models::regression_result& r, const regression_con
     for (std::size_t c = 0; c < header.size(); ++c) line += pad_left(rows[j][c], w[c] + 2);
     out += line + '\n';
   }
-  if (hk) out += fmt::format("t tests and CIs with {} df (Hartung-Knapp)\n", fixed(r.df, 0));
+  if (hk) {
+    out += fmt::format("t tests and CIs with {} df ({})\n", fixed(r.df, 0),
+                       r.spec.test == models::ci_method::t       ? "model-based SEs"
+                       : r.spec.test == models::ci_method::adhoc ? "ad hoc Hartung-Knapp, scaling at least 1"
+                                                                 : "Hartung-Knapp");
+  }
   out += '\n';
 
   for (const auto& f : ctx.factors) {
@@ -224,7 +203,8 @@ std::string format_text(const models::regression_result& r, const regression_con
 
 std::string format_json(const models::regression_result& r, const regression_context& ctx) {
   const meta_context& mc = ctx.meta;
-  const bool hk = r.spec.test == models::ci_method::hk;
+  const bool t_based = models::uses_t(r.spec.test);
+  const auto text_or_null = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
   json j = json::object();
   j["software"] = {{"name", "metasift"}, {"version", mc.version}};
   j["analysis"] = "meta-regression";
@@ -234,8 +214,11 @@ std::string format_json(const models::regression_result& r, const regression_con
   j["ci_method"] = std::string(models::to_string(r.spec.test));
   j["convention"] = std::string(models::to_string(mc.conv));
   j["conventions"] = mc.conventions;
+  j["subset"] = text_or_null(mc.subset);
+  j["weights"] = text_or_null(mc.weights);
   j["k"] = r.k;
   j["p"] = r.p;
+  j["scale"] = transformed(mc) ? "transformed" : "identity";
   j["level"] = r.spec.level;
   j["moderators"] = ctx.moderators;
   json factors = json::array();
@@ -246,15 +229,26 @@ std::string format_json(const models::regression_result& r, const regression_con
   }
   j["factors"] = std::move(factors);
   json coefs = json::array();
+  // exp() of every coefficient on a log scale (ratios, and ratios of ratios for slopes); other
+  // transforms (tanh, inverse logit, ...) only make sense for the intercept, a predicted effect.
+  const effects::display_scale ds = effects::display_scale_of(mc.measure);
   for (std::size_t i = 0; i < r.coefficients.size(); ++i) {
     const auto& c = r.coefficients[i];
+    const bool bt = ds == effects::display_scale::exp ||
+                    (ds != effects::display_scale::identity && r.has_intercept && c.name == "intrcpt");
+    const auto shown_or_null = [&](double x) { return bt ? number(detail::back_transformed(mc, x)) : json(nullptr); };
     json o = {{"name", c.name}, {"estimate", number(c.estimate)}, {"se", number(c.se)}};
-    o[hk ? "t" : "z"] = number(c.statistic);
+    o["z"] = t_based ? json(nullptr) : number(c.statistic);
+    o["t"] = t_based ? number(c.statistic) : json(nullptr);
+    o["df"] = t_based ? number(r.df) : json(nullptr);
     o["p"] = number(c.p);
     o["ci_lower"] = number(c.ci_lower);
     o["ci_upper"] = number(c.ci_upper);
-    if (r.has_permutations)
-      o["p_perm"] = number(i < r.permutation.p.size() ? r.permutation.p[i] : models::not_available);
+    o["p_perm"] = r.has_permutations ? number(i < r.permutation.p.size() ? r.permutation.p[i] : models::not_available)
+                                     : json(nullptr);
+    o["back_transformed"] = {{"estimate", shown_or_null(c.estimate)},
+                             {"ci_lower", shown_or_null(c.ci_lower)},
+                             {"ci_upper", shown_or_null(c.ci_upper)}};
     coefs.push_back(std::move(o));
   }
   j["coefficients"] = std::move(coefs);
@@ -267,7 +261,7 @@ std::string format_json(const models::regression_result& r, const regression_con
   j["R2"] = number(r.R2);
   j["QM"] = number(r.QM);
   j["QM_df"] = number(r.QM_df);
-  if (hk) j["QM_df2"] = number(r.QM_df2);
+  j["QM_df2"] = t_based ? number(r.QM_df2) : json(nullptr);
   j["QM_p"] = number(r.QM_p);
   j["QE"] = number(r.QE);
   j["QE_df"] = number(r.QE_df);
@@ -329,7 +323,7 @@ std::string format_csv(const models::regression_result& r, const regression_cont
   }
   const double na = models::not_available;
   auto row = [&](std::string_view term, double est, double se, double stat, double df, double p, double pp) {
-    out += fmt::format("{},{},{},{},{},{},NA,NA,{}", term, csv_num(est), csv_num(se), csv_num(stat), csv_num(df),
+    out += fmt::format("{},{},{},{},{},{},,,{}", term, csv_num(est), csv_num(se), csv_num(stat), csv_num(df),
                        csv_num(p), csv_num(pp)) +
            provenance + '\n';
   };
@@ -344,7 +338,7 @@ std::string format_csv(const models::regression_result& r, const regression_cont
 
 std::string format_subgroups_text(const analyses::subgroup_result& r, const meta_context& ctx) {
   const int d = ctx.decimals;
-  const bool hk = r.spec.test == models::ci_method::hk;
+  const bool hk = models::uses_t(r.spec.test);
   const bool random = models::is_random_effects(r.spec.est);
   std::string out;
   std::string how;
@@ -372,7 +366,7 @@ std::string format_subgroups_text(const analyses::subgroup_result& r, const meta
     const auto& h = g.fit.het;
     std::string line = "  " + pad_right_u8(g.name, name_w + 1) + fmt::format("k = {:<3} ", g.k);
     line += pad_left(eff[j][0], w) + " [" + pad_left(eff[j][1], w + 1) + ", " + pad_left(eff[j][2], w) + "]";
-    if (hk && g.fit.spec.test == models::ci_method::hk) {
+    if (hk && models::uses_t(g.fit.spec.test)) {
       line += fmt::format("  t({}) = {}, p = {}", fixed(p.df, 0), fixed(p.statistic, d), fixed(p.p, d));
     } else {
       line += fmt::format("  z = {}, p = {}", fixed(p.statistic, d), fixed(p.p, d));
@@ -399,8 +393,8 @@ std::string add_subgroups_json(const std::string& meta_json, const analyses::sub
   json groups = json::array();
   for (const auto& g : r.groups) {
     json o = {{"name", g.name}, {"k", g.k}};
-    o["pooled"] = pooled_json(g.fit.pooled, g.fit.spec, ctx);
-    o["heterogeneity"] = heterogeneity_json(g.fit.het);
+    o["pooled"] = detail::pooled_json(g.fit.pooled, g.fit.spec, ctx);
+    o["heterogeneity"] = detail::heterogeneity_json(g.fit.het);
     o["status"] = std::string(to_string(g.fit.status));
     o["warnings"] = g.fit.notes.items;
     groups.push_back(std::move(o));
@@ -436,8 +430,8 @@ std::string format_subgroups_csv(const analyses::subgroup_result& r, const model
   };
   for (const auto& g : r.groups) row(g.name, g.fit);
   row("Overall", overall);
-  out += fmt::format("Test of subgroup differences,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,{},{},{}", csv_num(r.test.Q),
-                     csv_num(r.test.df), csv_num(r.test.p)) +
+  out += fmt::format("Test of subgroup differences,,,,,,,,,,,,,{},{},{}", csv_num(r.test.Q), csv_num(r.test.df),
+                     csv_num(r.test.p)) +
          provenance + '\n';
   return out;
 }

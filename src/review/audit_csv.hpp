@@ -3,10 +3,10 @@
 // quoting and formula neutralisation (io/csv_writer.hpp), "\n" line ends, fixed number formatting. Internal to the
 // review module.
 
-#include <cstdio>
 #include <string>
 #include <string_view>
 
+#include "metasift/core/number_format.hpp"
 #include "metasift/io/csv_writer.hpp"
 
 namespace metasift::review::detail {
@@ -25,11 +25,9 @@ void csv_row(std::string& out, const Fields&... fields) {
   out += '\n';
 }
 
-/// Fixed-point with `decimals` places ("0.9731").
+/// Fixed-point with `decimals` places ("0.9731"); an empty cell when not finite.
 inline std::string fixed(double x, int decimals = 4) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-  return buf;
+  return format_fixed(x, decimals, number_target::csv);
 }
 
 }  // namespace metasift::review::detail

@@ -13,29 +13,14 @@
 #include <string>
 
 #include "metasift/core/check.hpp"
+#include "metasift/core/text.hpp"
 
 namespace metasift::review {
 namespace {
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0U | (cp >> 6U));
-    out += static_cast<char>(0x80U | (cp & 0x3FU));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0U | (cp >> 12U));
-    out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
-    out += static_cast<char>(0x80U | (cp & 0x3FU));
-  } else {
-    out += static_cast<char>(0xF0U | (cp >> 18U));
-    out += static_cast<char>(0x80U | ((cp >> 12U) & 0x3FU));
-    out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
-    out += static_cast<char>(0x80U | (cp & 0x3FU));
-  }
-}
+using metasift::text::append_utf8;
 
 constexpr std::uint32_t replacement_char = 0xFFFD;
 
@@ -52,21 +37,7 @@ std::uint32_t cp1252_char(unsigned char b) noexcept {
 
 /// Length of the valid UTF-8 sequence at s[p], or 0.
 std::size_t utf8_sequence(std::string_view s, std::size_t p) noexcept {
-  const auto lead = static_cast<unsigned char>(s[p]);
-  const auto cont = [&](std::size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    if (p + i >= s.size()) return false;
-    const auto b = static_cast<unsigned char>(s[p + i]);
-    return b >= lo && b <= hi;
-  };
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return cont(1) ? 2 : 0;
-  if (lead == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if (lead == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (lead >= 0xE1 && lead <= 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (lead == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (lead >= 0xF1 && lead <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (lead == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
+  return metasift::text::utf8_sequence_length(s, p);
 }
 
 /// Skips ASCII eight bytes at a time; returns the position of the first byte >= 0x80 (or size).

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "metasift/core/text.hpp"
 #include "metasift/review/dedup.hpp"
 
 namespace metasift::review {
@@ -349,14 +350,7 @@ std::string_view trim(std::string_view s) noexcept {
 }
 
 bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
+  return metasift::text::iequals(a, b);
 }
 
 std::string lower_ascii(std::string_view s) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "metasift/core/text.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/review/record.hpp"
 
@@ -116,7 +117,7 @@ void parse_refworks(std::string_view text, parse_context& ctx);
 [[nodiscard]] std::string clean_text(std::string_view s);
 /// Appends `more` (trimmed) to `field`, separated by one space.
 void append_text(std::string& field, std::string_view more);
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+using metasift::text::iequals;  // ASCII case-insensitive equality (core/text.hpp)
 [[nodiscard]] bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 [[nodiscard]] bool icontains(std::string_view haystack, std::string_view needle) noexcept;
 [[nodiscard]] std::string lower(std::string_view s);
@@ -161,6 +162,6 @@ void add_keywords(std::string_view s, std::vector<std::string>& out, bool split_
 /// when every part has a space), a Python-style list, else one author.
 void add_authors_cell(std::string_view s, std::vector<std::string>& out);
 /// Appends the UTF-8 encoding of a code point.
-void append_utf8(std::string& out, unsigned cp);
+using metasift::text::append_utf8;  // core/text.hpp
 
 }  // namespace metasift::review::detail

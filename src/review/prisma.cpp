@@ -9,6 +9,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
+#include "metasift/core/number_format.hpp"
 
 namespace metasift::review {
 namespace {
@@ -40,10 +41,7 @@ double number_or_nan(const nlohmann::json& obj, const char* key) {
 }
 
 std::string fixed2(double x) {
-  if (!std::isfinite(x)) return "NA";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", x);
-  return buf;
+  return format_fixed(x, 2, number_target::text);
 }
 
 nlohmann::ordered_json list(const std::vector<prisma_count>& v, const char* key) {
@@ -91,14 +89,16 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
                 " but dbr_notretrieved_reports + dbr_assessed + " + "awaiting full text = " +
                 num(c.dbr_notretrieved_reports) + " + " + num(c.dbr_assessed) + " + " + num(c.awaiting_full_text));
   }
-  if (sum(c.dbr_excluded) + sum(c.other_excluded) + c.new_reports != c.dbr_assessed + c.other_assessed) {
+  // In an update the reports included now are the previous version's and the new ones.
+  const std::size_t included = c.update ? c.total_reports : c.new_reports;
+  if (sum(c.dbr_excluded) + sum(c.other_excluded) + included != c.dbr_assessed + c.other_assessed) {
     if (c.other_assessed == 0 && c.other_excluded.empty()) {
-      v.push_back("dbr_assessed = " + num(c.dbr_assessed) + " but the dbr_excluded reasons + new_reports = " +
-                  num(sum(c.dbr_excluded)) + " + " + num(c.new_reports));
+      v.push_back("dbr_assessed = " + num(c.dbr_assessed) +
+                  " but the dbr_excluded reasons + new_reports = " + num(sum(c.dbr_excluded)) + " + " + num(included));
     } else {
       v.push_back("dbr_assessed + other_assessed = " + num(c.dbr_assessed) + " + " + num(c.other_assessed) +
                   " but the dbr_excluded and other_excluded reasons + new_reports = " + num(sum(c.dbr_excluded)) +
-                  " + " + num(sum(c.other_excluded)) + " + " + num(c.new_reports));
+                  " + " + num(sum(c.other_excluded)) + " + " + num(included));
     }
   }
   const std::size_t other = c.website_results + c.organisation_results + c.citations_results;
@@ -138,6 +138,12 @@ std::vector<std::string> prisma_violations(const prisma_counts& c) {
   }
   if (c.new_studies > c.new_reports) {
     v.push_back("new_studies = " + num(c.new_studies) + " exceeds new_reports = " + num(c.new_reports));
+  }
+  if (c.update && (c.total_studies != c.previous_studies + c.new_studies ||
+                   c.total_reports != c.previous_reports + c.new_reports)) {
+    v.push_back("total_studies = " + num(c.total_studies) + " and total_reports = " + num(c.total_reports) +
+                " but previous + new = " + num(c.previous_studies + c.new_studies) + " and " +
+                num(c.previous_reports + c.new_reports));
   }
   return v;
 }
@@ -180,8 +186,16 @@ std::string format_prisma_json(const prisma_counts& c) {
     j["other_assessed"] = c.other_assessed;
     j["other_excluded"] = list(c.other_excluded, "reason");
   }
+  if (c.update) {
+    j["previous_studies"] = c.previous_studies;
+    j["previous_reports"] = c.previous_reports;
+  }
   j["new_studies"] = c.new_studies;
   j["new_reports"] = c.new_reports;
+  if (c.update) {
+    j["total_studies"] = c.total_studies;
+    j["total_reports"] = c.total_reports;
+  }
   nlohmann::ordered_json m;
   m["excluded_automatic_reasons"] = list(c.excluded_automatic_reasons, "reason");
   m["records_excluded_reasons"] = list(c.records_excluded_reasons, "reason");
@@ -331,6 +345,13 @@ prisma_counts parse_prisma_json(std::string_view json, const std::string& label)
   c.dbr_excluded = counts(j, "", "dbr_excluded", "reason");
   c.new_studies = count(j, "", "new_studies", false);
   c.new_reports = count(j, "", "new_reports", false);
+  c.update = j.contains("previous_studies") || j.contains("total_studies");
+  if (c.update) {
+    c.previous_studies = count(j, "", "previous_studies", false);
+    c.previous_reports = count(j, "", "previous_reports", false);
+    c.total_studies = count(j, "", "total_studies", false);
+    c.total_reports = count(j, "", "total_reports", false);
+  }
   if (j.contains("metasift") && j["metasift"].is_object()) {
     const auto& m = j["metasift"];
     c.excluded_automatic_reasons = counts(m, "/metasift", "excluded_automatic_reasons", "reason");
@@ -443,8 +464,17 @@ std::string format_prisma_text(const prisma_counts& c) {
     line("Reports excluded", sum(c.other_excluded));
     for (const auto& r : c.other_excluded) line(r.name, r.n, 2);
   }
-  line("Studies included in review", c.new_studies);
-  line("Reports of included studies", c.new_reports);
+  if (c.update) {
+    line("Studies included in previous version of review", c.previous_studies);
+    line("Reports of studies included in previous version of review", c.previous_reports);
+    line("New studies included in review", c.new_studies);
+    line("Reports of new included studies", c.new_reports);
+    line("Total studies included in review", c.total_studies);
+    line("Reports of total included studies", c.total_reports);
+  } else {
+    line("Studies included in review", c.new_studies);
+    line("Reports of included studies", c.new_reports);
+  }
   if (!c.agreement.empty()) o += "\nReviewer agreement (include vs exclude)\n";
   for (const auto& a : c.agreement) {
     std::string who;

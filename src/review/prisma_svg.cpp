@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "metasift/core/text.hpp"
 #include "metasift/review/prisma.hpp"
 #include "prisma_layout.hpp"
 
@@ -188,9 +189,18 @@ class builder {
     // Included.
     const double in_top = y;
     arrow_down(y);
+    // The template for updated reviews: the previous version's studies, the new ones, the total.
     y = row(y,
-            {{"Studies included in review " + n_of(c_.new_studies)},
-             {"Reports of included studies " + n_of(c_.new_reports)}},
+            c_.update
+                ? std::vector<item>{{"Studies included in previous version of review " + n_of(c_.previous_studies)},
+                                    {"Reports of studies included in previous version of review " +
+                                     n_of(c_.previous_reports)},
+                                    {"New studies included in review " + n_of(c_.new_studies)},
+                                    {"Reports of new included studies " + n_of(c_.new_reports)},
+                                    {"Total studies included in review " + n_of(c_.total_studies)},
+                                    {"Reports of total included studies " + n_of(c_.total_reports)}}
+                : std::vector<item>{{"Studies included in review " + n_of(c_.new_studies)},
+                                    {"Reports of included studies " + n_of(c_.new_reports)}},
             {}, "included", "", m_("Included", 10, true) + 16);
     if (other) L_.arrows.push_back({other_x_ + col_w / 2, o_assessed_bottom, left_x_ + col_w, (in_top + y) / 2});
     side("Included", in_top, y);
@@ -303,15 +313,7 @@ void num(std::string& out, double v) {
 }
 
 void xml_escape(std::string& out, std::string_view s) {
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
+  metasift::text::append_xml_escaped(out, s);
 }
 
 void hex_color(std::string& out, unsigned rgb) {

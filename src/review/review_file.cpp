@@ -159,10 +159,101 @@ bool valid_reviewer_name(std::string_view n) {
   });
 }
 
+/// `import = [{ tool = "rayyan", file = "..." }, ...]`: exports of other screening tools.
+void read_imports(const reader& rd, const toml::node& n, review_spec& spec) {
+  const toml::array* arr = n.as_array();
+  if (arr == nullptr) {
+    rd.fail(rd.at(n), "'import' must be a list: import = [{ tool = \"rayyan\", file = \"rayyan.ris\" }]");
+  }
+  if (spec.decisions) {
+    rd.fail(rd.at(n), "'import' names reviewers: use it with 'reviewers = { ... }' or alone, not with 'decisions'");
+  }
+  for (auto&& el : *arr) {
+    const toml::table* t = el.as_table();
+    if (t == nullptr) rd.fail(rd.at(el), "each import must be a table: { tool = \"rayyan\", file = \"rayyan.ris\" }");
+    rd.check_keys(*t, {"tool", "file", "stage", "reviewer", "list", "maybe", "reviewers"}, "an import");
+    decision_import im;
+    im.where = rd.at(el);
+    const toml::node* tool = t->get("tool");
+    const toml::node* file = t->get("file");
+    if (tool == nullptr) rd.fail(im.where, "an import needs 'tool' (rayyan, asreview or covidence)");
+    if (file == nullptr) rd.fail(im.where, "an import needs 'file' (the tool's export)");
+    const std::string tn = rd.string_of(*tool, "tool");
+    if (tn == "rayyan") {
+      im.tool = decision_tool::rayyan;
+    } else if (tn == "asreview") {
+      im.tool = decision_tool::asreview;
+    } else if (tn == "covidence") {
+      im.tool = decision_tool::covidence;
+    } else {
+      rd.fail(rd.at(*tool), "unknown tool '" + tn + "' (expected rayyan, asreview or covidence)");
+    }
+    im.label = rd.string_of(*file, "file");
+    im.path = rd.resolve_inside(spec.dir, im.label, rd.at(*file));
+    im.stage = "title-abstract";
+    if (const toml::node* s = t->get("stage")) {
+      im.stage = rd.string_of(*s, "stage");
+      if (im.stage != "title-abstract" && im.stage != "full-text") {
+        rd.fail(rd.at(*s), "stage must be title-abstract or full-text, got '" + im.stage + "'");
+      }
+      if (im.tool != decision_tool::rayyan) {
+        rd.fail(rd.at(*s), std::string("stage is set only for Rayyan (") + to_string(im.tool) +
+                               (im.tool == decision_tool::asreview ? " decisions are title-abstract)"
+                                                                   : " takes the stage from 'list')"));
+      }
+    }
+    if (const toml::node* r = t->get("reviewer")) {
+      if (im.tool == decision_tool::rayyan) {
+        rd.fail(rd.at(*r), "a Rayyan export names its reviewers; rename them with reviewers = { \"name\" = \"new\" }");
+      }
+      im.reviewer = rd.string_of(*r, "reviewer");
+      if (!valid_reviewer_name(im.reviewer)) {
+        rd.fail(rd.at(*r), "reviewer name '" + im.reviewer + "' may hold only letters, digits, '_' and '-'");
+      }
+    } else if (im.tool != decision_tool::rayyan) {
+      im.reviewer = tn;
+    }
+    if (const toml::node* l = t->get("list")) {
+      if (im.tool != decision_tool::covidence) rd.fail(rd.at(*l), "'list' is used only with tool = \"covidence\"");
+      im.list = rd.string_of(*l, "list");
+      if (im.list != "irrelevant" && im.list != "full-text-review" && im.list != "excluded" && im.list != "included") {
+        rd.fail(rd.at(*l), "unknown Covidence list '" + im.list +
+                               "' (expected irrelevant, full-text-review, excluded or included)");
+      }
+    } else if (im.tool == decision_tool::covidence) {
+      rd.fail(im.where,
+              "a Covidence import needs 'list': the list it was exported from (irrelevant, full-text-review, "
+              "excluded or included)");
+    }
+    if (const toml::node* m = t->get("maybe")) {
+      if (im.tool != decision_tool::rayyan) rd.fail(rd.at(*m), "'maybe' is used only with tool = \"rayyan\"");
+      im.maybe = rd.string_of(*m, "maybe");
+      if (im.maybe != "include" && im.maybe != "undecided") {
+        rd.fail(rd.at(*m), "maybe must be include or undecided, got '" + im.maybe + "'");
+      }
+    }
+    if (const toml::node* r = t->get("reviewers")) {
+      if (im.tool != decision_tool::rayyan) {
+        rd.fail(rd.at(*r), "'reviewers' renames a Rayyan export's reviewers; use 'reviewer' for this tool");
+      }
+      const toml::table* rt = r->as_table();
+      if (rt == nullptr) rd.fail(rd.at(*r), "'reviewers' must be a table: reviewers = { \"name\" = \"new\" }");
+      for (auto&& [k, v] : *rt) {
+        const std::string to = rd.string_of(v, k.str());
+        if (!valid_reviewer_name(to)) {
+          rd.fail(rd.at(v), "reviewer name '" + to + "' may hold only letters, digits, '_' and '-'");
+        }
+        im.rename.emplace_back(std::string(k.str()), to);
+      }
+    }
+    spec.screening.imports.push_back(std::move(im));
+  }
+}
+
 void read_screening(const reader& rd, const toml::node& sn, review_spec& spec) {
   const toml::table* st = sn.as_table();
   if (st == nullptr) rd.fail(rd.at(sn), "'screening' must be a table ([screening])");
-  rd.check_keys(*st, {"decisions", "mode", "reviewers", "adjudication", "sample", "seed"}, "[screening]");
+  rd.check_keys(*st, {"decisions", "mode", "reviewers", "adjudication", "sample", "seed", "import"}, "[screening]");
   screening_spec& sc = spec.screening;
   sc.mode_where = rd.at(sn);
   if (const toml::node* m = st->get("mode")) {
@@ -230,11 +321,13 @@ void read_screening(const reader& rd, const toml::node& sn, review_spec& spec) {
     if (sc.mode != screening_mode::dual_sample) rd.fail(rd.at(*s), "seed is used only with mode = \"dual-sample\"");
     sc.seed = static_cast<std::uint64_t>(*v);
   }
-  if (sc.mode != screening_mode::single && sc.reviewers.size() < 2) {
+  if (const toml::node* im = st->get("import")) read_imports(rd, *im, spec);
+  // Imports name their reviewers only inside the exports: the screening checks the count then.
+  if (sc.imports.empty() && sc.mode != screening_mode::single && sc.reviewers.size() < 2) {
     rd.fail(sc.mode_where, std::string("mode = \"") + to_string(sc.mode) +
                                "\" needs two reviewers: reviewers = { a = \"a.csv\", b = \"b.csv\" }");
   }
-  if (sc.adjudication && sc.reviewers.size() < 2) {
+  if (sc.imports.empty() && sc.adjudication && sc.reviewers.size() < 2) {
     rd.fail(sc.adjudication->where, "an adjudication file needs two or more reviewers to adjudicate between");
   }
 }
@@ -250,6 +343,15 @@ const char* to_string(source_kind k) noexcept {
     case source_kind::citation: return "citation";
   }
   return "database";
+}
+
+const char* to_string(decision_tool t) noexcept {
+  switch (t) {
+    case decision_tool::rayyan: return "rayyan";
+    case decision_tool::asreview: return "asreview";
+    case decision_tool::covidence: return "covidence";
+  }
+  return "rayyan";
 }
 
 const char* to_string(screening_mode m) noexcept {

@@ -12,6 +12,7 @@
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/table.hpp"
+#include "metasift/review/decision_import.hpp"
 #include "metasift/review/dedup_normalize.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/query.hpp"
@@ -90,7 +91,51 @@ class decision_book {
       by_key_[audit[i].key].push_back(i);
       const std::string d = canonical_doi(recs[i].doi);
       if (!d.empty()) by_doi_[d].push_back(i);
+      if (!recs[i].pmid.empty()) by_pmid_[recs[i].pmid].push_back(i);
+      const std::string t = normalize_title(recs[i].title);
+      if (!t.empty()) by_title_[t].push_back(i);
+      years_.push_back(recs[i].year);
     }
+  }
+
+  /// The kept record an imported decision names: by DOI, else PubMed ID, else normalised title
+  /// (narrowed by year when several unmerged records share the title).
+  std::pair<std::size_t, std::size_t> resolve_imported(const imported_decision& d) const {
+    const std::vector<std::size_t>* hits = nullptr;
+    if (const std::string doi = canonical_doi(d.doi); !doi.empty()) {
+      if (const auto it = by_doi_.find(doi); it != by_doi_.end()) hits = &it->second;
+    }
+    if (hits == nullptr && !d.pmid.empty()) {
+      if (const auto it = by_pmid_.find(d.pmid); it != by_pmid_.end()) hits = &it->second;
+    }
+    std::vector<std::size_t> narrowed;
+    if (hits == nullptr) {
+      if (const std::string t = normalize_title(d.title); !t.empty()) {
+        if (const auto it = by_title_.find(t); it != by_title_.end()) hits = &it->second;
+      }
+      if (hits != nullptr && d.year > 0) {
+        for (const std::size_t i : *hits) {
+          if (years_[i] == 0 || std::abs(years_[i] - d.year) <= 1) narrowed.push_back(i);
+        }
+        hits = narrowed.empty() ? nullptr : &narrowed;
+      }
+    }
+    const std::string what = d.tool_id.empty() ? std::string("this record") : "'" + d.tool_id + "'";
+    if (hits == nullptr) {
+      fail_input(d.where, "record",
+                 what + " names no record of this review (DOI '" + d.doi + "', title '" + d.title.substr(0, 80) +
+                     "'): add the export it came from as a [[sources]] entry, or the tool's export itself");
+    }
+    std::set<std::size_t> kept;
+    for (const std::size_t i : *hits) kept.insert(kept_of(i));
+    if (kept.size() > 1) {
+      std::string keys;
+      for (const std::size_t k : kept) keys += (keys.empty() ? "" : ", ") + audit_[k].key;
+      fail_input(d.where, "record",
+                 what + " is ambiguous: it matches " + std::to_string(kept.size()) + " records that were not merged (" +
+                     keys + ")");
+    }
+    return {*kept.begin(), hits->front()};
   }
 
   /// The kept record a decision names, and the record it literally names.
@@ -126,41 +171,9 @@ class decision_book {
 
  private:
   const std::vector<audit_entry>& audit_;
-  std::unordered_map<std::string, std::vector<std::size_t>> by_key_, by_doi_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_key_, by_doi_, by_pmid_, by_title_;
+  std::vector<int> years_;
 };
-
-/// ISO 8601 date or date-time: YYYY-MM-DD, optionally T (or a space) hh:mm[:ss[.fff]] and Z or
-/// +hh:mm / -hh:mm.
-bool is_iso8601(std::string_view t) {
-  auto digits = [&](std::size_t at, std::size_t n) {
-    if (at + n > t.size()) return false;
-    for (std::size_t k = at; k < at + n; ++k) {
-      if (t[k] < '0' || t[k] > '9') return false;
-    }
-    return true;
-  };
-  auto value = [&](std::size_t at, std::size_t n) { return std::stoi(std::string(t.substr(at, n))); };
-  if (!digits(0, 4) || t.size() < 10 || t[4] != '-' || !digits(5, 2) || t[7] != '-' || !digits(8, 2)) return false;
-  if (value(5, 2) < 1 || value(5, 2) > 12 || value(8, 2) < 1 || value(8, 2) > 31) return false;
-  if (t.size() == 10) return true;
-  if ((t[10] != 'T' && t[10] != ' ') || !digits(11, 2) || t.size() < 16 || t[13] != ':' || !digits(14, 2)) return false;
-  if (value(11, 2) > 23 || value(14, 2) > 59) return false;
-  std::size_t k = 16;
-  if (k < t.size() && t[k] == ':') {
-    if (!digits(k + 1, 2) || value(k + 1, 2) > 60) return false;
-    k += 3;
-    if (k < t.size() && (t[k] == '.' || t[k] == ',')) {
-      ++k;
-      const std::size_t b = k;
-      while (k < t.size() && t[k] >= '0' && t[k] <= '9') ++k;
-      if (k == b) return false;
-    }
-  }
-  if (k == t.size()) return true;
-  if (t[k] == 'Z') return k + 1 == t.size();
-  if (t[k] != '+' && t[k] != '-') return false;
-  return t.size() == k + 6 && digits(k + 1, 2) && t[k + 3] == ':' && digits(k + 4, 2);
-}
 
 struct file_decisions {
   std::map<std::size_t, decision_cell> ta, ft;                           ///< by kept record
@@ -270,6 +283,39 @@ file_decisions read_decisions_file(const review_spec& spec, const decision_file&
     (stage == "title-abstract" ? out.ta_adopt : out.ft_adopt)[kept] = adopt;
   }
   return out;
+}
+
+/// Adds the decisions of a tool's export to its reviewers' books. Two decisions of one reviewer
+/// on one record and stage (in the export, or in the export and the reviewer's file) are an
+/// error naming both.
+void add_imported(const decision_import_result& im, const std::string& label, const decision_book& book,
+                  const std::vector<std::string>& reviewers, std::vector<file_decisions>& files,
+                  std::vector<audit_entry>& audit) {
+  for (const imported_decision& d : im.decisions) {
+    const auto r =
+        static_cast<std::size_t>(std::find(reviewers.begin(), reviewers.end(), d.reviewer) - reviewers.begin());
+    const auto [kept, literal] = book.resolve_imported(d);
+    const std::string named = !d.doi.empty() ? d.doi : !d.tool_id.empty() ? d.tool_id : d.title;
+    decision_cell cell{{d.decision, d.reason, named, d.where.line, d.time, label}, d.where};
+    const std::string ref = label + ":" + std::to_string(d.where.line);
+    audit[kept].decision_refs.push_back(ref);
+    if (literal != kept) {
+      audit[literal].decision_refs.push_back(ref);
+      const std::string note = "decision at " + ref + " applied to kept record " + audit[kept].key;
+      audit[literal].note += (audit[literal].note.empty() ? "" : "; ") + note;
+    }
+    auto& book_for_stage = d.stage == "title-abstract" ? files[r].ta : files[r].ft;
+    const auto [it, inserted] = book_for_stage.emplace(kept, cell);
+    if (!inserted) {
+      const human_decision& first = it->second.d;
+      fail_input(cell.where, "record",
+                 "two " + d.stage + " decisions of reviewer '" + d.reviewer + "' for " + audit[kept].key + ": " +
+                     first.file + ":" + std::to_string(first.line) + " says " + first.decision + ", " + label + ":" +
+                     std::to_string(d.where.line) + " says " + d.decision +
+                     "; a reviewer holds one decision per record and stage");
+    }
+    (d.stage == "title-abstract" ? files[r].ta_adopt : files[r].ft_adopt)[kept] = std::nullopt;
+  }
 }
 
 bool has_any(const stage_decisions& sd) {
@@ -473,13 +519,8 @@ void add_reason(std::vector<prisma_count>& v, const std::string& reason) {
   v.push_back({reason, 1});
 }
 
-}  // namespace
-
-screen_result run_screening(const review_spec& spec, const screen_options& opt) {
-  screen_result res;
-  res.prisma.title = spec.title;
-
-  // 1. Import every file of every source.
+/// Step 1: every file of every source, with the PRISMA count of records identified per source.
+void import_sources(const review_spec& spec, screen_result& res) {
   for (std::size_t si = 0; si < spec.sources.size(); ++si) {
     const review_source& src = spec.sources[si];
     std::size_t n_source = 0;
@@ -518,21 +559,21 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
       pc.other_specific_kinds.emplace_back(to_string(src.kind));
     }
   }
-  std::vector<record>& recs = res.records;
-  std::vector<audit_entry>& audit = res.audit;
-  // Each record is counted in the arm of its own source (databases and registers, or other
-  // methods), so that each arm's boxes add up to the records it identified.
-  auto other_arm = [&](const audit_entry& a) { return is_other_method(spec.sources[a.source].kind); };
-  std::size_t other_automatic = 0;
+}
 
-  // Query lint, for the report.
+/// Lint of the search and criteria queries, for the report.
+void collect_query_diagnostics(const review_spec& spec, screen_result& res) {
   if (spec.search) add_query_diagnostics(res.query_diagnostics, spec.search->compiled, spec.search->where);
   for (const auto& c : spec.criteria) {
     if (c.query) add_query_diagnostics(res.query_diagnostics, *c.query, c.query_where);
     if (c.exclude_query) add_query_diagnostics(res.query_diagnostics, *c.exclude_query, c.exclude_where);
   }
+}
 
-  // 2. Deduplicate.
+/// Step 2: deduplication, recorded in the audit trail.
+void deduplicate_records(const screen_options& opt, screen_result& res) {
+  std::vector<record>& recs = res.records;
+  std::vector<audit_entry>& audit = res.audit;
   res.dedup = deduplicate(recs, opt.dedup);
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const dedup_decision& d = res.dedup.decisions[i];
@@ -541,9 +582,24 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
     audit[i].dedup_score = d.score;
     audit[i].dedup_rule = d.rule;
   }
+}
 
-  // 3 + 4. Search and criteria on the kept records.
-  std::vector<prisma_count> automatic;
+/// Records excluded automatically, per reason (search first, then the criteria in order) for
+/// databases and registers, and in all for other methods.
+struct automatic_exclusions {
+  std::vector<prisma_count> by_reason;
+  std::size_t other_methods = 0;
+};
+
+/// Steps 3 and 4: the search and then the criteria on every record kept by deduplication; the first
+/// one a record fails excludes it.
+automatic_exclusions screen_automatically(const review_spec& spec, screen_result& res) {
+  automatic_exclusions ex;
+  std::vector<prisma_count>& automatic = ex.by_reason;
+  std::size_t& other_automatic = ex.other_methods;
+  const std::vector<record>& recs = res.records;
+  std::vector<audit_entry>& audit = res.audit;
+  auto other_arm = [&](const audit_entry& a) { return is_other_method(spec.sources[a.source].kind); };
   if (spec.search) automatic.push_back({search_reason, 0});
   for (const auto& c : spec.criteria) automatic.push_back({c.reason, 0});
   for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -583,23 +639,61 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
       }
     }
   }
+  return ex;
+}
 
-  // 5. Human decisions: every reviewer's file, then the adjudication file.
+/// The adjudication file's decisions and the records sampled for a second review.
+struct team_input {
+  file_decisions adjud;
+  std::set<std::size_t> sampled;
+};
+
+/// Step 5: every reviewer's decisions file, then the adjudication file, into the audit trail.
+team_input read_team_decisions(const review_spec& spec, screen_result& res) {
+  team_input in;
+  std::vector<audit_entry>& audit = res.audit;
   const screening_spec& team = spec.screening;
-  const decision_book book(recs, audit);
-  const std::size_t n_rev = team.reviewers.size();
+  const decision_book book(res.records, audit);
   for (const auto& r : team.reviewers) res.reviewers.push_back(r.name);
+  // Exports of other screening tools bring reviewers of their own (after those of review.toml).
+  std::vector<std::pair<decision_import_result, std::string>> imported;
+  for (const decision_import& im : team.imports) {
+    const std::string label = (spec.dir / im.label).lexically_normal().string();
+    imported.emplace_back(read_tool_decisions(im, label), label);
+    const decision_import_result& ir = imported.back().first;
+    for (const auto& name : ir.reviewers) {
+      if (std::find(res.reviewers.begin(), res.reviewers.end(), name) == res.reviewers.end()) {
+        res.reviewers.push_back(name);
+      }
+    }
+    res.warnings.push_back(label + ": " + to_string(im.tool) + " export: " + std::to_string(ir.records) + " records, " +
+                           std::to_string(ir.decisions.size()) + " decisions, " + std::to_string(ir.undecided) +
+                           " records without a decision");
+  }
+  const std::size_t n_rev = res.reviewers.size();
+  if (!team.imports.empty() && team.mode != screening_mode::single && n_rev < 2) {
+    fail_input(team.mode_where, "mode",
+               std::string("mode = \"") + to_string(team.mode) +
+                   "\" needs two reviewers; the imports and reviewers name " + std::to_string(n_rev));
+  }
+  if (!team.imports.empty() && team.adjudication && n_rev < 2) {
+    fail_input(team.adjudication->where, "adjudication",
+               "an adjudication file needs two or more reviewers to adjudicate between");
+  }
   for (auto& a : audit) {
     a.ta_team.by_reviewer.assign(n_rev, std::nullopt);
     a.ft_team.by_reviewer.assign(n_rev, std::nullopt);
   }
-  std::vector<file_decisions> files;
-  for (std::size_t r = 0; r < n_rev; ++r) {
-    files.push_back(read_decisions_file(spec, team.reviewers[r], book, audit, false, res.reviewers));
-    for (const auto& [kept, cell] : files.back().ta) audit[kept].ta_team.by_reviewer[r] = cell.d;
-    for (const auto& [kept, cell] : files.back().ft) audit[kept].ft_team.by_reviewer[r] = cell.d;
+  std::vector<file_decisions> files(n_rev);
+  for (std::size_t r = 0; r < team.reviewers.size(); ++r) {
+    files[r] = read_decisions_file(spec, team.reviewers[r], book, audit, false, res.reviewers);
   }
-  file_decisions adjud;
+  for (const auto& [ir, label] : imported) add_imported(ir, label, book, res.reviewers, files, audit);
+  for (std::size_t r = 0; r < n_rev; ++r) {
+    for (const auto& [kept, cell] : files[r].ta) audit[kept].ta_team.by_reviewer[r] = cell.d;
+    for (const auto& [kept, cell] : files[r].ft) audit[kept].ft_team.by_reviewer[r] = cell.d;
+  }
+  file_decisions& adjud = in.adjud;
   if (team.adjudication) {
     adjud = read_decisions_file(spec, *team.adjudication, book, audit, true, res.reviewers);
     for (const auto& [kept, cell] : adjud.ta) {
@@ -609,121 +703,122 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
       audit[kept].ft_team.adjudication = resolve_adjudication(adjud, kept, false, audit[kept].ft_team, res.reviewers);
     }
   }
-  const std::set<std::size_t> sampled = second_review_sample(team, audit);
+  in.sampled = second_review_sample(team, audit);
+  return in;
+}
 
-  // 6. Final status of every kept record.
+/// Step 6 for record i: its final status from the automatic screening and the team's decisions,
+/// counted in the PRISMA boxes of its arm (other methods, or databases and registers).
+void settle_record(std::size_t i, bool other, const screening_spec& team, const team_input& in, screen_result& res) {
+  audit_entry& a = res.audit[i];
   prisma_counts& p = res.prisma;
-  for (std::size_t i = 0; i < recs.size(); ++i) {
-    audit_entry& a = audit[i];
-    const bool other = other_arm(a);
-    if (a.status == final_status::duplicate) {
-      ++(other ? p.other_duplicates : p.duplicates);
-      continue;
-    }
-    if (a.dedup == dedup_status::maybe) ++p.maybe_duplicates;
-    const bool any_decision = has_any(a.ta_team) || has_any(a.ft_team);
-    if (a.status == final_status::excluded_automatic) {
-      if (any_decision) {
-        const human_decision& d = first_of(has_any(a.ta_team) ? a.ta_team : a.ft_team);
-        const std::string w = d.file + ":" + std::to_string(d.line) + ": decision on " + a.key +
-                              " ignored: the record was excluded automatically (" + a.failed_criterion + ")";
-        res.warnings.push_back(w);
-        a.note += (a.note.empty() ? "" : "; ") + std::string("human decision ignored (excluded automatically)");
-      }
-      for (const auto* sd : {&a.ta_team, &a.ft_team}) {
-        if (sd->adjudication) {
-          fail_input(adjud_where(adjud, i, sd == &a.ta_team), "record",
-                     a.key + " has no conflict to adjudicate: it was excluded automatically");
-        }
-      }
-      continue;
-    }
-    a.second_review_required = team.mode == screening_mode::dual || sampled.count(i) > 0;
-    resolve_stage(a.ta_team, a.second_review_required, i, screening_stage::title_abstract, res.conflicts,
-                  adjud_where(adjud, i, true), a.key);
-    resolve_stage(a.ft_team, a.second_review_required, i, screening_stage::full_text, res.conflicts,
-                  adjud_where(adjud, i, false), a.key);
-    if (a.ta_team.final_decision) a.title_abstract = a.ta_team.final_decision;
-    if (a.ft_team.final_decision) a.full_text = a.ft_team.final_decision;
-    ++(other ? p.other_records_screened : p.records_screened);
-    const stage_state ta_state = a.ta_team.state;
-    const bool ft_any = has_any(a.ft_team);
-    if (a.title_abstract && a.title_abstract->decision == "exclude") {
-      if (ft_any) {
-        const human_decision& f = first_of(a.ft_team);
-        fail_input({f.file, f.line, 1}, "record",
-                   a.key + " has a full-text decision but was excluded at title-abstract (line " +
-                       std::to_string(a.title_abstract->line) + ")" +
-                       (a.title_abstract->file == f.file ? std::string() : " in " + a.title_abstract->file));
-      }
-      a.status = final_status::excluded_title_abstract;
-      if (other) {
-        ++p.other_records_excluded;
-      } else {
-        ++p.records_excluded;
-        add_reason(p.records_excluded_reasons, a.title_abstract->reason.empty() ? no_reason : a.title_abstract->reason);
-      }
-      continue;
-    }
-    if (ta_state == stage_state::awaiting_adjudication || ta_state == stage_state::awaiting_second_reviewer) {
-      const bool adj = ta_state == stage_state::awaiting_adjudication;
-      a.status = adj ? final_status::awaiting_title_abstract_adjudication
-                     : final_status::awaiting_title_abstract_second_reviewer;
-      ++(other ? p.other_awaiting_screening : p.awaiting_screening);
-      ++(adj ? p.awaiting_title_abstract_adjudication : p.awaiting_title_abstract_second_reviewer);
-      if (ft_any) {
-        const human_decision& f = first_of(a.ft_team);
-        res.warnings.push_back(f.file + ":" + std::to_string(f.line) + ": full-text decision on " + a.key +
-                               " waits: the title-abstract stage is " + to_string(ta_state));
-      }
-      continue;
-    }
-    if (ta_state == stage_state::none && !ft_any) {
-      a.status = final_status::awaiting_title_abstract;
-      ++(other ? p.other_awaiting_screening : p.awaiting_screening);
-      continue;
-    }
-    ++(other ? p.other_sought_reports
-             : p.dbr_sought_reports);  // included at title-abstract, or implied by a full-text decision
-    const stage_state ft_state = a.ft_team.state;
-    if (ft_state == stage_state::awaiting_adjudication || ft_state == stage_state::awaiting_second_reviewer) {
-      const bool adj = ft_state == stage_state::awaiting_adjudication;
-      a.status = adj ? final_status::awaiting_full_text_adjudication : final_status::awaiting_full_text_second_reviewer;
-      ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
-      ++(adj ? p.awaiting_full_text_adjudication : p.awaiting_full_text_second_reviewer);
-      continue;
-    }
-    if (!a.full_text) {
-      a.status = final_status::awaiting_full_text;
-      ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
-      continue;
-    }
-    const human_decision& f = *a.full_text;
-    if (f.decision == "not-retrieved") {
-      a.status = final_status::not_retrieved;
-      ++(other ? p.other_notretrieved_reports : p.dbr_notretrieved_reports);
-    } else if (f.decision == "exclude") {
-      a.status = final_status::excluded_full_text;
-      ++(other ? p.other_assessed : p.dbr_assessed);
-      if (f.reason.empty()) {
-        res.warnings.push_back(f.file + ":" + std::to_string(f.line) + ": full-text exclusion of " + a.key +
-                               " has no reason; PRISMA reports it as '" + no_reason + "'");
-      }
-      add_reason(other ? p.other_excluded : p.dbr_excluded, f.reason.empty() ? no_reason : f.reason);
-    } else {
-      a.status = final_status::included;
-      ++(other ? p.other_assessed : p.dbr_assessed);
-      ++p.new_reports;
-      ++p.new_studies;  // one report per study: metasift cannot tell two reports of one study apart
-    }
+  const file_decisions& adjud = in.adjud;
+  const std::set<std::size_t>& sampled = in.sampled;
+  if (a.status == final_status::duplicate) {
+    ++(other ? p.other_duplicates : p.duplicates);
+    return;
   }
-  p.agreement = measure_agreement(res.reviewers, audit);
-  for (const auto& a : automatic) p.excluded_automatic += a.n;
-  p.excluded_automatic_reasons = std::move(automatic);
-  p.other_excluded_automatic = other_automatic;
+  if (a.dedup == dedup_status::maybe) ++p.maybe_duplicates;
+  const bool any_decision = has_any(a.ta_team) || has_any(a.ft_team);
+  if (a.status == final_status::excluded_automatic) {
+    if (any_decision) {
+      const human_decision& d = first_of(has_any(a.ta_team) ? a.ta_team : a.ft_team);
+      const std::string w = d.file + ":" + std::to_string(d.line) + ": decision on " + a.key +
+                            " ignored: the record was excluded automatically (" + a.failed_criterion + ")";
+      res.warnings.push_back(w);
+      a.note += (a.note.empty() ? "" : "; ") + std::string("human decision ignored (excluded automatically)");
+    }
+    for (const auto* sd : {&a.ta_team, &a.ft_team}) {
+      if (sd->adjudication) {
+        fail_input(adjud_where(adjud, i, sd == &a.ta_team), "record",
+                   a.key + " has no conflict to adjudicate: it was excluded automatically");
+      }
+    }
+    return;
+  }
+  a.second_review_required = team.mode == screening_mode::dual || sampled.count(i) > 0;
+  resolve_stage(a.ta_team, a.second_review_required, i, screening_stage::title_abstract, res.conflicts,
+                adjud_where(adjud, i, true), a.key);
+  resolve_stage(a.ft_team, a.second_review_required, i, screening_stage::full_text, res.conflicts,
+                adjud_where(adjud, i, false), a.key);
+  if (a.ta_team.final_decision) a.title_abstract = a.ta_team.final_decision;
+  if (a.ft_team.final_decision) a.full_text = a.ft_team.final_decision;
+  ++(other ? p.other_records_screened : p.records_screened);
+  const stage_state ta_state = a.ta_team.state;
+  const bool ft_any = has_any(a.ft_team);
+  if (a.title_abstract && a.title_abstract->decision == "exclude") {
+    if (ft_any) {
+      const human_decision& f = first_of(a.ft_team);
+      fail_input({f.file, f.line, 1}, "record",
+                 a.key + " has a full-text decision but was excluded at title-abstract (line " +
+                     std::to_string(a.title_abstract->line) + ")" +
+                     (a.title_abstract->file == f.file ? std::string() : " in " + a.title_abstract->file));
+    }
+    a.status = final_status::excluded_title_abstract;
+    if (other) {
+      ++p.other_records_excluded;
+    } else {
+      ++p.records_excluded;
+      add_reason(p.records_excluded_reasons, a.title_abstract->reason.empty() ? no_reason : a.title_abstract->reason);
+    }
+    return;
+  }
+  if (ta_state == stage_state::awaiting_adjudication || ta_state == stage_state::awaiting_second_reviewer) {
+    const bool adj = ta_state == stage_state::awaiting_adjudication;
+    a.status = adj ? final_status::awaiting_title_abstract_adjudication
+                   : final_status::awaiting_title_abstract_second_reviewer;
+    ++(other ? p.other_awaiting_screening : p.awaiting_screening);
+    ++(adj ? p.awaiting_title_abstract_adjudication : p.awaiting_title_abstract_second_reviewer);
+    if (ft_any) {
+      const human_decision& f = first_of(a.ft_team);
+      res.warnings.push_back(f.file + ":" + std::to_string(f.line) + ": full-text decision on " + a.key +
+                             " waits: the title-abstract stage is " + to_string(ta_state));
+    }
+    return;
+  }
+  if (ta_state == stage_state::none && !ft_any) {
+    a.status = final_status::awaiting_title_abstract;
+    ++(other ? p.other_awaiting_screening : p.awaiting_screening);
+    return;
+  }
+  ++(other ? p.other_sought_reports
+           : p.dbr_sought_reports);  // included at title-abstract, or implied by a full-text decision
+  const stage_state ft_state = a.ft_team.state;
+  if (ft_state == stage_state::awaiting_adjudication || ft_state == stage_state::awaiting_second_reviewer) {
+    const bool adj = ft_state == stage_state::awaiting_adjudication;
+    a.status = adj ? final_status::awaiting_full_text_adjudication : final_status::awaiting_full_text_second_reviewer;
+    ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
+    ++(adj ? p.awaiting_full_text_adjudication : p.awaiting_full_text_second_reviewer);
+    return;
+  }
+  if (!a.full_text) {
+    a.status = final_status::awaiting_full_text;
+    ++(other ? p.other_awaiting_full_text : p.awaiting_full_text);
+    return;
+  }
+  const human_decision& f = *a.full_text;
+  if (f.decision == "not-retrieved") {
+    a.status = final_status::not_retrieved;
+    ++(other ? p.other_notretrieved_reports : p.dbr_notretrieved_reports);
+  } else if (f.decision == "exclude") {
+    a.status = final_status::excluded_full_text;
+    ++(other ? p.other_assessed : p.dbr_assessed);
+    if (f.reason.empty()) {
+      res.warnings.push_back(f.file + ":" + std::to_string(f.line) + ": full-text exclusion of " + a.key +
+                             " has no reason; PRISMA reports it as '" + no_reason + "'");
+    }
+    add_reason(other ? p.other_excluded : p.dbr_excluded, f.reason.empty() ? no_reason : f.reason);
+  } else {
+    a.status = final_status::included;
+    ++(other ? p.other_assessed : p.dbr_assessed);
+    ++p.new_reports;
+    ++p.new_studies;  // one report per study: metasift cannot tell two reports of one study apart
+  }
+}
 
-  // Every record is in exactly one final box, the audit trail agrees with the boxes, and the
-  // boxes add up.
+/// Every record is in exactly one final box, the audit trail agrees with the boxes, and the boxes
+/// add up; a failure is a bug, not bad input.
+void check_tally(const std::vector<audit_entry>& audit, const prisma_counts& p) {
   std::map<final_status, std::size_t> tally;
   for (const auto& a : audit) ++tally[a.status];
   std::size_t ft_excluded = 0;
@@ -744,6 +839,29 @@ screen_result run_screening(const review_spec& spec, const screen_options& opt) 
       tally[final_status::excluded_full_text] != ft_excluded || tally[final_status::included] != p.new_reports) {
     throw error("internal: the audit trail and the PRISMA counts disagree");
   }
+}
+
+}  // namespace
+
+screen_result run_screening(const review_spec& spec, const screen_options& opt) {
+  screen_result res;
+  res.prisma.title = spec.title;
+  import_sources(spec, res);
+  collect_query_diagnostics(spec, res);
+  deduplicate_records(opt, res);
+  automatic_exclusions automatic = screen_automatically(spec, res);
+  const team_input team = read_team_decisions(spec, res);
+  // Each record is counted in the arm of its own source (databases and registers, or other
+  // methods), so that each arm's boxes add up to the records it identified.
+  for (std::size_t i = 0; i < res.records.size(); ++i) {
+    settle_record(i, is_other_method(spec.sources[res.audit[i].source].kind), spec.screening, team, res);
+  }
+  prisma_counts& p = res.prisma;
+  p.agreement = measure_agreement(res.reviewers, res.audit);
+  for (const auto& a : automatic.by_reason) p.excluded_automatic += a.n;
+  p.excluded_automatic_reasons = std::move(automatic.by_reason);
+  p.other_excluded_automatic = automatic.other_methods;
+  check_tally(res.audit, p);
   check_prisma(p);
   return res;
 }

@@ -44,10 +44,37 @@ struct appraisal_bundle {
   review::appraisal_check check;
 };
 
+/// A pooled estimate as results.json holds it (meta_analysis.pooled).
+struct pooled_snapshot {
+  bool present = false;
+  std::string measure;
+  std::size_t k = 0;
+  double estimate = 0, ci_lower = 0, ci_upper = 0;
+};
+
+/// This run against the results of an earlier one (run_options::previous): the "What changed"
+/// section of the report and `update` of results.json.
+struct update_comparison {
+  std::string previous;  ///< the previous results folder, as given
+  std::size_t previous_records = 0;
+  std::size_t new_records = 0;                                     ///< records whose id the previous run lacked
+  std::vector<std::pair<std::string, std::size_t>> new_by_source;  ///< sources in review.toml order
+  std::vector<std::string> newly_included;                         ///< "Scopus:S12: Title"
+  std::vector<std::string> no_longer_included;                     ///< included before, not now
+  std::size_t previous_included = 0;                               ///< studies the previous run included
+  pooled_snapshot before, after;
+  struct change {
+    std::string key;
+    long long before = 0, after = 0;
+  };
+  std::vector<change> prisma_changes;  ///< top-level PRISMA counts that differ
+};
+
 struct review_bundle {
   review::review_spec spec;
   review::screen_result screen;
   std::vector<std::size_t> records_per_source;
+  std::optional<update_comparison> update;
   std::optional<appraisal_bundle> appraisal;
 };
 
@@ -60,6 +87,21 @@ struct rob_bundle {
   std::vector<std::string> high_labels;             ///< the studies it leaves out
   std::optional<analyses::subgroup_result> by_rob;  ///< subgroups by overall judgement
 };
+
+/// Compares the screening with the results folder of a previous run (its results.json and
+/// screening.csv: new records, newly included studies, changed PRISMA counts, the previous pooled
+/// estimate), and turns the PRISMA counts into those of an updated review: new_studies are
+/// the studies included for the first time, previous_studies the previous version's still
+/// included, total_studies all (reports alike). Throws io_error when a file cannot be read and
+/// input_error (file:line:column) when it is not a metasift result.
+[[nodiscard]] update_comparison compare_with_previous(const std::filesystem::path& dir, review_bundle& rv);
+
+/// Adds this run's pooled estimate (the previous one is read by compare_with_previous).
+void finish_comparison(update_comparison& u, const std::optional<models::meta_result>& meta,
+                       const std::string& measure);
+
+/// results.json's `update` object (text).
+[[nodiscard]] std::string update_json(const update_comparison& u);
 
 struct analysis_bundle {
   analysis_spec spec;

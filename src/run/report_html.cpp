@@ -12,6 +12,7 @@
 #include <set>
 
 #include "internal.hpp"
+#include "metasift/core/number_format.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/measure.hpp"
 #include "metasift/plot/forest.hpp"
@@ -78,7 +79,7 @@ std::string typeset(std::string s) {
 }
 
 std::string p_value(double p) {
-  if (!std::isfinite(p)) return "NA";
+  if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 0.001) return "< 0.001";
   return fixed(p, 3);
 }
@@ -219,8 +220,9 @@ html_section summary_section(const review_bundle& rv, const analysis_bundle* an)
                   " duplicates and " + count(p.excluded_automatic + p.excluded_other + p.other_excluded_automatic) +
                   " records by the search and automatic criteria, " +
                   count(p.records_screened + p.other_records_screened) + " records were screened and " +
-                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " + count(p.new_studies) +
-                  " studies were included.";
+                  count(p.dbr_assessed + p.other_assessed) + " reports assessed in full; " +
+                  count(p.update ? p.total_studies : p.new_studies) + " studies were included" +
+                  (p.update ? " (" + count(p.new_studies) + " of them new in this update)" : std::string()) + ".";
   s.blocks.push_back(html_paragraph{t, "Selection."});
   if (an) {
     const auto& m = an->meta;
@@ -235,6 +237,64 @@ html_section summary_section(const review_bundle& rv, const analysis_bundle* an)
            (m.het.p < 0.001 ? "< 0.001" : "= " + fixed(m.het.p, 3)) + ".";
     }
     s.blocks.push_back(html_paragraph{r, "Result."});
+  }
+  return s;
+}
+
+/// An update: what this run adds to the previous one (new records, newly included studies, the
+/// pooled estimate before and after, the PRISMA counts that changed).
+html_section changes_section(const review_bundle& rv, const analysis_bundle* an) {
+  const update_comparison& u = *rv.update;
+  html_section s = section("changes", "What changed");
+  s.blocks.push_back(html_paragraph{
+      "This run updates the results in " + u.previous + " (" + count(u.previous_records) + " records, " +
+          count(u.previous_included) + " studies included). " + count(u.new_records) +
+          (u.new_records == 1 ? " record is" : " records are") + " new; " + count(u.newly_included.size()) +
+          (u.newly_included.size() == 1 ? " study is" : " studies are") + " newly included" +
+          (u.no_longer_included.empty()
+               ? std::string()
+               : "; " + count(u.no_longer_included.size()) + " previously included no longer") +
+          ".",
+      "Update."});
+  report::html_table t;
+  t.id = "new-records";
+  t.caption = "New records by source";
+  t.header = {"Source", "New records"};
+  t.numeric = {false, true};
+  for (const auto& [name, n] : u.new_by_source) t.rows.push_back({name, count(n)});
+  s.blocks.push_back(std::move(t));
+  if (!u.newly_included.empty()) {
+    s.blocks.push_back(html_paragraph{"", "Newly included studies."});
+    s.blocks.push_back(report::html_list{u.newly_included, false});
+  }
+  if (!u.no_longer_included.empty()) {
+    s.blocks.push_back(html_paragraph{"", "Included before, not in this run."});
+    s.blocks.push_back(report::html_list{u.no_longer_included, false});
+  }
+  if (u.before.present || u.after.present) {
+    auto shown = [&](const pooled_snapshot& p) {
+      if (!p.present) return std::string("not estimated");
+      const std::string v = an != nullptr
+                                ? with_ci(*an, p.estimate, p.ci_lower, p.ci_upper)
+                                : fixed(p.estimate) + " [" + fixed(p.ci_lower) + ", " + fixed(p.ci_upper) + "]";
+      return v + " (k = " + std::to_string(p.k) + ")";
+    };
+    std::string text = "Before: " + shown(u.before) + "; after: " + shown(u.after);
+    if (u.before.present && u.after.present) text += "; change " + fixed(u.after.estimate - u.before.estimate);
+    s.blocks.push_back(html_paragraph{text + ".", "Pooled estimate."});
+  }
+  report::html_table c;
+  c.id = "prisma-changes";
+  c.caption = "PRISMA counts that changed";
+  c.header = {"Count", "Before", "After"};
+  c.numeric = {false, true, true};
+  for (const auto& ch : u.prisma_changes) {
+    c.rows.push_back({ch.key, count(static_cast<std::size_t>(ch.before)), count(static_cast<std::size_t>(ch.after))});
+  }
+  if (c.rows.empty()) {
+    s.blocks.push_back(html_paragraph{"No PRISMA count changed.", ""});
+  } else {
+    s.blocks.push_back(std::move(c));
   }
   return s;
 }
@@ -297,7 +357,11 @@ html_section selection_section(const review_bundle& rv, const std::vector<std::s
       t.rows.push_back({"Other methods: awaiting full-text assessment", count(p.other_awaiting_full_text)});
     }
   }
-  t.rows.push_back({"Studies included", count(p.new_studies)});
+  if (p.update) {
+    t.rows.push_back({"Studies included in the previous version", count(p.previous_studies)});
+    t.rows.push_back({"New studies included", count(p.new_studies)});
+  }
+  t.rows.push_back({"Studies included", count(p.update ? p.total_studies : p.new_studies)});
   t.emphasis.assign(t.rows.size(), false);
   t.emphasis.back() = true;
   if (p.maybe_duplicates > 0) {
@@ -578,9 +642,10 @@ html_section sensitivity_section(const analysis_bundle& an) {
 /// agreement and how disagreements were resolved.
 std::string team_sentence(const review_bundle& rv) {
   const auto& sc = rv.spec.screening;
+  // The screening's reviewers: those of review.toml and those the imported exports name.
   std::vector<std::string> names;
-  for (const auto& r : sc.reviewers) {
-    if (!r.name.empty()) names.push_back(r.name);
+  for (const auto& r : rv.screen.reviewers) {
+    if (!r.empty()) names.push_back(r);
   }
   if (names.size() < 2) return {};
   static const char* const words[] = {"Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"};
@@ -666,8 +731,8 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
                     std::string(effects::to_string(an->measure)) + "), computed from the study data (" +
                     an->spec.data_label + ") with metafor's escalc formulas. Studies were pooled in " +
                     method_phrase(m.spec.est) + "; the confidence interval and test of the pooled effect used " +
-                    (m.spec.test == models::ci_method::hk ? "the Hartung-Knapp method (t distribution with k - 1 df)"
-                                                          : "the normal (Wald z) distribution") +
+                    (models::uses_t(m.spec.test) ? "the Hartung-Knapp method (t distribution with k - 1 df)"
+                                                 : "the normal (Wald z) distribution") +
                     " at the " + fixed(m.spec.level * 100, 0) + "% level. ";
     if (models::is_random_effects(m.spec.est)) {
       q += "Heterogeneity is reported as τ², τ, I² and H² with Q-profile confidence intervals (Viechtbauer "
@@ -773,6 +838,7 @@ report::html_document build_report(const run_options& opt, const review_bundle& 
                        rv.spec.file.filename().string());
   if (!opt.date.empty()) d.subtitle.push_back("Run on " + opt.date);
   d.sections.push_back(summary_section(rv, an));
+  if (rv.update) d.sections.push_back(changes_section(rv, an));
   d.sections.push_back(selection_section(rv, figures));
   d.sections.push_back(search_section(rv));
   if (an != nullptr) {

@@ -12,6 +12,8 @@
 
 #include "internal.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/number_format.hpp"
+#include "metasift/core/text.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/compute.hpp"
 #include "metasift/io/file.hpp"
@@ -30,9 +32,8 @@
 namespace metasift::run {
 
 std::string fixed(double x, int decimals) {
-  if (!std::isfinite(x)) return "NA";
-  std::string s = format_fixed(x, decimals);
-  if (s.find_first_not_of("-0.") == std::string::npos && s.front() == '-') s.erase(0, 1);  // no "-0.00"
+  std::string s = format_fixed(x, decimals, number_target::text);
+  if (s.find_first_not_of("-0.") == std::string::npos && s.size() > 1 && s.front() == '-') s.erase(0, 1);  // no "-0.00"
   return s;
 }
 
@@ -42,14 +43,11 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+  return std::string(metasift::text::trim(s));
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return s;
+std::string lower(const std::string& s) {
+  return metasift::text::ascii_lower(s);
 }
 
 class steps {
@@ -343,6 +341,7 @@ run_outputs compute_run(const run_options& opt) {
   review::screen_options so;
   so.dedup.threads = opt.threads;
   rv.screen = review::run_screening(rv.spec, so);
+  if (!opt.previous.empty()) rv.update = compare_with_previous(opt.previous, rv);
 
   run_outputs out;
   out.title = rv.spec.title.empty() ? "Systematic review" : rv.spec.title;
@@ -378,8 +377,10 @@ run_outputs compute_run(const run_options& opt) {
   prisma->prisma = rv.screen.prisma;
   prisma->svg = review::prisma_svg(rv.screen.prisma);
   prisma->caption = "Figure 1. PRISMA 2020 flow diagram of the study selection.";
-  prisma->alt = "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) +
-                " records identified, " + std::to_string(rv.screen.prisma.new_studies) + " studies included";
+  prisma->alt =
+      "PRISMA 2020 flow diagram: " + std::to_string(rv.screen.prisma.identified_total()) + " records identified, " +
+      std::to_string(rv.screen.prisma.update ? rv.screen.prisma.total_studies : rv.screen.prisma.new_studies) +
+      " studies included";
   out.figures.push_back(prisma);
   if (an) {
     out.figures.push_back(forest_figure(*an));
@@ -431,6 +432,11 @@ run_outputs compute_run(const run_options& opt) {
     }
   }
   if (const std::string a = appraisal_json(rv, an ? &*an : nullptr); !a.empty()) doc["appraisal"] = parsed(a);
+  if (rv.update) {
+    finish_comparison(*rv.update, an ? std::optional<models::meta_result>(an->meta) : std::nullopt,
+                      an ? std::string(effects::to_string(an->measure)) : std::string());
+    doc["update"] = parsed(update_json(*rv.update));
+  }
   doc["warnings"] = out.warnings;
 
   progress.next("report");

@@ -126,7 +126,7 @@ TEST(BatchCli, ThreadsDoNotChangeTheOutput) {
   EXPECT_EQ(gz.out, one.out);
 }
 
-TEST(BatchCli, MalformedRowsAreReportedWithLineNumbersAndSkipped) {
+TEST(BatchCli, MalformedRowsAreReportedWithLineNumbersAndSkippedAndMissingValuesExcluded) {
   const auto d = scratch("malformed");
   spit(d / "bad.csv",
        "group,yi,sei\n"
@@ -143,9 +143,11 @@ TEST(BatchCli, MalformedRowsAreReportedWithLineNumbersAndSkipped) {
        "C,0.1,0.2\n");
   const cli_result r = run_metasift("batch " + (d / "bad.csv").string() + " --group group");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* s :
-       {"bad.csv:4: skipped: expected 3 fields, found 2", "bad.csv:7: skipped: yi: not a number: \"abc\"",
-        "bad.csv:9: skipped: sei must be positive", "bad.csv:10: skipped: yi is missing", "4 malformed rows skipped"}) {
+  for (const char* s : {"bad.csv:4: skipped: expected 3 fields, found 2",
+                        "bad.csv:7: skipped: yi: not a number: \"abc\"", "bad.csv:9: skipped: sei must be positive",
+                        // A missing value excludes the row as meta excludes the study: named, not counted as malformed.
+                        "bad.csv:10: excluded: group 'C': missing value in column 'yi'",
+                        "1 rows excluded for a missing value", "3 malformed rows skipped"}) {
     EXPECT_NE(r.err.find(s), std::string::npos) << s << "\n" << r.err;
   }
   const auto out = lines_of(r.out);
@@ -171,7 +173,7 @@ TEST(BatchCli, ABadGroupNeverStopsTheRun) {
   EXPECT_EQ(out[1].substr(0, 4), "A\t2\t");
   EXPECT_EQ(out[1].find("error"), std::string::npos) << out[1];
   EXPECT_EQ(out[4].substr(0, 4), "D\t3\t") << out[4];
-  EXPECT_EQ(out[2], "B\t0\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\terror");
+  EXPECT_EQ(out[2], "B\t0\t\t\t\t\t\t\t\t\terror");  // every number missing: empty
   EXPECT_EQ(out[3].substr(0, 4), "C\t1\t");
   EXPECT_EQ(out[3].substr(out[3].size() - 4), "\tk<2");
   EXPECT_NE(r.err.find("group 'B'"), std::string::npos) << r.err;

@@ -244,7 +244,7 @@ TEST(HostileInput, BatchAndMetaAgreeOnEncodingsDuplicatesAndRange) {
   EXPECT_EQ(mb.code, 3) << mb.err;
   EXPECT_NE(mb.err.find("beyond what double precision can pool"), std::string::npos) << mb.err;
   ASSERT_EQ(bb.code, 0) << bb.err;
-  EXPECT_NE(bb.out.find("\na,0,NA,NA,NA,NA,NA,NA,NA,NA,error\n"), std::string::npos) << bb.out;
+  EXPECT_NE(bb.out.find("\na,0,,,,,,,,,error\n"), std::string::npos) << bb.out;  // missing numbers are empty
   EXPECT_NE(bb.out.find("\nb,2,0.15"), std::string::npos) << bb.out;
   EXPECT_NE(bb.err.find("beyond what double precision can pool"), std::string::npos) << bb.err;
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -194,6 +195,29 @@ TEST(Identities, IterativeEstimatorsSolveTheirEquationsOnRandomData) {
     }
   }
   EXPECT_GT(interior, 3000);  // most fits are interior, so the check is not vacuous
+}
+
+TEST(Identities, PoolIvIsTheWeightedMeanWithItsQ) {
+  // y = 1, 2, 4 with v = 1, 0.5, 0.25 and tau^2 = 0: w = 1, 2, 4, mean = (1 + 4 + 16) / 7 = 3,
+  // SE = 1 / sqrt(7), Q = 4 * 1 + 1 * 2 + 1 * 4 = 10.
+  const std::vector<double> yy{1.0, 2.0, 4.0}, vv{1.0, 0.5, 0.25};
+  const iv_pooled fe = pool_iv(yy, vv, 0.0, true);
+  EXPECT_DOUBLE_EQ(fe.estimate, 3.0);
+  EXPECT_DOUBLE_EQ(fe.se, 1.0 / std::sqrt(7.0));
+  EXPECT_DOUBLE_EQ(fe.sum_w, 7.0);
+  EXPECT_DOUBLE_EQ(fe.q, 10.0);
+  EXPECT_TRUE(std::isnan(pool_iv(yy, vv, 0.0).q));  // Q only on request
+  // tau^2 = 1: w = 1/2, 2/3, 4/5, sum 59/30; mean = (1/2 + 4/3 + 16/5) / (59/30) = 151/59.
+  const iv_pooled re = pool_iv(yy, vv, 1.0);
+  EXPECT_DOUBLE_EQ(re.estimate, 151.0 / 59.0);
+  EXPECT_DOUBLE_EQ(re.se, std::sqrt(30.0 / 59.0));
+  // The pooled estimate of the full model is this kernel's.
+  model_spec spec;
+  spec.est = method::DL;
+  const meta_result r = fit(y, v, no_labels, spec);
+  const iv_pooled k = pool_iv(y, v, r.het.tau2);
+  EXPECT_EQ(r.pooled.estimate, k.estimate);
+  EXPECT_EQ(r.pooled.se, k.se);
 }
 
 }  // namespace

@@ -417,6 +417,68 @@ TEST(RegressionIdentities, InterceptOnlyEqualsFit) {
   }
 }
 
+/// tau^2 is estimated by one estimator for both paths (the intercept-only model is the design
+/// X = 1), so with an intercept-only design the regression must reproduce the plain fit to rounding:
+/// tau^2, its SE, the estimate and its SE within 1e-12 relative, and an exact 0 at the boundary.
+/// The data sets cover interior optima (BCG, a generated one), a boundary where every estimator
+/// but SJ gives 0 (spread well below the sampling error), and identical effects (SJ gives 0 too).
+TEST(RegressionIdentities, InterceptOnlyTau2IsTheFitsToRounding) {
+  constexpr tolerance rounding{1e-12, 1e-15};
+  struct data {
+    std::string name;
+    std::vector<double> y, v;
+    bool boundary_all = false;     ///< every estimator's tau^2 is 0 (identical effects)
+    bool boundary_but_sj = false;  ///< every estimator but SJ gives 0
+  };
+  std::vector<data> sets;
+  {
+    const io::table t = io::read_table(std::string(METASIFT_TEST_DATA_DIR) + "/bcg.csv");
+    const effects::raw_data raw = pipeline::extract(t, effects::measure::RR, {});
+    const effects::effect_table table = effects::compute(effects::measure::RR, raw, {});
+    sets.push_back({"bcg", table.yi, table.vi});
+  }
+  {
+    const synthetic s = make_synthetic(25, 7);
+    sets.push_back({"generated k=25", s.y, s.v});
+  }
+  {
+    // Effects within +-0.01 of 0.3 with variances 0.05-0.2: Q(0) is far below k - 1, the HE
+    // moment below the mean variance, and every score is negative at 0.
+    data d{"homogeneous", {}, {}, false, true};
+    for (int i = 0; i < 8; ++i) {
+      d.y.push_back(0.3 + 0.01 * ((i % 3) - 1));
+      d.v.push_back(0.05 + 0.15 * static_cast<double>(i) / 7.0);
+    }
+    sets.push_back(d);
+  }
+  sets.push_back({"identical effects", {0.5, 0.5, 0.5, 0.5}, {0.1, 0.2, 0.05, 0.3}, true, true});
+
+  for (const auto& d : sets) {
+    for (auto m : all_methods) {
+      if (!models::is_random_effects(m)) continue;
+      models::model_spec spec;
+      spec.est = m;
+      const models::meta_result a = models::fit(d.y, d.v, {}, spec);
+      const models::regression_result b = models::fit_regression(d.y, d.v, intercept_only(d.y.size()), spec);
+      const std::string what = d.name + " " + std::string(models::to_string(m));
+      ASSERT_EQ(b.coefficients.size(), 1U) << what;
+      EXPECT_WITHIN(b.tau2, a.het.tau2, rounding) << what;
+      EXPECT_WITHIN(b.tau2_se, a.het.tau2_se, rounding) << what;
+      EXPECT_WITHIN(b.coefficients[0].estimate, a.pooled.estimate, rounding) << what;
+      EXPECT_WITHIN(b.coefficients[0].se, a.pooled.se, rounding) << what;
+      EXPECT_EQ(b.status, a.status) << what;
+      EXPECT_EQ(b.conv.used_fallback, a.conv.used_fallback) << what;
+      if (d.boundary_all || (d.boundary_but_sj && m != models::method::SJ)) {
+        EXPECT_EQ(a.het.tau2, 0.0) << what;
+        EXPECT_EQ(b.tau2, 0.0) << what;
+        EXPECT_EQ(a.status, fit_status::boundary) << what;
+      } else {
+        EXPECT_GT(a.het.tau2, 0.0) << what;
+      }
+    }
+  }
+}
+
 TEST(RegressionIdentities, ReorderingStudiesChangesNothing) {
   const synthetic s = make_synthetic(40, 7);
   std::vector<std::size_t> perm(40);

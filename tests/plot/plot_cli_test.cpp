@@ -185,10 +185,13 @@ TEST(PlotText, DisplayTextCleansAndShortens) {
                          "b"),
             "a\xEF\xBF\xBD"
             "b");  // invalid byte
+  // A surrogate: ED is followed by A0, outside ED's second-byte range 80..9F, so each of the three
+  // bytes is a maximal subpart of its own and becomes one U+FFFD (Unicode 15 section 3.9, as
+  // browsers decode it).
   EXPECT_EQ(display_text("a\xED\xA0\x80"
                          "b"),
-            "a\xEF\xBF\xBD"
-            "b");                                               // surrogate
+            "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(display_text("\xEF\xB7\x90"), "\xEF\xBF\xBD");      // U+FDD0
   EXPECT_EQ(display_text("\xF0\x9F\xBF\xBE"), "\xEF\xBF\xBD");  // U+1FFFE
   EXPECT_EQ(display_text("x\ty"), "x\xEF\xBF\xBDy");            // control

@@ -65,6 +65,44 @@ TEST(RunCli, ExampleReproducesFigure1) {
   }
 }
 
+// The example's second version (examples/rare-earth-china-update) run against the first one's
+// results: its README lists what the update adds, and the expectations here come from those files
+// (four new Scopus records, of which U01 is S14 again; U02 included with data; U03 excluded at
+// full text; U04 at title-abstract), not from a run.
+TEST(RunCli, UpdateExampleShowsWhatChanged) {
+  const fs::path dir = scratch("update");
+  const cli_result first = run_metasift("run " + example_review() + " --out " + (dir / "v1").string());
+  ASSERT_EQ(first.code, 0) << first.err;
+  const std::string update = std::string(METASIFT_SOURCE_DIR) + "/examples/rare-earth-china-update/review.toml";
+  const cli_result r =
+      run_metasift("run " + update + " --out " + (dir / "v2").string() + " --previous " + (dir / "v1").string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("11 included (1 new in this update)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(k = 11)"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(slurp(dir / "v2" / "results.json"));
+  const auto& u = j["update"];
+  EXPECT_EQ(u["new_records"], 4);
+  EXPECT_EQ(u["new_records_by_source"][0]["name"], "Scopus");
+  EXPECT_EQ(u["new_records_by_source"][0]["n"], 4);
+  ASSERT_EQ(u["newly_included"].size(), 1U);
+  EXPECT_EQ(u["newly_included"][0].get<std::string>().rfind("Scopus:U02: ", 0), 0U);
+  EXPECT_TRUE(u["no_longer_included"].empty());
+  const auto round2 = [](double x) { return std::round(x * 100.0) / 100.0; };
+  EXPECT_DOUBLE_EQ(round2(u["pooled_before"]["estimate"].get<double>()), 0.74);  // Figure 1
+  EXPECT_DOUBLE_EQ(round2(u["pooled_before"]["ci_lower"].get<double>()), 0.33);
+  EXPECT_EQ(u["pooled_before"]["k"], 10);
+  EXPECT_EQ(u["pooled_after"]["k"], 11);
+  EXPECT_EQ(j["prisma"]["previous_studies"], 10);
+  EXPECT_EQ(j["prisma"]["new_studies"], 1);
+  EXPECT_EQ(j["prisma"]["total_studies"], 11);
+  bool duplicates = false;
+  for (const auto& c : u["prisma_changes"]) {
+    if (c["key"] == "duplicates") duplicates = c["after"].get<int>() == c["before"].get<int>() + 1;  // U01
+  }
+  EXPECT_TRUE(duplicates);
+  EXPECT_NE(slurp(dir / "v2" / "report.html").find("What changed"), std::string::npos);
+}
+
 TEST(RunCli, MissingValueExcludesTheStudyInResultsAndReport) {
   // The example review with one study's sd1 given as NA: the study is excluded (not exit 3), the
   // pooled analysis has k = 9, and results.json and report.html say which study and why.

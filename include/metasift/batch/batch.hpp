@@ -26,7 +26,10 @@ struct batch_options {
   models::resolved_options resolved;           ///< effect-size options and model spec
   std::vector<std::string> input_names;        ///< the input has no header line; these are its columns
   char delimiter = ',';                        ///< output delimiter: ',' (CSV) or '\t' (TSV)
-  bool header = true;                          ///< print the output header line
+  /// JSON Lines instead of CSV/TSV: one object per group with the keys of docs/output.md (no
+  /// header line; a headerless input is then read as CSV).
+  bool json = false;
+  bool header = true;  ///< print the output header line
   int threads = 1;
   bool sync = false;       ///< fsync the output file before renaming it
   bool time_fits = false;  ///< measure the time spent fitting (batch_report::fit_seconds)
@@ -40,10 +43,14 @@ struct batch_problem {
 
 struct batch_report {
   std::uint64_t groups = 0;
-  std::uint64_t rows = 0;       ///< study rows used
-  std::uint64_t malformed = 0;  ///< rows skipped: field count, non-numeric or missing values, vi/sei <= 0
+  std::uint64_t rows = 0;                         ///< study rows used
+  std::uint64_t malformed = 0;                    ///< rows skipped: field count, non-numeric values, vi/sei <= 0
   std::vector<batch_problem> malformed_examples;  ///< the first 20
-  std::uint64_t group_errors = 0;                 ///< groups whose data the measure rejects (status "error")
+  /// Rows left out of their group for a missing value (blank, NA, na, .) in a column the measure
+  /// needs: the rule of `meta`, where such a study is excluded and named, not an error.
+  std::uint64_t missing = 0;
+  std::vector<batch_problem> missing_examples;  ///< the first 20
+  std::uint64_t group_errors = 0;               ///< groups whose data the measure rejects (status "error")
   std::vector<batch_problem> group_error_examples;
   std::uint64_t regrouped = 0;  ///< groups seen again after another group: the input is not grouped
   std::vector<batch_problem> regrouped_examples;
@@ -51,7 +58,7 @@ struct batch_report {
   double fit_seconds = 0;                         ///< CPU time inside the per-group fits, summed over threads
 };
 
-/// Column names of the output (the group column under its input name first, when grouping).
+/// Column names of the CSV/TSV output (the group column under its input name first, when grouping).
 [[nodiscard]] std::vector<std::string> batch_columns(const batch_options& opt);
 
 /// Runs the batch. Throws usage_error (options, a missing column, a method the measure does not

@@ -7,13 +7,21 @@
 #include <string>
 #include <string_view>
 
+#include "metasift/core/number_format.hpp"
+
 namespace metasift::batch {
 
-/// Shortest decimal that reads back as the same double (std::to_chars); "NA" for NaN, "Inf"/"-Inf".
-void append_shortest(std::string& out, double x);
-/// x with `digits` significant digits, as printf's %.<digits>g; "NA" for NaN.
-void append_general(std::string& out, double x, int digits);
-void append_uint(std::string& out, std::uint64_t x);
+/// Numbers in the batch tables go through the one number formatter (core/number_format.hpp): a
+/// missing or non-finite value is an empty field, as in every CSV/TSV table metasift writes, or
+/// NA in the whitespace-separated gwas table (which calls the core functions with its target).
+inline void append_shortest(std::string& out, double x) {
+  metasift::append_shortest(out, x, number_target::csv);
+}
+/// x with `digits` significant digits, as printf's %.<digits>g.
+inline void append_general(std::string& out, double x, int digits) {
+  metasift::append_general(out, x, digits, number_target::csv);
+}
+using metasift::append_uint;
 
 /// A p-value that may lie below the smallest double: p itself and, when p < 1e-300, its base-10
 /// logarithm, which stays finite (and accurate) when p underflows to 0 (NaN otherwise).
@@ -31,11 +39,18 @@ struct pvalue {
 [[nodiscard]] pvalue chisq_upper_tail(double q, double df);
 
 /// Prints p with `digits` significant digits; below 1e-300, mantissa and exponent from log10p
-/// ("3.21e-1234"), as METAL prints tiny p-values. NaN prints "NA".
-void append_pvalue(std::string& out, const pvalue& p, int digits);
+/// ("3.21e-1234"), as METAL prints tiny p-values. NaN prints missing_text(t).
+void append_pvalue(std::string& out, const pvalue& p, int digits, number_target t = number_target::csv);
 
 /// Appends a field for a CSV (delimiter ',') or TSV file: quoted with doubled quotes when it
 /// contains the delimiter, a quote, or a line break (RFC 4180); TSV fields are never quoted.
 void append_field(std::string& out, std::string_view field, char delimiter);
+
+/// A JSON number: the shortest decimal that reads back as the same double; null for NaN and
+/// infinities (JSON has no such numbers).
+void append_json_number(std::string& out, double x);
+/// A JSON string (RFC 8259): quotes, backslashes and control characters escaped; other bytes,
+/// UTF-8 included, as they are.
+void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace metasift::batch

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "metasift/core/error.hpp"
+#include "metasift/core/number_format.hpp"
 
 namespace metasift {
 
@@ -22,12 +23,6 @@ namespace metasift {
 
 /// Shortest round-trip decimal form of x, used in error messages so users see the value they typed.
 [[nodiscard]] std::string format_value(double x);
-
-/// A number with `decimals` fixed decimals, as tables print them ("0.74"), except that a magnitude
-/// of 1e15 or more, where fixed notation would print up to 309 digits of which only the first 17
-/// mean anything, is written in scientific notation with `decimals` decimals ("1.13e+308", like
-/// printf's %g). Not finite: "NaN", "Inf", "-Inf" (callers print missing values their own way).
-[[nodiscard]] std::string format_fixed(double x, int decimals);
 
 inline void check_finite(const source_position& where, std::string_view what, double x) {
   if (!std::isfinite(x)) fail_input(where, what, "must be a finite number, got " + format_value(x));

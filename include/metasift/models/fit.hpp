@@ -3,6 +3,8 @@
 // iteration and allocate nothing in their kernels (re_kernel), so the batch engine can call them
 // millions of times; fit() wraps a kernel into a full meta_result with per-study rows.
 
+#include <cmath>
+#include <cstddef>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,9 +40,50 @@ struct qprofile_ci {
 };
 [[nodiscard]] qprofile_ci qprofile_tau2_ci(std::span<const double> y, std::span<const double> v, double level);
 
+/// Inverse-variance pooling with weights w_i = 1 / (v_i + tau2): the weighted mean, its standard
+/// error sqrt(1 / sum w) and, when wanted, the weighted residual sum of squares
+/// Q = sum (y_i - mean)^2 / (v_i + tau2), Cochran's Q at tau2 = 0 (Hedges & Olkin 1985, ch. 6;
+/// metafor rma.uni, model fitting and the QE block). The kernel of every inverse-variance pool in
+/// the library, inline and allocation-free for the batch engines.
+struct iv_pooled {
+  double estimate = not_available;
+  double se = not_available;
+  double sum_w = 0.0;
+  double q = not_available;  ///< only with want_q
+};
+[[nodiscard]] inline iv_pooled pool_iv(std::span<const double> y, std::span<const double> v, double tau2,
+                                       bool want_q = false) noexcept {
+  iv_pooled out;
+  double swy = 0;
+  const std::size_t k = y.size();
+  for (std::size_t i = 0; i < k; ++i) {
+    const double w = 1.0 / (v[i] + tau2);
+    out.sum_w += w;
+    swy += w * y[i];
+  }
+  out.estimate = swy / out.sum_w;
+  out.se = std::sqrt(1.0 / out.sum_w);
+  if (want_q) {
+    double q = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double r = y[i] - out.estimate;
+      q += r * r / (v[i] + tau2);
+    }
+    out.q = q;
+  }
+  return out;
+}
+
 /// Pooled estimate and inference for given tau^2 (no per-study output, no allocation).
 [[nodiscard]] pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2,
                                    const model_spec& spec);
+
+/// Pooled estimate with user weights a_i (metafor rma.uni weights=): mu = sum a y / sum a with
+/// Var(mu) = sum a^2 (v + tau2) / (sum a)^2, the sandwich form of rma.uni for an intercept-only
+/// model. tau^2 is estimated as without weights, and the Hartung-Knapp factor uses the
+/// inverse-variance residuals (rma.uni's RSS.knha). Empty weights: pool() above.
+[[nodiscard]] pooled_estimate pool(std::span<const double> y, std::span<const double> v, double tau2,
+                                   const model_spec& spec, std::span<const double> weights);
 
 /// The allocation-free summary the batch engine needs: tau^2, pooled estimate and Q.
 struct kernel_result {
@@ -59,14 +102,19 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
 /// Full inverse-variance fit (EE or random effects) with per-study rows, heterogeneity statistics
 /// (Q, I^2 and H^2 as metafor: tau^2-based for RE models, Q-based for EE) and the Q-profile CIs.
 /// k = 1 and other degenerate data give a result with status and warnings, never an exception.
+/// `weights` (optional, one per study, >= 0, not all 0): user weights as metafor's weights=; the
+/// studies' weight column then shows them in percent. Q, I^2, H^2 and tau^2 do not use them.
 [[nodiscard]] meta_result fit(std::span<const double> y, std::span<const double> v,
-                              const std::vector<std::string>& labels, const model_spec& spec);
+                              const std::vector<std::string>& labels, const model_spec& spec,
+                              std::span<const double> weights = {});
 
 /// Fits an effect table with spec.est: MH pools the table's raw 2x2 counts (OR, RR, RD) or events and
 /// person-time (IRR, IRD) as metafor's rma.mh, and also fills result.mh with rma.mh's tests (OR:
 /// Cochran-Mantel-Haenszel and Tarone; IRR: Mantel-Haenszel); PETO pools 2x2 counts as rma.peto;
 /// every other method uses yi/vi. Throws usage_error when the method does not apply to the measure
 /// (MH needs OR, RR, RD, IRR or IRD; PETO needs 2x2 data).
-[[nodiscard]] meta_result fit(const effects::effect_table& table, const model_spec& spec);
+/// `weights` as above, aligned with table.yi; not allowed with MH and PETO (usage_error).
+[[nodiscard]] meta_result fit(const effects::effect_table& table, const model_spec& spec,
+                              std::span<const double> weights = {});
 
 }  // namespace metasift::models

@@ -97,8 +97,11 @@ struct regression_result {
 /// the constant lies in the column space of X (metafor centres always, which is wrong otherwise).
 /// R^2 = max(0, 100 (tau2_RE - tau2) / tau2_RE), tau2_RE from the intercept-only model with the
 /// same estimator, for random-effects models with an intercept and at least one moderator.
+/// `weights` (optional, one per study, >= 0): user weights as metafor's rma(weights=): weighted
+/// least squares for the coefficients with the sandwich covariance of rma.uni; tau^2, QE, I^2 and
+/// H^2 are those of the unweighted model, as metafor.
 [[nodiscard]] regression_result fit_regression(std::span<const double> y, std::span<const double> v, const design& x,
-                                               const model_spec& spec);
+                                               const model_spec& spec, std::span<const double> weights = {});
 
 /// A fitted value of a meta-regression at one row of moderator values, with its CI.
 struct prediction {

@@ -12,9 +12,12 @@ namespace metasift::models {
 /// the rest are random-effects models named by their tau^2 estimator (metafor's method names).
 enum class method { EE, MH, PETO, DL, REML, ML, PM, HE, SJ, HS, EB };
 
-/// Test and CI for the pooled estimate: Wald z, or Hartung-Knapp (t with k - 1 df and the
-/// variance scaled by the weighted residual mean square; metafor test = "knha").
-enum class ci_method { z, hk };
+/// Test and CI for the pooled estimate (metafor rma's `test`): Wald z ("z"); t with k - p df and
+/// the model-based variance ("t"); Hartung-Knapp, t with k - p df and the variance scaled by the
+/// weighted residual mean square s^2 ("knha"; Hartung & Knapp 2001); and the ad hoc variant that
+/// never lets the scaling shrink the variance, max(1, s^2) ("adhoc"; Knapp & Hartung 2003, Roever
+/// et al. 2015).
+enum class ci_method { z, t, hk, adhoc };
 
 /// Distribution of the prediction interval: normal, t with k - 1 df (metafor with test = "knha"),
 /// or t with k - 2 df (Higgins, Thompson & Spiegelhalter 2009; Stata's meta summarize).
@@ -23,7 +26,16 @@ enum class pi_method { z, t_k1, t_k2 };
 [[nodiscard]] std::string_view to_string(method m) noexcept;
 [[nodiscard]] std::optional<method> parse_method(std::string_view name) noexcept;  ///< case-insensitive; "FE"/"CE" = EE
 [[nodiscard]] std::string_view to_string(ci_method c) noexcept;
+/// "z", "t", "hk" or "knha", "adhoc" (case-insensitive); nullopt otherwise.
+[[nodiscard]] std::optional<ci_method> parse_ci_method(std::string_view name) noexcept;
+/// The Hartung-Knapp scaling factor of the variance for a test: s^2 = RSS / (k - p) under knha
+/// (0 when RSS is at rounding level, as metafor), max(1, s^2) under adhoc, 1 otherwise.
+[[nodiscard]] double hk_scale(ci_method c, double rss, double residual_df) noexcept;
 [[nodiscard]] std::string_view to_string(pi_method p) noexcept;
+/// True when the pooled estimate is tested against a t distribution (every test but Wald z).
+[[nodiscard]] constexpr bool uses_t(ci_method c) noexcept {
+  return c != ci_method::z;
+}
 /// True for the random-effects methods (those that estimate tau^2).
 [[nodiscard]] bool is_random_effects(method m) noexcept;
 

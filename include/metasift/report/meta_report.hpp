@@ -31,6 +31,8 @@ struct meta_context {
   /// Per included study (aligned with the result's studies): which input gave its effect
   /// ("mean_sd", "median_iqr", "t", ...; see pipeline/study_inputs.hpp). Empty: not shown.
   std::vector<std::string> study_inputs;
+  std::string subset;   ///< the subset expression that selected the studies; empty: all rows
+  std::string weights;  ///< the column of user weights; empty: inverse-variance weights
   int decimals = 2;
   std::string version;  ///< software version printed in every output
 };

@@ -11,7 +11,9 @@
 //   5. sum(records_excluded_reasons.n) = records_excluded   (when reasons are given)
 //   6. dbr_sought_reports = dbr_notretrieved_reports + dbr_assessed + awaiting_full_text
 //   7. dbr_assessed + other_assessed = sum(dbr_excluded.n) + sum(other_excluded.n) + new_reports
+//      (+ previous_reports in an update: the reports included now are total_reports)
 //   8. new_studies <= new_reports
+//  13. in an update: total_studies = previous_studies + new_studies, total_reports alike
 //   9. the awaiting-adjudication and awaiting-second-reviewer counts are parts of the awaiting counts
 //  10. website + organisation + citations results = other_duplicates + other_excluded_automatic
 //      + other_records_screened (and sum(other_specific_results.n) is that total)
@@ -59,6 +61,14 @@ struct prisma_counts {
   std::vector<prisma_count> dbr_excluded;  ///< reasons at full text
   std::size_t new_studies = 0;
   std::size_t new_reports = 0;
+  // An update of a review (PRISMA 2020 "updated systematic reviews" template): new_studies and
+  // new_reports are then the studies included for the first time, previous_* those of the
+  // previous version still included, total_* every study included now.
+  bool update = false;
+  std::size_t previous_studies = 0;
+  std::size_t previous_reports = 0;
+  std::size_t total_studies = 0;
+  std::size_t total_reports = 0;
   // metasift additions (JSON key "metasift")
   std::vector<prisma_count> excluded_automatic_reasons;  ///< one per criterion (and the search), in order
   std::vector<prisma_count> records_excluded_reasons;    ///< title-abstract reasons (PRISMA2020 #82)

@@ -21,6 +21,7 @@
 //   mode = "dual"                # "single" (default) | "dual" | "dual-sample" (sample = 0.2, seed = 1)
 //   reviewers = { reviewer_a = "decisions/a.csv", reviewer_b = "decisions/b.csv" }
 //   adjudication = "decisions/adjudication.csv"
+//   import = [{ tool = "rayyan", file = "rayyan.ris" }]   # decisions made in Rayyan, ASReview, Covidence
 //
 // Every error names review.toml:line:column. Unknown keys are errors (a typo must not silently
 // disable a criterion).
@@ -75,6 +76,24 @@ struct decision_file {
   source_position where;       ///< the value in review.toml
 };
 
+/// The screening tools whose exports `[screening] import` reads (decision_import.hpp).
+enum class decision_tool { rayyan, asreview, covidence };
+[[nodiscard]] const char* to_string(decision_tool t) noexcept;  ///< "rayyan", "asreview", "covidence"
+
+/// One `[screening] import` entry: a screening tool's export whose decisions become reviewer
+/// decisions (docs/review.md, "Decisions from other screening tools").
+struct decision_import {
+  decision_tool tool = decision_tool::rayyan;
+  std::string label;              ///< path as written in review.toml
+  std::filesystem::path path;     ///< resolved against the review folder
+  std::string stage;              ///< "title-abstract" (default) or "full-text" (Rayyan)
+  std::string reviewer;           ///< ASReview, Covidence: the reviewer these decisions belong to
+  std::string list;               ///< Covidence: irrelevant | full-text-review | excluded | included
+  std::string maybe = "include";  ///< Rayyan "Maybe" at title-abstract: "include" or "undecided"
+  std::vector<std::pair<std::string, std::string>> rename;  ///< Rayyan: reviewer name in the export -> in metasift
+  source_position where;                                    ///< the entry in review.toml
+};
+
 /// [screening]: who screened, and how their decisions combine (screen.hpp, "final decision").
 struct screening_spec {
   screening_mode mode = screening_mode::single;
@@ -82,6 +101,7 @@ struct screening_spec {
   std::uint64_t seed = 1;                ///< dual-sample: which records (the same seed picks the same records)
   std::vector<decision_file> reviewers;  ///< in review.toml order; the legacy `decisions` file is one unnamed reviewer
   std::optional<decision_file> adjudication;
+  std::vector<decision_import> imports;  ///< exports of other screening tools, in review.toml order
   source_position mode_where;
 };
 

@@ -31,6 +31,9 @@ struct run_options {
   unsigned threads = 0;          ///< deduplication threads (0 = all cores)
   double dpi = 300.0;            ///< PNG figures
   std::string date;              ///< shown under the report's title; empty = none (deterministic output)
+  /// Results folder of an earlier run of this review (an update): the report gains "What
+  /// changed" and PRISMA the boxes of an updated review. Empty: a new review.
+  std::filesystem::path previous;
   /// Called at the start of each step with (step name, steps done, steps in all).
   std::function<void(std::string_view, std::size_t, std::size_t)> progress;
 };
