@@ -13,6 +13,7 @@
 #include "metasift/core/number_format.hpp"
 #include "metasift/core/text.hpp"
 #include "metasift/io/csv_writer.hpp"
+#include "metasift/models/fit.hpp"
 
 namespace metasift::report {
 namespace {
@@ -104,8 +105,7 @@ nlohmann::ordered_json number(double x) {
 
 /// rma.mh reports its tests for OR (Cochran-Mantel-Haenszel, Tarone) and IRR (Mantel-Haenszel).
 bool has_mh_tests(const meta_result& r, const meta_context& ctx) {
-  return r.spec.est == models::method::MH &&
-         (ctx.measure == effects::measure::OR || ctx.measure == effects::measure::IRR);
+  return models::has_mh_tests(r.spec.est, ctx.measure);
 }
 
 /// The study table as Stata's metan prints it: label, data columns under their wrapped spanning

@@ -369,6 +369,7 @@ run_outputs compute_run(const run_options& opt) {
     appraise_analysis(*an, rv, out.warnings);
     grade_analysis(*an, rv, grade_judgements);
     out.meta = an->meta;
+    out.measure = an->measure;
   }
 
   progress.next("figures");

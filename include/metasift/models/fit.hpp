@@ -117,4 +117,10 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
 [[nodiscard]] meta_result fit(const effects::effect_table& table, const model_spec& spec,
                               std::span<const double> weights = {});
 
+/// Whether a fit with `est` on `m` has rma.mh's tests in result.mh: metafor's rma.mh computes the
+/// Cochran-Mantel-Haenszel and Tarone tests for OR and the Mantel-Haenszel test for IRR only.
+[[nodiscard]] constexpr bool has_mh_tests(method est, effects::measure m) noexcept {
+  return est == method::MH && (m == effects::measure::OR || m == effects::measure::IRR);
+}
+
 }  // namespace metasift::models

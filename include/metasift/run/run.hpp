@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "metasift/effects/measure.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/review/prisma.hpp"
 #include "metasift/run/analysis_spec.hpp"
@@ -54,6 +55,7 @@ struct run_outputs {
   std::string title;
   review::prisma_counts prisma;
   std::optional<models::meta_result> meta;  ///< the main meta-analysis, when [analysis] is given
+  std::optional<effects::measure> measure;  ///< its effect measure
   link_summary links;
   std::vector<std::string> warnings;
   /// Text files by name relative to the output folder: report.html, results.json, screening.csv,
