@@ -4,8 +4,10 @@
 #include <memory>
 
 #include "metasift/core/check.hpp"
+#include "metasift/diagrams/appraisal.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
+#include "metasift/report/output_format.hpp"
 #include "metasift/review/appraisal.hpp"
 #include "metasift/review/review_file.hpp"
 #include "metasift/review/screen.hpp"
@@ -27,7 +29,8 @@ void setup_appraise(CLI::App& app) {
   CLI::App* check = sub->add_subcommand(
       "check", "Validate the judgement files of [appraisal], list disagreements and included studies not assessed");
   check->add_option("review", opt->review, "The review file (TOML)")->required()->check(CLI::ExistingFile);
-  check->add_option("--format", opt->format, "Output: text or json")->check(CLI::IsMember({"text", "json"}));
+  check->add_option("--format", opt->format, "Output: text or json")
+      ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case));
   check->add_option("--traffic-light", opt->traffic_light,
                     "Write the traffic-light plot (studies x domains and the overall judgement): .svg, .pdf or .png");
   check->add_option("--summary", opt->summary,
@@ -42,6 +45,11 @@ void setup_appraise(CLI::App& app) {
 }
 
 void run_appraise_check(const appraise_cli_options& opt) {
+  const auto format = report::parse_output_format(opt.format);
+  if (!format || *format == report::output_format::csv) {
+    fail_usage("--format", "expected text or json, got '" + opt.format + "'");
+  }
+  const bool json = *format == report::output_format::json;
   io::check_paths({{"review", opt.review}}, {{"--traffic-light", opt.traffic_light},
                                              {"--summary", opt.summary},
                                              {"--summary-weighted", opt.summary_weighted},
@@ -60,8 +68,8 @@ void run_appraise_check(const appraise_cli_options& opt) {
   std::optional<std::vector<review::appraisal_row>> consensus;
   if (appraisal->consensus) consensus = read(*appraisal->consensus);
   const review::appraisal_check c = review::check_appraisal(*appraisal, rows, consensus, inc);
-  if (!opt.traffic_light.empty()) review::write_traffic_light_plot(*appraisal, c, opt.traffic_light);
-  if (!opt.summary.empty()) review::write_summary_plot(*appraisal, c, opt.summary);
+  if (!opt.traffic_light.empty()) diagrams::write_traffic_light_plot(*appraisal, c, opt.traffic_light);
+  if (!opt.summary.empty()) diagrams::write_summary_plot(*appraisal, c, opt.summary);
   if (!opt.summary_weighted.empty() || !opt.forest_rob.empty()) {
     // These need the meta-analysis weights: the whole run, in memory.
     run::run_options ro;
@@ -73,8 +81,7 @@ void run_appraise_check(const appraise_cli_options& opt) {
     if (!opt.summary_weighted.empty()) run::write_run_figure(out, "rob-summary-weighted", opt.summary_weighted);
     if (!opt.forest_rob.empty()) run::write_run_figure(out, "forest-rob", opt.forest_rob);
   }
-  emit("", opt.format == "json" ? review::format_appraisal_json(*appraisal, c)
-                                : review::format_appraisal_text(*appraisal, c));
+  emit("", json ? review::format_appraisal_json(*appraisal, c) : review::format_appraisal_text(*appraisal, c));
 }
 
 }  // namespace metasift::cli

@@ -5,23 +5,22 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
+#include "common_options.hpp"
 #include "metasift/batch/batch.hpp"
+#include "metasift/batch/format.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/number_format.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/models/convention.hpp"
-#include "metasift/pipeline/study_data.hpp"
+#include "metasift/pipeline/analysis.hpp"
+#include "metasift/report/output_format.hpp"
 #include "registry.hpp"
 
 namespace metasift::cli {
 namespace {
 [[maybe_unused]] const bool registered = register_subcommand("batch", setup_batch);
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
@@ -104,58 +103,24 @@ void setup_batch(CLI::App& app) {
 }
 
 void run_batch(const batch_cli_options& opt) {
-  models::model_spec spec;
-  const auto m = models::parse_method(opt.method);
-  if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
-  spec.est = *m;
-  spec.test = models::parse_ci_method(opt.ci_method).value_or(models::ci_method::z);
-  const models::level_reading lr = models::read_confidence_level(opt.level);
-  if (!lr.problem.empty()) fail_usage("--level", lr.problem);
-  spec.level = lr.level;
-  spec.tau2_ci = false;
-  if (opt.tau2 >= 0.0) spec.tau2_fixed = opt.tau2;
-
-  effects::options eopt;
-  const std::string smd = lower(opt.smd_correction), zero = lower(opt.zero_cell);
-  eopt.smd = smd == "approx" ? effects::smd_correction::hedges_approx
-             : smd == "none" ? effects::smd_correction::none
-                             : effects::smd_correction::hedges_exact;
-  eopt.smd_var = opt.smd_variance == "ub" ? effects::smd_variance::unbiased : effects::smd_variance::large_sample;
-  eopt.zero = zero == "all"    ? effects::zero_cell::all
-              : zero == "none" ? effects::zero_cell::none
-                               : effects::zero_cell::only_zero;
-  if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
-  eopt.add = opt.add;
-  eopt.drop_double_zero = opt.drop_double_zero;
-  // The input CIs have their own level, as in meta: --level is the level of the output.
-  const models::level_reading il = models::read_confidence_level(opt.input_level);
-  if (!il.problem.empty()) fail_usage("--input-level", il.problem);
-  eopt.level = il.level;
-  models::convention_overrides ov;
-  if (!opt.md_variance.empty()) {
-    ov.md_var = lower(opt.md_variance) == "pooled" ? effects::md_variance::pooled : effects::md_variance::separate;
-  }
-  if (!opt.pi_method.empty()) {
-    const std::string pi = lower(opt.pi_method);
-    ov.pi = pi == "z" ? models::pi_method::z : pi == "t_k1" ? models::pi_method::t_k1 : models::pi_method::t_k2;
-  }
-  const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
+  pipeline::analysis_settings settings = settings_from(opt);
+  settings.tau2_ci = false;
+  // JSON Lines, or a delimited table (a headerless input is then read with its delimiter).
+  const bool json = report::parse_output_format(opt.format) == report::output_format::json;
+  const auto delimiter = json ? std::optional<char>(',') : batch::parse_delimited_format(opt.format);
+  if (!delimiter) fail_usage("--format", "expected csv, tsv or json, got '" + opt.format + "'");
 
   io::check_paths({{"input", opt.file}}, {{"--out", opt.out}});
   batch::batch_options o;
   o.input = opt.file;
   o.out = opt.out;
   o.group = opt.group;
-  if (!opt.measure.empty()) {
-    const auto pm = effects::parse_measure(opt.measure);
-    if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
-    o.measure = *pm;
-  }
-  o.columns = pipeline::parse_column_map(opt.columns);
-  o.resolved = models::resolve(conv, ov, eopt, spec);
+  o.measure = settings.measure;
+  o.columns = settings.columns;
+  o.resolved = pipeline::resolve_settings(settings);
   if (!opt.input_columns.empty()) o.input_names = split_commas(opt.input_columns);
-  o.delimiter = lower(opt.format) == "tsv" ? '\t' : ',';
-  o.json = lower(opt.format) == "json";
+  o.delimiter = *delimiter;
+  o.json = json;
   o.header = !opt.no_header;
   o.threads = opt.threads;
   o.time_fits = opt.timing;

@@ -33,10 +33,10 @@ void run_bias(const bias_options& opt) {
   bo.fsn_alpha = opt.fsn_alpha;
   bo.orwin_target = opt.orwin_target;
   const analyses::bias_result r = analyses::small_study_tests(d.effects.yi, d.effects.vi, d.resolved.spec, bo);
-  const std::string format = output_format(opt.data);
-  emit(opt.data.out, format == "json"  ? report::format_json(r, d.context)
-                     : format == "csv" ? report::format_csv(r, d.context)
-                                       : report::format_text(r, d.context));
+  const report::output_format format = output_format(opt.data);
+  emit(opt.data.out, format == report::output_format::json  ? report::format_json(r, d.context)
+                     : format == report::output_format::csv ? report::format_csv(r, d.context)
+                                                            : report::format_text(r, d.context));
 }
 
 }  // namespace metasift::cli

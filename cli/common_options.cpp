@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
-#include <optional>
+#include <map>
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/version.hpp"
@@ -14,15 +14,6 @@
 #include "metasift/pipeline/subset.hpp"
 
 namespace metasift::cli {
-namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-}  // namespace
-
 void add_data_model_options(CLI::App* sub, data_model_options& opt) {
   sub->add_option("file", opt.file, "Study data: CSV or TSV with a header row")->required();
   sub->add_option("--measure", opt.measure,
@@ -73,96 +64,83 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
                   "Analyse only the rows where a column comparison holds: 'year>=2000', 'region==\"Asia\"'");
 }
 
-std::string output_format(const data_model_options& opt) {
-  return lower(opt.format);
+report::output_format output_format(const data_model_options& opt) {
+  return format_from(opt.format);
+}
+
+report::output_format format_from(const std::string& format) {
+  const auto f = report::parse_output_format(format);
+  if (!f) fail_usage("--format", "expected text, json or csv, got '" + format + "'");
+  return *f;
+}
+
+pipeline::analysis_settings settings_from(const model_option_values& v) {
+  pipeline::analysis_settings s;
+  if (!v.measure.empty()) {
+    s.measure = effects::parse_measure(v.measure);
+    if (!s.measure) fail_usage("--measure", "unknown measure '" + v.measure + "'");
+  }
+  const auto m = models::parse_method(v.method);
+  if (!m) fail_usage("--method", "unknown method '" + v.method + "'");
+  s.method = *m;
+  const auto ci = models::parse_ci_method(v.ci_method);
+  if (!ci) fail_usage("--ci-method", "expected z, t, knha (or hk) or adhoc, got '" + v.ci_method + "'");
+  s.ci = *ci;
+  if (!v.pi_method.empty()) {
+    s.pi = models::parse_pi_method(v.pi_method);
+    if (!s.pi) fail_usage("--pi-method", "expected z, t_k1 or t_k2, got '" + v.pi_method + "'");
+  }
+  const auto conv = models::parse_convention(v.convention);
+  if (!conv) fail_usage("--convention", "expected metafor or stata, got '" + v.convention + "'");
+  s.conv = *conv;
+  if (!v.md_variance.empty()) {
+    s.md_var = effects::parse_md_variance(v.md_variance);
+    if (!s.md_var) fail_usage("--md-variance", "expected separate or pooled, got '" + v.md_variance + "'");
+  }
+  const auto smd = effects::parse_smd_correction(v.smd_correction);
+  if (!smd) fail_usage("--smd-correction", "expected exact, approx or none, got '" + v.smd_correction + "'");
+  s.smd = *smd;
+  const auto smd_var = effects::parse_smd_variance(v.smd_variance);
+  if (!smd_var) fail_usage("--smd-variance", "expected ls or ub, got '" + v.smd_variance + "'");
+  s.smd_var = *smd_var;
+  const auto zero = effects::parse_zero_cell(v.zero_cell);
+  if (!zero) fail_usage("--zero-cell", "expected only0, all or none, got '" + v.zero_cell + "'");
+  s.zero = *zero;
+  s.add = v.add;
+  s.drop_double_zero = v.drop_double_zero;
+  s.level = v.level;
+  s.input_level = v.input_level;
+  if (v.tau2 >= 0.0) s.tau2_fixed = v.tau2;
+  s.subset = v.subset;
+  s.weights = v.weights;
+  s.decimals = v.decimals;
+  // The library names its settings; the command line names its flags.
+  static const std::map<std::string, std::string> flag_of{{"level", "--level"},
+                                                          {"input_level", "--input-level"},
+                                                          {"add", "--add"},
+                                                          {"tau2_fixed", "--tau2"},
+                                                          {"subset", "--subset"}};
+  if (const auto problems = pipeline::check_settings(s); !problems.empty()) {
+    const auto it = flag_of.find(problems.front().setting);
+    fail_usage(it != flag_of.end() ? it->second : problems.front().setting, problems.front().problem);
+  }
+  s.columns = pipeline::parse_column_map(v.columns);
+  return s;
 }
 
 prepared_data prepare(const data_model_options& opt) {
   io::check_paths({{"data", opt.file}}, {{"--out", opt.out}});
   // Options first, so that a usage error never waits on reading a large file.
-  models::model_spec spec;
-  const auto m = models::parse_method(opt.method);
-  if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
-  spec.est = *m;
-  spec.test = models::parse_ci_method(opt.ci_method).value_or(models::ci_method::z);
-  const models::level_reading lr = models::read_confidence_level(opt.level);
-  if (!lr.problem.empty()) fail_usage("--level", lr.problem);
-  spec.level = lr.level;
-  if (opt.tau2 >= 0.0) spec.tau2_fixed = opt.tau2;
-
-  effects::options eopt;
-  const std::string smd = lower(opt.smd_correction), zero = lower(opt.zero_cell);
-  eopt.smd = smd == "approx" ? effects::smd_correction::hedges_approx
-             : smd == "none" ? effects::smd_correction::none
-                             : effects::smd_correction::hedges_exact;
-  eopt.smd_var = opt.smd_variance == "ub" ? effects::smd_variance::unbiased : effects::smd_variance::large_sample;
-  eopt.zero = zero == "all"    ? effects::zero_cell::all
-              : zero == "none" ? effects::zero_cell::none
-                               : effects::zero_cell::only_zero;
-  if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
-  eopt.add = opt.add;
-  eopt.drop_double_zero = opt.drop_double_zero;
-  // The input CIs have their own level: --level is the level of the output.
-  eopt.level = opt.input_level > 1.0 ? opt.input_level / 100.0 : opt.input_level;
-
-  models::convention_overrides ov;
-  if (!opt.md_variance.empty()) {
-    ov.md_var = lower(opt.md_variance) == "pooled" ? effects::md_variance::pooled : effects::md_variance::separate;
-  }
-  if (!opt.pi_method.empty()) {
-    const std::string pi = lower(opt.pi_method);
-    ov.pi = pi == "z" ? models::pi_method::z : pi == "t_k1" ? models::pi_method::t_k1 : models::pi_method::t_k2;
-  }
-  const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
-
-  std::optional<pipeline::subset_expr> selection;
-  if (!opt.subset.empty()) selection = pipeline::parse_subset(opt.subset);
-
+  const pipeline::analysis_settings settings = settings_from(opt);
   prepared_data d;
-  d.resolved = models::resolve(conv, ov, eopt, spec);
-  const auto cols = pipeline::parse_column_map(opt.columns);
   d.table = io::read_table(opt.file);
-  if (d.table.rows.empty()) {
-    fail_input(source_position{d.table.file, 1, 0}, "", "the table has a header but no study rows");
-  }
-  if (opt.measure.empty()) {
-    d.measure = pipeline::infer_measure(d.table, cols);
-  } else {
-    const auto pm = effects::parse_measure(opt.measure);
-    if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
-    d.measure = *pm;
-  }
-  const pipeline::study_inputs inputs = pipeline::read_study_inputs(d.table, d.measure, cols);
-  d.raw = inputs.raw;
-  std::vector<bool> selected;
-  if (selection) selected = pipeline::select_rows(d.table, *selection);
-  d.effects = selection ? pipeline::compute_selected(d.measure, d.raw, selected, d.resolved.effect_opts)
-                        : effects::compute(d.measure, d.raw, d.resolved.effect_opts);
-  pipeline::explain_exclusions(d.effects, inputs);
-  if (!opt.weights.empty()) d.weights = pipeline::read_weights(d.table, opt.weights, d.effects);
-
-  report::meta_context& ctx = d.context;
-  ctx.measure = d.measure;
-  ctx.data_file = opt.file;
-  ctx.conv = conv;
-  ctx.conventions = d.resolved.described;
-  if (!d.raw.columns_read.empty()) ctx.conventions.push_back(d.raw.columns_read);
-  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
-  if (selection) {
-    ctx.subset = selection->text;
-    ctx.conventions.push_back(pipeline::describe_selection(*selection, selected));
-  }
-  if (!opt.weights.empty()) {
-    ctx.weights = opt.weights;
-    ctx.conventions.push_back("weights: user weights from column '" + opt.weights +
-                              "' (metafor weights=); tau^2, QE, I^2 and H^2 do not use them");
-  }
-  ctx.study_inputs = pipeline::included_input_kinds(d.effects, inputs);
-  ctx.excluded = d.effects.excluded;
-  for (const auto& ex : d.effects.excluded) ctx.excluded_labels.push_back(d.raw.labels.at(ex.index));
-  if (!d.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(d.effects.ni);
-  ctx.decimals = opt.decimals;
-  ctx.version = std::string(version());
+  pipeline::prepared_analysis p = pipeline::prepare_analysis(settings, d.table, opt.file);
+  d.measure = p.measure;
+  d.raw = std::move(p.inputs.raw);
+  d.effects = std::move(p.effects);
+  d.resolved = std::move(p.resolved);
+  d.weights = std::move(p.weights);
+  d.context = std::move(p.context);
   return d;
 }
 

@@ -99,16 +99,16 @@ void run_cumulative(const cumulative_options& opt) {
   analyses::cumulative_result r =
       analyses::cumulative(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec, order);
   for (auto& n : notes.items) r.notes.add(std::move(n));
-  const std::string format = output_format(opt.data);
+  const report::output_format format = output_format(opt.data);
   if (!opt.forest.path.empty()) {
     plot::forest_input in = plot::make_cumulative_forest_input(r, d.measure, d.context.harmonic_n, d.context.decimals);
     in.title = opt.forest.title;
     if (order_by != "data order") in.label_header = "Study added (by " + order_by + ")";
     write_figure(plot::build_forest(in).drawing, opt.forest);
   }
-  emit(opt.data.out, format == "json"  ? report::format_json(r, d.context, order_by)
-                     : format == "csv" ? report::format_csv(r, d.context, order_by)
-                                       : report::format_text(r, d.context, order_by));
+  emit(opt.data.out, format == report::output_format::json  ? report::format_json(r, d.context, order_by)
+                     : format == report::output_format::csv ? report::format_csv(r, d.context, order_by)
+                                                            : report::format_text(r, d.context, order_by));
 }
 
 }  // namespace metasift::cli

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/review/dedup.hpp"
@@ -40,6 +41,8 @@ void setup_dedup(CLI::App& app) {
 }
 
 void run_dedup(const dedup_cli_options& opt) {
+  const auto format = review::parse_records_format(opt.format);
+  if (!format) fail_usage("--format", "expected json, csv or ris, got '" + opt.format + "'");
   review::import_options io;
   io.database = opt.database;
   std::vector<io::named_path> inputs;
@@ -58,7 +61,7 @@ void run_dedup(const dedup_cli_options& opt) {
 
   if (!opt.out.empty()) {
     std::string text;
-    if (opt.format == "json") {
+    if (*format == review::records_format::json) {
       std::vector<review::import_result> kept = results;  // per file, only the kept records
       std::size_t i = 0;
       for (auto& r : kept) {
@@ -72,7 +75,8 @@ void run_dedup(const dedup_cli_options& opt) {
     } else {
       std::vector<review::record> keep;
       for (const std::size_t k : res.kept) keep.push_back(all[k]);
-      text = opt.format == "csv" ? review::format_records_csv(keep) : review::format_records_ris(keep);
+      text =
+          *format == review::records_format::csv ? review::format_records_csv(keep) : review::format_records_ris(keep);
     }
     emit(opt.out, text);
   }

@@ -5,6 +5,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/io/file.hpp"
+#include "metasift/report/output_format.hpp"
 #include "metasift/review/extraction.hpp"
 #include "metasift/review/review_file.hpp"
 #include "metasift/review/screen.hpp"
@@ -57,6 +58,11 @@ void setup_extract(CLI::App& app) {
 }
 
 void run_extract_check(const extract_check_options& opt) {
+  const auto format = report::parse_output_format(opt.format);
+  if (!format || *format == report::output_format::csv) {
+    fail_usage("--format", "expected text or json, got '" + opt.format + "'");
+  }
+  const bool json = *format == report::output_format::json;
   const std::string text = io::read_file(opt.review);
   const review::review_spec spec = review::parse_review_file(text, opt.review, opt.allow_outside);
   const auto ex = review::parse_extraction(text, opt.review, opt.allow_outside);
@@ -89,7 +95,7 @@ void run_extract_check(const extract_check_options& opt) {
     }
   }
   const review::extraction_check c = review::check_extraction(*ex, records);
-  emit(opt.out, opt.format == "json" ? review::format_extraction_json(c) : review::format_extraction_text(c, *ex));
+  emit(opt.out, json ? review::format_extraction_json(c) : review::format_extraction_text(c, *ex));
   if (!c.errors.empty()) {
     fail_input(source_position{opt.review, 0, 0}, "",
                "the extraction files have " + std::to_string(c.errors.size()) + " invalid cell" +

@@ -71,12 +71,19 @@ void run_gwas(const gwas_cli_options& opt) {
     }
     o.columns[canonical] = c.substr(eq + 1);
   }
-  if (!opt.random.empty()) o.random = upper(opt.random) == "DL" ? models::method::DL : models::method::REML;
-  o.scheme = upper(opt.scheme) == "SAMPLESIZE" ? batch::gwas_scheme::samplesize : batch::gwas_scheme::stderr_ivw;
-  const std::string merge = upper(opt.merge);
-  o.merge = merge == "STREAM" ? batch::merge_mode::stream
-            : merge == "HASH" ? batch::merge_mode::hash
-                              : batch::merge_mode::automatic;
+  if (!opt.random.empty()) {
+    const auto m = models::parse_method(opt.random);
+    if (!m || (*m != models::method::DL && *m != models::method::REML)) {
+      fail_usage("--random", "expected DL or REML, got '" + opt.random + "'");
+    }
+    o.random = *m;
+  }
+  const auto scheme = batch::parse_gwas_scheme(opt.scheme);
+  if (!scheme) fail_usage("--scheme", "expected stderr or samplesize, got '" + opt.scheme + "'");
+  o.scheme = *scheme;
+  const auto merge = batch::parse_merge_mode(opt.merge);
+  if (!merge) fail_usage("--merge", "expected auto, stream or hash, got '" + opt.merge + "'");
+  o.merge = *merge;
   if (!opt.region.empty()) o.only = batch::parse_region(opt.region);
   o.threads = opt.threads;
   o.sync = opt.sync;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "metasift/core/check.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/review/import.hpp"
 #include "metasift/review/record_io.hpp"
@@ -40,6 +41,8 @@ void setup_import(CLI::App& app) {
 }
 
 void run_import(const import_options& opt) {
+  const auto format = review::parse_records_format(opt.format);
+  if (!format) fail_usage("--format", "expected json, csv or ris, got '" + opt.format + "'");
   review::import_options io;
   io.database = opt.database;
   io.format = opt.input_format;
@@ -52,10 +55,10 @@ void run_import(const import_options& opt) {
   for (const std::string& f : opt.files) results.push_back(review::import_file(f, io));
 
   std::string text;
-  if (opt.format == "csv" || opt.format == "ris") {
+  if (*format != review::records_format::json) {
     std::vector<review::record> all;
     for (const auto& r : results) all.insert(all.end(), r.records.begin(), r.records.end());
-    text = opt.format == "csv" ? review::format_records_csv(all) : review::format_records_ris(all);
+    text = *format == review::records_format::csv ? review::format_records_csv(all) : review::format_records_ris(all);
   } else {
     text = review::format_import_json(results);
   }

@@ -31,15 +31,15 @@ void run_influence(const influence_options& opt) {
   const prepared_data d = prepare(opt.data);
   const analyses::influence_result r =
       analyses::influence(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec);
-  const std::string format = output_format(opt.data);
+  const report::output_format format = output_format(opt.data);
   if (!opt.baujat.path.empty()) {
     plot::baujat_input in = plot::make_baujat_input(r);
     in.title = opt.baujat.title;
     write_figure(plot::build_baujat(in).drawing, opt.baujat);
   }
-  emit(opt.data.out, format == "json"  ? report::format_json(r, d.context)
-                     : format == "csv" ? report::format_csv(r, d.context)
-                                       : report::format_text(r, d.context));
+  emit(opt.data.out, format == report::output_format::json  ? report::format_json(r, d.context)
+                     : format == report::output_format::csv ? report::format_csv(r, d.context)
+                                                            : report::format_text(r, d.context));
 }
 
 }  // namespace metasift::cli

@@ -7,18 +7,20 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common_options.hpp"
 #include "metasift/analyses/subgroups.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/core/enum_names.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/compute.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/models/convention.hpp"
 #include "metasift/models/fit.hpp"
+#include "metasift/pipeline/analysis.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "metasift/pipeline/study_inputs.hpp"
-#include "metasift/pipeline/subset.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/plot/funnel.hpp"
 #include "metasift/plot/render.hpp"
@@ -152,9 +154,10 @@ void write_plots(const plot_options& p, const io::table& t, const effects::effec
           in, {"", trimmed(name), numeric ? plot::column_align::right : plot::column_align::left}, cells);
     }
     if (!p.sort.empty()) {
-      if (p.sort == "effect") {
+      // The keywords in any case; anything else names a column, as the table spells it.
+      if (iequals_ascii(p.sort, "effect")) {
         plot::sort_studies(in, plot::forest_sort::effect);
-      } else if (p.sort == "weight") {
+      } else if (iequals_ascii(p.sort, "weight")) {
         plot::sort_studies(in, plot::forest_sort::weight);
       } else {
         const auto keys = table_cells(t, result, p.sort, "--sort");
@@ -224,11 +227,11 @@ analyses::subgroup_result run_subgroups(const meta_options& opt, const io::table
 
 /// The output with the subgroup analysis added: text gets a block before the version footer, JSON
 /// the keys "subgroups", "subgroup_test" and "subgroup_options"; CSV is the subgroup table.
-std::string with_subgroups(const meta_options& opt, const analyses::subgroup_result& sr,
+std::string with_subgroups(report::output_format format, const analyses::subgroup_result& sr,
                            const models::meta_result& overall, const report::meta_context& ctx,
                            const std::string& text) {
-  if (opt.format == "json") return report::add_subgroups_json(text, sr, ctx);
-  if (opt.format == "csv") return report::format_subgroups_csv(sr, overall, ctx);
+  if (format == report::output_format::json) return report::add_subgroups_json(text, sr, ctx);
+  if (format == report::output_format::csv) return report::format_subgroups_csv(sr, overall, ctx);
   const std::string block = report::format_subgroups_text(sr, ctx);
   const std::string footer = "metasift " + ctx.version + "\n";
   if (text.size() >= footer.size() && text.compare(text.size() - footer.size(), footer.size(), footer) == 0) {
@@ -313,116 +316,28 @@ void run_meta_impl(const meta_options& opt, const plot_options& plots) {
   check_plot_options(plots);
   io::check_paths({{"data", opt.file}}, {{"--out", opt.out}, {"--forest", plots.forest}, {"--funnel", plots.funnel}});
   // Options first, so that a usage error never waits on reading a large file.
-  models::model_spec spec;
-  const auto m = models::parse_method(opt.method);
-  if (!m) fail_usage("--method", "unknown method '" + opt.method + "'");
-  spec.est = *m;
-  spec.test = models::parse_ci_method(opt.ci_method).value_or(models::ci_method::z);
-  const models::level_reading lr = models::read_confidence_level(opt.level);
-  if (!lr.problem.empty()) fail_usage("--level", lr.problem);
-  spec.level = lr.level;
-  spec.tau2_ci = !opt.no_tau2_ci;
-  if (opt.tau2 >= 0.0) spec.tau2_fixed = opt.tau2;
-
-  effects::options eopt;
-  eopt.smd = opt.smd_correction == "approx" ? effects::smd_correction::hedges_approx
-             : opt.smd_correction == "none" ? effects::smd_correction::none
-                                            : effects::smd_correction::hedges_exact;
-  eopt.smd_var = opt.smd_variance == "ub" ? effects::smd_variance::unbiased : effects::smd_variance::large_sample;
-  eopt.zero = opt.zero_cell == "all"    ? effects::zero_cell::all
-              : opt.zero_cell == "none" ? effects::zero_cell::none
-                                        : effects::zero_cell::only_zero;
-  if (!(opt.add >= 0.0)) fail_usage("--add", "must not be negative");
-  eopt.add = opt.add;
-  eopt.drop_double_zero = opt.drop_double_zero;
-  // The input CIs have their own level: --level is the level of the output.
-  eopt.level = opt.input_level > 1.0 ? opt.input_level / 100.0 : opt.input_level;
-
-  models::convention_overrides ov;
-  if (!opt.md_variance.empty()) {
-    ov.md_var = opt.md_variance == "pooled" ? effects::md_variance::pooled : effects::md_variance::separate;
-  }
-  if (!opt.pi_method.empty()) {
-    ov.pi = opt.pi_method == "z"      ? models::pi_method::z
-            : opt.pi_method == "t_k1" ? models::pi_method::t_k1
-                                      : models::pi_method::t_k2;
-  }
-  const models::convention conv = models::parse_convention(opt.convention).value_or(models::convention::metafor);
-  const models::resolved_options ro = models::resolve(conv, ov, eopt, spec);
-  if (!opt.weights.empty() && !opt.subgroup.empty()) {
+  pipeline::analysis_settings settings = settings_from(opt);
+  settings.tau2_ci = !opt.no_tau2_ci;
+  settings.group_names = split_list(opt.group_names);
+  const report::output_format format = format_from(opt.format);
+  if (!settings.weights.empty() && !opt.subgroup.empty()) {
     fail_usage("--weights", "cannot be combined with --subgroup (subgroup fits use inverse-variance weights)");
   }
-  std::optional<pipeline::subset_expr> selection;
-  if (!opt.subset.empty()) selection = pipeline::parse_subset(opt.subset);
 
-  const auto cols = pipeline::parse_column_map(opt.columns);
   const io::table t = io::read_table(opt.file);
-  if (t.rows.empty()) fail_input(source_position{t.file, 1, 0}, "", "the table has a header but no study rows");
-  effects::measure measure;
-  if (opt.measure.empty()) {
-    measure = pipeline::infer_measure(t, cols);
-  } else {
-    const auto pm = effects::parse_measure(opt.measure);
-    if (!pm) fail_usage("--measure", "unknown measure '" + opt.measure + "'");
-    measure = *pm;
-  }
-  const pipeline::study_inputs inputs = pipeline::read_study_inputs(t, measure, cols);
-  const effects::raw_data& raw = inputs.raw;
-  std::vector<bool> selected;
-  if (selection) selected = pipeline::select_rows(t, *selection);
-  effects::effect_table table = selection ? pipeline::compute_selected(measure, raw, selected, ro.effect_opts)
-                                          : effects::compute(measure, raw, ro.effect_opts);
-  pipeline::explain_exclusions(table, inputs);
-  std::vector<double> weights;
-  if (!opt.weights.empty()) weights = pipeline::read_weights(t, opt.weights, table);
-  models::meta_result result = [&] {
-    try {
-      return models::fit(table, ro.spec, weights);
-    } catch (const input_error& e) {
-      // The model names the study; the user also needs the file.
-      if (!e.where().file.empty()) throw;
-      throw input_error(source_position{opt.file, 0, 0}, e.detail());
-    }
-  }();
-  for (const auto& n : table.label_notes.items) result.notes.add(n);
+  pipeline::prepared_analysis p = pipeline::prepare_analysis(settings, t, opt.file);
+  const models::meta_result result = pipeline::fit_meta(p, t);
+  const report::meta_context& ctx = p.context;
 
-  report::meta_context ctx;
-  ctx.measure = measure;
-  ctx.data_file = opt.file;
-  ctx.conv = conv;
-  ctx.conventions = ro.described;
-  if (!raw.columns_read.empty()) ctx.conventions.push_back(raw.columns_read);
-  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
-  if (selection) {
-    ctx.subset = selection->text;
-    ctx.conventions.push_back(pipeline::describe_selection(*selection, selected));
-  }
-  if (!opt.weights.empty()) {
-    ctx.weights = opt.weights;
-    ctx.conventions.push_back("weights: user weights from column '" + opt.weights +
-                              "' (metafor weights=); tau^2, Q, I^2 and H^2 do not use them");
-  }
-  ctx.study_inputs = pipeline::included_input_kinds(table, inputs);
-  ctx.data_columns = pipeline::data_columns(t, table, result.source_row, cols, split_list(opt.group_names));
-  pipeline::set_exclusions(ctx, result, raw);
-  if (!table.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(table.ni);
-  ctx.decimals = opt.decimals;
-  ctx.version = std::string(version());
-
-  std::string text;
-  if (opt.format == "json") {
-    text = report::format_json(result, ctx);
-  } else if (opt.format == "csv") {
-    text = report::format_csv(result, ctx);
-  } else {
-    text = report::format_text(result, ctx);
-  }
+  std::string text = format == report::output_format::json  ? report::format_json(result, ctx)
+                     : format == report::output_format::csv ? report::format_csv(result, ctx)
+                                                            : report::format_text(result, ctx);
   std::optional<analyses::subgroup_result> subgroups;
   if (!opt.subgroup.empty()) {
-    subgroups = run_subgroups(opt, t, table, ro.spec);
-    text = with_subgroups(opt, *subgroups, result, ctx, text);
+    subgroups = run_subgroups(opt, t, p.effects, p.resolved.spec);
+    text = with_subgroups(format, *subgroups, result, ctx, text);
   }
-  write_plots(plots, t, table, result, ctx, subgroups ? &*subgroups : nullptr);
+  write_plots(plots, t, p.effects, result, ctx, subgroups ? &*subgroups : nullptr);
   emit(opt.out, text);
 }
 }  // namespace

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "metasift/core/check.hpp"
+#include "metasift/diagrams/prisma.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/review/prisma.hpp"
@@ -36,7 +37,7 @@ void run_prisma(const prisma_cli_options& opt) {
     for (const auto& v : violations) m += (m.empty() ? "" : "; ") + v;
     fail_input(source_position{opt.counts, 0, 0}, "PRISMA counts do not add up", m);
   }
-  if (!opt.out.empty()) review::write_prisma_diagram(c, opt.out);
+  if (!opt.out.empty()) diagrams::write_prisma_diagram(c, opt.out);
   emit("", review::format_prisma_text(c));
 }
 

@@ -83,7 +83,7 @@ std::size_t bubble_column(const regress_options& opt, const pipeline::design_mat
 }  // namespace
 
 void run_regress(const regress_options& opt) {
-  const std::string format = output_format(opt.data);
+  const report::output_format format = output_format(opt.data);
   check_figure_options(opt.bubble, "--bubble");
   io::check_paths({{"data", opt.data.file}}, {{"--out", opt.data.out}, {"--bubble", opt.bubble.path}});
   if (!opt.bubble_moderator.empty() && opt.bubble.path.empty()) {
@@ -144,9 +144,9 @@ void run_regress(const regress_options& opt) {
     in.title = opt.bubble.title;
     write_figure(plot::build_bubble(in).drawing, opt.bubble);
   }
-  emit(opt.data.out, format == "json"  ? report::format_json(r, ctx)
-                     : format == "csv" ? report::format_csv(r, ctx)
-                                       : report::format_text(r, ctx));
+  emit(opt.data.out, format == report::output_format::json  ? report::format_json(r, ctx)
+                     : format == report::output_format::csv ? report::format_csv(r, ctx)
+                                                            : report::format_text(r, ctx));
 }
 
 }  // namespace metasift::cli

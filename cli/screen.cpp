@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "metasift/core/check.hpp"
+#include "metasift/diagrams/prisma.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/review/audit.hpp"
@@ -52,7 +53,7 @@ void run_screen(const screen_cli_options& opt) {
   const review::screen_result res = review::run_screening(spec, so);
   if (!opt.audit.empty()) io::write_file_atomic(opt.audit, review::format_audit_csv(spec, res));
   if (!opt.prisma_json.empty()) io::write_file_atomic(opt.prisma_json, review::format_prisma_json(res.prisma));
-  if (!opt.prisma.empty()) review::write_prisma_diagram(res.prisma, opt.prisma);
+  if (!opt.prisma.empty()) diagrams::write_prisma_diagram(res.prisma, opt.prisma);
   if (!opt.quiet) {
     for (const auto& d : res.query_diagnostics) print_note(d);
     for (const auto& w : res.warnings) print_warning(w);

@@ -40,6 +40,10 @@ void setup_search(CLI::App& app) {
 void run_search(const search_cli_options& opt) {
   const auto dialect = review::parse_dialect(opt.dialect);
   if (!dialect) fail_usage("--dialect", "unknown dialect '" + opt.dialect + "'");
+  const auto format = review::parse_records_format(opt.format);
+  if (!format || *format == review::records_format::ris) {
+    fail_usage("--format", "expected json or csv, got '" + opt.format + "'");
+  }
   if (!opt.lint && opt.files.empty()) fail_usage("files", "give the export files to search (or --lint)");
   {
     std::vector<io::named_path> inputs;
@@ -82,7 +86,7 @@ void run_search(const search_cli_options& opt) {
     results.push_back(std::move(r));
   }
   std::string text;
-  if (opt.format == "csv") {
+  if (*format == review::records_format::csv) {
     std::vector<review::record> all;
     for (const auto& r : results) all.insert(all.end(), r.records.begin(), r.records.end());
     text = review::format_records_csv(all);

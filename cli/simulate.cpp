@@ -79,8 +79,11 @@ void run_simulate(const simulate_cli_options& opt) {
   s.threads = opt.threads;
   s.v_min = opt.v_min;
   s.v_max = opt.v_max;
-  s.v_dist =
-      opt.v_dist == "loguniform" ? batch::variance_distribution::log_uniform : batch::variance_distribution::uniform;
+  const auto v_dist = batch::parse_variance_distribution(opt.v_dist);
+  if (!v_dist) fail_usage("--v-dist", "expected uniform or loguniform, got '" + opt.v_dist + "'");
+  s.v_dist = *v_dist;
+  const auto delimiter = batch::parse_delimited_format(opt.format);
+  if (!delimiter) fail_usage("--format", "expected tsv or csv, got '" + opt.format + "'");
   s.methods.clear();
   for (const auto& name : split_commas(opt.methods)) {
     const auto m = models::parse_method(name);
@@ -89,18 +92,12 @@ void run_simulate(const simulate_cli_options& opt) {
   }
   s.cis.clear();
   for (const auto& name : split_commas(opt.ci)) {
-    std::string l = name;
-    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (l == "z") {
-      s.cis.push_back(models::ci_method::z);
-    } else if (l == "hk" || l == "knha") {
-      s.cis.push_back(models::ci_method::hk);
-    } else {
-      fail_usage("--ci", "unknown CI method '" + name + "' (z or hk)");
-    }
+    const auto ci = models::parse_ci_method(name);
+    if (!ci) fail_usage("--ci", "unknown CI method '" + name + "' (z or hk)");
+    s.cis.push_back(*ci);
   }
   const batch::simulation_result r = batch::simulate(s);
-  const char d = opt.format == "csv" ? ',' : '\t';
+  const char d = *delimiter;
   std::string out;
   const char* cols[] = {"method",   "ci",       "k",         "tau2",     "reps",     "bias",     "mse",
                         "coverage", "ci_width", "tau2_bias", "tau2_mse", "boundary", "fallback", "not_converged"};

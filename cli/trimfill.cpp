@@ -52,16 +52,16 @@ void run_trimfill(const trimfill_cli_options& opt) {
   const prepared_data d = prepare(opt.data);
   const analyses::trimfill_result r =
       analyses::trim_and_fill(d.effects.yi, d.effects.vi, d.effects.labels, d.resolved.spec, to);
-  const std::string format = output_format(opt.data);
+  const report::output_format format = output_format(opt.data);
   if (!opt.funnel.path.empty()) {
     plot::funnel_input in = plot::make_funnel_input(r, d.measure);
     in.contours = opt.funnel_contours;
     in.title = opt.funnel.title;
     write_figure(plot::build_funnel(in).drawing, opt.funnel);
   }
-  emit(opt.data.out, format == "json"  ? report::format_json(r, d.context)
-                     : format == "csv" ? report::format_csv(r, d.context)
-                                       : report::format_text(r, d.context));
+  emit(opt.data.out, format == report::output_format::json  ? report::format_json(r, d.context)
+                     : format == report::output_format::csv ? report::format_csv(r, d.context)
+                                                            : report::format_text(r, d.context));
 }
 
 }  // namespace metasift::cli

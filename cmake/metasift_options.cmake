@@ -21,11 +21,14 @@ if(METASIFT_SANITIZE)
   target_link_options(metasift_options INTERFACE -fsanitize=${METASIFT_SANITIZE})
 endif()
 
-# metasift_add_module(<name> SOURCES ... DEPENDS ...)
-# Defines metasift_<name> with alias metasift::<name>; public headers live in include/metasift/<name>/.
+# metasift_add_module(<name> SOURCES ... [HEADERS ...] DEPENDS ... PRIVATE_DEPENDS ...)
+# Defines metasift_<name> with alias metasift::<name>; public headers live in include/metasift/<name>/,
+# or, for a module that shares another's folder, are the HEADERS listed (paths under
+# include/metasift/; tools/check_layers.py reads them to map an include to its module).
 function(metasift_add_module name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
-  add_library(metasift_${name} STATIC ${ARG_SOURCES})
+  cmake_parse_arguments(ARG "" "" "SOURCES;HEADERS;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
+  list(TRANSFORM ARG_HEADERS PREPEND ${PROJECT_SOURCE_DIR}/include/metasift/)
+  add_library(metasift_${name} STATIC ${ARG_SOURCES} ${ARG_HEADERS})
   add_library(metasift::${name} ALIAS metasift_${name})
   target_include_directories(metasift_${name} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>)

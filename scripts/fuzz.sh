@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Short fuzz runs of every libFuzzer target (docs/hardening.md).
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     default 60; CI uses METASIFT_FUZZ_SECONDS
+#   METASIFT_FUZZ_SEED=N                     a fixed libFuzzer seed (CI sets one, so that a red run
+#                                            replays exactly; unset, every run explores afresh)
 # Builds the `fuzz` preset (clang, ASan+UBSan, libFuzzer), then runs each target on a working
 # copy of its seed corpus. A crash stops the script with the target's output and leaves the
 # reproducer in build-fuzz/crashes/<target>/; fix it and add the input to
@@ -8,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-${METASIFT_FUZZ_SECONDS:-60}}"
+seed_flag=()
+if [ -n "${METASIFT_FUZZ_SEED:-}" ]; then seed_flag=(-seed="$METASIFT_FUZZ_SEED"); fi
 build=build-fuzz
 
 cmake --preset fuzz >/dev/null
@@ -26,7 +30,7 @@ for t in $targets; do
   done < "$build/tests/fuzz/$t.seeds"
   log="$build/crashes/$t.log"
   if "$build/tests/fuzz/$t" "$corpus" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
-       -timeout=10 -artifact_prefix="$crashes/" -print_final_stats=1 >"$log" 2>&1; then
+       -timeout=10 "${seed_flag[@]}" -artifact_prefix="$crashes/" -print_final_stats=1 >"$log" 2>&1; then
     execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
     printf 'fuzz %-24s ok   %6ss  %9s runs  coverage %s\n' "$t" "$seconds" "${execs:-?}" "${cov:-?}"

@@ -160,6 +160,16 @@ grade_proposal risk_of_bias(const grade_input& in, const grade_rules& r) {
         break;
     }
   }
+  // Without a single overall judgement (MMAT 2018 and the JBI checklists give none by design)
+  // the weights say nothing about risk of bias; rating down for "too little weight at low risk"
+  // would then punish the tool, not the evidence.
+  if (n_unknown == st.size()) {
+    p.rule = "no overall judgements";
+    p.reason = "none of the " + std::to_string(st.size()) +
+               " studies has an overall risk-of-bias judgement (the appraisal tool gives none, or no assessment is "
+               "complete): the reviewers' judgement";
+    return p;
+  }
   if (!(total > 0)) {
     p.rule = "no weights";
     p.reason = "the analysis gives no study weights";

@@ -11,11 +11,15 @@ namespace metasift::math {
 namespace {
 
 // Underflow to 0 and overflow to infinity are legitimate answers for tail probabilities and
-// quantiles here (a z of 40 has p ~ 1e-350); only domain errors should surface. Boost's default
+// quantiles here (a z of 40 has p ~ 1e-350). Arguments outside the support (a NaN or zero df that
+// extreme data produced) give NaN, which the reports print as not available: a fit on finite data
+// must never end in an exception from Boost. Boost's default
 // promotes double to long double internally (x87, ~8x slower here) for accuracy that doubles in and
 // out cannot show; the double implementations are accurate to a few ulp.
 using policy =
     boost::math::policies::policy<boost::math::policies::promote_double<false>,
+                                  boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+                                  boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
                                   boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
                                   boost::math::policies::underflow_error<boost::math::policies::ignore_error>,
                                   boost::math::policies::denorm_error<boost::math::policies::ignore_error>>;

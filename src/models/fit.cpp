@@ -225,6 +225,10 @@ meta_result fit(std::span<const double> y, std::span<const double> v, const std:
                100.0 * ci.tau2.upper / (h.typical_v + ci.tau2.upper)};
     h.H2_ci = {ci.tau2.lower / h.typical_v + 1.0, ci.tau2.upper / h.typical_v + 1.0};
     if (ci.null_set) r.notes.add("the Q-profile confidence interval for tau^2 is the null set; reported as [0, 0]");
+    if (std::isnan(ci.tau2.lower) || std::isnan(ci.tau2.upper))
+      r.notes.add(
+          "the Q-profile confidence interval for tau^2 could not be computed (Q(tau^2) is not finite "
+          "for these data); its bounds are reported as not available");
   }
   if (std::all_of(y.begin(), y.end(), [&](double yi) { return yi == y[0]; })) {
     r.notes.add("all study effects are identical: Q = 0 and tau^2 = 0");

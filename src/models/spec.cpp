@@ -62,14 +62,6 @@ std::string_view to_string(ci_method c) noexcept {
   return "?";
 }
 
-std::optional<ci_method> parse_ci_method(std::string_view name) noexcept {
-  if (iequals(name, "z")) return ci_method::z;
-  if (iequals(name, "t")) return ci_method::t;
-  if (iequals(name, "hk") || iequals(name, "knha")) return ci_method::hk;
-  if (iequals(name, "adhoc")) return ci_method::adhoc;
-  return std::nullopt;
-}
-
 double hk_scale(ci_method c, double rss, double residual_df) noexcept {
   if (c != ci_method::hk && c != ci_method::adhoc) return 1.0;
   const double s2w = rss <= std::numeric_limits<double>::epsilon() ? 0.0 : rss / residual_df;

@@ -317,6 +317,7 @@ class tau2_estimator {
       return out;
     }
     const math::root_result r = math::find_root([this](double t) { return score(t); }, 0.0, hi, 1e-15, 1e-300, 2000);
+    if (std::isnan(r.root)) return failure();
     out.tau2 = r.root;
     out.conv.iterations = static_cast<int>(r.iterations);
     if (!r.converged) out.status = fit_status::not_converged;
@@ -441,6 +442,8 @@ class tau2_estimator {
     int guard = 0;
     while (f(hi) > 0.0 && guard++ < 200) hi *= 2.0;
     const math::root_result r = math::find_root(f, 0.0, hi, 1e-15, 1e-300, 2000);
+    evaluated_ = false;  // residual_q may have moved the model
+    if (std::isnan(r.root)) return failure();
     out.tau2 = r.root;
     out.conv.iterations = static_cast<int>(r.iterations);
     if (!r.converged) out.status = fit_status::not_converged;

@@ -30,25 +30,26 @@ std::string in_quotes(std::string_view text) {
   return q;
 }
 
-[[noreturn]] void bad(std::string_view expr, const std::string& why) {
+/// The problem sentence for the message: the expression, why it is refused, and the grammar.
+std::string problem(std::string_view expr, const std::string& why) {
   std::string msg = in_quotes(expr);
   msg += ": ";
   msg += why;
   msg += " (expected COLUMN OP VALUE, OP one of == != < <= > >=)";
-  fail_usage("subset", msg);
+  return msg;
 }
 
-}  // namespace
-
-subset_expr parse_subset(std::string_view expr) {
-  subset_expr e;
+/// Parses `expr` into `e`; the problem sentence, or empty when `e` can be used.
+std::string parse_into(std::string_view expr, subset_expr& e) {
   e.text = std::string(trim(expr));
   const std::string_view s = e.text;
   for (const char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\t') bad(s, "control characters (line breaks) are not allowed");
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
+      return problem(s, "control characters (line breaks) are not allowed");
+    }
   }
   const std::size_t at = s.find_first_of("=!<>");
-  if (at == std::string_view::npos) bad(s, "no comparison operator");
+  if (at == std::string_view::npos) return problem(s, "no comparison operator");
   std::size_t len = 1;
   const char c = s[at];
   const bool eq_next = at + 1 < s.size() && s[at + 1] == '=';
@@ -58,7 +59,7 @@ subset_expr parse_subset(std::string_view expr) {
       len = eq_next ? 2 : 1;
       break;
     case '!':
-      if (!eq_next) bad(s, "'!' must be followed by '='");
+      if (!eq_next) return problem(s, "'!' must be followed by '='");
       e.op = compare_op::ne;
       len = 2;
       break;
@@ -72,16 +73,18 @@ subset_expr parse_subset(std::string_view expr) {
       break;
   }
   e.column = std::string(trim(s.substr(0, at)));
-  if (e.column.empty()) bad(s, "no column before the operator");
+  if (e.column.empty()) return problem(s, "no column before the operator");
   std::string_view v = trim(s.substr(at + len));
-  if (v.empty()) bad(s, "no value after the operator");
+  if (v.empty()) return problem(s, "no value after the operator");
   if (v.front() == '"' || v.front() == '\'') {
     const std::size_t close = v.find(v.front(), 1);
-    if (close == std::string_view::npos) bad(s, "the quote of the value is never closed");
-    if (close + 1 != v.size()) bad(s, "text after the quoted value (one comparison only)");
+    if (close == std::string_view::npos) return problem(s, "the quote of the value is never closed");
+    if (close + 1 != v.size()) return problem(s, "text after the quoted value (one comparison only)");
     e.value = std::string(v.substr(1, close - 1));
   } else {
-    if (v.find_first_of("=!<>\"'") != std::string_view::npos) bad(s, "more than one comparison (one comparison only)");
+    if (v.find_first_of("=!<>\"'") != std::string_view::npos) {
+      return problem(s, "more than one comparison (one comparison only)");
+    }
     e.value = std::string(v);
     double x = 0.0;
     if (io::parse_number(v, false, x) == io::number_status::ok) {
@@ -90,9 +93,22 @@ subset_expr parse_subset(std::string_view expr) {
     }
   }
   if (!e.numeric && e.op != compare_op::eq && e.op != compare_op::ne) {
-    bad(s, "< <= > >= need a number; text compares with == or != only");
+    return problem(s, "< <= > >= need a number; text compares with == or != only");
   }
+  return {};
+}
+
+}  // namespace
+
+subset_expr parse_subset(std::string_view expr) {
+  subset_expr e;
+  if (const std::string why = parse_into(expr, e); !why.empty()) fail_usage("subset", why);
   return e;
+}
+
+std::string subset_problem(std::string_view expr) {
+  subset_expr e;
+  return parse_into(expr, e);
 }
 
 std::vector<bool> select_rows(const io::table& t, const subset_expr& e) {

@@ -1,4 +1,4 @@
-// PRISMA 2020 flow diagram: the layout (shared with the plot-module emitter) and a self-contained,
+// PRISMA 2020 flow diagram: the layout (shared with the diagrams module's scene) and a self-contained,
 // deterministic SVG writer that needs no font library.
 #include <algorithm>
 #include <cmath>
@@ -7,10 +7,9 @@
 
 #include "metasift/core/text.hpp"
 #include "metasift/review/prisma.hpp"
-#include "prisma_layout.hpp"
+#include "metasift/review/prisma_layout.hpp"
 
 namespace metasift::review {
-namespace detail {
 namespace {
 
 constexpr double margin = 18.0;
@@ -356,10 +355,7 @@ prisma_layout layout_prisma(const prisma_counts& c, const text_measure& measure)
   return builder(c, measure).build();
 }
 
-}  // namespace detail
-
 std::string prisma_svg(const prisma_counts& c) {
-  using namespace detail;
   const prisma_layout L = layout_prisma(c, approximate_text_width);
   std::string o = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"";
   num(o, L.width);

@@ -374,9 +374,10 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
   review_spec spec;
   spec.file = path;
   spec.dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  rd.check_keys(root,
-                {"title", "sources", "search", "criteria", "screening", "analysis", "extraction", "appraisal", "grade"},
-                "the review file");
+  rd.check_keys(
+      root,
+      {"title", "sources", "search", "criteria", "screening", "analysis", "extraction", "appraisal", "grade", "update"},
+      "the review file");
   // [analysis] is read and checked key by key by the run module (run/analysis_spec.hpp),
   // [extraction] by review/extraction.hpp, [appraisal] by review/appraisal.hpp and [[grade]] by
   // run/grade_spec.hpp.
@@ -527,6 +528,18 @@ review_spec parse_review_file(std::string_view toml_text, const fs::path& path, 
 
   // [screening]
   if (const toml::node* sn = root.get("screening")) read_screening(rd, *sn, spec);
+
+  // [update]
+  if (const toml::node* un = root.get("update")) {
+    const toml::table* ut = un->as_table();
+    if (ut == nullptr) rd.fail(rd.at(*un), "'update' must be a table ([update])");
+    rd.check_keys(*ut, {"previous"}, "[update]");
+    const toml::node* p = ut->get("previous");
+    if (p == nullptr) rd.fail(rd.at(*un), "[update] needs previous = \"...\": the results folder of the earlier run");
+    spec.previous_label = rd.string_of(*p, "previous");
+    spec.previous_where = rd.at(*p);
+    spec.previous = rd.resolve_inside(spec.dir, spec.previous_label, spec.previous_where);
+  }
   return spec;
 }
 

@@ -115,13 +115,12 @@ std::optional<analysis_spec> parse_analysis(std::string_view toml_text, const fs
   }
   if (const toml::node* n = t->get("ci_method")) {
     const std::string m = string_of(label, *n, "ci_method");
-    if (m == "z") {
-      s.ci = models::ci_method::z;
-    } else if (m == "hk" || m == "knha") {
-      s.ci = models::ci_method::hk;
-    } else {
-      fail_input(at(label, n->source()), "ci_method", "must be \"z\" or \"hk\", got '" + m + "'");
+    const auto pc = models::parse_ci_method(m);
+    if (!pc) {
+      fail_input(at(label, n->source()), "ci_method",
+                 "must be \"z\", \"t\", \"knha\" (or \"hk\") or \"adhoc\", got '" + m + "'");
     }
+    s.ci = *pc;
   }
   if (const toml::node* n = t->get("convention")) {
     const std::string c = string_of(label, *n, "convention");

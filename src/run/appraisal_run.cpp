@@ -10,12 +10,12 @@
 
 #include "internal.hpp"
 #include "metasift/core/check.hpp"
+#include "metasift/diagrams/appraisal_figures.hpp"
 #include "metasift/io/csv_writer.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/models/fit.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/plot/render.hpp"
-#include "metasift/review/appraisal_figures.hpp"
 
 namespace metasift::run {
 namespace {
@@ -295,11 +295,22 @@ std::vector<std::shared_ptr<const run_figure>> appraisal_figures(const review_bu
   const appraisal_bundle& ap = *rv.appraisal;
   const std::string tool = ap.spec.tool.name;
   const std::size_t n = ap.check.units.size();
-  out.push_back(scene_figure("traffic-light", review::make_traffic_light_scene(ap.spec, ap.check),
+  // The figures name an analysed study as the forest plot does ("Zhao et al."), not by its record
+  // key, which after deduplication may be another database's id than the one the assessor used.
+  review::appraisal_check named = ap.check;
+  if (an != nullptr && an->rob) {
+    const auto& link = an->rob->unit_of_study;
+    for (std::size_t i = 0; i < link.size() && i < an->meta.studies.size(); ++i) {
+      if (link[i] >= 0 && !an->meta.studies[i].label.empty()) {
+        named.units[static_cast<std::size_t>(link[i])].record = an->meta.studies[i].label;
+      }
+    }
+  }
+  out.push_back(scene_figure("traffic-light", diagrams::traffic_light_scene(ap.spec, named),
                              "Risk-of-bias traffic-light plot (" + tool + "): the judgement of each domain and the " +
                                  "overall judgement of each assessment.",
                              "Traffic-light plot of " + std::to_string(n) + " assessments"));
-  out.push_back(scene_figure("rob-summary", review::make_summary_scene(ap.spec, ap.check),
+  out.push_back(scene_figure("rob-summary", diagrams::summary_scene(ap.spec, named),
                              "Risk-of-bias summary plot (" + tool + "): the share of assessments at each judgement.",
                              "Risk-of-bias summary of " + std::to_string(n) + " assessments"));
   if (an == nullptr || !an->rob) return out;
@@ -317,7 +328,7 @@ std::vector<std::shared_ptr<const run_figure>> appraisal_figures(const review_bu
   }
   if (any) {
     out.push_back(scene_figure(
-        "rob-summary-weighted", review::make_weighted_summary_scene(ap.spec, ap.check, w),
+        "rob-summary-weighted", diagrams::make_weighted_summary_scene(ap.spec, named, w),
         "Risk-of-bias summary weighted by the meta-analysis weights (" + tool +
             "): each bar splits the analysis weight by judgement (robvis, weighted = TRUE).",
         "Weighted risk-of-bias summary of the " + std::to_string(an->meta.studies.size()) + " analysed studies"));
@@ -338,7 +349,7 @@ std::vector<std::shared_ptr<const run_figure>> appraisal_figures(const review_bu
     }
   }
   const plot::forest_plot fp = plot::build_forest(in);
-  out.push_back(scene_figure("forest-rob", review::forest_with_rob(fp, ap.spec.tool, rows),
+  out.push_back(scene_figure("forest-rob", diagrams::forest_with_rob(fp, ap.spec.tool, rows),
                              "Forest plot with the risk-of-bias judgements of each study (" + tool + ").",
                              "Forest plot of " + std::to_string(an->meta.k) + " studies with risk-of-bias columns"));
   return out;

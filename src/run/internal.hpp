@@ -94,7 +94,9 @@ struct rob_bundle {
 /// the studies included for the first time, previous_studies the previous version's still
 /// included, total_studies all (reports alike). Throws io_error when a file cannot be read and
 /// input_error (file:line:column) when it is not a metasift result.
-[[nodiscard]] update_comparison compare_with_previous(const std::filesystem::path& dir, review_bundle& rv);
+/// `label` names the folder in the report and results.json (as the user wrote it).
+[[nodiscard]] update_comparison compare_with_previous(const std::filesystem::path& dir, const std::string& label,
+                                                      review_bundle& rv);
 
 /// Adds this run's pooled estimate (the previous one is read by compare_with_previous).
 void finish_comparison(update_comparison& u, const std::optional<models::meta_result>& meta,

@@ -18,6 +18,7 @@
 #include "metasift/effects/compute.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/models/fit.hpp"
+#include "metasift/pipeline/analysis.hpp"
 #include "metasift/pipeline/design.hpp"
 #include "metasift/pipeline/study_data.hpp"
 #include "metasift/pipeline/study_inputs.hpp"
@@ -184,36 +185,29 @@ std::vector<std::string> labels_of(const models::meta_result& r) {
   return out;
 }
 
+/// The settings of the [analysis] table; GEN ci_lower/ci_upper are read as 95% CIs whatever the
+/// analysis level (the default input_level).
+pipeline::analysis_settings settings_of(const analysis_spec& a) {
+  pipeline::analysis_settings s;
+  s.measure = a.measure;
+  s.method = a.method;
+  s.ci = a.ci;
+  s.conv = a.conv;
+  s.level = a.level;
+  s.group_names = a.group_names;
+  return s;
+}
+
 void run_analyses(analysis_bundle& b, std::vector<std::string>& warnings) {
   const analysis_spec& a = b.spec;
-  effects::options eopt;
-  eopt.level = 0.95;  // GEN ci_lower/ci_upper are read as 95% CIs, whatever the analysis level
-  models::model_spec spec;
-  spec.est = a.method;
-  spec.test = a.ci;
-  spec.level = a.level;
-  b.resolved = models::resolve(a.conv, {}, eopt, spec);
-  b.measure = a.measure ? *a.measure : pipeline::infer_measure(b.data, {});
-  const pipeline::study_inputs inputs = pipeline::read_study_inputs(b.data, b.measure, {});
-  const effects::raw_data& raw = inputs.raw;
-  b.effects = effects::compute(b.measure, raw, b.resolved.effect_opts);
-  pipeline::explain_exclusions(b.effects, inputs);
-  warnings.insert(warnings.end(), inputs.notes.begin(), inputs.notes.end());
-  b.meta = models::fit(b.effects, b.resolved.spec);
-
-  report::meta_context& ctx = b.ctx;
-  ctx.measure = b.measure;
-  ctx.data_file = a.data_label;
-  ctx.conv = a.conv;
-  ctx.conventions = b.resolved.described;
-  if (!raw.columns_read.empty()) ctx.conventions.push_back(raw.columns_read);
-  ctx.conventions.insert(ctx.conventions.end(), inputs.conversions.begin(), inputs.conversions.end());
-  ctx.study_inputs = pipeline::included_input_kinds(b.effects, inputs);
-  ctx.data_columns = pipeline::data_columns(b.data, b.effects, b.meta.source_row, {}, a.group_names);
-  pipeline::set_exclusions(ctx, b.meta, raw);
-  if (!b.effects.ni.empty()) ctx.harmonic_n = effects::harmonic_mean(b.effects.ni);
-  ctx.decimals = 2;
-  ctx.version = std::string(version());
+  pipeline::prepared_analysis p = pipeline::prepare_analysis(settings_of(a), b.data, a.data_label);
+  warnings.insert(warnings.end(), p.inputs.notes.begin(), p.inputs.notes.end());
+  b.meta = pipeline::fit_meta(p, b.data);
+  b.measure = p.measure;
+  b.effects = std::move(p.effects);
+  b.resolved = std::move(p.resolved);
+  b.ctx = std::move(p.context);
+  const report::meta_context& ctx = b.ctx;
   for (const auto& n : b.effects.notes.items) warnings.push_back(n);
   for (const auto& n : b.meta.notes.items) warnings.push_back(n);
 
@@ -341,7 +335,17 @@ run_outputs compute_run(const run_options& opt) {
   review::screen_options so;
   so.dedup.threads = opt.threads;
   rv.screen = review::run_screening(rv.spec, so);
-  if (!opt.previous.empty()) rv.update = compare_with_previous(opt.previous, rv);
+  // The command line's previous folder overrides the review file's [update] previous.
+  if (!opt.previous.empty()) {
+    rv.update = compare_with_previous(opt.previous, opt.previous.string(), rv);
+  } else if (rv.spec.previous) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(*rv.spec.previous, ec)) {
+      fail_input(rv.spec.previous_where, "previous",
+                 "'" + rv.spec.previous_label + "' is not a folder (the results folder of an earlier run)");
+    }
+    rv.update = compare_with_previous(*rv.spec.previous, rv.spec.previous_label, rv);
+  }
 
   run_outputs out;
   out.title = rv.spec.title.empty() ? "Systematic review" : rv.spec.title;

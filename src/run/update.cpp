@@ -51,9 +51,9 @@ std::string title_of(const review::record& r) {
 
 }  // namespace
 
-update_comparison compare_with_previous(const std::filesystem::path& dir, review_bundle& rv) {
+update_comparison compare_with_previous(const std::filesystem::path& dir, const std::string& label, review_bundle& rv) {
   update_comparison u;
-  u.previous = dir.string();
+  u.previous = label;
   const std::filesystem::path audit_path = dir / "screening.csv";
   const io::table old = io::read_table(audit_path);
   const auto c_record = old.find("record");

@@ -6,6 +6,7 @@
 #include "internal.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/error.hpp"
+#include "metasift/diagrams/prisma.hpp"
 #include "metasift/io/file.hpp"
 #include "metasift/io/output_policy.hpp"
 #include "metasift/plot/render.hpp"
@@ -83,7 +84,7 @@ std::vector<std::string> write_run(const run_outputs& outputs, const fs::path& o
         if (f->scene) {
           plot::write_plot(*f->scene, p, ro);
         } else if (f->prisma) {
-          review::write_prisma_diagram(*f->prisma, p);
+          diagrams::write_prisma_diagram(*f->prisma, p);
         }
       }
     }

@@ -167,6 +167,21 @@ TEST(GradeRiskOfBias, NoAppraisalIsNoProposal) {
   EXPECT_FALSE(r.proposal.from_data);
 }
 
+TEST(GradeRiskOfBias, NoOverallJudgementAnywhereIsNoProposal) {
+  // MMAT 2018 gives no overall judgement: every study is "not assessed" for GRADE, and the weight
+  // at low risk (0%) must not rate the evidence down. One overall judgement restores the rule.
+  const models::meta_result m = result(0.5, 0.2, 0.8, {60, 40});
+  analyses::grade_input in = input(m);
+  in.risk = {study_risk::not_assessed, study_risk::not_assessed};
+  const auto g = analyses::assess_grade(in);
+  const auto& r = domain(g, grade_domain::risk_of_bias);
+  EXPECT_EQ(r.proposal.change, 0);
+  EXPECT_FALSE(r.proposal.from_data);
+  EXPECT_EQ(r.proposal.rule, "no overall judgements");
+  in.risk = {study_risk::not_assessed, study_risk::low};  // 40% at low risk
+  EXPECT_EQ(domain(analyses::assess_grade(in), grade_domain::risk_of_bias).proposal.change, -1);
+}
+
 // --- Inconsistency --------------------------------------------------------------------------
 
 TEST(GradeInconsistency, FittedHeterogeneousDataRateDownOne) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -64,6 +65,42 @@ class OptionCase : public ::testing::Test {
     std::ofstream(tmp_ + "/c2.tsv") << header << "rs1\t1\t100\tA\tG\t0.02\t0.04\t0.62\t800\t0.31\n"
                                     << "rs2\t1\t200\tT\tC\t0.05\t0.03\t0.095\t800\t0.55\n"
                                     << "rs3\t2\t50\tA\tC\t0.2\t0.09\t0.026\t700\t0.12\n";
+    // Continuous and 2x2 studies with a year column (regress, cumulative), long and grouped for batch.
+    // Values are arbitrary but heterogeneous, and the 2x2 ones have zero cells, so that every
+    // option value changes something.
+    std::ofstream md(tmp_ + "/md.csv"), rr(tmp_ + "/rr.csv"), mdg(tmp_ + "/md_groups.csv"),
+        rrg(tmp_ + "/rr_groups.csv");
+    md << "study,year,n1,mean1,sd1,n2,mean2,sd2\n";
+    rr << "study,year,events1,n1,events2,n2\n";
+    mdg << "g,study,n1,mean1,sd1,n2,mean2,sd2\n";
+    rrg << "g,study,events1,n1,events2,n2\n";
+    for (int i = 0; i < 8; ++i) {
+      const int n1 = 20 + 7 * i, n2 = 25 + 5 * (i % 3);
+      const double m1 = 3.0 + 0.15 * i * (i % 2 == 0 ? 1 : -1), m2 = 2.6 + 0.05 * i;
+      const double s1 = 0.5 + 0.1 * (i % 4), s2 = 0.8 - 0.05 * i;
+      const int e1 = (i % 3 == 0) ? 0 : i + 1, e2 = 2 + (i * 3) % 7;
+      md << "S" << i << "," << 2000 + i << "," << n1 << "," << m1 << "," << s1 << "," << n2 << "," << m2 << "," << s2
+         << "\n";
+      rr << "S" << i << "," << 2000 + i << "," << e1 << "," << n1 << "," << e2 << "," << n2 << "\n";
+      mdg << (i < 4 ? "A" : "B") << ",S" << i << "," << n1 << "," << m1 << "," << s1 << "," << n2 << "," << m2 << ","
+          << s2 << "\n";
+      rrg << (i < 4 ? "A" : "B") << ",S" << i << "," << e1 << "," << n1 << "," << e2 << "," << n2 << "\n";
+    }
+    // A copy of the screening fixture with a RoB 2 appraisal of one included study, for `appraise`.
+    namespace fs = std::filesystem;
+    const fs::path fixture = fs::path(METASIFT_TEST_DATA_DIR) / ".." / "review" / "fixtures" / "screening";
+    const fs::path review = fs::path(tmp_) / "review";
+    fs::remove_all(review);
+    fs::create_directories(review / "appraisal");
+    fs::copy(fixture, review, fs::copy_options::recursive);
+    std::ofstream(review / "review.toml", std::ios::app)
+        << "\n[appraisal]\ntool = \"rob2\"\nfile = \"appraisal/a.csv\"\n";
+    std::ofstream(review / "appraisal" / "a.csv") << "record,domain,judgement,support\n"
+                                                  << "PubMed:31200001,D1,low,Concealed allocation\n"
+                                                  << "PubMed:31200001,D2,low,Blinded\n"
+                                                  << "PubMed:31200001,D3,some-concerns,Attrition 25%\n"
+                                                  << "PubMed:31200001,D4,low,Objective outcome\n"
+                                                  << "PubMed:31200001,D5,low,Protocol registered\n";
   }
   static std::string tmp_;
 };
@@ -71,7 +108,8 @@ std::string OptionCase::tmp_;
 
 const std::vector<option_case>& cases() {
   static const std::vector<option_case> all = {
-      {"meta {data}/fig1.csv --measure MD --format json", "--ci-method", {"z", "hk", "knha"}},
+      {"meta {data}/fig1.csv --measure MD --format json", "--ci-method", {"z", "t", "hk", "knha", "adhoc"}},
+      {"meta {data}/fig1.csv --measure MD --format json", "--test", {"z", "t", "knha", "adhoc"}},
       {"meta {data}/fig1.csv --measure MD --format json", "--pi-method", {"z", "t_k1", "t_k2"}},
       {"meta {data}/fig1.csv --measure MD --format json", "--convention", {"metafor", "stata"}},
       {"meta {data}/fig1.csv --measure MD --format json", "--md-variance", {"separate", "pooled"}},
@@ -82,11 +120,11 @@ const std::vector<option_case>& cases() {
        {"ee", "dl", "reml", "ml", "pm", "he", "sj", "hs", "eb"}},
       {"meta {data}/fig1.csv --measure SMD --format json", "--smd-correction", {"exact", "approx", "none"}},
       {"meta {data}/zerocells.csv --measure OR --format json", "--zero-cell", {"only0", "all", "none"}},
-      {"regress {data}/bcg.csv --measure RR -m n1 --format json", "--ci-method", {"z", "hk"}},
+      {"regress {data}/bcg.csv --measure RR -m n1 --format json", "--ci-method", {"z", "t", "hk", "adhoc"}},
       {"trimfill {data}/bcg.csv --measure RR --format json", "--estimator", {"L0", "R0"}},
       {"trimfill {data}/bcg.csv --measure RR --format json", "--side", {"auto", "left", "right"}},
-      {"batch {data}/batch_long.csv --group group --measure GEN", "--format", {"csv", "tsv"}},
-      {"batch {data}/batch_long.csv --group group --measure GEN", "--ci-method", {"z", "hk"}},
+      {"batch {data}/batch_long.csv --group group --measure GEN", "--format", {"csv", "tsv", "json"}},
+      {"batch {data}/batch_long.csv --group group --measure GEN", "--ci-method", {"z", "t", "hk", "adhoc"}},
       {"batch {data}/batch_long.csv --group group --measure GEN", "--convention", {"metafor", "stata"}},
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out -", "--random", {"DL", "REML"}},
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out -", "--scheme", {"stderr", "samplesize"}},
@@ -102,10 +140,61 @@ const std::vector<option_case>& cases() {
   return all;
 }
 
+/// The options every analysis subcommand shares with `meta` (one settings path in the library),
+/// on every subcommand that has them, with data each value changes something in.
+std::vector<option_case> shared_model_cases() {
+  // {subcommand, what follows the file}: -m takes several values, so it comes after the file.
+  const std::vector<std::pair<std::string, std::string>> subcommands = {
+      {"meta", ""}, {"regress", " -m year"}, {"bias", ""}, {"influence", ""}, {"cumulative", ""}, {"trimfill", ""}};
+  std::vector<option_case> out;
+  for (const auto& [name, extra] : subcommands) {
+    const std::string sub = name + " {tmp}/md.csv" + extra;
+    const std::string md = sub + " --format json", rr = name + " {tmp}/rr.csv" + extra + " --measure RR --format json";
+    out.push_back({md + " --measure MD", "--method", {"EE", "DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB"}});
+    out.push_back({md + " --measure MD", "--ci-method", {"z", "t", "hk", "knha", "adhoc"}});
+    out.push_back({md + " --measure MD", "--pi-method", {"z", "t_k1", "t_k2"}});
+    out.push_back({md + " --measure MD", "--convention", {"metafor", "stata"}});
+    out.push_back({md + " --measure MD", "--md-variance", {"separate", "pooled"}});
+    out.push_back({md + " --measure SMD", "--smd-correction", {"exact", "approx", "none"}});
+    out.push_back({md + " --measure SMD", "--smd-variance", {"ls", "ub"}});
+    out.push_back({md, "--measure", {"MD", "SMD", "ROM"}});
+    out.push_back({rr, "--zero-cell", {"only0", "all", "none"}});
+    out.push_back({sub + " --measure MD", "--format", {"text", "json", "csv"}});
+  }
+  const std::string batch = "batch {data}/batch_long.csv --group group --measure GEN";
+  for (const auto& c : std::vector<option_case>{
+           {"batch {data}/batch_long.csv --group group", "--measure", {"GEN"}},
+           {batch, "--method", {"EE", "DL", "REML", "PM"}},
+           {batch, "--pi-method", {"z", "t_k1", "t_k2"}},
+           {"batch {tmp}/md_groups.csv --group g --measure MD", "--md-variance", {"separate", "pooled"}},
+           {"batch {tmp}/md_groups.csv --group g --measure SMD", "--smd-correction", {"exact", "approx", "none"}},
+           {"batch {tmp}/md_groups.csv --group g --measure SMD", "--smd-variance", {"ls", "ub"}},
+           {"batch {tmp}/rr_groups.csv --group g --measure OR", "--zero-cell", {"only0", "all", "none"}},
+           {"batch {tmp}/rr_groups.csv --group g", "--measure", {"OR", "RR", "RD", "PETO"}},
+           {"simulate --k 5 --reps 20 --quiet --out -", "--methods", {"DL,REML", "ee,pm"}},
+           {"simulate --k 5 --reps 20 --quiet --out -", "--ci", {"z,hk", "knha"}},
+           {"import {data}/../review/fixtures/medline.nbib", "--input-format", {"medline", "pubmed"}},
+           {"dedup {data}/../review/fixtures/ris_quirks.ris --decisions {tmp}/decisions.csv --out -",
+            "--format",
+            {"json", "csv", "ris"}},
+           {"conflicts {data}/../review/fixtures/screening/review.toml", "--format", {"text", "csv", "json"}},
+           {"conflicts {data}/../review/fixtures/screening/review.toml --format json",
+            "--stage",
+            {"title-abstract", "full-text"}},
+           {"appraise check {tmp}/review/review.toml", "--format", {"text", "json"}},
+           {"trimfill {tmp}/rr.csv --measure RR --format json --estimator R0", "--side", {"left", "right"}},
+       }) {
+    out.push_back(c);
+  }
+  return out;
+}
+
 TEST_F(OptionCase, EveryEnumeratedValueIsReadWhateverItsCase) {
   const std::string data = METASIFT_TEST_DATA_DIR;
   int checked = 0;
-  for (const auto& c : cases()) {
+  std::vector<option_case> all = cases();
+  for (auto& c : shared_model_cases()) all.push_back(std::move(c));
+  for (const auto& c : all) {
     const std::string base = expand(c.command, data, tmp_);
     for (const auto& v : c.values) {
       const auto reference = run_metasift(base + " " + c.option + " " + lower(v));
@@ -120,7 +209,28 @@ TEST_F(OptionCase, EveryEnumeratedValueIsReadWhateverItsCase) {
       }
     }
   }
-  EXPECT_GT(checked, 100);
+  EXPECT_GT(checked, 500);
+}
+
+// --sort takes the keywords effect and weight in any case (anything else names a column); the
+// option changes the forest plot only, so the plots are compared.
+TEST_F(OptionCase, ForestSortKeywordsInAnyCase) {
+  for (const std::string key : {"effect", "weight"}) {
+    std::string reference;
+    for (const auto& spelling : {lower(key), upper(key), mixed(key)}) {
+      const std::string svg = tmp_ + "/sort_" + spelling + ".svg";
+      const auto r = run_metasift("meta " + tmp_ + "/md.csv --measure MD --forest " + svg + " --sort " + spelling);
+      ASSERT_EQ(r.code, 0) << spelling << "\n" << r.err;
+      std::ifstream in(svg, std::ios::binary);
+      const std::string drawn{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      ASSERT_FALSE(drawn.empty()) << svg;
+      if (reference.empty()) {
+        reference = drawn;
+      } else {
+        EXPECT_EQ(drawn, reference) << "--sort " << spelling << " draws another plot than --sort " << key;
+      }
+    }
+  }
 }
 
 // The case test above would also pass if the option were ignored altogether; these pairs show
@@ -134,7 +244,25 @@ TEST_F(OptionCase, NonDefaultValuesChangeTheOutput) {
       {"meta {data}/fig1.csv --measure MD --format json --pi-method", "z", "T_K1"},
       {"meta {data}/fig1.csv --measure MD --format", "text", "JSON"},
       {"meta {data}/fig1.csv --measure MD --format json --ci-method", "z", "HK"},
+      {"meta {data}/fig1.csv --measure MD --format json --test", "z", "T"},
+      {"meta {data}/fig1.csv --measure MD --format json --test", "t", "ADHOC"},
+      {"regress {tmp}/md.csv -m year --measure MD --format json --test", "z", "Adhoc"},
+      {"batch {data}/batch_long.csv --group group --measure GEN --test", "z", "T"},
+      {"batch {data}/batch_long.csv --group group --measure GEN --format", "csv", "JSON"},
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out - --scheme", "stderr", "SAMPLESIZE"},
+      {"regress {tmp}/md.csv -m year --measure MD --format json --md-variance", "separate", "POOLED"},
+      {"bias {tmp}/md.csv --measure SMD --format json --smd-correction", "exact", "NONE"},
+      {"meta {data}/fig1.csv --measure SMD --format json --smd-variance", "ls", "UB"},
+      {"regress {tmp}/md.csv -m year --measure SMD --format json --smd-variance", "ls", "Ub"},
+      {"batch {tmp}/md_groups.csv --group g --measure SMD --smd-variance", "ls", "UB"},
+      {"influence {tmp}/md.csv --measure MD --format json --method", "REML", "ee"},
+      {"batch {tmp}/rr_groups.csv --group g --measure OR --zero-cell", "only0", "ALL"},
+      {"batch {tmp}/md_groups.csv --group g --measure MD --md-variance", "separate", "POOLED"},
+      {"simulate --k 5 --reps 20 --quiet --out - --v-dist", "uniform", "LOGUNIFORM"},
+      {"conflicts {data}/../review/fixtures/screening/review.toml --format", "text", "JSON"},
+      {"appraise check {tmp}/review/review.toml --format", "text", "JSON"},
+      {"dedup {data}/../review/fixtures/ris_quirks.ris --decisions {tmp}/decisions.csv --out - --format", "json",
+       "CSV"},
   };
   for (const auto& [base, def, other] : pairs) {
     const auto a = run_metasift(expand(base, data, tmp_) + " " + def);

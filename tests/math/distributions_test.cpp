@@ -47,5 +47,33 @@ TEST(RootFind, FindsBracketedRoot) {
   EXPECT_WITHIN(r.root, std::sqrt(2.0), closed_form);
 }
 
+TEST(RootFind, NoSignChangeOrNonFiniteEndsGiveNaNWithoutThrowing) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  auto same_sign = find_root([](double x) { return x * x + 1.0; }, -1.0, 1.0);
+  EXPECT_FALSE(same_sign.converged);
+  EXPECT_TRUE(std::isnan(same_sign.root));
+  auto nan_end = find_root([nan](double x) { return x < 1.0 ? -1.0 : nan; }, 0.0, 2.0);
+  EXPECT_FALSE(nan_end.converged);
+  EXPECT_TRUE(std::isnan(nan_end.root));
+  auto inf_end = find_root([inf](double x) { return x < 1.0 ? -1.0 : inf; }, 0.0, 2.0);
+  EXPECT_FALSE(inf_end.converged);
+  EXPECT_TRUE(std::isnan(inf_end.root));
+  // NaN strictly inside the bracket: a sign change at the ends, garbage in between.
+  auto nan_inside = find_root([nan](double x) { return x < 0.1 ? -1.0 : (x > 1.9 ? 1.0 : nan); }, 0.0, 2.0);
+  EXPECT_FALSE(nan_inside.converged);
+}
+
+TEST(Distributions, ArgumentsOutsideTheSupportGiveNaN) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_TRUE(std::isnan(t_critical(0.95, 0.0)));
+  EXPECT_TRUE(std::isnan(t_critical(0.95, nan)));
+  EXPECT_TRUE(std::isnan(t_two_sided_p(1.0, -3.0)));
+  EXPECT_TRUE(std::isnan(chisq_quantile(0.5, 0.0)));
+  EXPECT_TRUE(std::isnan(chisq_upper(1.0, nan)));
+  EXPECT_TRUE(std::isnan(f_upper(1.0, 0.0, 3.0)));
+  EXPECT_TRUE(std::isnan(normal_quantile(1.5)));
+}
+
 }  // namespace
 }  // namespace metasift::math

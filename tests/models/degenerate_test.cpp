@@ -75,6 +75,28 @@ TEST(Degenerate, FallbackRootMatchesScoring) {
   EXPECT_WITHIN(b.het.tau2, a.het.tau2, test::tight_iterative);
 }
 
+TEST(Degenerate, OverflowingEffectsGiveUnavailableResultsNotExceptions) {
+  // One effect of 3.4e94 (a mean typed with 90 extra digits): Q ~ 1e191 is still finite, so the
+  // data pass the representability check, but Q(tau^2) - crit cannot be bracketed for the
+  // Q-profile bounds. Every estimator and the interval must end in a status or a not-available
+  // value, never an exception.
+  const std::vector<double> y{0.7, 0.7, 1.6, 3.44e94, -0.1}, v{0.0027, 0.002, 0.0065, 0.0045, 0.011};
+  for (const auto m : {method::REML, method::ML, method::PM, method::EB, method::DL, method::SJ}) {
+    model_spec s;
+    s.est = m;
+    s.tau2_ci = true;
+    meta_result r;
+    ASSERT_NO_THROW(r = fit(y, v, {}, s));
+    if (r.het.has_ci && !(std::isfinite(r.het.tau2_ci.lower) && std::isfinite(r.het.tau2_ci.upper))) {
+      EXPECT_TRUE(mentions(r, "could not be computed"));
+    }
+    if (m == method::REML) {
+      EXPECT_TRUE(r.het.has_ci);
+      EXPECT_TRUE(std::isnan(r.het.tau2_ci.upper));  // the case the fuzzer found
+    }
+  }
+}
+
 TEST(Degenerate, NonPositiveVarianceIsAProgrammingError) {
   const std::vector<double> y{0.1, 0.2}, v{0.01, 0.0};
   EXPECT_THROW((void)fit(y, v, {}, model_spec{}), error);

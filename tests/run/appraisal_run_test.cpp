@@ -16,7 +16,7 @@
 #include <variant>
 
 #include "metasift/core/error.hpp"
-#include "metasift/review/appraisal_figures.hpp"
+#include "metasift/diagrams/appraisal_figures.hpp"
 #include "metasift/run/grade_spec.hpp"
 #include "metasift/run/run.hpp"
 
@@ -201,6 +201,10 @@ TEST(AppraisalRun, SensitivitySubgroupsGradeAndSummaryOfFindings) {
   EXPECT_NE(forest_rob.find(">Risk of bias<"), std::string::npos);
   EXPECT_NE(forest_rob.find(">D5<"), std::string::npos);
   EXPECT_NE(html.find("id=\"forest-rob\""), std::string::npos);
+  // The traffic light names the analysed studies as the forest plot does, not by record key.
+  const std::string traffic = slurp(fs::path(p.dir.string() + "-out") / "figures/traffic-light.svg");
+  EXPECT_NE(traffic.find(">Trial 3<"), std::string::npos);
+  EXPECT_EQ(traffic.find("DB:T3"), std::string::npos);
 }
 
 TEST(AppraisalRun, MethodsNameTheAssessorsAndHowDisagreementsWereResolved) {
@@ -332,7 +336,7 @@ TEST(AppraisalFigures, WeightedSummarySplitsBarsByAnalysisWeight) {
     c.units.push_back(u);
   }
   constexpr std::uint32_t green = 0x02C100, red = 0xBF0000;
-  const auto weighted = metasift::review::make_weighted_summary_scene(spec, c, {80.0, 20.0});
+  const auto weighted = metasift::diagrams::make_weighted_summary_scene(spec, c, {80.0, 20.0});
   const auto low = bar_widths(weighted, green), high = bar_widths(weighted, red);
   ASSERT_EQ(high.size(), 2U);  // D1 and overall
   EXPECT_NEAR(high[0], 60.0, 1e-9);
@@ -340,12 +344,12 @@ TEST(AppraisalFigures, WeightedSummarySplitsBarsByAnalysisWeight) {
   ASSERT_EQ(low.size(), 6U);  // D1, D2..D5 (whole bars), overall
   EXPECT_NEAR(low[0], 240.0, 1e-9);
   EXPECT_NEAR(low[1], 300.0, 1e-9);
-  const auto plain = metasift::review::make_summary_scene(spec, c);
+  const auto plain = metasift::diagrams::summary_scene(spec, c);
   EXPECT_NEAR(bar_widths(plain, red)[0], 150.0, 1e-9);
   // A study outside the analysis (weight 0) is left out: with B at 0 only A counts, low everywhere.
-  const auto only_a = metasift::review::make_weighted_summary_scene(spec, c, {1.0, 0.0});
+  const auto only_a = metasift::diagrams::make_weighted_summary_scene(spec, c, {1.0, 0.0});
   EXPECT_TRUE(bar_widths(only_a, red).empty());
-  EXPECT_THROW((void)metasift::review::make_weighted_summary_scene(spec, c, {1.0}), metasift::usage_error);
+  EXPECT_THROW((void)metasift::diagrams::make_weighted_summary_scene(spec, c, {1.0}), metasift::usage_error);
 }
 
 }  // namespace

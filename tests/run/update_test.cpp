@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -178,6 +179,64 @@ TEST(LivingReview, WhatChangedBetweenTwoVersions) {
   EXPECT_EQ(r3.prisma.previous_studies, 3U);
   EXPECT_EQ(r3.prisma.new_studies, 0U);
   EXPECT_NE(text_of(r3, "report.html").find("No PRISMA count changed."), std::string::npos);
+}
+
+std::map<std::string, std::string> folder_bytes(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) out[fs::relative(e.path(), dir).generic_string()] = slurp(e.path());
+  }
+  return out;
+}
+
+// `[update] previous` in review.toml does what --previous does, names the folder as written, and
+// a rerun with nothing new gives the same bytes in every file.
+TEST(LivingReview, UpdateTableInTheReviewFileAndByteIdenticalReruns) {
+  const living_review lr;
+  (void)lr.run("v1", lr.root / "v2" / "previous");  // version 1's results, kept in the review folder
+  write(lr.root / "v2/review.toml", toml(true) + "[update]\nprevious = \"previous\"\n");
+  const run::run_outputs a = lr.run("v2", lr.root / "out_a");
+  const run::run_outputs b = lr.run("v2", lr.root / "out_b");
+  const auto fa = folder_bytes(lr.root / "out_a");
+  const auto fb = folder_bytes(lr.root / "out_b");
+  ASSERT_GE(fa.size(), 5U);
+  ASSERT_EQ(fa.size(), fb.size());
+  for (const auto& [name, bytes] : fa) {
+    ASSERT_TRUE(fb.count(name)) << name;
+    EXPECT_TRUE(bytes == fb.at(name)) << name << " differs between two runs with nothing new";
+  }
+  const json u = json::parse(text_of(a, "results.json")).at("update");
+  EXPECT_EQ(u.at("previous"), "previous");  // as written, not an absolute path of this machine
+  EXPECT_EQ(u.at("new_records"), 3);        // A9, D4 and E5
+  EXPECT_EQ(a.prisma.previous_studies, 2U);
+  EXPECT_EQ(a.prisma.new_studies, 1U);
+  EXPECT_NE(text_of(a, "report.html").find("This run updates the results in previous ("), std::string::npos);
+
+  // The command line's --previous gives the same update, apart from how the folder is named.
+  const run::run_outputs c = lr.run("v2", lr.root / "out_c", lr.root / "v2" / "previous");
+  json uc = json::parse(text_of(c, "results.json")).at("update");
+  EXPECT_EQ(uc.at("previous"), (lr.root / "v2" / "previous").string());
+  uc["previous"] = "previous";
+  EXPECT_EQ(uc, u);
+}
+
+TEST(LivingReview, UpdateTableErrorsNameTheReviewFilePosition) {
+  const living_review lr;
+  auto error_for = [&](const std::string& update_table) {
+    write(lr.root / "v2/review.toml", toml(true) + update_table);
+    return error_of([&] { (void)lr.run("v2", lr.root / "out_e"); });
+  };
+  const std::string base = toml(true);
+  const auto previous_line = std::count(base.begin(), base.end(), '\n') + 2;  // after "[update]"
+  const std::string missing = error_for("[update]\nprevious = \"no-such-folder\"\n");
+  EXPECT_NE(missing.find("review.toml:" + std::to_string(previous_line) + ":12"), std::string::npos) << missing;
+  EXPECT_NE(missing.find("'no-such-folder' is not a folder"), std::string::npos) << missing;
+  const std::string escapes = error_for("[update]\nprevious = \"../v1\"\n");
+  EXPECT_NE(escapes.find("escapes the review folder"), std::string::npos) << escapes;
+  const std::string unknown = error_for("[update]\nprevios = \"previous\"\n");
+  EXPECT_NE(unknown.find("previos"), std::string::npos) << unknown;
+  const std::string empty = error_for("[update]\n");
+  EXPECT_NE(empty.find("[update] needs previous"), std::string::npos) << empty;
 }
 
 TEST(LivingReview, PreviousFolderMustHoldAMetasiftResult) {

@@ -3,6 +3,7 @@
 // and R0, the side of the missing studies estimated or given, the filled studies and the model
 // refitted with them. Plain result structs (inline helpers only) for report/ and plot/.
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "metasift/core/enum_names.hpp"
 #include "metasift/core/status.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/models/spec.hpp"
@@ -31,16 +33,16 @@ enum class trimfill_side { automatic, left, right };
   }
   return "?";
 }
+/// "L0" or "R0", in any case.
 [[nodiscard]] inline std::optional<trimfill_estimator> parse_trimfill_estimator(std::string_view s) noexcept {
-  if (s == "L0" || s == "l0") return trimfill_estimator::L0;
-  if (s == "R0" || s == "r0") return trimfill_estimator::R0;
-  return std::nullopt;
+  return parse_enum(s, std::array<enum_name<trimfill_estimator>, 2>{
+                           {{trimfill_estimator::L0, "L0"}, {trimfill_estimator::R0, "R0"}}});
 }
+/// "auto", "left" or "right", in any case.
 [[nodiscard]] inline std::optional<trimfill_side> parse_trimfill_side(std::string_view s) noexcept {
-  if (s == "auto") return trimfill_side::automatic;
-  if (s == "left") return trimfill_side::left;
-  if (s == "right") return trimfill_side::right;
-  return std::nullopt;
+  return parse_enum(
+      s, std::array<enum_name<trimfill_side>, 3>{
+             {{trimfill_side::automatic, "auto"}, {trimfill_side::left, "left"}, {trimfill_side::right, "right"}}});
 }
 
 struct trimfill_options {

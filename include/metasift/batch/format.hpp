@@ -4,6 +4,7 @@
 // stays cheap next to parsing them.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,10 @@ struct pvalue {
 /// Prints p with `digits` significant digits; below 1e-300, mantissa and exponent from log10p
 /// ("3.21e-1234"), as METAL prints tiny p-values. NaN prints missing_text(t).
 void append_pvalue(std::string& out, const pvalue& p, int digits, number_target t = number_target::csv);
+
+/// The delimiter an output format name stands for: "csv" -> ',', "tsv" -> '\t' (any case);
+/// nullopt for another name.
+[[nodiscard]] std::optional<char> parse_delimited_format(std::string_view name) noexcept;
 
 /// Appends a field for a CSV (delimiter ',') or TSV file: quoted with doubled quotes when it
 /// contains the delimiter, a quote, or a line break (RFC 4180); TSV fields are never quoted.

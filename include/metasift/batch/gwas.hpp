@@ -23,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metasift/models/spec.hpp"
@@ -31,6 +32,10 @@ namespace metasift::batch {
 
 enum class gwas_scheme { stderr_ivw, samplesize };
 enum class merge_mode { automatic, stream, hash };
+
+/// "stderr" or "samplesize"; "auto", "stream" or "hash"; in any case. nullopt for another name.
+[[nodiscard]] std::optional<gwas_scheme> parse_gwas_scheme(std::string_view name) noexcept;
+[[nodiscard]] std::optional<merge_mode> parse_merge_mode(std::string_view name) noexcept;
 
 /// A genomic region: one chromosome, optionally a 1-based inclusive position range.
 struct region {

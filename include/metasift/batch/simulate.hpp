@@ -11,6 +11,8 @@
 // of threads.
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "metasift/models/spec.hpp"
@@ -18,6 +20,9 @@
 namespace metasift::batch {
 
 enum class variance_distribution { uniform, log_uniform };
+
+/// "uniform" or "loguniform", in any case; nullopt for another name.
+[[nodiscard]] std::optional<variance_distribution> parse_variance_distribution(std::string_view name) noexcept;
 
 struct simulation_spec {
   int k = 10;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metasift/core/error.hpp"
@@ -23,6 +24,18 @@ enum class smd_correction { hedges_exact, hedges_approx, none };
 enum class smd_variance { large_sample, unbiased };
 /// Which studies get the continuity correction: metafor "only0" (studies with a zero cell), "all", "none".
 enum class zero_cell { only_zero, all, none };
+
+/// The settings' names, read in any case: "separate" / "pooled"; "exact" / "approx" / "none";
+/// "ls" / "ub"; "only0" / "all" / "none". nullopt for another name. to_string gives the first of
+/// these names.
+[[nodiscard]] std::optional<md_variance> parse_md_variance(std::string_view name) noexcept;
+[[nodiscard]] std::optional<smd_correction> parse_smd_correction(std::string_view name) noexcept;
+[[nodiscard]] std::optional<smd_variance> parse_smd_variance(std::string_view name) noexcept;
+[[nodiscard]] std::optional<zero_cell> parse_zero_cell(std::string_view name) noexcept;
+[[nodiscard]] std::string_view to_string(md_variance v) noexcept;
+[[nodiscard]] std::string_view to_string(smd_correction c) noexcept;
+[[nodiscard]] std::string_view to_string(smd_variance v) noexcept;
+[[nodiscard]] std::string_view to_string(zero_cell z) noexcept;
 
 struct options {
   md_variance md_var = md_variance::separate;

@@ -1,8 +1,8 @@
 #pragma once
 // Thin wrappers over Boost.Math for the few distribution functions metasift needs. Upper tails go
 // through boost::math::complement so that p-values such as 1e-142 keep their digits; nothing here
-// computes 1 - cdf. Arguments outside a distribution's support are a programming error and throw
-// std::domain_error from Boost; overflow and underflow return the limit (0 or infinity) instead.
+// computes 1 - cdf. Arguments outside a distribution's support (NaN, df <= 0, p outside [0, 1])
+// give NaN rather than an exception; overflow and underflow return the limit (0 or infinity).
 
 namespace metasift::math {
 

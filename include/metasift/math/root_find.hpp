@@ -16,7 +16,8 @@ struct root_result {
 
 /// Root of f on [lo, hi], where f(lo) and f(hi) have opposite signs (or one is zero).
 /// Converges when the bracket is narrower than rel_tol * |root| + abs_tol.
-/// Precondition: a sign change on [lo, hi]; violating it throws std::domain_error.
+/// Without a sign change between finite end values (or when f turns NaN inside the bracket) the
+/// result is a NaN root with converged = false; it never throws.
 [[nodiscard]] root_result find_root(const std::function<double(double)>& f, double lo, double hi,
                                     double rel_tol = 1e-14, double abs_tol = 1e-14,
                                     std::uintmax_t max_iterations = 500);

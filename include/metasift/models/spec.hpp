@@ -32,6 +32,8 @@ enum class pi_method { z, t_k1, t_k2 };
 /// (0 when RSS is at rounding level, as metafor), max(1, s^2) under adhoc, 1 otherwise.
 [[nodiscard]] double hk_scale(ci_method c, double rss, double residual_df) noexcept;
 [[nodiscard]] std::string_view to_string(pi_method p) noexcept;
+/// "z", "t_k1" or "t_k2" (also as to_string writes them, "t(k-1)", "t(k-2)"), in any case.
+[[nodiscard]] std::optional<pi_method> parse_pi_method(std::string_view name) noexcept;
 /// True when the pooled estimate is tested against a t distribution (every test but Wald z).
 [[nodiscard]] constexpr bool uses_t(ci_method c) noexcept {
   return c != ci_method::z;

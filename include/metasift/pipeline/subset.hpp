@@ -31,6 +31,10 @@ struct subset_expr {
 /// >= with a text value.
 [[nodiscard]] subset_expr parse_subset(std::string_view expr);
 
+/// The reason parse_subset would refuse `expr`, as a sentence for the caller's message (naming
+/// the expression and the grammar); empty when it parses.
+[[nodiscard]] std::string subset_problem(std::string_view expr);
+
 /// One flag per table row: true when the row satisfies the expression. Throws input_error at the
 /// header (file:1) when the column does not exist, and at the cell (file:line:column) when a
 /// numeric comparison meets a cell that is not a number.

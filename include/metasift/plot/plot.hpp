@@ -1,5 +1,6 @@
 #pragma once
-// The plot module: scenes, their SVG / PDF / PNG backends, and the builders. See docs/plots.md.
+// Everything for plots: the scene and its SVG / PDF / PNG backends (module plot_scene) and the
+// chart builders (module plot). See docs/plots.md.
 #include "metasift/plot/axis.hpp"
 #include "metasift/plot/forest.hpp"
 #include "metasift/plot/funnel.hpp"

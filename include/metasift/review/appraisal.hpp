@@ -163,24 +163,3 @@ struct appraisal_check {
 [[nodiscard]] std::string format_appraisal_json(const appraisal_spec& spec, const appraisal_check& c);
 
 }  // namespace metasift::review
-
-namespace metasift::review {
-
-/// robvis-style figures (McGuinness & Higgins, Res Synth Methods 2021;12:55-61): the traffic-light
-/// plot (assessments x domains, coloured symbols, the overall column) and the summary plot (one
-/// stacked bar per domain: the share of assessments at each judgement). Written as SVG, PDF or
-/// PNG by the file's extension; text stays text. Throws usage_error for another extension, or for
-/// PDF/PNG in a build without the plot module.
-void write_traffic_light_plot(const appraisal_spec& spec, const appraisal_check& c, const std::filesystem::path& path);
-void write_summary_plot(const appraisal_spec& spec, const appraisal_check& c, const std::filesystem::path& path);
-
-/// The colour (0xRRGGBB) and symbol robvis uses for a judgement of a domain: green "+" for the
-/// least severe, yellow "-" for concerns, red "x" for high, dark red "!" for critical, blue "?"
-/// for no information.
-struct judgement_style {
-  std::uint32_t colour = 0;
-  std::string symbol;
-};
-[[nodiscard]] judgement_style style_of(const std::vector<std::string>& judgements, const std::string& j);
-
-}  // namespace metasift::review

@@ -120,12 +120,8 @@ void check_prisma(const prisma_counts& c);
 [[nodiscard]] std::string format_prisma_text(const prisma_counts& c);
 
 /// The flow diagram as a self-contained, deterministic SVG document (no fonts measured: box
-/// widths come from a fixed character-width table).
+/// widths come from a fixed character-width table). The diagrams module draws the same layout with
+/// measured fonts as SVG, PDF or PNG (diagrams/prisma.hpp).
 [[nodiscard]] std::string prisma_svg(const prisma_counts& c);
-
-/// Writes the flow diagram in the format of path's extension (.svg, .pdf, .png) atomically. With
-/// the plot module built, all three go through its backends; without it only .svg is available
-/// (usage_error otherwise).
-void write_prisma_diagram(const prisma_counts& c, const std::filesystem::path& path);
 
 }  // namespace metasift::review

@@ -2,13 +2,20 @@
 // Writing imported records: JSON (with per-file counts and warnings), CSV (one row per record)
 // and RIS (a re-export any reference manager reads). Pure formatting; nothing is printed.
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metasift/review/import.hpp"
 #include "metasift/review/record.hpp"
 
 namespace metasift::review {
+
+/// The formats records are written in (import, dedup): JSON, CSV or RIS.
+enum class records_format { json, csv, ris };
+/// "json", "csv" or "ris", in any case; nullopt for another name.
+[[nodiscard]] std::optional<records_format> parse_records_format(std::string_view name) noexcept;
 
 /// {"records":[...], "files":[{"file","format","charset","count"}], "warnings":[...]} for the
 /// results of one import run, records in file order. A record's keys are the fields of

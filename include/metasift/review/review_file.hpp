@@ -116,6 +116,12 @@ struct review_spec {
   std::string decisions_label;                     ///< as written
   source_position decisions_where;
   screening_spec screening;  ///< reviewers (the legacy `decisions` file included) and adjudication
+  /// [update] previous: the results folder of an earlier run of this review (a living review's
+  /// update), resolved like every path of the file; `previous_label` keeps it as written, which
+  /// is what reports show (an absolute path would differ from machine to machine).
+  std::optional<std::filesystem::path> previous;
+  std::string previous_label;
+  source_position previous_where;
 };
 
 /// Reads and validates a review file. Throws io_error when it cannot be read and input_error

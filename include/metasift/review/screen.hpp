@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "metasift/review/agreement.hpp"
@@ -60,6 +61,8 @@ struct human_decision {
 
 enum class screening_stage { title_abstract, full_text };
 [[nodiscard]] const char* to_string(screening_stage s) noexcept;  ///< "title-abstract", "full-text"
+/// "title-abstract" or "full-text", in any case; nullopt for another name.
+[[nodiscard]] std::optional<screening_stage> parse_screening_stage(std::string_view name) noexcept;
 
 /// How a record's final decision at one stage came about.
 enum class stage_state {

@@ -1,8 +1,8 @@
 #pragma once
 // Layout of the PRISMA 2020 flow diagram ("new systematic reviews which included searches of
-// databases and registers only"), computed once and drawn by two emitters: the self-contained SVG
-// writer (prisma_svg.cpp) and the plot-module scene (prisma_plot.cpp). Internal to the review
-// module. Units are points, origin top-left.
+// databases and registers only"), computed once and drawn by two emitters: review's self-contained
+// SVG writer (prisma_svg) and the diagrams module's plot scene (SVG/PDF/PNG backends), so that the
+// review module needs no drawing library. Units are points, origin top-left.
 
 #include <functional>
 #include <string>
@@ -11,7 +11,7 @@
 
 #include "metasift/review/prisma.hpp"
 
-namespace metasift::review::detail {
+namespace metasift::review {
 
 struct prisma_text_line {
   std::string text;
@@ -57,4 +57,4 @@ using text_measure = std::function<double(std::string_view text, double size, bo
 
 [[nodiscard]] prisma_layout layout_prisma(const prisma_counts& c, const text_measure& measure);
 
-}  // namespace metasift::review::detail
+}  // namespace metasift::review

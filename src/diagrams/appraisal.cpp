@@ -1,21 +1,24 @@
 // robvis-style traffic-light and summary plots of an appraisal, as plot scenes (SVG/PDF/PNG).
+#include "metasift/diagrams/appraisal.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "metasift/core/check.hpp"
-#include "metasift/review/appraisal.hpp"
-#ifdef METASIFT_HAVE_PLOT
-#include "metasift/review/appraisal_figures.hpp"
-#endif
-
-#ifdef METASIFT_HAVE_PLOT
 #include "metasift/plot/render.hpp"
-#include "metasift/plot/scene.hpp"
-#endif
 
-namespace metasift::review {
+namespace metasift::diagrams {
+
+using review::appraisal_check;
+using review::appraisal_domain;
+using review::appraisal_spec;
+using review::appraisal_tool;
+using review::appraisal_unit;
+using review::overall_rule;
 
 judgement_style style_of(const std::vector<std::string>& judgements, const std::string& j) {
   // Colours and symbols of robvis (McGuinness & Higgins 2021), by meaning where the id says it.
@@ -68,7 +71,6 @@ std::vector<std::string> overall_scale(const appraisal_tool& t) {
   return t.overall_judgements;
 }
 
-#ifdef METASIFT_HAVE_PLOT
 /// The tool as drawn: MMAT's criteria of the categories nobody used are left out (a study is
 /// appraised with one category's five criteria, so the other twenty would be empty columns); an
 /// unanswered criterion of a category in use stays, as an empty cell.
@@ -89,6 +91,8 @@ appraisal_tool drawn_tool(const appraisal_spec& spec, const appraisal_check& c) 
   if (!used.empty()) t.domains = std::move(used);
   return t;
 }
+
+}  // namespace
 
 plot::scene traffic_light_scene(const appraisal_spec& spec, const appraisal_check& c) {
   const appraisal_tool t = drawn_tool(spec, c);
@@ -279,40 +283,15 @@ plot::scene summary_scene(const appraisal_spec& spec, const appraisal_check& c) 
   s.height = y + 14.0;
   return s;
 }
-#endif
-
-}  // namespace
 
 void write_traffic_light_plot(const appraisal_spec& spec, const appraisal_check& c, const std::filesystem::path& path) {
   check_ext(path);
-#ifdef METASIFT_HAVE_PLOT
   plot::write_plot(traffic_light_scene(spec, c), path);
-#else
-  (void)spec;
-  (void)c;
-  fail_usage("figure", "risk-of-bias figures need the plot module (cairo + pango), which this build lacks");
-#endif
 }
 
 void write_summary_plot(const appraisal_spec& spec, const appraisal_check& c, const std::filesystem::path& path) {
   check_ext(path);
-#ifdef METASIFT_HAVE_PLOT
   plot::write_plot(summary_scene(spec, c), path);
-#else
-  (void)spec;
-  (void)c;
-  fail_usage("figure", "risk-of-bias figures need the plot module (cairo + pango), which this build lacks");
-#endif
 }
 
-#ifdef METASIFT_HAVE_PLOT
-plot::scene make_traffic_light_scene(const appraisal_spec& spec, const appraisal_check& c) {
-  return traffic_light_scene(spec, c);
-}
-
-plot::scene make_summary_scene(const appraisal_spec& spec, const appraisal_check& c) {
-  return summary_scene(spec, c);
-}
-#endif
-
-}  // namespace metasift::review
+}  // namespace metasift::diagrams

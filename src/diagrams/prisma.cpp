@@ -1,33 +1,25 @@
-// Writing the PRISMA flow diagram: through the plot module's scene and backends (SVG, PDF, PNG)
-// when it is built (METASIFT_HAVE_PLOT), else the self-contained SVG of prisma_svg.cpp.
+// The PRISMA flow diagram through the plot scene and its backends (SVG, PDF, PNG).
+#include "metasift/diagrams/prisma.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 
 #include "metasift/core/check.hpp"
-#include "metasift/io/file.hpp"
-#include "metasift/review/prisma.hpp"
-#include "prisma_layout.hpp"
-
-#ifdef METASIFT_HAVE_PLOT
 #include "metasift/plot/render.hpp"
-#include "metasift/plot/scene.hpp"
 #include "metasift/plot/text.hpp"
-#endif
+#include "metasift/review/prisma_layout.hpp"
 
-namespace metasift::review {
+namespace metasift::diagrams {
 
-#ifdef METASIFT_HAVE_PLOT
-namespace {
-
-plot::scene prisma_scene(const prisma_counts& c) {
+plot::scene prisma_scene(const review::prisma_counts& c) {
   const auto measure = [](std::string_view text, double size, bool bold) {
     plot::font f;
     f.size = size;
     f.weight = bold ? plot::font_weight::bold : plot::font_weight::normal;
     return plot::measure_text(text, f).width;
   };
-  const detail::prisma_layout L = detail::layout_prisma(c, measure);
+  const review::prisma_layout L = review::layout_prisma(c, measure);
   plot::scene s;
   s.width = L.width;
   s.height = L.height;
@@ -63,24 +55,14 @@ plot::scene prisma_scene(const prisma_counts& c) {
   return s;
 }
 
-}  // namespace
-#endif
-
-void write_prisma_diagram(const prisma_counts& c, const std::filesystem::path& path) {
+void write_prisma_diagram(const review::prisma_counts& c, const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (ext != ".svg" && ext != ".pdf" && ext != ".png") {
     fail_usage("--prisma", "the diagram file must end in .svg, .pdf or .png, got '" + path.string() + "'");
   }
-#ifdef METASIFT_HAVE_PLOT
   plot::write_plot(prisma_scene(c), path);
-#else
-  if (ext != ".svg") {
-    fail_usage("--prisma", "PDF and PNG need the plot module (cairo + pango), which this build lacks; use .svg");
-  }
-  io::write_file_atomic(path, prisma_svg(c));
-#endif
 }
 
-}  // namespace metasift::review
+}  // namespace metasift::diagrams

@@ -1,7 +1,5 @@
 // The weighted summary plot and the forest plot with risk-of-bias columns, as plot scenes.
-// Self-contained (it shares only style_of with appraisal_plot.cpp) so the drawing can move with
-// the other appraisal figures.
-#ifdef METASIFT_HAVE_PLOT
+// Self-contained: it shares only style_of with appraisal.cpp.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -9,10 +7,17 @@
 #include <set>
 
 #include "metasift/core/check.hpp"
+#include "metasift/diagrams/appraisal_figures.hpp"
 #include "metasift/plot/text.hpp"
-#include "metasift/review/appraisal_figures.hpp"
 
-namespace metasift::review {
+namespace metasift::diagrams {
+
+using review::appraisal_check;
+using review::appraisal_domain;
+using review::appraisal_spec;
+using review::appraisal_tool;
+using review::appraisal_unit;
+
 namespace {
 
 std::string judgement_label(const std::string& j) {
@@ -243,5 +248,4 @@ plot::scene forest_with_rob(const plot::forest_plot& forest, const appraisal_too
   return s;
 }
 
-}  // namespace metasift::review
-#endif
+}  // namespace metasift::diagrams
