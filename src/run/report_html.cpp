@@ -117,6 +117,21 @@ std::string count(std::size_t n) {
   return std::to_string(n);
 }
 
+/// The pooled effect's test in words, as metafor's `test` argument defines it.
+std::string test_phrase(models::ci_method c) {
+  switch (c) {
+    case models::ci_method::z: return "the normal (Wald z) distribution";
+    case models::ci_method::t: return "a t distribution with k - 1 df and the model-based variance";
+    case models::ci_method::hk:
+      return "the Hartung-Knapp method (t distribution with k - 1 df, the variance scaled by the weighted residual "
+             "mean square)";
+    case models::ci_method::adhoc:
+      return "the Hartung-Knapp method with the ad hoc correction (t distribution with k - 1 df, the variance "
+             "scaled by the weighted residual mean square when it exceeds 1)";
+  }
+  return "";
+}
+
 std::string method_phrase(models::method m) {
   switch (m) {
     case models::method::EE: return "a common-effect (inverse-variance) model";
@@ -769,9 +784,7 @@ html_section methods_section(const review_bundle& rv, const analysis_bundle* an)
                     std::string(effects::to_string(an->measure)) + "), computed from the study data (" +
                     an->spec.data_label + ") with metafor's escalc formulas. Studies were pooled in " +
                     method_phrase(m.spec.est) + "; the confidence interval and test of the pooled effect used " +
-                    (models::uses_t(m.spec.test) ? "the Hartung-Knapp method (t distribution with k - 1 df)"
-                                                 : "the normal (Wald z) distribution") +
-                    " at the " + fixed(m.spec.level * 100, 0) + "% level. ";
+                    test_phrase(m.spec.test) + " at the " + fixed(m.spec.level * 100, 0) + "% level. ";
     if (models::is_random_effects(m.spec.est)) {
       q += "Heterogeneity is reported as τ², τ, I² and H² with Q-profile confidence intervals (Viechtbauer "
            "2007) and Cochran's Q test; I² and H² are computed from τ² and the Higgins-Thompson typical "

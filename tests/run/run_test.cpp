@@ -268,6 +268,24 @@ TEST(Run, OutputIsDeterministic) {
   for (std::size_t i = 0; i < a.text_files.size(); ++i) EXPECT_EQ(a.text_files[i].second, b.text_files[i].second);
 }
 
+TEST(Run, MethodsNameTheTestOfThePooledEffect) {
+  // Each of metafor's `test` choices has its own sentence; t is not Hartung-Knapp.
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"z", "the normal (Wald z) distribution"},
+      {"t", "a t distribution with k - 1 df and the model-based variance"},
+      {"hk", "the Hartung-Knapp method (t distribution with k - 1 df, the variance scaled"},
+      {"adhoc", "the Hartung-Knapp method with the ad hoc correction"}};
+  for (const auto& [test, phrase] : cases) {
+    const project p("test_" + test, review_toml + "ci_method = \"" + test + "\"\n");
+    const auto out = metasift::run::compute_run(p.options());
+    std::string html;
+    for (const auto& [name, content] : out.text_files) {
+      if (name == "report.html") html = content;
+    }
+    EXPECT_NE(html.find("test of the pooled effect used " + phrase), std::string::npos) << test;
+  }
+}
+
 TEST(Run, SubgroupAndRegressionSectionsWhenConfigured) {
   const std::string data =
       "record,study,year,region,yi,vi\n"
