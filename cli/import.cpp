@@ -32,7 +32,7 @@ void setup_import(CLI::App& app) {
                   "Database name for records whose export does not name one; also the prefix of ids without a DOI");
   sub->add_option("--input-format", opt->input_format,
                   "Force the input format: ris, medline, wos, wos-tab, scopus-csv, bibtex, endnote-xml, pubmed-xml, "
-                  "refer, refworks, csv");
+                  "refer, refworks, csv, xlsx");
   sub->add_option(
       "--charset", opt->charset,
       "Force the input charset: utf-8, utf-16le, utf-16be, latin-1, windows-1252, gb18030, shift_jis, euc-jp");

@@ -15,6 +15,7 @@ packages=(
   libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-noto-cjk poppler-utils  # plots; poppler-utils: PDF text tests
   libtomlplusplus-dev
   libxml2-dev  # EndNote XML import (SAX2, entities never expanded)
+  libzip-dev  # .xlsx import: the workbook's ZIP container
   zlib1g-dev plink1.9  # batch engine: gzip streams; PLINK 1.9 as the reference of the gwas tests and benchmark
   chromium  # metasift run: tests/run/browser_test.cpp opens report.html in headless Chromium
 )

@@ -223,7 +223,10 @@ io::table read_table_tolerant(std::string_view text, parse_context& ctx) {
 }
 
 void parse_csv_records(std::string_view text, parse_context& ctx) {
-  const io::table t = read_table_tolerant(text, ctx);
+  csv_table_records(read_table_tolerant(text, ctx), ctx);
+}
+
+void csv_table_records(const io::table& t, parse_context& ctx) {
   const auto col = [&](std::initializer_list<std::string_view> keys) { return find_column(t, keys); };
   const auto title = col({"title", "primarytitle", "articletitle", "documenttitle", "ti", "t1"});
   const auto authors =
@@ -257,7 +260,7 @@ void parse_csv_records(std::string_view text, parse_context& ctx) {
   const auto embase_source = embase ? col({"source"}) : std::nullopt;
 
   if (!title && !authors && !doi && !abstract) {
-    fail_input(source_position{ctx.file, 1, 0}, "",
+    fail_input(source_position{ctx.sheet.empty() ? ctx.file : ctx.file + ": " + ctx.sheet, 1, 0}, "",
                "no bibliographic columns found (expected a header with title, author(s), doi or abstract)");
   }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "metasift/core/text.hpp"
 #include "metasift/review/dedup.hpp"
@@ -681,6 +683,141 @@ std::string drop_digit_grouping(std::string_view s) {
   return out;
 }
 
+/// Value of a number word up to nineteen ("one" 1, "twelve" 12); -1 for other words.
+int small_number(std::string_view w) noexcept {
+  static constexpr std::array<std::string_view, 20> words = {
+      "zero", "one",    "two",    "three",    "four",     "five",    "six",     "seven",     "eight",    "nine",
+      "ten",  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == w) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+/// Value of a tens word ("twenty" 20 ... "ninety" 90); -1 for other words.
+int tens_number(std::string_view w) noexcept {
+  static constexpr std::array<std::string_view, 8> words = {"twenty", "thirty",  "forty",  "fifty",
+                                                            "sixty",  "seventy", "eighty", "ninety"};
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == w) return static_cast<int>(20 + 10 * i);
+  }
+  return -1;
+}
+
+/// Value of an ordinal word ("first" 1 ... "nineteenth" 19, "twentieth" 20 ... "ninetieth" 90); -1 else.
+int ordinal_number(std::string_view w) noexcept {
+  static constexpr std::array<std::string_view, 20> small = {
+      "",           "first",     "second",    "third",       "fourth",     "fifth",     "sixth",
+      "seventh",    "eighth",    "ninth",     "tenth",       "eleventh",   "twelfth",   "thirteenth",
+      "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth"};
+  for (std::size_t i = 1; i < small.size(); ++i) {
+    if (small[i] == w) return static_cast<int>(i);
+  }
+  static constexpr std::array<std::string_view, 8> tens = {"twentieth", "thirtieth",  "fortieth",  "fiftieth",
+                                                           "sixtieth",  "seventieth", "eightieth", "ninetieth"};
+  for (std::size_t i = 0; i < tens.size(); ++i) {
+    if (tens[i] == w) return static_cast<int>(20 + 10 * i);
+  }
+  return -1;
+}
+
+std::string ordinal_digits(int n) {
+  const int last2 = n % 100;
+  const int last = n % 10;
+  const char* suffix = (last2 >= 11 && last2 <= 13) ? "th"
+                       : last == 1                  ? "st"
+                       : last == 2                  ? "nd"
+                       : last == 3                  ? "rd"
+                                                    : "th";
+  return std::to_string(n) + suffix;
+}
+
+/// Number words written as digits, on normalised (lower-case, space-separated) words: "three year"
+/// -> "3 year", "twenty one" (from "twenty-one") -> "21", "one hundred twenty" -> "120", "two
+/// thousand" -> "2000", "first" -> "1st", "twenty first" -> "21st". Databases and authors write
+/// the same title both ways ("Three-year outcomes" / "3-year outcomes"); the title-number check
+/// of the dedup rules then compares the numbers whichever way they were written.
+std::string number_words_to_digits(const std::string& words) {
+  std::vector<std::string_view> w;
+  for (std::size_t p = 0; p < words.size();) {
+    const std::size_t sp = words.find(' ', p);
+    const std::size_t end = sp == std::string::npos ? words.size() : sp;
+    w.push_back(std::string_view(words).substr(p, end - p));
+    p = end + 1;
+  }
+  bool any = false;
+  for (const std::string_view x : w) any = any || small_number(x) >= 0 || tens_number(x) >= 0 || ordinal_number(x) > 0;
+  if (!any) return words;
+
+  // A number below 100 at w[i]: "seven", "seventy", "seventy seven"; sets `ordinal` for
+  // "seventh", "seventy seventh". Returns the words used (0 when w[i] is no number word).
+  const auto below_100 = [&](std::size_t i, int& value, bool& ordinal) -> std::size_t {
+    ordinal = false;
+    if (i >= w.size()) return 0;
+    if (const int t = tens_number(w[i]); t >= 0) {
+      value = t;
+      if (i + 1 < w.size()) {
+        if (const int u = small_number(w[i + 1]); u >= 1 && u <= 9) {
+          value += u;
+          return 2;
+        }
+        if (const int o = ordinal_number(w[i + 1]); o >= 1 && o <= 9) {
+          value += o;
+          ordinal = true;
+          return 2;
+        }
+      }
+      return 1;
+    }
+    if (const int u = small_number(w[i]); u >= 0) {
+      value = u;
+      return 1;
+    }
+    if (const int o = ordinal_number(w[i]); o > 0) {
+      value = o;
+      ordinal = true;
+      return 1;
+    }
+    return 0;
+  };
+
+  std::string out;
+  out.reserve(words.size());
+  for (std::size_t i = 0; i < w.size();) {
+    int value = 0;
+    bool ordinal = false;
+    std::size_t used = below_100(i, value, ordinal);
+    if (used == 0) {
+      if (!out.empty()) out += ' ';
+      out.append(w[i]);
+      ++i;
+      continue;
+    }
+    std::size_t j = i + used;
+    if (!ordinal && value >= 1 && value <= 9 && j < w.size() && w[j] == "hundred") {
+      value *= 100;
+      ++j;
+      // "one hundred (and) twenty": the "and" only when a number follows it.
+      std::size_t k = j < w.size() && w[j] == "and" ? j + 1 : j;
+      int rest = 0;
+      bool rest_ordinal = false;
+      if (const std::size_t n = below_100(k, rest, rest_ordinal); n > 0 && rest > 0) {
+        value += rest;
+        ordinal = rest_ordinal;
+        j = k + n;
+      }
+    }
+    if (!ordinal && value >= 1 && value <= 999 && j < w.size() && w[j] == "thousand") {
+      value *= 1000;
+      ++j;
+    }
+    if (!out.empty()) out += ' ';
+    out += ordinal ? ordinal_digits(value) : std::to_string(value);
+    i = j;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string normalize_title(std::string_view title) {
@@ -718,7 +855,7 @@ std::string normalize_title(std::string_view title) {
       if (is_lang) v = trim(v.substr(0, open));
     }
   }
-  return normalize_words(v);
+  return number_words_to_digits(normalize_words(v));
 }
 
 std::string normalize_abstract(std::string_view abstract, std::size_t max_chars) {

@@ -30,6 +30,7 @@ std::string canonical_format(std::string_view f) {
   if (k == "pubmed-xml" || k == "efetch") return "pubmed-xml";
   if (k == "refer" || k == "enw" || k == "endnote-tagged") return "refer";
   if (k == "refworks" || k == "refworks-tagged") return "refworks";
+  if (k == "xlsx" || k == "excel") return "xlsx";
   return {};
 }
 
@@ -58,6 +59,40 @@ void check_field_lengths(const record& r, const std::string& file) {
   for (const auto& k : r.keywords) check("keyword", k.size(), limits::record_max_field_bytes, "record_max_field_bytes");
 }
 
+/// Fills what every format shares (source, ids, database), checks field lengths and sorts the
+/// warnings into file order.
+import_result finish(import_result res, detail::parse_context ctx, const import_options& opt) {
+  const std::string& file_label = res.file;
+  const std::string& format = res.format;
+  const std::string stem = file_stem(file_label);
+  std::size_t ordinal = 0;
+  for (record& r : ctx.records) {
+    ++ordinal;
+    check_field_lengths(r, file_label);
+    r.source_file = file_label;
+    r.source_format = format;
+    if (r.source_id.empty()) r.source_id = std::to_string(ordinal);
+    if (r.database.empty()) r.database = opt.database;
+    if (!r.doi.empty()) {
+      r.id = r.doi;
+    } else {
+      const std::string& name = !opt.database.empty() ? opt.database : !r.database.empty() ? r.database : stem;
+      r.id = name + ":" + r.source_id;
+    }
+    if (r.title.empty()) ctx.warn(r.source_line, "record " + std::to_string(ordinal) + " has no title");
+  }
+  if (ctx.records.empty()) ctx.warn(0, "no records found in this " + format + " file");
+  res.records = std::move(ctx.records);
+  // Warnings in file order (the per-record checks above come after the parser's own).
+  std::vector<std::size_t> order(ctx.warnings.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return ctx.warning_lines[a] < ctx.warning_lines[b]; });
+  res.warnings.reserve(order.size());
+  for (const std::size_t i : order) res.warnings.push_back(std::move(ctx.warnings[i]));
+  return res;
+}
+
 }  // namespace
 
 import_result import_bytes(std::string_view bytes, const std::string& file_label, const import_options& opt) {
@@ -72,13 +107,30 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
       fail_usage("--input-format",
                  "unknown format '" + opt.format +
                      "' (expected ris, medline, wos, wos-tab, scopus-csv, bibtex, endnote-xml, pubmed-xml, refer, "
-                     "refworks or csv)");
+                     "refworks, csv or xlsx)");
     }
   }
-  if (bytes.starts_with("PK\x03\x04")) {
-    fail_input(whole, "", "this is a ZIP archive (an .xlsx workbook?), not a text export; export as CSV or RIS");
+  // A ZIP archive is read as an Excel workbook (other Office files are refused by name there).
+  const bool zip = bytes.starts_with("PK\x03\x04") || bytes.starts_with("PK\x05\x06");
+  if (zip && !format.empty() && format != "xlsx") {
+    fail_input(whole, "", "this is a ZIP archive (an .xlsx workbook?), not a " + format + " export");
+  }
+  if (!zip && format == "xlsx") fail_input(whole, "", "this is not an .xlsx workbook (a ZIP archive)");
+  // OLE2 compound files: Excel 97-2003 workbooks, and every password-protected Office file.
+  if (bytes.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
+    fail_input(whole, "",
+               "this is an Excel 97-2003 .xls workbook or a password-protected Office file; save it as .xlsx "
+               "without a password, or as CSV");
   }
   if (bytes.starts_with("%PDF")) fail_input(whole, "", "this is a PDF, not a bibliographic export");
+  if (zip) {
+    res.format = "xlsx";
+    res.charset = "utf-8";  // the parts' XML, decoded by libxml2 from its declaration
+    detail::parse_context ctx;
+    ctx.file = file_label;
+    detail::parse_xlsx(bytes, ctx);
+    return finish(std::move(res), std::move(ctx), opt);
+  }
 
   const decoded_text decoded = decode_text(bytes, opt.charset);
   res.charset = decoded.charset;
@@ -133,33 +185,7 @@ import_result import_bytes(std::string_view bytes, const std::string& file_label
     detail::parse_csv_records(text, ctx);
   }
 
-  const std::string stem = file_stem(file_label);
-  std::size_t ordinal = 0;
-  for (record& r : ctx.records) {
-    ++ordinal;
-    check_field_lengths(r, file_label);
-    r.source_file = file_label;
-    r.source_format = format;
-    if (r.source_id.empty()) r.source_id = std::to_string(ordinal);
-    if (r.database.empty()) r.database = opt.database;
-    if (!r.doi.empty()) {
-      r.id = r.doi;
-    } else {
-      const std::string& name = !opt.database.empty() ? opt.database : !r.database.empty() ? r.database : stem;
-      r.id = name + ":" + r.source_id;
-    }
-    if (r.title.empty()) ctx.warn(r.source_line, "record " + std::to_string(ordinal) + " has no title");
-  }
-  if (ctx.records.empty()) ctx.warn(0, "no records found in this " + format + " file");
-  res.records = std::move(ctx.records);
-  // Warnings in file order (the per-record checks above come after the parser's own).
-  std::vector<std::size_t> order(ctx.warnings.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return ctx.warning_lines[a] < ctx.warning_lines[b]; });
-  res.warnings.reserve(order.size());
-  for (const std::size_t i : order) res.warnings.push_back(std::move(ctx.warnings[i]));
-  return res;
+  return finish(std::move(res), std::move(ctx), opt);
 }
 
 import_result import_file(const std::filesystem::path& path, const import_options& opt) {

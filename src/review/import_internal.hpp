@@ -63,9 +63,13 @@ struct parse_context {
   std::vector<record> records;
   std::vector<std::string> warnings;
   std::vector<std::size_t> warning_lines;  ///< line of each warning, for sorting
+  /// Set for a spreadsheet: lines are its rows, said as "file: <sheet> row N: message".
+  std::string sheet;
 
-  /// Adds "file:line: message".
+  /// Adds "file:line: message" (or "file: <sheet> row N: message"; just "file: message" for line 0).
   void warn(std::size_t line, std::string_view message);
+  /// Adds "file: <where>: message", sorted as if on line `line` (a spreadsheet cell: "Sheet1!C7").
+  void warn_at(std::size_t line, std::string_view where, std::string_view message);
 };
 
 void parse_ris(std::string_view text, parse_context& ctx);
@@ -79,6 +83,22 @@ void parse_endnote_xml(std::string_view text, parse_context& ctx);
 void parse_pubmed_xml(std::string_view text, parse_context& ctx);
 void parse_refer(std::string_view text, parse_context& ctx);
 void parse_refworks(std::string_view text, parse_context& ctx);
+/// An Excel workbook (.xlsx, a ZIP archive): its first sheet, header row first, is read into a
+/// table and mapped by the Scopus, WoS or generic column mapping (table_format decides).
+void parse_xlsx(std::string_view bytes, parse_context& ctx);
+
+// The column mappings, shared by the text formats and the spreadsheet reader (rows are records,
+// row_line holds each row's line or sheet row).
+void scopus_table_records(const io::table& t, parse_context& ctx);
+void wos_table_records(const io::table& t, parse_context& ctx);
+void csv_table_records(const io::table& t, parse_context& ctx);
+/// The WoS field tag of a column of the WoS Excel export ("Article Title" -> "TI",
+/// "UT (Unique WOS ID)" -> "UT"); empty for other names.
+[[nodiscard]] std::string wos_tag_of_column(std::string_view name);
+/// The format a header row names: "wos-tab" (the WoS tags PT, AU and TI/UT), "scopus-csv" (Title
+/// with Source title or EID), "csv" (some bibliographic column), else empty. `delimiter` is the
+/// text file's ('\t' is required for WoS, ',' for Scopus), or 0 for a spreadsheet (no condition).
+[[nodiscard]] std::string table_format(const std::vector<std::string>& header, char delimiter);
 
 /// LaTeX markup of a BibTeX value to plain UTF-8 text (accents, special letters, escapes,
 /// dashes, quotes; other commands dropped, braces removed, whitespace collapsed).

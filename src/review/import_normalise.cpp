@@ -12,7 +12,21 @@
 namespace metasift::review::detail {
 
 void parse_context::warn(std::size_t line, std::string_view message) {
+  if (!sheet.empty() && line > 0) {
+    warn_at(line, sheet + " row " + std::to_string(line), message);
+    return;
+  }
   std::string w = source_position{file, line, 0}.to_string();
+  w += ": ";
+  w.append(message);
+  warnings.push_back(std::move(w));
+  warning_lines.push_back(line);
+}
+
+void parse_context::warn_at(std::size_t line, std::string_view where, std::string_view message) {
+  std::string w = file;
+  w += ": ";
+  w.append(where);
   w += ": ";
   w.append(message);
   warnings.push_back(std::move(w));

@@ -28,7 +28,10 @@ std::string strip_author_id(std::string_view s) {
 }  // namespace
 
 void parse_scopus_csv(std::string_view text, parse_context& ctx) {
-  const io::table t = read_table_tolerant(text, ctx);
+  scopus_table_records(read_table_tolerant(text, ctx), ctx);
+}
+
+void scopus_table_records(const io::table& t, parse_context& ctx) {
   const auto authors = column(t, "Authors");
   const auto full_names = column(t, "Author full names");
   const auto title = column(t, "Title");

@@ -4,7 +4,7 @@
 //    <PubmedArticle>) follows, else EndNote XML when a <record> element follows.
 // 2. The first non-blank line is a delimited header that names bibliographic columns:
 //    "wos-tab" (tab-separated WoS tags PT, AU, TI/UT), "scopus-csv" (Title with Source title or
-//    EID), else "csv".
+//    EID), else "csv" (detail::table_format, which also maps the header row of an .xlsx sheet).
 // 3. Otherwise the first line with a format's signature decides (junk lines before it are
 //    skipped): "TY  - " -> ris, "PMID- " -> medline, "FN " or "PT J" -> wos, "@type{" -> bibtex,
 //    "%0 " -> refer (EndNote/Refer tagged), "RT <type>" -> refworks, "{Reference Type}:" ->
@@ -99,10 +99,39 @@ bool is_refworks_type(std::string_view l) noexcept {
 
 }  // namespace
 
+namespace detail {
+
+std::string table_format(const std::vector<std::string>& header, char delimiter) {
+  bool biblio = false;
+  bool pt = false;
+  bool au = false;
+  bool ti_or_ut = false;
+  bool title = false;
+  bool scopus = false;
+  bool wos_names = false;
+  for (const std::string& h : header) {
+    biblio = biblio || is_bibliographic_column(h);
+    pt = pt || h == "PT";
+    au = au || h == "AU";
+    ti_or_ut = ti_or_ut || h == "TI" || h == "UT";
+    title = title || h == "Title";
+    scopus = scopus || h == "EID" || h == "Source title";
+    // The WoS Excel export names its columns in full; its accession-number column is unique to it.
+    wos_names = wos_names || name_key(h) == "utuniquewosid";
+  }
+  const bool sheet = delimiter == '\0';
+  if ((delimiter == '\t' || sheet) && pt && au && ti_or_ut) return "wos-tab";
+  if (sheet && wos_names) return "wos-tab";
+  if (biblio) return ((delimiter == ',' || sheet) && title && scopus) ? "scopus-csv" : "csv";
+  return {};
+}
+
+}  // namespace detail
+
 const std::vector<std::string>& import_formats() {
   static const std::vector<std::string> names = {"ris",        "medline",  "wos",         "wos-tab",
                                                  "scopus-csv", "bibtex",   "endnote-xml", "pubmed-xml",
-                                                 "refer",      "refworks", "csv"};
+                                                 "refer",      "refworks", "csv",         "xlsx"};
   return names;
 }
 
@@ -146,22 +175,7 @@ std::string detect_format(std::string_view text) {
       const std::vector<std::string> header = split_header(first, d);
       if (header.size() < 2) continue;
       if (second.empty() || split_header(second, d).size() == header.size()) delimited = true;
-      bool biblio = false;
-      bool pt = false;
-      bool au = false;
-      bool ti_or_ut = false;
-      bool title = false;
-      bool scopus = false;
-      for (const std::string& h : header) {
-        biblio = biblio || is_bibliographic_column(h);
-        pt = pt || h == "PT";
-        au = au || h == "AU";
-        ti_or_ut = ti_or_ut || h == "TI" || h == "UT";
-        title = title || h == "Title";
-        scopus = scopus || h == "EID" || h == "Source title";
-      }
-      if (d == '\t' && pt && au && ti_or_ut) return "wos-tab";
-      if (biblio) return (d == ',' && title && scopus) ? "scopus-csv" : "csv";
+      if (std::string f = detail::table_format(header, d); !f.empty()) return f;
     }
   }
 

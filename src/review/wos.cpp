@@ -226,39 +226,136 @@ void parse_wos_tab(std::string_view text, parse_context& ctx) {
   line_reader lines(text);
   std::string_view line;
   std::vector<std::string_view> cells;
-  std::vector<std::string> header;
+  io::table t;
+  t.file = ctx.file;
+  t.delimiter = '\t';
   while (lines.next(line)) {
     if (!trim(line).empty()) {
       split_tabs(line, cells);
-      for (const std::string_view c : cells) header.emplace_back(trim(c));
+      for (const std::string_view c : cells) t.names.emplace_back(trim(c));
       break;
     }
   }
-  std::vector<entry> es;
   while (lines.next(line)) {
     const std::size_t n = lines.line_number();
     if (trim(line).empty()) continue;
     split_tabs(line, cells);
     // A trailing tab per row is normal; real extra cells are not.
     std::size_t used = cells.size();
-    while (used > header.size() && trim(cells[used - 1]).empty()) --used;
-    if (used != header.size()) {
-      ctx.warn(n, "row has " + std::to_string(used) + " fields, header has " + std::to_string(header.size()));
+    while (used > t.names.size() && trim(cells[used - 1]).empty()) --used;
+    if (used != t.names.size()) {
+      ctx.warn(n, "row has " + std::to_string(used) + " fields, header has " + std::to_string(t.names.size()));
     }
+    std::vector<std::string>& row = t.rows.emplace_back(t.names.size());
+    for (std::size_t c = 0; c < used && c < t.names.size(); ++c) row[c] = std::string(cells[c]);
+    t.row_line.push_back(n);
+  }
+  wos_table_records(t, ctx);
+}
+
+void wos_table_records(const io::table& t, parse_context& ctx) {
+  // Columns named by tag (the tab-delimited export) or by the Excel export's full names.
+  std::vector<std::string> tags;
+  tags.reserve(t.names.size());
+  for (const std::string& name : t.names) {
+    const std::string tag = wos_tag_of_column(name);
+    tags.push_back(tag.empty() ? std::string(trim(name)) : tag);
+  }
+  std::vector<entry> es;
+  for (std::size_t row = 0; row < t.rows.size(); ++row) {
+    const std::vector<std::string>& cells = t.rows[row];
+    const std::size_t n = row < t.row_line.size() ? t.row_line[row] : 0;
     es.clear();
-    for (std::size_t c = 0; c < used && c < header.size(); ++c) {
+    for (std::size_t c = 0; c < cells.size() && c < tags.size(); ++c) {
       const std::string_view v = trim(cells[c]);
       if (v.empty()) continue;
-      if (is_item_tag(header[c])) {
+      if (is_item_tag(tags[c])) {
         std::vector<std::string> items;
         split_into(v, ';', items);
-        for (std::string& item : items) es.push_back(entry{header[c], std::move(item), n});
+        for (std::string& item : items) es.push_back(entry{tags[c], std::move(item), n});
       } else {
-        es.push_back(entry{header[c], std::string(v), n});
+        es.push_back(entry{tags[c], std::string(v), n});
       }
     }
     build_record(es, n, ctx);
   }
+}
+
+std::string wos_tag_of_column(std::string_view name) {
+  // The column headings of Web of Science's Excel export with their field tags (Clarivate,
+  // "Web of Science Core Collection field tags"); compared by name_key, so case and punctuation
+  // do not matter.
+  static const std::pair<const char*, const char*> columns[] = {
+      {"publicationtype", "PT"},
+      {"authors", "AU"},
+      {"bookauthors", "BA"},
+      {"bookeditors", "BE"},
+      {"bookgroupauthors", "GP"},
+      {"authorfullnames", "AF"},
+      {"bookauthorfullnames", "BF"},
+      {"groupauthors", "CA"},
+      {"articletitle", "TI"},
+      {"sourcetitle", "SO"},
+      {"bookseriestitle", "SE"},
+      {"bookseriessubtitle", "BS"},
+      {"language", "LA"},
+      {"documenttype", "DT"},
+      {"conferencetitle", "CT"},
+      {"conferencedate", "CY"},
+      {"conferencelocation", "CL"},
+      {"conferencesponsor", "SP"},
+      {"conferencehost", "HO"},
+      {"authorkeywords", "DE"},
+      {"keywordsplus", "ID"},
+      {"abstract", "AB"},
+      {"addresses", "C1"},
+      {"reprintaddresses", "RP"},
+      {"emailaddresses", "EM"},
+      {"researcherids", "RI"},
+      {"orcids", "OI"},
+      {"fundingorgs", "FU"},
+      {"fundingtext", "FX"},
+      {"citedreferences", "CR"},
+      {"citedreferencecount", "NR"},
+      {"publisher", "PU"},
+      {"publishercity", "PI"},
+      {"publisheraddress", "PA"},
+      {"issn", "SN"},
+      {"eissn", "EI"},
+      {"isbn", "BN"},
+      {"journalabbreviation", "J9"},
+      {"journalisoabbreviation", "JI"},
+      {"publicationdate", "PD"},
+      {"publicationyear", "PY"},
+      {"volume", "VL"},
+      {"issue", "IS"},
+      {"partnumber", "PN"},
+      {"supplement", "SU"},
+      {"specialissue", "SI"},
+      {"meetingabstract", "MA"},
+      {"startpage", "BP"},
+      {"endpage", "EP"},
+      {"articlenumber", "AR"},
+      {"doi", "DI"},
+      {"bookdoi", "D2"},
+      {"earlyaccessdate", "EA"},
+      {"numberofpages", "PG"},
+      {"woscategories", "WC"},
+      {"webofscienceindex", "WE"},
+      {"researchareas", "SC"},
+      {"idsnumber", "GA"},
+      {"pubmedid", "PM"},
+      {"openaccessdesignations", "OA"},
+      {"highlycitedstatus", "HC"},
+      {"hotpaperstatus", "HP"},
+      {"dateofexport", "DA"},
+      {"utuniquewosid", "UT"},
+  };
+  const std::string k = name_key(name);
+  for (const auto& [key, tag] : columns) {
+    if (k == key) return tag;
+  }
+  return {};
 }
 
 }  // namespace metasift::review::detail

@@ -105,6 +105,43 @@ TEST(DedupPatterns, DigitGroupingInTitleNumbers) {
             merge);
 }
 
+TEST(DedupPatterns, NumbersWrittenAsWordsOrDigits) {
+  EXPECT_EQ(normalize_title("Three-year outcomes of early mobilisation after stroke"),
+            normalize_title("3-year outcomes of early mobilisation after stroke"));
+  EXPECT_EQ(normalize_title("Twenty years of screening"), normalize_title("20 years of screening"));
+  EXPECT_EQ(normalize_title("Twenty-one days of fasting"), normalize_title("21 days of fasting"));
+  EXPECT_EQ(normalize_title("One hundred and twenty patients"), normalize_title("120 patients"));
+  EXPECT_EQ(normalize_title("Two thousand births"), normalize_title("2,000 births"));
+  EXPECT_EQ(normalize_title("First-episode psychosis"), normalize_title("1st-episode psychosis"));
+  EXPECT_EQ(normalize_title("The twenty-first century"), normalize_title("The 21st century"));
+  // Words that merely contain number words stay as they are.
+  EXPECT_EQ(normalize_title("Someone often tends to fortify tone"), "someone often tends to fortify tone");
+  // Negatives: a different number stays a different title, whichever way it is written.
+  EXPECT_NE(normalize_title("Phase two trial of drug X"), normalize_title("Phase 3 trial of drug X"));
+  EXPECT_NE(normalize_title("Twenty-one days of fasting"), normalize_title("20 days of fasting"));
+
+  const std::vector<std::string> au = {"Bernhardt, J", "Langhorne, P"};
+  EXPECT_EQ(verdict(make("Three-year outcomes of very early mobilisation after stroke: a randomised trial", au, 2019,
+                         "Lancet Neurology", "18", "4", "331-340"),
+                    make("3-year outcomes of very early mobilisation after stroke: a randomised trial", au, 2019,
+                         "Lancet Neurol", "18", "4", "331-340")),
+            merge);
+  EXPECT_EQ(verdict(make("Twenty years of colorectal cancer screening in Finland", au, 2020, "Gut", "69"),
+                    make("20 years of colorectal cancer screening in Finland", au, 2020, "Gut", "69")),
+            merge);
+  // Negative: trials of two phases, or studies of two and of three cohorts, are different studies
+  // even with the same authors, journal and year.
+  EXPECT_NE(verdict(make("Phase 2 trial of nivolumab in advanced melanoma", au, 2018, "Lancet Oncology", "19"),
+                    make("Phase 3 trial of nivolumab in advanced melanoma", au, 2018, "Lancet Oncology", "19")),
+            merge);
+  EXPECT_NE(verdict(make("Vitamin D and fracture risk in two cohorts of older women", au, 2016, "Bone", "90"),
+                    make("Vitamin D and fracture risk in three cohorts of older women", au, 2016, "Bone", "90")),
+            merge);
+  EXPECT_NE(verdict(make("Three-year survival after transcatheter valve replacement", au, 2017, "Heart", "103"),
+                    make("5-year survival after transcatheter valve replacement", au, 2017, "Heart", "103")),
+            merge);
+}
+
 // --- decorations on titles ------------------------------------------------------------------------
 
 TEST(DedupPatterns, SectionPrefixOnTheTitle) {

@@ -65,6 +65,11 @@ inline constexpr std::size_t bibtex_max_string_bytes = 1U << 20;
 inline constexpr std::size_t bibtex_max_total_expansion = 64U << 20;
 /// Element nesting of an EndNote XML file (libxml2's own default cap; EndNote nests < 10 deep).
 inline constexpr std::size_t xml_max_depth = 256;
+/// Bytes an .xlsx workbook may unpack to (all the parts read: workbook, shared strings, styles,
+/// the sheet). Exports are capped by the databases (1,000 records per WoS Excel export, 20,000 per
+/// Scopus export: at ~10 KB per record with abstract, well under this); a ZIP bomb (a few KB that
+/// inflate to gigabytes) stops here after bounded memory.
+inline constexpr std::uint64_t xlsx_max_unpacked_bytes = std::uint64_t{256} << 20U;  // 256 MiB
 /// Bytes of one review.toml text value (a query, a reason, a path).
 inline constexpr std::size_t review_toml_max_string_bytes = 64U << 10;
 /// Bytes of the review title in review.toml (it is drawn in the PRISMA diagram and the report).

@@ -47,7 +47,8 @@ struct word_token {
 [[nodiscard]] std::string strip_markup(std::string_view text);
 
 /// Title for comparison: markup stripped, a trailing language note ("[Article in Chinese]",
-/// "[Russian]") removed, then normalize_words.
+/// "[Russian]") removed, then normalize_words, then number words written as digits ("three year"
+/// -> "3 year", "twenty first" -> "21st").
 [[nodiscard]] std::string normalize_title(std::string_view title);
 
 /// Abstract for comparison: markup and a trailing copyright statement (from the last "©" or

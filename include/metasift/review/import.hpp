@@ -1,7 +1,8 @@
 #pragma once
 // Importing database exports: the format and the charset are detected from the content, never
 // from the extension. Supported: RIS (all vendor variants), PubMed MEDLINE, Web of Science tagged
-// and tab-delimited, Scopus CSV, BibTeX, EndNote XML, generic CSV/TSV.
+// and tab-delimited, Scopus CSV, BibTeX, EndNote XML, PubMed XML, EndNote/Refer and RefWorks tagged,
+// generic CSV/TSV, and Excel .xlsx workbooks (WoS Excel export, Scopus or generic columns).
 
 #include <filesystem>
 #include <string>
@@ -30,7 +31,8 @@ struct import_result {
 };
 
 /// The format names: "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml", "pubmed-xml",
-/// "refer" (EndNote/Refer tagged), "refworks", "csv".
+/// "refer" (EndNote/Refer tagged), "refworks", "csv", "xlsx" (an Excel workbook: a ZIP archive, recognised from
+/// its bytes by import_bytes, never by detect_format, which reads text).
 [[nodiscard]] const std::vector<std::string>& import_formats();
 
 /// Detects the format of UTF-8 text from its content (docs/import.md lists the rules); returns

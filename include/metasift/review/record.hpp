@@ -21,7 +21,7 @@ struct record {
   std::string source_id;  ///< the file's own id (RIS ID/AN, PMID, WoS UT, BibTeX key, EndNote rec-number, CSV id), else
                           ///< the row number
   std::string source_format;  ///< "ris", "medline", "wos", "wos-tab", "scopus-csv", "bibtex", "endnote-xml",
-                              ///< "pubmed-xml", "refer", "refworks", "csv"
+                              ///< "pubmed-xml", "refer", "refworks", "csv", "xlsx"
   std::string database;       ///< vendor/database when the export says so (e.g. "Scopus", "PubMed", "Web of Science")
   record_type type = record_type::other;
   std::string title;
