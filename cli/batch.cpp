@@ -68,6 +68,10 @@ void setup_batch(CLI::App& app) {
   sub->add_option("--smd-correction", opt->smd_correction, "SMD: exact (Hedges' g), approx, or none (Cohen's d)")
       ->transform(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
       ->capture_default_str();
+  sub->add_option("--smd-variance", opt->smd_variance,
+                  "SMD sampling variance: ls (large-sample, metafor's default) or ub (unbiased, vtype UB)")
+      ->transform(CLI::IsMember({"ls", "ub"}, CLI::ignore_case))
+      ->capture_default_str();
   sub->add_option("--zero-cell", opt->zero_cell, "Continuity correction for 2x2 data: only0, all or none")
       ->transform(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
       ->capture_default_str();

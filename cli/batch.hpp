@@ -19,6 +19,7 @@ struct batch_cli_options {
   std::string convention = "metafor";
   std::string md_variance;
   std::string smd_correction = "exact";
+  std::string smd_variance = "ls";  ///< ls or ub (metafor vtype)
   std::string zero_cell = "only0";
   double add = 0.5;
   bool drop_double_zero = false;

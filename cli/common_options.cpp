@@ -36,6 +36,10 @@ void add_data_model_options(CLI::App* sub, data_model_options& opt) {
   sub->add_option("--smd-correction", opt.smd_correction, "SMD: exact (Hedges' g), approx, or none (Cohen's d)")
       ->transform(CLI::IsMember({"exact", "approx", "none"}, CLI::ignore_case))
       ->capture_default_str();
+  sub->add_option("--smd-variance", opt.smd_variance,
+                  "SMD sampling variance: ls (large-sample, metafor's default) or ub (unbiased, vtype UB)")
+      ->transform(CLI::IsMember({"ls", "ub"}, CLI::ignore_case))
+      ->capture_default_str();
   sub->add_option("--zero-cell", opt.zero_cell, "Continuity correction for 2x2 data: only0, all or none")
       ->transform(CLI::IsMember({"only0", "all", "none"}, CLI::ignore_case))
       ->capture_default_str();
@@ -101,6 +105,9 @@ pipeline::analysis_settings settings_from(const model_option_values& v) {
   const auto smd = effects::parse_smd_correction(v.smd_correction);
   if (!smd) fail_usage("--smd-correction", "expected exact, approx or none, got '" + v.smd_correction + "'");
   s.smd = *smd;
+  const auto smd_var = effects::parse_smd_variance(v.smd_variance);
+  if (!smd_var) fail_usage("--smd-variance", "expected ls or ub, got '" + v.smd_variance + "'");
+  s.smd_var = *smd_var;
   const auto zero = effects::parse_zero_cell(v.zero_cell);
   if (!zero) fail_usage("--zero-cell", "expected only0, all or none, got '" + v.zero_cell + "'");
   s.zero = *zero;

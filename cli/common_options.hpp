@@ -28,6 +28,7 @@ struct data_model_options {
   std::string convention = "metafor";
   std::string md_variance;  ///< empty: from the convention
   std::string smd_correction = "exact";
+  std::string smd_variance = "ls";  ///< ls or ub (metafor vtype)
   std::string zero_cell = "only0";
   double add = 0.5;
   bool drop_double_zero = false;
@@ -55,6 +56,7 @@ struct model_option_values {
   const std::string& convention;
   const std::string& md_variance;
   const std::string& smd_correction;
+  const std::string& smd_variance;
   const std::string& zero_cell;
   double add;
   bool drop_double_zero;
@@ -92,8 +94,9 @@ template <class Options>
   const std::string* fivenum = &shi2020;
   if constexpr (requires { o.fivenum_method; }) fivenum = &o.fivenum_method;
   return settings_from(model_option_values{o.measure, o.method, o.ci_method, o.pi_method, o.convention, o.md_variance,
-                                           o.smd_correction, o.zero_cell, o.add, o.drop_double_zero, o.level,
-                                           input_level, o.columns, o.tau2, *subset, *weights, decimals, *fivenum});
+                                           o.smd_correction, o.smd_variance, o.zero_cell, o.add, o.drop_double_zero,
+                                           o.level, input_level, o.columns, o.tau2, *subset, *weights, decimals,
+                                           *fivenum});
 }
 
 /// The --format value: text, json or csv (any case). usage_error for another.

@@ -53,6 +53,14 @@ std::size_t bubble_column(const regress_options& opt, const pipeline::design_mat
   auto is_factor = [&](const std::string& m) {
     return std::any_of(dm.factors.begin(), dm.factors.end(), [&](const auto& f) { return f.column == m; });
   };
+  for (const auto& col : dm.x.names) {
+    if (col.find(':') != std::string::npos || col.rfind("I(", 0) == 0 || col.rfind("poly(", 0) == 0) {
+      fail_usage("--bubble",
+                 "draws a straight line in one moderator; it is not available with the interaction or "
+                 "polynomial term '" +
+                     col + "'");
+    }
+  }
   std::string name = opt.bubble_moderator;
   if (name.empty()) {
     for (const auto& m : opt.moderators) {
@@ -103,22 +111,12 @@ void run_regress(const regress_options& opt) {
     ctx.yi.push_back(d.effects.yi[i]);
     ctx.vi.push_back(d.effects.vi[i]);
   }
-  for (std::size_t i : dm.missing) {
+  for (std::size_t m = 0; m < dm.missing.size(); ++m) {
+    const std::size_t i = dm.missing[m];
     ctx.left_out.push_back(d.effects.labels[i]);
     // Listed with the other excluded studies, naming the moderator whose value is missing.
     const std::size_t row = d.effects.source_row[i];
-    std::string column;
-    for (const auto& name : opt.moderators) {
-      const auto col = d.table.find(name);
-      if (col && column.empty() && [&] {
-            std::string cell = d.table.rows[row][*col];
-            cell.erase(0, cell.find_first_not_of(" \t"));
-            cell.erase(cell.find_last_not_of(" \t") + 1);
-            return cell.empty() || cell == "NA" || cell == ".";
-          }()) {
-        column = name;
-      }
-    }
+    const std::string column = m < dm.missing_column.size() ? dm.missing_column[m] : "";
     ctx.meta.excluded.push_back(
         {row, "missing value in moderator column '" + (column.empty() ? std::string("?") : column) + "'"});
     ctx.meta.excluded_labels.push_back(d.effects.labels[i]);

@@ -11,6 +11,7 @@
 
 #include "metasift/core/check.hpp"
 #include "metasift/core/number_format.hpp"
+#include "metasift/models/fit.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/run/run.hpp"
 #include "output.hpp"
@@ -108,6 +109,17 @@ void run_run(const run_cli_options& opt) {
                   f(m.het.Q).c_str());
       std::printf("test of theta = 0%s: %s = %s, p = %s\n", name.c_str(), std::isfinite(m.pooled.df) ? "t" : "z",
                   f(m.pooled.statistic).c_str(), f(m.pooled.p).c_str());
+      if (o.measure && models::has_mh_tests(m.spec.est, *o.measure)) {
+        // rma.mh's tests, as `metasift meta` prints them.
+        const bool odds = *o.measure == effects::measure::OR;
+        const auto p4 = [](double p) { return format_general(p, 4, number_target::text); };
+        std::printf("%s: %s = %s, df = 1, p = %s\n", odds ? "Cochran-Mantel-Haenszel test" : "Mantel-Haenszel test",
+                    odds ? "CMH" : "MH", f(m.mh.cmh).c_str(), p4(m.mh.cmh_p).c_str());
+        if (odds) {
+          std::printf("Tarone's test for heterogeneity: X2 = %s, df = %s, p = %s\n", f(m.mh.tarone).c_str(),
+                      format_fixed(m.mh.tarone_df, 0, number_target::text).c_str(), p4(m.mh.tarone_p).c_str());
+        }
+      }
     }
   }
 }

@@ -40,6 +40,23 @@ effects::effect_table subset(const effects::effect_table& t, const std::vector<s
     }
     s.counts = std::move(c);
   }
+  if (t.pooled_rates) {
+    // Person-time data of the chosen studies, for Mantel-Haenszel pooling of IRR/IRD.
+    effects::person_time pt;
+    for (std::size_t i : idx) {
+      if (i >= t.source_row.size()) continue;
+      for (std::size_t j = 0; j < t.pooled_source_row.size(); ++j) {
+        if (t.pooled_source_row[j] != t.source_row[i]) continue;
+        pt.x1.push_back(t.pooled_rates->x1.at(j));
+        pt.t1.push_back(t.pooled_rates->t1.at(j));
+        pt.x2.push_back(t.pooled_rates->x2.at(j));
+        pt.t2.push_back(t.pooled_rates->t2.at(j));
+        s.pooled_source_row.push_back(t.pooled_source_row[j]);
+        s.pooled_labels.push_back(t.pooled_labels.at(j));
+      }
+    }
+    s.pooled_rates = std::move(pt);
+  }
   return s;
 }
 

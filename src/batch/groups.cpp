@@ -141,8 +141,9 @@ layout resolve_layout(const batch_options& opt, std::vector<std::string> names, 
   }
   const models::method est = opt.resolved.spec.est;
   using effects::measure;
-  if (est == models::method::MH && L.m != measure::OR && L.m != measure::RR && L.m != measure::RD) {
-    fail_usage("--method", "Mantel-Haenszel pooling needs measure OR, RR or RD");
+  if (est == models::method::MH && L.m != measure::OR && L.m != measure::RR && L.m != measure::RD &&
+      L.m != measure::IRR && L.m != measure::IRD) {
+    fail_usage("--method", "Mantel-Haenszel pooling needs measure OR, RR, RD, IRR or IRD");
   }
   if (est == models::method::PETO && L.m != measure::OR && L.m != measure::PETO) {
     fail_usage("--method", "Peto pooling needs measure OR or PETO");

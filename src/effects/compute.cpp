@@ -201,8 +201,8 @@ struct outcome {
   bool corrected = false;         ///< continuity correction added
   bool zero_uncorrected = false;  ///< a zero cell that no correction touched
   std::string reason;             ///< non-empty: the study is excluded
-  std::array<double, 4> cells{};  ///< uncorrected a, b, c, d (2x2 measures)
-  bool counts_valid = false;      ///< a complete, valid 2x2 table that Mantel-Haenszel / Peto may pool
+  std::array<double, 4> cells{};  ///< uncorrected a, b, c, d (2x2 measures) or x1, t1, x2, t2 (IRR/IRD)
+  bool counts_valid = false;      ///< a complete, valid table that Mantel-Haenszel / Peto may pool
 };
 
 bool corrects(const options& opt, bool has_zero) {
@@ -272,7 +272,13 @@ outcome continuous_outcome(measure m, const std::vector<field>& f, std::size_t i
     case smd_correction::none: j = 1.0; break;
   }
   o.yi = j * d;
-  o.vi = 1.0 / n1 + 1.0 / n2 + o.yi * o.yi / (2.0 * (n1 + n2));
+  if (opt.smd_var == smd_variance::unbiased) {
+    // vtype "UB": v = 1/n1 + 1/n2 + (1 - (m - 2)/(m J(m)^2)) g^2, the unbiased estimator of the
+    // variance of g (Hedges 1983; escalc's "UB" branch, with metafor's exact J).
+    o.vi = 1.0 / n1 + 1.0 / n2 + (1.0 - (df - 2.0) / (df * j * j)) * o.yi * o.yi;
+  } else {
+    o.vi = 1.0 / n1 + 1.0 / n2 + o.yi * o.yi / (2.0 * (n1 + n2));
+  }
   return o;
 }
 
@@ -478,10 +484,12 @@ outcome incidence_outcome(measure m, const std::vector<field>& f, std::size_t i,
   double x2 = f[2].col->values[i];
   const double t2 = f[3].col->values[i];
   outcome o;
+  o.cells = {x1, t1, x2, t2};
   if (opt.drop_double_zero && x1 == 0 && x2 == 0) {
     o.reason = "double-zero study dropped (--drop-double-zero)";
     return o;
   }
+  o.counts_valid = true;
   const bool has_zero = x1 == 0 || x2 == 0;
   if (corrects(opt, has_zero)) {
     x1 += opt.add;
@@ -531,6 +539,11 @@ void check_options(measure m, const options& opt) {
   if (uses_add && opt.zero != zero_cell::none && !(std::isfinite(opt.add) && opt.add >= 0)) {
     fail_usage("--add", "must be a finite number >= 0, got " + format_value(opt.add));
   }
+  if (m == measure::SMD && opt.smd_var == smd_variance::unbiased && opt.smd != smd_correction::hedges_exact) {
+    fail_usage("--smd-variance",
+               "ub (metafor vtype \"UB\") is the unbiased variance of Hedges' g with the exact "
+               "correction; it cannot be combined with --smd-correction approx or none");
+  }
 }
 
 }  // namespace
@@ -574,6 +587,7 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
     out.counts.emplace();
     out.pooled_counts.emplace();
   }
+  if (fam == family::incidence) out.pooled_rates.emplace();
 
   for (std::size_t i = 0; i < k; ++i) {
     const std::string label = data.labels.empty() ? "Study " + std::to_string(i + 1) : data.labels[i];
@@ -623,11 +637,18 @@ effect_table compute(measure m, const raw_data& data, const options& opt) {
       }
     }
 
-    if (o.counts_valid) {
+    if (o.counts_valid && out.pooled_counts) {
       out.pooled_counts->a.push_back(o.cells[0]);
       out.pooled_counts->b.push_back(o.cells[1]);
       out.pooled_counts->c.push_back(o.cells[2]);
       out.pooled_counts->d.push_back(o.cells[3]);
+    } else if (o.counts_valid && out.pooled_rates) {
+      out.pooled_rates->x1.push_back(o.cells[0]);
+      out.pooled_rates->t1.push_back(o.cells[1]);
+      out.pooled_rates->x2.push_back(o.cells[2]);
+      out.pooled_rates->t2.push_back(o.cells[3]);
+    }
+    if (o.counts_valid) {
       out.pooled_source_row.push_back(i);
       out.pooled_labels.push_back(label);
     }

@@ -123,6 +123,11 @@ resolved_options resolve(convention conv, const convention_overrides& overrides,
                                : "separate SDs, s1^2/n1 + s2^2/n2 (metafor vtype LS)") +
                           (overrides.md_var ? " [option]" : " [" + source + "]"));
 
+  if (effect_opts.smd_var == effects::smd_variance::unbiased) {
+    out.described.push_back(
+        "SMD variance: unbiased, 1/n1 + 1/n2 + (1 - (m - 2)/(m J^2)) g^2 (metafor vtype UB) [option]");
+  }
+
   pi_method pi_default = uses_t(spec.test) ? pi_method::t_k1 : pi_method::z;
   if (stata) pi_default = pi_method::t_k2;
   spec.pi = overrides.pi.value_or(pi_default);

@@ -46,6 +46,7 @@ models::resolved_options resolve_settings(const analysis_settings& s) {
 
   effects::options eopt;
   eopt.smd = s.smd;
+  eopt.smd_var = s.smd_var;
   eopt.zero = s.zero;
   eopt.add = s.add;
   eopt.drop_double_zero = s.drop_double_zero;

@@ -13,6 +13,7 @@
 #include "metasift/core/number_format.hpp"
 #include "metasift/core/text.hpp"
 #include "metasift/io/csv_writer.hpp"
+#include "metasift/models/fit.hpp"
 
 namespace metasift::report {
 namespace {
@@ -100,6 +101,11 @@ std::string model_line(const models::model_spec& s) {
 nlohmann::ordered_json number(double x) {
   if (!std::isfinite(x)) return nullptr;
   return x;
+}
+
+/// rma.mh reports its tests for OR (Cochran-Mantel-Haenszel, Tarone) and IRR (Mantel-Haenszel).
+bool has_mh_tests(const meta_result& r, const meta_context& ctx) {
+  return models::has_mh_tests(r.spec.est, ctx.measure);
 }
 
 /// The study table as Stata's metan prints it: label, data columns under their wrapped spanning
@@ -276,6 +282,23 @@ std::string details(const meta_result& r, const meta_context& ctx) {
     }
   }
   out += fmt::format("Q = {}, df = {}, p = {}\n", num(h.Q, 4), fixed(h.df, 0), p4(h.p));
+  if (has_mh_tests(r, ctx)) {
+    // As rma.mh prints them: the association test, and for OR Tarone's heterogeneity test.
+    const bool odds = ctx.measure == effects::measure::OR;
+    const std::string not_computable = "test value not computable for these data";
+    out += odds ? "Cochran-Mantel-Haenszel test: " : "Mantel-Haenszel test: ";
+    out += std::isnan(r.mh.cmh)
+               ? not_computable
+               : fmt::format("{} = {}, df = 1, p = {}", odds ? "CMH" : "MH", num(r.mh.cmh, 4), p4(r.mh.cmh_p));
+    out += '\n';
+    if (odds) {
+      out += "Tarone's test for heterogeneity: ";
+      out += std::isnan(r.mh.tarone) ? not_computable
+                                     : fmt::format("X2 = {}, df = {}, p = {}", num(r.mh.tarone, 4),
+                                                   fixed(r.mh.tarone_df, 0), p4(r.mh.tarone_p));
+      out += '\n';
+    }
+  }
   out += fmt::format("Conventions ({}):\n", models::to_string(ctx.conv));
   out += fmt::format("  measure: {} ({}); method: {}; test: {}; level: {:g}%\n", effects::to_string(ctx.measure),
                      effects::display_name(ctx.measure), method_label(r.spec), models::to_string(r.spec.test),
@@ -392,6 +415,17 @@ std::string format_json(const meta_result& r, const meta_context& ctx) {
   j["studies"] = std::move(studies);
   j["pooled"] = detail::pooled_json(r.pooled, r.spec, ctx);
   j["heterogeneity"] = detail::heterogeneity_json(r.het);
+  if (has_mh_tests(r, ctx)) {
+    const bool odds = ctx.measure == effects::measure::OR;
+    j["mh_tests"] = {{"cmh", number(r.mh.cmh)},
+                     {"cmh_df", 1},
+                     {"cmh_p", number(r.mh.cmh_p)},
+                     {"tarone", odds ? number(r.mh.tarone) : json(nullptr)},
+                     {"tarone_df", odds ? number(r.mh.tarone_df) : json(nullptr)},
+                     {"tarone_p", odds ? number(r.mh.tarone_p) : json(nullptr)}};
+  } else {
+    j["mh_tests"] = nullptr;
+  }
   j["convergence"] = {
       {"iterations", r.conv.iterations}, {"step_halvings", r.conv.step_halvings}, {"fallback", r.conv.used_fallback}};
   json excluded = json::array();
@@ -447,6 +481,16 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
                   models::to_string(r.spec.test), models::to_string(ctx.conv));
   std::string out = "study,yi,vi,se,ci_lower,ci_upper,weight";
   if (transformed) out += ",effect_bt,ci_lower_bt,ci_upper_bt";
+  // Mantel-Haenszel fits of OR and IRR: rma.mh's tests, on the Overall row (as effect_bt, these
+  // columns exist only where they apply).
+  const bool mh_cols = has_mh_tests(r, ctx);
+  const bool tarone_cols = mh_cols && ctx.measure == effects::measure::OR;
+  if (mh_cols) out += ",cmh,cmh_p";
+  if (tarone_cols) out += ",tarone,tarone_df,tarone_p";
+  std::string mh_na;
+  for (int f = 0; f < (mh_cols ? 2 : 0) + (tarone_cols ? 3 : 0); ++f) {
+    mh_na += ',' + std::string(missing_text(number_target::csv));
+  }
   out += ",measure,method,ci_method,convention,excluded\n";
   // The reason a study has no study estimate; studies without a row of their own (a missing value)
   // follow the study rows, with every number missing.
@@ -463,13 +507,13 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
     if (transformed) {
       out += fmt::format(",{},{},{}", num(shown(ctx, s.yi)), num(shown(ctx, s.ci_lower)), num(shown(ctx, s.ci_upper)));
     }
-    out += provenance + ',' + (i < r.source_row.size() ? reason_of(r.source_row[i]) : std::string()) + '\n';
+    out += mh_na + provenance + ',' + (i < r.source_row.size() ? reason_of(r.source_row[i]) : std::string()) + '\n';
   }
   for (std::size_t e = 0; e < ctx.excluded.size(); ++e) {
     if (std::find(r.source_row.begin(), r.source_row.end(), ctx.excluded[e].index) != r.source_row.end()) continue;
     out += quote(e < ctx.excluded_labels.size() ? ctx.excluded_labels[e] : "");
     for (int f = 0; f < (transformed ? 9 : 6); ++f) out += ',' + std::string(missing_text(number_target::csv));
-    out += provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
+    out += mh_na + provenance + ',' + quote(ctx.excluded[e].reason) + '\n';
   }
   const auto& p = r.pooled;
   out += fmt::format("Overall,{},{},{},{},{},100", num(p.estimate), num(p.se * p.se), num(p.se), num(p.ci_lower),
@@ -478,6 +522,8 @@ std::string format_csv(const meta_result& r, const meta_context& ctx) {
     out +=
         fmt::format(",{},{},{}", num(shown(ctx, p.estimate)), num(shown(ctx, p.ci_lower)), num(shown(ctx, p.ci_upper)));
   }
+  if (mh_cols) out += fmt::format(",{},{}", num(r.mh.cmh), num(r.mh.cmh_p));
+  if (tarone_cols) out += fmt::format(",{},{},{}", num(r.mh.tarone), num(r.mh.tarone_df), num(r.mh.tarone_p));
   out += provenance + ",\n";
   return out;
 }

@@ -15,6 +15,7 @@
 #include "metasift/core/number_format.hpp"
 #include "metasift/core/version.hpp"
 #include "metasift/effects/measure.hpp"
+#include "metasift/models/fit.hpp"
 #include "metasift/plot/forest.hpp"
 
 namespace metasift::run {
@@ -82,6 +83,34 @@ std::string p_value(double p) {
   if (!std::isfinite(p)) return std::string(missing_text(number_target::text));
   if (p < 0.001) return "< 0.001";
   return fixed(p, 3);
+}
+
+/// "p = 0.042" or "p < 0.001" as the report's sentences write it.
+std::string p_phrase(double p) {
+  const std::string v = p_value(p);
+  return v.front() == '<' ? "p " + v : "p = " + v;
+}
+
+/// rma.mh's test of no association, as a sentence: the Cochran-Mantel-Haenszel test for OR, the
+/// Mantel-Haenszel test for person-time data for IRR (both continuity-corrected, 1 df). Empty
+/// when the fit has no such test.
+std::string mh_association_sentence(const analysis_bundle& an) {
+  const auto& m = an.meta;
+  if (!models::has_mh_tests(m.spec.est, an.measure)) return "";
+  const std::string name =
+      an.measure == effects::measure::OR ? "Cochran-Mantel-Haenszel test" : "Mantel-Haenszel test for person-time data";
+  if (!std::isfinite(m.mh.cmh)) return name + ": not computable for these data.";
+  return name + " of no association: χ²(1) = " + fixed(m.mh.cmh) + ", " + p_phrase(m.mh.cmh_p) + ".";
+}
+
+/// Tarone's test for heterogeneity of the odds ratios (rma.mh, OR only), as a sentence; empty
+/// otherwise.
+std::string tarone_sentence(const analysis_bundle& an) {
+  const auto& m = an.meta;
+  if (!models::has_mh_tests(m.spec.est, an.measure) || an.measure != effects::measure::OR) return "";
+  if (!std::isfinite(m.mh.tarone)) return "Tarone's test for heterogeneity: not computable for these data.";
+  return "Tarone's test for heterogeneity: χ²(" + fixed(m.mh.tarone_df, 0) + ") = " + fixed(m.mh.tarone) + ", " +
+         p_phrase(m.mh.tarone_p) + ".";
 }
 
 std::string count(std::size_t n) {
@@ -252,6 +281,9 @@ html_section summary_section(const review_bundle& rv, const std::vector<analysis
       r += " Heterogeneity: τ² = " + fixed(m.het.tau2) + ", I² = " + fixed(m.het.I2) + "%, H² = " + fixed(m.het.H2) +
            "; Q(" + fixed(m.het.df, 0) + ") = " + fixed(m.het.Q) + ", p " +
            (m.het.p < 0.001 ? "< 0.001" : "= " + fixed(m.het.p, 3)) + ".";
+    }
+    for (const std::string& sentence : {mh_association_sentence(*an), tarone_sentence(*an)}) {
+      if (!sentence.empty()) r += " " + sentence;
     }
     s.blocks.push_back(html_paragraph{r, "Result."});
   }
@@ -631,6 +663,7 @@ html_section synthesis_section(const analysis_bundle& an, const std::vector<std:
   const std::string stat = std::isfinite(m.pooled.df) ? "t(" + fixed(m.pooled.df, 0) + ")" : "z";
   t.notes.push_back("Test of the pooled effect: " + stat + " = " + fixed(m.pooled.statistic) + ", p " +
                     (m.pooled.p < 0.001 ? "< 0.001" : "= " + fixed(m.pooled.p, 3)) + ".");
+  if (const std::string note = mh_association_sentence(an); !note.empty()) t.notes.push_back(note);
   if (std::isfinite(m.pooled.pi_lower)) {
     t.notes.push_back(fixed(m.spec.level * 100, 0) + "% prediction interval: [" + display(an, m.pooled.pi_lower) +
                       ", " + display(an, m.pooled.pi_upper) + "].");
@@ -660,6 +693,11 @@ html_section heterogeneity_section(const analysis_bundle& an) {
   t.rows.push_back({"H²", fixed(h.H2), ci(h.H2_ci, 2)});
   t.rows.push_back({"Q (df = " + fixed(h.df, 0) + ")", fixed(h.Q),
                     "p " + std::string(h.p < 0.001 ? "< 0.001" : "= " + fixed(h.p, 3))});
+  if (models::has_mh_tests(an.meta.spec.est, an.measure) && an.measure == effects::measure::OR) {
+    // rma.mh's test for heterogeneity of the odds ratios, beside Q.
+    const auto& mh = an.meta.mh;
+    t.rows.push_back({"Tarone's test (df = " + fixed(mh.tarone_df, 0) + ")", fixed(mh.tarone), p_phrase(mh.tarone_p)});
+  }
   if (!models::is_random_effects(an.meta.spec.est)) {
     t.notes.push_back("Common-effect model: I² and H² from Q; no τ² is estimated.");
   } else {
@@ -910,6 +948,14 @@ html_section methods_section(const review_bundle& rv, const std::vector<analysis
       q += "Heterogeneity is reported as τ², τ, I² and H² with Q-profile confidence intervals (Viechtbauer "
            "2007) and Cochran's Q test; I² and H² are computed from τ² and the Higgins-Thompson typical "
            "within-study variance. ";
+    }
+    if (models::has_mh_tests(m.spec.est, an->measure)) {
+      q += an->measure == effects::measure::OR
+               ? "The Cochran-Mantel-Haenszel test (Mantel and Haenszel 1959) and Tarone's test for heterogeneity "
+                 "of the odds ratios (Tarone 1985) were computed on the raw counts, with continuity correction, "
+                 "as metafor's rma.mh. "
+               : "The Mantel-Haenszel test for person-time data was computed on the raw counts, with continuity "
+                 "correction, as metafor's rma.mh. ";
     }
     q += "Conventions on which software differs were set by the " + std::string(models::to_string(an->spec.conv)) +
          " convention: ";

@@ -580,7 +580,7 @@ run_outputs compute_run(const run_options& opt) {
     }
     grade_analysis(an, rv, judgements);
     for (auto& w : warnings) out.warnings.push_back(specs.size() > 1 ? an.spec.id + ": " + w : std::move(w));
-    out.outcomes.push_back({an.spec.id, an.title, an.meta, an.links});
+    out.outcomes.push_back({an.spec.id, an.title, an.meta, an.links, an.measure});
   }
   if (ans.size() > 1) {
     for (const auto& j : grade_judgements) {
@@ -596,6 +596,7 @@ run_outputs compute_run(const run_options& opt) {
   }
   if (!ans.empty()) {
     out.meta = ans.front().meta;
+    out.measure = ans.front().measure;
     out.links = ans.front().links;
   }
 

@@ -288,5 +288,28 @@ TEST(Subgroups, MantelHaenszelPoolsEachSubgroupsCounts) {
   EXPECT_TRUE(std::isfinite(r.test.Q));
 }
 
+// Mantel-Haenszel IRR per subgroup pools each subgroup's events and person-time. Reference: metafor
+// 3.8.1 rma.mh(measure = "IRR") on the rows of dat.nielweise2008 (tests/data/nielweise2008.csv) in
+// each group (B: rows 1, 3, 5, 7, 9; A: rows 2, 4, 6, 8): beta, se and the MH test (res$MH).
+TEST(Subgroups, MantelHaenszelRatesPoolEachSubgroupsPersonTime) {
+  const io::table t = io::read_table(std::string(METASIFT_TEST_DATA_DIR) + "/nielweise2008.csv");
+  const effects::effect_table table =
+      effects::compute(effects::measure::IRR, pipeline::extract(t, effects::measure::IRR, {}), {});
+  std::vector<std::string> group;
+  for (std::size_t i = 0; i < table.yi.size(); ++i) group.push_back((table.source_row[i] + 1) % 2 == 0 ? "A" : "B");
+  models::model_spec spec;
+  spec.est = models::method::MH;
+  const auto r = analyses::fit_subgroups(table, group, {"A", "B"}, spec, {});
+  ASSERT_EQ(r.groups.size(), 2U);
+  EXPECT_NEAR(r.groups[0].fit.pooled.estimate, -0.62757399584134899, 1e-12);
+  EXPECT_NEAR(r.groups[0].fit.pooled.se, 0.29677890994821982, 1e-12);
+  EXPECT_NEAR(r.groups[0].fit.mh.cmh, 4.0370189321319661, 1e-10);
+  EXPECT_EQ(r.groups[0].fit.k, 4);
+  EXPECT_NEAR(r.groups[1].fit.pooled.estimate, -0.2750240974428691, 1e-12);
+  EXPECT_NEAR(r.groups[1].fit.pooled.se, 0.23463577500602553, 1e-12);
+  EXPECT_NEAR(r.groups[1].fit.mh.cmh, 1.1212553816335593, 1e-10);
+  EXPECT_EQ(r.groups[1].fit.k, 5);
+}
+
 }  // namespace
 }  // namespace metasift

@@ -219,6 +219,104 @@ TEST(MetaCli, MantelHaenszelWithoutCorrectionPoolsEveryTable) {
   EXPECT_NEAR(jd["pooled"]["estimate"].get<double>(), -0.12646542567598795, 1e-12);
 }
 
+// Mantel-Haenszel for incidence rates with rma.mh's Mantel-Haenszel test, in every format.
+// Reference: tests/reference/metafor_nielweise2008.csv (tools/reference/mantel_haenszel.R, metafor
+// 3.8.1 rma.mh(measure = "IRR") on dat.nielweise2008).
+TEST(MetaCli, MantelHaenszelIncidenceRateRatioWithItsTest) {
+  const std::string data = std::string(METASIFT_SOURCE_DIR) + "/tests/data/nielweise2008.csv";
+  const run_result r = run("meta " + data + " --measure IRR --method MH --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["k"], 9);
+  EXPECT_NEAR(j["pooled"]["estimate"].get<double>(), -0.41517523349227581, 1e-12);
+  EXPECT_NEAR(j["pooled"]["se"].get<double>(), 0.18343920849053832, 1e-12);
+  EXPECT_NEAR(j["heterogeneity"]["Q"].get<double>(), 9.8652024464622237, 1e-10);
+  EXPECT_NEAR(j["studies"][0]["weight"].get<double>(), 11.879721235925675, 1e-10);
+  EXPECT_NEAR(j["mh_tests"]["cmh"].get<double>(), 4.7950481686629924, 1e-10);
+  EXPECT_NEAR(j["mh_tests"]["cmh_p"].get<double>(), 0.028541658507885422, 1e-12);
+  EXPECT_EQ(j["mh_tests"]["cmh_df"], 1);
+  EXPECT_TRUE(j["mh_tests"]["tarone"].is_null());
+
+  const run_result t = run("meta " + data + " --measure IRR --method MH");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.out.find("Mantel-Haenszel test: MH = 4.7950, df = 1, p = 0.02854"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("Tarone"), std::string::npos);
+
+  const run_result c = run("meta " + data + " --measure IRR --method MH --format csv");
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_EQ(
+      c.out.rfind("study,yi,vi,se,ci_lower,ci_upper,weight,effect_bt,ci_lower_bt,ci_upper_bt,cmh,cmh_p,measure,", 0),
+      0u)
+      << c.out;
+  const std::string overall = c.out.substr(c.out.find("\nOverall,") + 1);
+  EXPECT_NE(overall.find(",4.795048168662"), std::string::npos) << overall;
+
+  // IRD: the rate difference per unit of person-time; rma.mh reports no test for it.
+  const run_result d = run("meta " + data + " --measure IRD --method MH --format json");
+  ASSERT_EQ(d.code, 0) << d.err;
+  const auto jd = nlohmann::json::parse(d.out);
+  EXPECT_NEAR(jd["pooled"]["estimate"].get<double>(), -0.00099250006013846506, 1e-15);
+  EXPECT_NEAR(jd["pooled"]["se"].get<double>(), 0.00043556869926595807, 1e-15);
+  EXPECT_NEAR(jd["heterogeneity"]["Q"].get<double>(), 7.9531882778358209, 1e-10);
+  EXPECT_TRUE(jd["mh_tests"].is_null());
+}
+
+// rma.mh's Cochran-Mantel-Haenszel and Tarone tests for OR, in text, JSON and CSV; absent
+// (null) under another method. Reference: tests/reference/metafor_mh_bcg.csv.
+TEST(MetaCli, MantelHaenszelOddsRatioReportsCmhAndTarone) {
+  const std::string data = std::string(METASIFT_SOURCE_DIR) + "/tests/data/bcg.csv";
+  const run_result r = run("meta " + data + " --measure OR --method MH --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["mh_tests"]["cmh"].get<double>(), 135.68894372390628, 1e-9);
+  EXPECT_NEAR(j["mh_tests"]["cmh_p"].get<double>() / 2.3336963318324819e-31, 1.0, 1e-8);
+  EXPECT_NEAR(j["mh_tests"]["tarone"].get<double>(), 171.75667299387146, 1e-9);
+  EXPECT_EQ(j["mh_tests"]["tarone_df"], 12.0);
+  EXPECT_NEAR(j["mh_tests"]["tarone_p"].get<double>() / 2.0867823945365198e-30, 1.0, 1e-8);
+
+  const run_result t = run("meta " + data + " --measure OR --method MH");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_NE(t.out.find("Cochran-Mantel-Haenszel test: CMH = 135.6889, df = 1, p = 2.334e-31"), std::string::npos)
+      << t.out;
+  EXPECT_NE(t.out.find("Tarone's test for heterogeneity: X2 = 171.7567, df = 12, p = 2.087e-30"), std::string::npos)
+      << t.out;
+
+  const run_result c = run("meta " + data + " --measure OR --method MH --format csv");
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.out.find(",cmh,cmh_p,tarone,tarone_df,tarone_p,measure,"), std::string::npos) << c.out;
+  const std::string first_row = c.out.substr(c.out.find('\n') + 1);
+  // The test columns are empty (missing) on the study rows.
+  EXPECT_NE(first_row.find(",,,,,,OR,MH,"), std::string::npos) << first_row;
+
+  const run_result re = run("meta " + data + " --measure OR --format json");
+  ASSERT_EQ(re.code, 0) << re.err;
+  EXPECT_TRUE(nlohmann::json::parse(re.out)["mh_tests"].is_null());
+}
+
+// --smd-variance ub: metafor's escalc(vtype = "UB"). Reference: tests/reference/metafor_fig1.csv
+// (SMD|ES|none|UB: vi.1; SMD|REML|z|UB: the pooled estimate).
+TEST(MetaCli, SmdUnbiasedVariance) {
+  const std::string data = std::string(METASIFT_SOURCE_DIR) + "/tests/data/fig1.csv";
+  const run_result r = run("meta " + data + " --measure SMD --smd-variance ub --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  // UB's 1 - (m - 2)/(m J^2) is a difference of nearly equal numbers: about 1e-10 relative.
+  EXPECT_NEAR(j["studies"][0]["vi"].get<double>(), 0.020718979229219836, 1e-10 * 0.0207);
+  EXPECT_NEAR(j["pooled"]["estimate"].get<double>(), 1.556267646973817, 1e-6);  // REML: metafor's tolerance
+  bool described = false;
+  for (const auto& c : j["conventions"])
+    described = described || c.get<std::string>().find("vtype UB") != std::string::npos;
+  EXPECT_TRUE(described) << j["conventions"].dump();
+
+  const run_result ls = run("meta " + data + " --measure SMD --format json");
+  ASSERT_EQ(ls.code, 0) << ls.err;
+  EXPECT_NEAR(nlohmann::json::parse(ls.out)["studies"][0]["vi"].get<double>(), 0.020639563891883855, 1e-13);
+
+  const run_result bad = run("meta " + data + " --measure SMD --smd-variance ub --smd-correction approx");
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.err.find("--smd-variance"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 
 namespace {

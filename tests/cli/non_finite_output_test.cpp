@@ -81,8 +81,9 @@ TEST(NonFiniteOutput, MetaWithADoubleZeroTable) {
   const cli_result text = run_ok(args);
   EXPECT_NE(text.out.find("\nB            NA [   NA,   NA]      0.00\n"), std::string::npos) << text.out;
   const cli_result csv = run_ok(args + " --format csv");
-  // study, yi, vi, se, ci_lower, ci_upper empty; weight 0; the three back-transformed empty.
-  EXPECT_EQ(csv_row(csv.out, "B").rfind("B,,,,,,0,,,,OR,MH,z,metafor,double-zero table", 0), 0u) << csv.out;
+  // study, yi, vi, se, ci_lower, ci_upper empty; weight 0; the three back-transformed and the five
+  // Mantel-Haenszel test columns (filled on the Overall row only) empty.
+  EXPECT_EQ(csv_row(csv.out, "B").rfind("B,,,,,,0,,,,,,,,,OR,MH,z,metafor,double-zero table", 0), 0u) << csv.out;
   const cli_result json = run_ok(args + " --format json");
   const auto j = nlohmann::json::parse(json.out);
   const auto& b = j["studies"][1];

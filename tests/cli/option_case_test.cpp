@@ -156,6 +156,7 @@ std::vector<option_case> shared_model_cases() {
     out.push_back({md + " --measure MD", "--convention", {"metafor", "stata"}});
     out.push_back({md + " --measure MD", "--md-variance", {"separate", "pooled"}});
     out.push_back({md + " --measure SMD", "--smd-correction", {"exact", "approx", "none"}});
+    out.push_back({md + " --measure SMD", "--smd-variance", {"ls", "ub"}});
     out.push_back({md, "--measure", {"MD", "SMD", "ROM"}});
     out.push_back({rr, "--zero-cell", {"only0", "all", "none"}});
     out.push_back({sub + " --measure MD", "--format", {"text", "json", "csv"}});
@@ -167,6 +168,7 @@ std::vector<option_case> shared_model_cases() {
            {batch, "--pi-method", {"z", "t_k1", "t_k2"}},
            {"batch {tmp}/md_groups.csv --group g --measure MD", "--md-variance", {"separate", "pooled"}},
            {"batch {tmp}/md_groups.csv --group g --measure SMD", "--smd-correction", {"exact", "approx", "none"}},
+           {"batch {tmp}/md_groups.csv --group g --measure SMD", "--smd-variance", {"ls", "ub"}},
            {"batch {tmp}/rr_groups.csv --group g --measure OR", "--zero-cell", {"only0", "all", "none"}},
            {"batch {tmp}/rr_groups.csv --group g", "--measure", {"OR", "RR", "RD", "PETO"}},
            {"simulate --k 5 --reps 20 --quiet --out -", "--methods", {"DL,REML", "ee,pm"}},
@@ -250,6 +252,9 @@ TEST_F(OptionCase, NonDefaultValuesChangeTheOutput) {
       {"gwas {tmp}/c1.tsv {tmp}/c2.tsv --out - --scheme", "stderr", "SAMPLESIZE"},
       {"regress {tmp}/md.csv -m year --measure MD --format json --md-variance", "separate", "POOLED"},
       {"bias {tmp}/md.csv --measure SMD --format json --smd-correction", "exact", "NONE"},
+      {"meta {data}/fig1.csv --measure SMD --format json --smd-variance", "ls", "UB"},
+      {"regress {tmp}/md.csv -m year --measure SMD --format json --smd-variance", "ls", "Ub"},
+      {"batch {tmp}/md_groups.csv --group g --measure SMD --smd-variance", "ls", "UB"},
       {"influence {tmp}/md.csv --measure MD --format json --method", "REML", "ee"},
       {"batch {tmp}/rr_groups.csv --group g --measure OR --zero-cell", "only0", "ALL"},
       {"batch {tmp}/md_groups.csv --group g --measure MD --md-variance", "separate", "POOLED"},

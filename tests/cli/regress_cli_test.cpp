@@ -350,3 +350,44 @@ TEST(RegressHostile, LargeButFittableModeratorIsNotAliased) {
 }
 
 }  // namespace
+
+namespace {
+
+// Formula terms from the command line: an interaction with '*' and an orthogonal polynomial, with
+// metafor's column names and numbers (tests/reference/metafor_regression_formula_bcg_mods.csv, made
+// by tools/reference/regression_formula.R; ';' in the case key stands for ',').
+TEST(RegressCli, InteractionAndPolynomialTermsAsMetafor) {
+  const run_result r = run("regress " + bcg + " --measure RR --method DL -m \"ablat*alloc\" --format json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& rc = reference("metafor_regression_formula_bcg_mods.csv", "RR|DL|z|ablat*alloc|default");
+  ASSERT_EQ(j["coefficients"].size(), 6u);
+  EXPECT_EQ(j["coefficients"][4]["name"], "ablat:allocrandom");
+  EXPECT_EQ(j["coefficients"][5]["name"], "ablat:allocsystematic");
+  for (int c = 0; c < 6; ++c) {
+    EXPECT_LT(rel(j["coefficients"][c]["estimate"].get<double>(), rc.at("estimate." + std::to_string(c + 1))), 1e-9);
+  }
+  EXPECT_LT(rel(j["QM"].get<double>(), rc.at("QM")), 1e-9);
+
+  const run_result p = run("regress " + bcg + " --measure RR --method DL -m \"poly(ablat, 2)\" --format json");
+  ASSERT_EQ(p.code, 0) << p.err;
+  const auto jp = nlohmann::json::parse(p.out);
+  const auto& pc = reference("metafor_regression_formula_bcg_mods.csv", "RR|DL|z|poly(ablat;2)|default");
+  EXPECT_EQ(jp["coefficients"][1]["name"], "poly(ablat, 2)1");
+  EXPECT_EQ(jp["coefficients"][2]["name"], "poly(ablat, 2)2");
+  EXPECT_LT(rel(jp["coefficients"][1]["estimate"].get<double>(), pc.at("estimate.2")), 1e-9);
+  EXPECT_LT(rel(jp["coefficients"][2]["estimate"].get<double>(), pc.at("estimate.3")), 1e-9);
+  EXPECT_LT(rel(jp["tau2"].get<double>(), pc.at("tau2")), 1e-9);
+
+  // A term that does not parse is a usage error naming it; a bubble plot needs a straight line.
+  const run_result bad = run("regress " + bcg + " --measure RR -m \"poly(ablat)\"");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("poly(ablat)"), std::string::npos) << bad.err;
+  const fs::path svg = fs::temp_directory_path() / ("metasift_formula_bubble_" + std::to_string(::getpid()) + ".svg");
+  const run_result bubble = run("regress " + bcg + " --measure RR -m ablat -m \"I(ablat^2)\" --bubble " + svg.string());
+  EXPECT_EQ(bubble.code, 2);
+  EXPECT_NE(bubble.err.find("I(ablat^2)"), std::string::npos) << bubble.err;
+  EXPECT_FALSE(fs::exists(svg));
+}
+
+}  // namespace

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "metasift/io/table.hpp"
 #include "metasift/models/fit.hpp"
@@ -28,7 +29,15 @@ using test::reference_case;
 const std::vector<std::string> datasets{"fig1", "normand1999", "bcg", "yusuf1985", "zerocells", "molloy2014",
                                         "pritz1997", "hart1999", "hackshaw1998",
                                         // Mantel-Haenszel / Peto with zero cells (tools/reference/mh_zero.R)
-                                        "mhzero_onearm", "mhzero_botharms"};
+                                        "mhzero_onearm", "mhzero_botharms",
+                                        // Mantel-Haenszel for incidence rates, rma.mh's CMH / MH and Tarone
+                                        // tests (tools/reference/mantel_haenszel.R)
+                                        "nielweise2008", "mhrates_zero", "mh_hart1999", "mh_bcg"};
+
+/// metafor_mh_<name>.csv holds further cases for the data file <name>.csv (mantel_haenszel.R).
+std::string data_name(const std::string& reference) {
+  return reference.rfind("mh_", 0) == 0 ? reference.substr(3) : reference;
+}
 
 bool iterative(const std::string& method) {
   return method == "REML" || method == "ML" || method == "EB" || method == "PM";
@@ -65,8 +74,10 @@ setup variant_options(const reference_case& rc) {
     s.eopt.zero = effects::zero_cell::none;
   else if (rc.variant == "drop00")
     s.eopt.drop_double_zero = true;
+  else if (rc.variant == "UB")
+    s.eopt.smd_var = effects::smd_variance::unbiased;
   else if (rc.variant != "LS" && rc.variant != "default")
-    s.supported = false;  // e.g. SMD vtype UB
+    s.supported = false;
   return s;
 }
 
@@ -76,7 +87,7 @@ TEST_P(MetaforReference, AgreesOnEveryCase) {
   const std::string name = GetParam();
   worst().clear();
   const auto cases = test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_" + name + ".csv");
-  const io::table t = io::read_table(std::string(METASIFT_TEST_DATA_DIR) + "/" + name + ".csv");
+  const io::table t = io::read_table(std::string(METASIFT_TEST_DATA_DIR) + "/" + data_name(name) + ".csv");
   std::map<std::string, const reference_case*> by_key;
   for (const auto& rc : cases) by_key[rc.key] = &rc;
 
@@ -181,6 +192,19 @@ TEST_P(MetaforReference, AgreesOnEveryCase) {
       compare("tau2", h.tau2, rc.at("tau2"), fit_tol, rc.key);
       compare("tau", h.tau, rc.at("tau"), fit_tol, rc.key);
       if (!std::isnan(rc.at("tau2_se"))) compare("tau2_se", h.tau2_se, rc.at("tau2_se"), fit_tol, rc.key);
+    }
+    // rma.mh's tests: CMH (OR) or MH (IRR), and Tarone's test (OR). NA in metafor: NaN here.
+    for (const auto& [stat, ours] : {std::pair{"cmh", r.mh.cmh}, std::pair{"cmh_p", r.mh.cmh_p},
+                                     std::pair{"tarone", r.mh.tarone}, std::pair{"tarone_p", r.mh.tarone_p}}) {
+      if (!rc.has(stat)) continue;
+      if (std::isnan(rc.at(stat))) {
+        EXPECT_TRUE(std::isnan(ours)) << rc.key << " " << stat << " = " << ours << ", metafor NA";
+      } else {
+        compare(stat, ours, rc.at(stat), test::closed_form, rc.key);
+      }
+    }
+    if (rc.has("tarone_df") && !std::isnan(rc.at("tarone"))) {
+      compare("tarone_df", r.mh.tarone_df, rc.at("tarone_df"), test::closed_form, rc.key);
     }
     if (rc.has("vt")) compare("vt", h.typical_v, rc.at("vt"), test::closed_form, rc.key);
     if (rc.has("tau2_ci_lower")) {

@@ -24,6 +24,7 @@
 #include <random>
 #include <set>
 
+#include "metasift/core/error.hpp"
 #include "metasift/io/table.hpp"
 #include "metasift/models/fit.hpp"
 #include "metasift/pipeline/design.hpp"
@@ -40,10 +41,16 @@ using test::reference_case;
 struct dataset {
   std::string name;
   effects::measure measure;
+  std::string reference = "metafor_regression_";  ///< reference file: <reference><name>.csv
 };
-const std::vector<dataset> datasets{{"bcg_mods", effects::measure::RR},
-                                    {"bangertdrowns2004", effects::measure::GEN},
-                                    {"molloy2014_mods", effects::measure::ZCOR}};
+const std::vector<dataset> datasets{
+    {"bcg_mods", effects::measure::RR},
+    {"bangertdrowns2004", effects::measure::GEN},
+    {"molloy2014_mods", effects::measure::ZCOR},
+    // Formula terms: interactions, I(x^k), poly() (tools/reference/regression_formula.R).
+    {"bcg_mods", effects::measure::RR, "metafor_regression_formula_"},
+    {"bangertdrowns2004", effects::measure::GEN, "metafor_regression_formula_"},
+    {"molloy2014_mods", effects::measure::ZCOR, "metafor_regression_formula_"}};
 
 bool iterative(const std::string& method) {
   return method == "REML" || method == "ML" || method == "EB" || method == "PM";
@@ -80,8 +87,10 @@ void compare(const std::string& stat, double ours, double theirs, tolerance tol,
   EXPECT_WITHIN(ours, theirs, tol) << key << " stat " << stat;
 }
 
-/// "ablat+factor(alloc)" -> moderators ablat, alloc (alloc categorical); "x-1" -> no intercept.
+/// "ablat+factor(alloc)" -> moderators ablat, alloc (alloc categorical); "x-1" -> no intercept;
+/// other terms ("a:b", "poly(x;2)" with ';' for ',') go to build_design as they are.
 pipeline::design_options parse_model(std::string model) {
+  std::replace(model.begin(), model.end(), ';', ',');
   pipeline::design_options o;
   if (model.size() > 2 && model.ends_with("-1")) {
     o.intercept = false;
@@ -89,7 +98,7 @@ pipeline::design_options parse_model(std::string model) {
   }
   std::stringstream ss(model);
   for (std::string term; std::getline(ss, term, '+');) {
-    if (term.starts_with("factor(")) {
+    if (term.starts_with("factor(") && term.find(')') == term.size() - 1) {
       term = term.substr(7, term.size() - 8);
       o.categorical.push_back(term);
     }
@@ -132,8 +141,7 @@ class MetaforRegression : public ::testing::TestWithParam<dataset> {};
 TEST_P(MetaforRegression, AgreesOnEveryCase) {
   const dataset ds = GetParam();
   worst().clear();
-  const auto cases =
-      test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/metafor_regression_" + ds.name + ".csv");
+  const auto cases = test::read_reference(std::string(METASIFT_REFERENCE_DIR) + "/" + ds.reference + ds.name + ".csv");
   const io::table t = read_data(ds.name);
   std::map<std::string, const reference_case*> by_key;
   for (const auto& rc : cases) by_key[rc.key] = &rc;
@@ -239,8 +247,58 @@ TEST_P(MetaforRegression, AgreesOnEveryCase) {
 
 [[maybe_unused]] const bool error_table_printed = test::print_error_table_at_exit();
 
-INSTANTIATE_TEST_SUITE_P(Datasets, MetaforRegression, ::testing::ValuesIn(datasets),
-                         [](const auto& param_info) { return param_info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Datasets, MetaforRegression, ::testing::ValuesIn(datasets), [](const auto& param_info) {
+  return (param_info.param.reference == "metafor_regression_" ? "" : "formula_") + param_info.param.name;
+});
+
+// Column names and order of formula terms as R's model.matrix gives them (metafor 3.8.1
+// colnames(rma(yi, vi, mods = ~ <model>, data = bcg)$X), printed by tools/reference/regression_formula.R).
+TEST(RegressionFormula, ColumnsAreNamedAndOrderedAsR) {
+  const io::table t = read_data("bcg_mods");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> expected{
+      {"ablat*year", {"intrcpt", "ablat", "year", "ablat:year"}},
+      {"ablat:year+alloc", {"intrcpt", "allocrandom", "allocsystematic", "ablat:year"}},
+      {"ablat*factor(alloc)",
+       {"intrcpt", "ablat", "factor(alloc)random", "factor(alloc)systematic", "ablat:factor(alloc)random",
+        "ablat:factor(alloc)systematic"}},
+      {"ablat:factor(alloc)",
+       {"intrcpt", "ablat:factor(alloc)alternate", "ablat:factor(alloc)random", "ablat:factor(alloc)systematic"}},
+      {"ablat+factor(alloc):ablat", {"intrcpt", "ablat", "ablat:factor(alloc)random", "ablat:factor(alloc)systematic"}},
+      {"ablat+I(ablat^2)", {"intrcpt", "ablat", "I(ablat^2)"}},
+      {"poly(ablat;2)", {"intrcpt", "poly(ablat, 2)1", "poly(ablat, 2)2"}},
+      {"poly(ablat;2;raw=TRUE)", {"intrcpt", "poly(ablat, 2, raw = TRUE)1", "poly(ablat, 2, raw = TRUE)2"}},
+      {"ablat+ablat:year+ablat:year:alloc",
+       {"intrcpt", "ablat", "ablat:year", "ablat:year:allocrandom", "ablat:year:allocsystematic"}}};
+  for (const auto& [model, names] : expected) {
+    const prepared p = prepare(t, effects::measure::RR, parse_model(model));
+    EXPECT_EQ(p.d.x.names, names) << model;
+  }
+}
+
+// Malformed terms are usage errors naming the term; a poly() degree must stay below the number of
+// distinct values (R's poly refuses it too); a power of a text column is an input error.
+TEST(RegressionFormula, BadTermsAreRefused) {
+  const io::table t = read_data("bcg_mods");
+  auto build = [&](std::vector<std::string> mods) {
+    pipeline::design_options o;
+    o.moderators = std::move(mods);
+    return prepare(t, effects::measure::RR, o);
+  };
+  EXPECT_THROW((void)build({"poly(ablat)"}), usage_error);
+  EXPECT_THROW((void)build({"poly(ablat, 0)"}), usage_error);
+  EXPECT_THROW((void)build({"poly(ablat, 2, raw = maybe)"}), usage_error);
+  EXPECT_THROW((void)build({"I(ablat)"}), usage_error);
+  EXPECT_THROW((void)build({"ablat:"}), usage_error);
+  EXPECT_THROW((void)build({"ablat:nosuch"}), input_error);
+  EXPECT_THROW((void)build({"I(alloc^2)"}), input_error);
+  EXPECT_THROW((void)build({"poly(alloc, 3)"}), input_error);
+  try {
+    (void)build({"poly(ablat, 13)"});  // 13 studies, fewer distinct latitudes
+    ADD_FAILURE() << "poly degree above the distinct values accepted";
+  } catch (const usage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("distinct values"), std::string::npos) << e.what();
+  }
+}
 
 // metafor's exact permutest (all 2520 distinct arrangements of the first 7 rows of dat.bcg, ablat
 // has one tie) with tight control: the p-values are ratios of counts and must agree exactly.

@@ -71,6 +71,8 @@ TEST(OptionNames, EffectSettings) {
   expect_all_cases(effects::parse_smd_correction, "exact", effects::smd_correction::hedges_exact);
   expect_all_cases(effects::parse_smd_correction, "approx", effects::smd_correction::hedges_approx);
   expect_all_cases(effects::parse_smd_correction, "none", effects::smd_correction::none);
+  expect_all_cases(effects::parse_smd_variance, "ls", effects::smd_variance::large_sample);
+  expect_all_cases(effects::parse_smd_variance, "ub", effects::smd_variance::unbiased);
   expect_all_cases(effects::parse_zero_cell, "only0", effects::zero_cell::only_zero);
   expect_all_cases(effects::parse_zero_cell, "all", effects::zero_cell::all);
   expect_all_cases(effects::parse_zero_cell, "none", effects::zero_cell::none);
@@ -78,6 +80,8 @@ TEST(OptionNames, EffectSettings) {
   expect_all_cases(effects::parse_measure, "peto", effects::measure::PETO);
   EXPECT_FALSE(effects::parse_md_variance("pool"));
   EXPECT_FALSE(effects::parse_zero_cell("only 0"));
+  EXPECT_FALSE(effects::parse_smd_variance("lS "));
+  EXPECT_EQ(effects::to_string(effects::smd_variance::unbiased), "ub");
   EXPECT_EQ(effects::to_string(effects::zero_cell::only_zero), "only0");
   EXPECT_EQ(effects::to_string(effects::smd_correction::hedges_approx), "approx");
 }

@@ -97,6 +97,36 @@ TEST(PrepareAnalysis, MeanDifferencesAndTheCommonEffect) {
   }
 }
 
+// The SMD sampling variance is a setting: metafor's vtype "UB" (Hedges 1983), with m = n1 + n2 - 2,
+// J = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2)), g = J d, v = 1/n1 + 1/n2 + (1 - (m-2)/(m J^2)) g^2;
+// "LS": v = 1/n1 + 1/n2 + g^2/(2(n1 + n2)).
+TEST(PrepareAnalysis, SmdVarianceSetting) {
+  const io::table t = io::parse_table(csv, "studies.csv");
+  for (const bool unbiased : {false, true}) {
+    pipeline::analysis_settings s;
+    s.measure = effects::measure::SMD;
+    s.method = models::method::EE;
+    s.smd_var = unbiased ? effects::smd_variance::unbiased : effects::smd_variance::large_sample;
+    const pipeline::prepared_analysis p = pipeline::prepare_analysis(s, t, "studies.csv");
+    EXPECT_EQ(p.resolved.effect_opts.smd_var, s.smd_var);
+    ASSERT_EQ(p.effects.vi.size(), 3U);
+    for (std::size_t i = 0; i < 3; ++i) {
+      const study& d = studies[i];
+      const double m = d.n1 + d.n2 - 2;
+      const double sp = std::sqrt(((d.n1 - 1) * d.s1 * d.s1 + (d.n2 - 1) * d.s2 * d.s2) / m);
+      const double J = std::exp(std::lgamma(m / 2) - std::lgamma((m - 1) / 2)) / std::sqrt(m / 2);
+      const double g = J * (d.m1 - d.m2) / sp;
+      const double vi = unbiased ? 1 / d.n1 + 1 / d.n2 + (1 - (m - 2) / (m * J * J)) * g * g
+                                 : 1 / d.n1 + 1 / d.n2 + g * g / (2 * (d.n1 + d.n2));
+      EXPECT_NEAR(p.effects.yi[i], g, 1e-12) << i;
+      EXPECT_NEAR(p.effects.vi[i], vi, 1e-12) << i;
+    }
+    bool described = false;
+    for (const auto& c : p.resolved.described) described = described || c.find("vtype UB") != std::string::npos;
+    EXPECT_EQ(described, unbiased);
+  }
+}
+
 // The subset and the user weights are settings like the others: the rows of the subset only, and
 // the common-effect estimate with user weights a_i, sum(a y) / sum(a), with variance
 // sum(a^2 v) / sum(a)^2 (metafor rma(weights = a), method "EE").

@@ -17,6 +17,8 @@
 #   measure OR, RR, RD with method MH; PETO with method PETO (rma.peto).
 # Every case carries k, the pooled estimate, se, CI, z, p, Q, df (= k.yi - 1), Q_p, I2, H2, and per
 # data-file row i: yi.i, vi.i (NA where metafor has no study estimate) and weight.i (percent).
+# OR cases with method MH also carry rma.mh's tests: cmh, cmh_p (res$MH, res$MHp) and tarone,
+# tarone_df (k.pos - 1), tarone_p (res$TA, res$TAp).
 
 suppressPackageStartupMessages(library(metafor))
 
@@ -83,6 +85,14 @@ record_case <- function(rec, measure, method, variant, d) {
   emit(rec, case, "Q", res$QE)
   emit(rec, case, "df", max(res$k.yi - 1, 0))
   emit(rec, case, "Q_p", res$QEp)
+  if (method == "MH" && measure == "OR") {
+    # rma.mh's Cochran-Mantel-Haenszel test (correct = TRUE) and Tarone's heterogeneity test.
+    emit(rec, case, "cmh", res$MH)
+    emit(rec, case, "cmh_p", res$MHp)
+    emit(rec, case, "tarone", res$TA)
+    emit(rec, case, "tarone_df", res$k.pos - 1)
+    emit(rec, case, "tarone_p", res$TAp)
+  }
   emit_per_study(rec, case, "yi", as.numeric(res$yi.f))
   emit_per_study(rec, case, "vi", as.numeric(res$vi.f))
   wfull <- rep(NA_real_, n)

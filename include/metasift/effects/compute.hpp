@@ -19,21 +19,28 @@ namespace metasift::effects {
 enum class md_variance { separate, pooled };
 /// SMD small-sample correction: exact gamma-function J (metafor), 1 - 3/(4m - 1), or none (Cohen's d).
 enum class smd_correction { hedges_exact, hedges_approx, none };
+/// SMD sampling variance: metafor vtype "LS" (large-sample, 1/n1 + 1/n2 + g^2/(2(n1 + n2))) or "UB"
+/// (unbiased, 1/n1 + 1/n2 + (1 - (m - 2)/(m J(m)^2)) g^2; needs the exact correction).
+enum class smd_variance { large_sample, unbiased };
 /// Which studies get the continuity correction: metafor "only0" (studies with a zero cell), "all", "none".
 enum class zero_cell { only_zero, all, none };
 
 /// The settings' names, read in any case: "separate" / "pooled"; "exact" / "approx" / "none";
-/// "only0" / "all" / "none". nullopt for another name. to_string gives the first of these names.
+/// "ls" / "ub"; "only0" / "all" / "none". nullopt for another name. to_string gives the first of
+/// these names.
 [[nodiscard]] std::optional<md_variance> parse_md_variance(std::string_view name) noexcept;
 [[nodiscard]] std::optional<smd_correction> parse_smd_correction(std::string_view name) noexcept;
+[[nodiscard]] std::optional<smd_variance> parse_smd_variance(std::string_view name) noexcept;
 [[nodiscard]] std::optional<zero_cell> parse_zero_cell(std::string_view name) noexcept;
 [[nodiscard]] std::string_view to_string(md_variance v) noexcept;
 [[nodiscard]] std::string_view to_string(smd_correction c) noexcept;
+[[nodiscard]] std::string_view to_string(smd_variance v) noexcept;
 [[nodiscard]] std::string_view to_string(zero_cell z) noexcept;
 
 struct options {
   md_variance md_var = md_variance::separate;
   smd_correction smd = smd_correction::hedges_exact;
+  smd_variance smd_var = smd_variance::large_sample;
   zero_cell zero = zero_cell::only_zero;
   double add = 0.5;               ///< continuity correction added to every cell of a corrected study
   bool drop_double_zero = false;  ///< drop 2x2 studies with no events (or all events) in both arms
@@ -61,6 +68,12 @@ struct two_by_two {
   std::vector<double> a, b, c, d;  ///< events1, non-events1, events2, non-events2
 };
 
+/// Raw person-time data without any continuity correction, kept for Mantel-Haenszel pooling of
+/// incidence rates (IRR, IRD).
+struct person_time {
+  std::vector<double> x1, t1, x2, t2;  ///< events and person-time of group 1, then of group 2
+};
+
 /// Why a study was left out of the analysis (it still appears in every output, with its reason).
 struct exclusion {
   std::size_t index;   ///< row index in raw_data
@@ -81,8 +94,11 @@ struct effect_table {
   /// these, as metafor's rma.mh and rma.peto pool all tables; only missing cells and drop_double_zero
   /// keep a table out.
   std::optional<two_by_two> pooled_counts;
-  std::vector<std::size_t> pooled_source_row;  ///< index in raw_data of each pooled_counts row
-  std::vector<std::string> pooled_labels;      ///< label of each pooled_counts row
+  /// IRR/IRD only: the raw events and person-time of every complete, valid study, including those
+  /// whose yi/vi is undefined, for Mantel-Haenszel pooling (as pooled_counts for 2x2 tables).
+  std::optional<person_time> pooled_rates;
+  std::vector<std::size_t> pooled_source_row;  ///< index in raw_data of each pooled_counts / pooled_rates row
+  std::vector<std::string> pooled_labels;      ///< label of each pooled_counts / pooled_rates row
   std::vector<double> ni;                      ///< total sample size per study where defined (else empty)
   options used;                                ///< the options that produced the table
   warnings notes;                              ///< one per excluded study

@@ -108,11 +108,19 @@ void check_representable(std::span<const double> y, std::span<const double> v, c
                               const std::vector<std::string>& labels, const model_spec& spec,
                               std::span<const double> weights = {});
 
-/// Fits an effect table with spec.est: MH and PETO pool the table's raw 2x2 counts (metafor rma.mh /
-/// rma.peto); every other method uses yi/vi. Throws usage_error when the method does not apply to the
-/// measure (MH needs OR, RR or RD; PETO needs 2x2 data).
+/// Fits an effect table with spec.est: MH pools the table's raw 2x2 counts (OR, RR, RD) or events and
+/// person-time (IRR, IRD) as metafor's rma.mh, and also fills result.mh with rma.mh's tests (OR:
+/// Cochran-Mantel-Haenszel and Tarone; IRR: Mantel-Haenszel); PETO pools 2x2 counts as rma.peto;
+/// every other method uses yi/vi. Throws usage_error when the method does not apply to the measure
+/// (MH needs OR, RR, RD, IRR or IRD; PETO needs 2x2 data).
 /// `weights` as above, aligned with table.yi; not allowed with MH and PETO (usage_error).
 [[nodiscard]] meta_result fit(const effects::effect_table& table, const model_spec& spec,
                               std::span<const double> weights = {});
+
+/// Whether a fit with `est` on `m` has rma.mh's tests in result.mh: metafor's rma.mh computes the
+/// Cochran-Mantel-Haenszel and Tarone tests for OR and the Mantel-Haenszel test for IRR only.
+[[nodiscard]] constexpr bool has_mh_tests(method est, effects::measure m) noexcept {
+  return est == method::MH && (m == effects::measure::OR || m == effects::measure::IRR);
+}
 
 }  // namespace metasift::models

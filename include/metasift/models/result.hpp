@@ -57,6 +57,18 @@ struct heterogeneity {
   interval tau2_ci, tau_ci, I2_ci, H2_ci;
 };
 
+/// The tests metafor's rma.mh reports next to a Mantel-Haenszel estimate (NaN where not computed).
+struct mh_tests {
+  /// OR: the Cochran-Mantel-Haenszel chi^2 (continuity-corrected, df 1; rma.mh's CMH); IRR: the
+  /// Mantel-Haenszel test for person-time data (df 1; rma.mh's MH).
+  double cmh = not_available;
+  double cmh_p = not_available;
+  /// OR only: Tarone's (1985) heterogeneity test, df = tables with a positive expected count - 1.
+  double tarone = not_available;
+  double tarone_df = not_available;
+  double tarone_p = not_available;
+};
+
 struct convergence {
   int iterations = 0;  ///< Fisher-scoring or root-finder iterations for tau^2
   int step_halvings = 0;
@@ -80,6 +92,7 @@ struct meta_result {
   std::vector<excluded_study> excluded;
   pooled_estimate pooled;
   heterogeneity het;
+  mh_tests mh;  ///< Mantel-Haenszel fits of OR and IRR only
   convergence conv;
   fit_status status = fit_status::ok;
   warnings notes;

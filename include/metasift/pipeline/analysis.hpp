@@ -31,6 +31,8 @@ struct analysis_settings {
   models::convention conv = models::convention::metafor;
   std::optional<effects::md_variance> md_var;  ///< nullopt: from the convention
   effects::smd_correction smd = effects::smd_correction::hedges_exact;
+  /// SMD sampling variance: metafor's vtype "LS" or "UB" (the latter needs smd = hedges_exact)
+  effects::smd_variance smd_var = effects::smd_variance::large_sample;
   effects::zero_cell zero = effects::zero_cell::only_zero;
   double add = 0.5;  ///< continuity correction
   bool drop_double_zero = false;

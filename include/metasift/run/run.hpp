@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "metasift/effects/measure.hpp"
 #include "metasift/models/result.hpp"
 #include "metasift/review/prisma.hpp"
 #include "metasift/run/analysis_spec.hpp"
@@ -56,6 +57,7 @@ struct outcome_summary {
   std::string title;
   models::meta_result meta;
   link_summary links;
+  std::optional<effects::measure> measure;  ///< the analysis' effect measure
 };
 
 /// A figure of the run, laid out and ready to render.
@@ -66,6 +68,7 @@ struct run_outputs {
   std::string title;
   review::prisma_counts prisma;
   std::optional<models::meta_result> meta;  ///< the first (or only) analysis' meta-analysis
+  std::optional<effects::measure> measure;  ///< its effect measure
   link_summary links;                       ///< the first (or only) analysis' linkage
   std::vector<outcome_summary> outcomes;    ///< every analysis, in review.toml order
   std::vector<std::string> warnings;
