@@ -162,6 +162,22 @@ record_uni <- function(rec, measure, variant, yi, vi, method, test, control) {
   invisible(res)
 }
 
+# The pooled-result rows shared by every fit of 2x2 (or rate) tables with rma.mh or rma.peto.
+emit_pooled_2x2 <- function(rec, case, res) {
+  emit(rec, case, "k", res$k)
+  emit(rec, case, "estimate", res$beta[1])
+  emit(rec, case, "se", res$se)
+  emit(rec, case, "ci_lower", res$ci.lb)
+  emit(rec, case, "ci_upper", res$ci.ub)
+  emit(rec, case, "stat", res$zval)
+  emit(rec, case, "p", res$pval)
+  emit(rec, case, "I2", res$I2)
+  emit(rec, case, "H2", res$H2)
+  emit(rec, case, "Q", res$QE)
+  emit(rec, case, "df", max(res$k.yi - 1, 0))
+  emit(rec, case, "Q_p", res$QEp)
+}
+
 # rma.mh / rma.peto on 2x2 counts (metafor defaults: yi/vi for Q use add=1/2, to="only0",
 # drop00=TRUE; the pooled estimate uses the raw counts).
 record_mh_peto <- function(rec, measure, method, events1, n1, events2, n2) {
@@ -180,18 +196,7 @@ record_mh_peto <- function(rec, measure, method, events1, n1, events2, n2) {
     return(invisible(NULL))
   }
   res <- out$res
-  emit(rec, case, "k", res$k)
-  emit(rec, case, "estimate", res$beta[1])
-  emit(rec, case, "se", res$se)
-  emit(rec, case, "ci_lower", res$ci.lb)
-  emit(rec, case, "ci_upper", res$ci.ub)
-  emit(rec, case, "stat", res$zval)
-  emit(rec, case, "p", res$pval)
-  emit(rec, case, "I2", res$I2)
-  emit(rec, case, "H2", res$H2)
-  emit(rec, case, "Q", res$QE)
-  emit(rec, case, "df", max(res$k.yi - 1, 0))
-  emit(rec, case, "Q_p", res$QEp)
+  emit_pooled_2x2(rec, case, res)
   emit_per_study(rec, case, "yi", as.numeric(res$yi.f))
   emit_per_study(rec, case, "vi", as.numeric(res$vi.f))
   emit_per_study(rec, case, "weight", as.numeric(out$w))

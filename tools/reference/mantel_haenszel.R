@@ -84,18 +84,7 @@ record_case <- function(rec, kind, measure, variant, d) {
   }
   res <- out$res
   n <- nrow(d)
-  emit(rec, case, "k", res$k)
-  emit(rec, case, "estimate", res$beta[1])
-  emit(rec, case, "se", res$se)
-  emit(rec, case, "ci_lower", res$ci.lb)
-  emit(rec, case, "ci_upper", res$ci.ub)
-  emit(rec, case, "stat", res$zval)
-  emit(rec, case, "p", res$pval)
-  emit(rec, case, "I2", res$I2)
-  emit(rec, case, "H2", res$H2)
-  emit(rec, case, "Q", res$QE)
-  emit(rec, case, "df", max(res$k.yi - 1, 0))
-  emit(rec, case, "Q_p", res$QEp)
+  emit_pooled_2x2(rec, case, res)
   if (measure %in% c("OR", "IRR")) {
     emit(rec, case, "cmh", res$MH)
     emit(rec, case, "cmh_p", res$MHp)
