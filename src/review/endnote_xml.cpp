@@ -29,6 +29,7 @@
 #include "import_internal.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "xml_sax.hpp"
 
 namespace metasift::review::detail {
 namespace {
@@ -86,38 +87,13 @@ class endnote_parser {
       : text_(text), ctx_(ctx), pubmed_(pubmed), what_(pubmed ? "PubMed XML" : "EndNote XML") {}
 
   void run() {
-    xmlSAXHandler sax{};
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = &on_start;
-    sax.endElementNs = &on_end;
-    sax.characters = &on_text;
-    sax.cdataBlock = &on_text;
-    sax.serror = &on_error;
-    // Everything else (internalSubset, entityDecl, getEntity, resolveEntity, ...) stays null:
-    // declarations are dropped and no entity is ever looked up, loaded or expanded.
+    xmlSAXHandler sax = detail::quiet_sax2(&on_start, &on_end, &on_text, &on_error);
     std::string_view body = text_;
     if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
-    ctxt_ = xmlCreatePushParserCtxt(&sax, this, nullptr, 0, ctx_.file.c_str());
-    if (ctxt_ == nullptr) throw std::bad_alloc();
-    struct freer {
-      xmlParserCtxtPtr c;
-      ~freer() {
-        // libxml2 builds a stand-in document to hold entity declarations even when the SAX
-        // handler ignores them; the context does not own it, so it is freed here.
-        if (c->myDoc != nullptr) xmlFreeDoc(c->myDoc);
-        c->myDoc = nullptr;
-        xmlFreeParserCtxt(c);
-      }
-    } const guard{ctxt_};
     // The importer already decoded the bytes to UTF-8: a declared encoding must not re-decode them.
-    xmlCtxtUseOptions(ctxt_, XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOWARNING);
-    xmlSwitchEncoding(ctxt_, XML_CHAR_ENCODING_UTF8);
-    constexpr std::size_t chunk = 1U << 16;
-    for (std::size_t p = 0; p < body.size() && !stopped_; p += chunk) {
-      const std::size_t n = std::min(chunk, body.size() - p);
-      xmlParseChunk(ctxt_, body.data() + p, static_cast<int>(n), 0);
-    }
-    if (!stopped_) xmlParseChunk(ctxt_, nullptr, 0, 1);
+    detail::sax_push_parse(sax, this, body, ctx_.file.c_str(),
+                           XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOWARNING, true,
+                           ctxt_, stopped_);
     if (failure_) std::rethrow_exception(failure_);
     if (open_record_) {
       ctx_.warn(tree_.nodes.front().line,

@@ -42,6 +42,7 @@
 #include "import_internal.hpp"
 #include "metasift/core/check.hpp"
 #include "metasift/core/limits.hpp"
+#include "xml_sax.hpp"
 
 namespace metasift::review::detail {
 namespace {
@@ -77,35 +78,10 @@ class sax_part {
   /// Parses `xml`; `where` names the part in errors ("export.xlsx: xl/worksheets/sheet1.xml").
   void parse(std::string_view xml, const std::string& where) {
     where_ = where;
-    xmlSAXHandler sax{};
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = &on_start;
-    sax.endElementNs = &on_end;
-    sax.characters = &on_text;
-    sax.cdataBlock = &on_text;
-    sax.serror = &on_error;
-    // No internalSubset, entityDecl, getEntity or resolveEntity: nothing is declared, looked up,
-    // loaded or expanded.
-    ctxt_ = xmlCreatePushParserCtxt(&sax, this, nullptr, 0, nullptr);
-    if (ctxt_ == nullptr) throw std::bad_alloc();
-    struct freer {
-      xmlParserCtxtPtr c;
-      ~freer() {
-        if (c->myDoc != nullptr) xmlFreeDoc(c->myDoc);
-        c->myDoc = nullptr;
-        xmlFreeParserCtxt(c);
-      }
-    } const guard{ctxt_};
+    xmlSAXHandler sax = detail::quiet_sax2(&on_start, &on_end, &on_text, &on_error);
     // Warnings stay on: an undeclared entity is only a warning when the part names an external
     // DTD, and it must reach on_error to stop the import.
-    xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET);
-    constexpr std::size_t chunk = 1U << 16;
-    for (std::size_t p = 0; p < xml.size() && !stopped_; p += chunk) {
-      const std::size_t n = std::min(chunk, xml.size() - p);
-      xmlParseChunk(ctxt_, xml.data() + p, static_cast<int>(n), 0);
-    }
-    if (!stopped_) xmlParseChunk(ctxt_, nullptr, 0, 1);
-    ctxt_ = nullptr;
+    detail::sax_push_parse(sax, this, xml, nullptr, XML_PARSE_NONET, false, ctxt_, stopped_);
     if (failure_) std::rethrow_exception(failure_);
   }
 
