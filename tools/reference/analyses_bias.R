@@ -44,11 +44,7 @@ source(file.path(tool_dir, "helpers.R"))  # fmt_ref, write_lines_lf, csv_quote, 
 data_dir <- file.path(repo_root, "tests", "data")
 ref_dir <- file.path(repo_root, "tests", "reference")
 
-gen_date <- {
-  epoch <- Sys.getenv("SOURCE_DATE_EPOCH")
-  if (nzchar(epoch)) format(as.POSIXct(as.numeric(epoch), origin = "1970-01-01", tz = "UTC"), "%Y-%m-%d")
-  else format(Sys.Date(), "%Y-%m-%d")
-}
+gen_date <- reference_date()
 
 read_data <- function(name) read.csv(file.path(data_dir, paste0(name, ".csv")), stringsAsFactors = FALSE,
                                      check.names = FALSE)

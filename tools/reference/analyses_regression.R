@@ -68,11 +68,7 @@ data_dir <- file.path(repo_root, "tests", "data", "regression")
 ref_dir <- file.path(repo_root, "tests", "reference")
 dir.create(data_dir, showWarnings = FALSE, recursive = TRUE)
 
-gen_date <- {
-  epoch <- Sys.getenv("SOURCE_DATE_EPOCH")
-  if (nzchar(epoch)) format(as.POSIXct(as.numeric(epoch), origin = "1970-01-01", tz = "UTC"), "%Y-%m-%d")
-  else format(Sys.Date(), "%Y-%m-%d")
-}
+gen_date <- reference_date()
 meta <- list(r_version = R.version.string, metafor = as.character(packageVersion("metafor")),
              metadat = as.character(packageVersion("metadat")), date = gen_date)
 

@@ -245,3 +245,11 @@ write_reference <- function(rec, path, dataset_file, source_desc, meta) {
   )
   write_lines_lf(c(header, "case,stat,value", rec$lines), path)
 }
+
+# The "generated:" date of a reference table: SOURCE_DATE_EPOCH when set (reproducible builds),
+# else today.
+reference_date <- function() {
+  epoch <- Sys.getenv("SOURCE_DATE_EPOCH")
+  if (nzchar(epoch)) format(as.POSIXct(as.numeric(epoch), origin = "1970-01-01", tz = "UTC"), "%Y-%m-%d")
+  else format(Sys.Date(), "%Y-%m-%d")
+}

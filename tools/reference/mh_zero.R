@@ -33,11 +33,7 @@ source(file.path(tool_dir, "helpers.R"))
 data_dir <- file.path(repo_root, "tests", "data")
 ref_dir <- file.path(repo_root, "tests", "reference")
 
-gen_date <- {
-  epoch <- Sys.getenv("SOURCE_DATE_EPOCH")
-  if (nzchar(epoch)) format(as.POSIXct(as.numeric(epoch), origin = "1970-01-01", tz = "UTC"), "%Y-%m-%d")
-  else format(Sys.Date(), "%Y-%m-%d")
-}
+gen_date <- reference_date()
 meta <- list(r_version = R.version.string, metafor = as.character(packageVersion("metafor")),
              metadat = "not used", date = gen_date)
 

@@ -29,11 +29,7 @@ source(file.path(tool_dir, "helpers.R"))
 data_dir <- file.path(repo_root, "tests", "data", "regression")
 ref_dir <- file.path(repo_root, "tests", "reference")
 
-gen_date <- {
-  epoch <- Sys.getenv("SOURCE_DATE_EPOCH")
-  if (nzchar(epoch)) format(as.POSIXct(as.numeric(epoch), origin = "1970-01-01", tz = "UTC"), "%Y-%m-%d")
-  else format(Sys.Date(), "%Y-%m-%d")
-}
+gen_date <- reference_date()
 
 datasets <- list(
   bcg_mods = list(measure = "RR", kind = "bin",
